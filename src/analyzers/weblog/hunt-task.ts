@@ -1,0 +1,42 @@
+import type { FindingGroup } from '../../core/finding-aggregator.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import type { WebLogFormat } from '../../formats/web-log/web-record.js';
+import type { WebLogReaderState, WebLogReaderStats } from '../../formats/web-log/web-log-reader.js';
+import type { LogSource } from '../../formats/log-stream/log-source.js';
+
+/** Settings every hunt task shares; plain data so worker threads get the same. */
+export interface HuntSettings {
+  readonly evidenceCap: number;
+  /** Only requests at or after this time (ms, UTC) count. */
+  readonly since?: number;
+  /** Only requests before this time (ms, UTC) count. */
+  readonly until?: number;
+  /** Server offset from UTC in minutes for the IIS log file format. */
+  readonly localOffsetMinutes: number;
+  readonly maxLineBytes: number;
+}
+
+/** One unit of hunt work: a whole source, or a line-aligned byte range of a large plain file. */
+export interface HuntTask {
+  readonly source: LogSource;
+  readonly range?: { readonly index: number; readonly start: number; readonly end: number; readonly state?: WebLogReaderState };
+}
+
+/** What reading one stream gave. Line numbers in groups and issues are relative to the range's start. */
+export interface StreamOutcome {
+  readonly path: string;
+  readonly format: WebLogFormat | undefined;
+  readonly stats: WebLogReaderStats;
+  readonly issues: ScanIssue[];
+  readonly groups: FindingGroup[];
+  readonly endState: WebLogReaderState;
+  /** Whether a `#Fields`, `#Software` or other directive was seen (so the end state does not depend on the start). */
+  readonly sawDirective: boolean;
+}
+
+/** What one task gave: one outcome per stream (an archive holds several). */
+export interface TaskOutcome {
+  readonly task: HuntTask;
+  readonly streams: StreamOutcome[];
+  readonly issues: ScanIssue[];
+}

@@ -1,0 +1,22 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { BUILTIN_WEB_RULES } from './builtin-rules.js';
+import type { HuntSettings, HuntTask } from './hunt-task.js';
+import { runHuntTask } from './run-hunt-task.js';
+
+/** Messages the pool sends to a worker. */
+export type ToWorker = { readonly type: 'task'; readonly id: number; readonly task: HuntTask };
+
+// A worker thread: it compiles the same detectors and runs the tasks it is sent, one at a time.
+const settings = (workerData as { settings: HuntSettings }).settings;
+const port = parentPort;
+if (port !== null) {
+  const controller = new AbortController();
+  port.on('message', (message: ToWorker) => {
+    if (message.type !== 'task') return;
+    const onProgress = (bytes: number, records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, bytes, records, matches });
+    runHuntTask(message.task, BUILTIN_WEB_RULES, settings, controller.signal, onProgress).then(
+      (outcome) => port.postMessage({ type: 'done', id: message.id, outcome }),
+      (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    );
+  });
+}

@@ -1,0 +1,77 @@
+import { FindingAggregator } from '../../core/finding-aggregator.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
+import { InputStreamError } from '../../formats/log-stream/input-stream-error.js';
+import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
+import type { WebRecord } from '../../formats/web-log/web-record.js';
+import { evidenceText } from './evidence-text.js';
+import type { HuntSettings, StreamOutcome } from './hunt-task.js';
+import { webAsset, webSource } from './web-asset.js';
+import type { WebDetector } from './web-detector.js';
+
+/** Counters a running scan reports as it goes: what was added since the last tick. */
+export type ProgressTick = (bytes: number, records: number, matches: number) => void;
+
+/**
+ * Reads one log stream with the detectors and groups the matches into findings. A stream that fails
+ * part-way (a cut-off gzip) keeps what was read and adds a ScanIssue at the line reached.
+ */
+export async function scanLogStream(
+  path: string,
+  chunks: AsyncIterable<Buffer>,
+  detectors: readonly WebDetector[],
+  settings: HuntSettings,
+  state?: WebLogReaderState,
+  onProgress?: ProgressTick,
+): Promise<StreamOutcome> {
+  const aggregator = new FindingAggregator(settings.evidenceCap);
+  const issues: ScanIssue[] = [];
+  let matches = 0;
+  let sawDirective = false;
+  const prefilter = NeedleAutomaton.forDetectors(detectors);
+  const onRecord = (record: WebRecord): void => {
+    const time = record.time;
+    if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
+    for (const detector of detectors) {
+      if (!detector.test(record)) continue;
+      matches += 1;
+      aggregator.add({
+        rule: detector.meta,
+        asset: webAsset(record),
+        locationKey: webSource(record),
+        evidence: { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), ...(time === undefined ? {} : { time }) },
+      });
+    }
+  };
+  const reader = new WebLogReader({
+    file: path,
+    onRecord,
+    onIssue: (issue) => issues.push(issue),
+    ...(prefilter === undefined ? {} : { prefilter }),
+    maxLineBytes: settings.maxLineBytes,
+    localOffsetMinutes: settings.localOffsetMinutes,
+    ...(state === undefined ? {} : { state }),
+  });
+  const start = reader.state();
+  const ticked = { bytes: 0, records: 0, matches: 0 };
+  const tick = (): void => {
+    onProgress?.(reader.stats.bytes - ticked.bytes, reader.stats.records - ticked.records, matches - ticked.matches);
+    ticked.bytes = reader.stats.bytes;
+    ticked.records = reader.stats.records;
+    ticked.matches = matches;
+  };
+  try {
+    for await (const chunk of chunks) {
+      reader.push(chunk);
+      if (onProgress !== undefined && reader.stats.bytes - ticked.bytes >= 8 * 1024 * 1024) tick();
+    }
+  } catch (error) {
+    if (!(error instanceof InputStreamError)) throw error;
+    issues.push({ code: error.code, message: error.message, path, line: reader.stats.lines + 1 });
+  }
+  reader.end();
+  tick();
+  const endState = reader.state();
+  sawDirective = endState.fields !== start.fields || endState.format !== start.format || endState.date !== start.date;
+  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), endState, sawDirective };
+}

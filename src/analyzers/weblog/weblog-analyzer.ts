@@ -1,0 +1,137 @@
+import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
+import type { ArtifactKind, InputSummary } from '../../core/artifact.js';
+import { FindingAggregator, type FindingGroup } from '../../core/finding-aggregator.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import type { LogSource } from '../../formats/log-stream/log-source.js';
+import { readFileRange } from '../../formats/log-stream/read-file-range.js';
+import type { WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
+import type { WebLogFormat } from '../../formats/web-log/web-record.js';
+import { BUILTIN_WEB_RULES } from './builtin-rules.js';
+import type { HuntSettings, HuntTask, StreamOutcome, TaskOutcome } from './hunt-task.js';
+import { runOnWorkers, workersAvailable } from './hunt-worker-pool.js';
+import { planHuntTasks } from './plan-hunt-tasks.js';
+import { runHuntTask } from './run-hunt-task.js';
+import { scanLogStream } from './scan-log-stream.js';
+
+/** What `hunt` hands the web-log analyzer. */
+export interface WeblogInput {
+  readonly sources: readonly LogSource[];
+  /** Worker threads to use; 1 reads everything on the calling thread. */
+  readonly threads: number;
+  readonly settings: HuntSettings;
+}
+
+/** Below this many bytes in all, starting worker threads costs more than it saves. */
+const INLINE_MAX_BYTES = 16 * 1024 * 1024;
+
+const FORMAT_KIND: Record<WebLogFormat, ArtifactKind> = { w3c: 'w3c-log', httperr: 'httperr-log', iis: 'iis-log', ncsa: 'ncsa-log' };
+
+/** IIS web logs (W3C, HTTPERR, IIS, NCSA) → findings, across worker threads for large inputs. */
+export const weblogAnalyzer: Analyzer<WeblogInput> = {
+  id: 'weblog',
+  version: '1',
+  description: 'Hunts IIS web and HTTP.sys error logs for exploitation and web-shell use.',
+  async run(input: WeblogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
+    const { sources, settings } = input;
+    const detectors = BUILTIN_WEB_RULES;
+    const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
+    const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
+    const tasks = await planHuntTasks(sources, threads, settings.maxLineBytes);
+    const progress = { bytes: 0, records: 0, matches: 0 };
+    const onProgress = (bytes: number, records: number, matches: number): void => {
+      progress.bytes += bytes;
+      progress.records += records;
+      progress.matches += matches;
+      context.onProgress?.(progress);
+    };
+    // Standard input belongs to this thread: read it here while the workers take the rest.
+    const onWorkers = threads > 1 ? tasks.filter((t) => t.source.container !== 'stdin') : [];
+    const here = threads > 1 ? tasks.filter((t) => t.source.container === 'stdin') : tasks;
+    const [fromWorkers, fromHere] = await Promise.all([
+      onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, settings, context.signal, onProgress) : Promise.resolve([]),
+      runInline(here, settings, context.signal, onProgress),
+    ]);
+    const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
+    const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
+    await recheckRanges(outcomes, settings, context.signal);
+    return mergeOutcomes(outcomes, context.evidenceCap, detectors.map((d) => d.meta));
+  },
+};
+
+async function runInline(tasks: readonly HuntTask[], settings: HuntSettings, signal: AbortSignal, onProgress: (b: number, r: number, m: number) => void): Promise<TaskOutcome[]> {
+  const outcomes: TaskOutcome[] = [];
+  for (const task of tasks) {
+    signal.throwIfAborted();
+    outcomes.push(await runHuntTask(task, BUILTIN_WEB_RULES, settings, signal, onProgress));
+  }
+  return outcomes;
+}
+
+/**
+ * Ranges after the first started from the state of the file's head. Where the real state at a range's
+ * start differs (the `#Fields` changed in an earlier range), the range is read again from the right state.
+ */
+async function recheckRanges(outcomes: TaskOutcome[], settings: HuntSettings, signal: AbortSignal): Promise<void> {
+  let carried: WebLogReaderState | undefined;
+  for (let i = 0; i < outcomes.length; i += 1) {
+    const outcome = outcomes[i] as TaskOutcome;
+    const range = outcome.task.range;
+    const stream = outcome.streams[0];
+    if (range === undefined || stream === undefined) continue;
+    if (range.index > 0 && carried !== undefined && !sameState(carried, range.state)) {
+      const task: HuntTask = { source: outcome.task.source, range: { ...range, state: carried } };
+      const again = await scanLogStream(task.source.path, readFileRange(task.source.path, range.start, range.end, undefined, signal), BUILTIN_WEB_RULES, settings, carried);
+      outcomes[i] = { task, streams: [again], issues: outcome.issues };
+      carried = again.endState;
+      continue;
+    }
+    carried = stream.sawDirective || range.index === 0 ? stream.endState : (carried ?? stream.endState);
+  }
+}
+
+function sameState(a: WebLogReaderState, b: WebLogReaderState | undefined): boolean {
+  if (b === undefined) return false;
+  const fa = a.fields ?? [];
+  const fb = b.fields ?? [];
+  const sameFields = fa.length === fb.length && fa.every((f, i) => f === fb[i]);
+  // The #Date directive only matters to lines without a date field of their own.
+  const datesMatter = !fa.some((f) => f.toLowerCase() === 'date');
+  return a.format === b.format && a.httpErr === b.httpErr && sameFields && (!datesMatter || a.date === b.date);
+}
+
+/** Merges task outcomes in input order: line numbers of ranges shifted to whole-file numbers. */
+function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, rules: AnalyzerResult['rules']): AnalyzerResult {
+  const aggregator = new FindingAggregator(evidenceCap);
+  const issues: ScanIssue[] = [];
+  const inputs = new Map<string, InputSummary>();
+  const lineOffsets = new Map<string, number>();
+  for (const outcome of outcomes) {
+    issues.push(...outcome.issues);
+    for (const stream of outcome.streams) {
+      const offset = outcome.task.range === undefined ? 0 : (lineOffsets.get(stream.path) ?? 0);
+      if (outcome.task.range !== undefined) lineOffsets.set(stream.path, offset + stream.stats.lines);
+      issues.push(...stream.issues.map((issue) => (offset === 0 || issue.line === undefined ? issue : { ...issue, line: issue.line + offset })));
+      aggregator.merge(offset === 0 ? stream.groups : stream.groups.map((g) => shiftGroup(g, offset)));
+      addInput(inputs, stream);
+    }
+  }
+  return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules };
+}
+
+function shiftGroup(group: FindingGroup, offset: number): FindingGroup {
+  const shift = <E extends { line?: number }>(e: E): E => (e.line === undefined ? e : { ...e, line: e.line + offset });
+  return { ...group, head: group.head.map(shift), ...(group.last === undefined ? {} : { last: shift(group.last) }) };
+}
+
+function addInput(inputs: Map<string, InputSummary>, stream: StreamOutcome): void {
+  const existing = inputs.get(stream.path);
+  const kind: ArtifactKind = stream.format === undefined ? 'web-log' : FORMAT_KIND[stream.format];
+  if (existing === undefined) {
+    inputs.set(stream.path, { kind, path: stream.path, records: stream.stats.records, skipped: stream.stats.skipped, bytes: stream.stats.bytes });
+    return;
+  }
+  existing.records += stream.stats.records;
+  existing.skipped += stream.stats.skipped;
+  existing.bytes += stream.stats.bytes;
+  if (existing.kind === 'web-log') existing.kind = kind;
+}

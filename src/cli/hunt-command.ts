@@ -1,0 +1,63 @@
+import { availableParallelism } from 'node:os';
+import { Command, Option } from 'commander';
+import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { severityRank } from '../core/severity.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
+import { REPORT_FORMATS } from '../report/reporters.js';
+import { runHunt } from '../scan/run-hunt.js';
+import { EXIT } from './exit-code.js';
+import { integerOption, offsetOption, severityOption, timeOption } from './parse-option.js';
+import { ProgressLine } from './progress-line.js';
+import { reportFormatOption, writeReport } from './write-report.js';
+
+interface HuntFlags {
+  format: string;
+  output?: string;
+  failOn?: string;
+  minSeverity: string;
+  since?: string;
+  until?: string;
+  threads?: string;
+  evidenceCap: string;
+  localOffset: string;
+  progress: boolean;
+}
+
+/** `w3guard hunt PATH…`: reads IIS logs and reports findings. Sets `process.exitCode`. */
+export function huntCommand(signal: AbortSignal): Command {
+  return new Command('hunt')
+    .description('hunt IIS W3C, HTTPERR, IIS-format and NCSA logs (files, folders, .gz, .zip, - for stdin) for attacks and web-shell use')
+    .argument('<paths...>', 'log files or folders (folders are searched for u_ex*.log, *_x.log, httperr*.log, .gz and .zip)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
+    .option('--since <time>', 'only requests at or after this time (ISO 8601, UTC)')
+    .option('--until <time>', 'only requests before this time (ISO 8601, UTC)')
+    .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
+    .option('--evidence-cap <n>', 'evidence lines kept per finding', String(DEFAULT_EVIDENCE_CAP))
+    .option('--local-offset <offset>', "server's UTC offset for IIS-format logs, which log local time", '+00:00')
+    .option('--no-progress', 'no progress line on stderr')
+    .action(async (paths: string[], flags: HuntFlags) => {
+      const format = reportFormatOption(flags.format);
+      const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
+      const progress = new ProgressLine(process.stderr, flags.progress);
+      const report = await runHunt({
+        paths,
+        threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 1, 256),
+        evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+        minSeverity: severityOption('--min-severity', flags.minSeverity),
+        ...(flags.since === undefined ? {} : { since: timeOption('--since', flags.since) }),
+        ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
+        localOffsetMinutes: offsetOption('--local-offset', flags.localOffset),
+        maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+        signal,
+        now: () => new Date(),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.done();
+      await writeReport(report, format, flags.output);
+      const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+      process.exitCode = failed ? EXIT.findings : EXIT.ok;
+    });
+}

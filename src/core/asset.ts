@@ -1,0 +1,11 @@
+/** What kind of thing is at risk. */
+export type AssetKind = 'host' | 'site' | 'application' | 'app-pool' | 'url' | 'http-sys';
+
+/** Something at risk: a host, a site, an application, an app pool, a URL. */
+export interface Asset {
+  /** Stable identifier, used in fingerprints (for example `W3SVC2` or `https://portal.example.com`). */
+  readonly id: string;
+  readonly kind: AssetKind;
+  /** Human name when it differs from the id. */
+  readonly name?: string;
+}

@@ -1,0 +1,26 @@
+import type { Confidence } from './confidence.js';
+import type { Evidence } from './evidence.js';
+import type { Severity } from './severity.js';
+
+/** A finalized finding: aggregated, fingerprinted, ready for reporters and the store. */
+export interface Finding {
+  readonly fingerprint: string;
+  readonly ruleId: string;
+  readonly engine: string;
+  readonly title: string;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly confidence: Confidence;
+  readonly category: string;
+  readonly asset: string;
+  readonly locationKey: string;
+  readonly tags: readonly string[];
+  readonly references: readonly string[];
+  readonly remediation?: string;
+  readonly occurrences: number;
+  /** ISO 8601 UTC, when the evidence carries a time. */
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** A capped sample, the first hit always first. */
+  readonly evidence: readonly Evidence[];
+}

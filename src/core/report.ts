@@ -1,0 +1,17 @@
+import type { InputSummary } from './artifact.js';
+import type { Finding } from './finding.js';
+import type { RuleMeta } from './rule-meta.js';
+import type { ScanIssue } from './scan-issue.js';
+
+/** Everything a reporter needs; the JSON reporter prints it as the report contract. */
+export interface ScanReport {
+  readonly tool: { readonly name: 'w3guard'; readonly version: string };
+  readonly command: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly inputs: readonly InputSummary[];
+  readonly issues: readonly ScanIssue[];
+  readonly findings: readonly Finding[];
+  /** Metadata of every rule that ran, for formats that describe rules (SARIF). */
+  readonly rules: readonly RuleMeta[];
+}

@@ -1,0 +1,386 @@
+import type { ScanIssue } from '../../core/scan-issue.js';
+import { HTTPERR_DERIVED_FIELDS, isHttpErrFields, isHttpErrSoftware, splitHttpErrUri } from '../httperr-log/httperr-fields.js';
+import { IIS_LOG_FIELDS, looksLikeIisLogLine, parseIisLogLine } from '../iis-log/iis-log-line.js';
+import { NCSA_LOG_FIELDS, looksLikeNcsaLine, parseNcsaLogLine } from '../ncsa-log/ncsa-log-line.js';
+import { IIS_DEFAULT_FIELDS, parseW3cDirective, w3cFieldNames } from '../w3c-log/w3c-directive.js';
+import { fieldLayout, type FieldLayout } from './field-layout.js';
+import { FieldRecord } from './field-record.js';
+import { percentDecode } from './percent-decode.js';
+import { utcTime } from './utc-time.js';
+import type { WebLogFormat, WebRecord } from './web-record.js';
+
+/**
+ * Lets a reader skip building records for lines that cannot match: a byte automaton (class table and
+ * transition table, see `NeedleAutomaton`) run inside the reader's own pass over the bytes, where a
+ * negative table entry means a needle ended there; `test` decides for an unmarked line that holds
+ * percent-escapes, from its decoded text.
+ */
+export interface LinePrefilter {
+  readonly classOf: Uint8Array;
+  readonly delta: Int32Array;
+  test(decodedLine: string): boolean;
+}
+
+/** With no prefilter every line is wanted: one class, one state, always "matched". */
+const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([~0]), test: () => true };
+
+/** What a reader knows at a point of a file: enough to start reading a later part of the same file. */
+export interface WebLogReaderState {
+  readonly format: WebLogFormat | undefined;
+  /** Field names of the last `#Fields` line, as written. */
+  readonly fields: readonly string[] | undefined;
+  /** Date of the last `#Date` directive (for layouts without a `date` field). */
+  readonly date: string | undefined;
+  readonly httpErr: boolean;
+}
+
+/** Counts for one file or one part of a file. */
+export interface WebLogReaderStats {
+  /** Physical lines seen, directives and blank lines included. */
+  lines: number;
+  /** Request lines parsed. */
+  records: number;
+  /** Lines that could not be parsed (each counted once). */
+  skipped: number;
+  bytes: number;
+}
+
+export interface WebLogReaderOptions {
+  /** The file as the user named it; goes into records and issues. */
+  readonly file: string;
+  readonly onRecord: (record: WebRecord) => void;
+  readonly onIssue: (issue: ScanIssue) => void;
+  readonly prefilter?: LinePrefilter;
+  /** Longest line accepted; longer lines are skipped without being held in memory. */
+  readonly maxLineBytes?: number;
+  /** Server offset from UTC in minutes, for the IIS log file format which logs local time. */
+  readonly localOffsetMinutes?: number;
+  /** State to start from when reading a later part of a file. */
+  readonly state?: WebLogReaderState;
+  /** Issues reported per code before the rest are only counted. */
+  readonly maxIssuesPerCode?: number;
+}
+
+/** Default longest line: far above what IIS writes (its request limits keep lines well under this). */
+export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
+const FLAG_PERCENT = 1;
+const FLAG_CONTROL = 2;
+const W3C_DATA_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /;
+
+/**
+ * Streaming reader for IIS logs: W3C extended (driven by `#Fields`, which may change mid-file), HTTPERR,
+ * the IIS log file format and NCSA. The format is recognised from content. Feed it chunks with `push`,
+ * then call `end`. Lines are scanned as bytes; a record is only built for lines the prefilter keeps.
+ */
+export class WebLogReader {
+  readonly stats: WebLogReaderStats = { lines: 0, records: 0, skipped: 0, bytes: 0 };
+  readonly #options: WebLogReaderOptions;
+  readonly #maxLine: number;
+  readonly #maxIssues: number;
+  readonly #issueCounts = new Map<string, number>();
+  #format: WebLogFormat | undefined;
+  #fields: readonly string[] | undefined;
+  #layout: FieldLayout | undefined;
+  #fieldCount = 0;
+  #date: string | undefined;
+  #httpErr = false;
+  #assumedDefaults = false;
+  #pending: Buffer[] = [];
+  #pendingLength = 0;
+  #discarding = false;
+  readonly #table = newLineTable(4096);
+
+  constructor(options: WebLogReaderOptions) {
+    this.#options = options;
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#maxIssues = options.maxIssuesPerCode ?? 20;
+    const state = options.state;
+    if (state !== undefined) {
+      this.#format = state.format;
+      this.#httpErr = state.httpErr;
+      this.#date = state.date;
+      if (state.fields !== undefined) this.#setFields(state.fields);
+    }
+  }
+
+  /** Where the reader stands now. */
+  state(): WebLogReaderState {
+    return { format: this.#format, fields: this.#fields, date: this.#date, httpErr: this.#httpErr };
+  }
+
+  /** Reads the next bytes of the file. */
+  push(chunk: Buffer): void {
+    this.stats.bytes += chunk.length;
+    let offset = 0;
+    if (this.#discarding) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) return;
+      this.#discarding = false;
+      offset = nl + 1;
+    }
+    if (this.#pendingLength > 0) {
+      // Finish the line carried over from the last chunk on its own, so the chunk itself is never copied.
+      const nl = chunk.indexOf(10, offset);
+      if (nl < 0) {
+        this.#appendPending(chunk.subarray(offset));
+        return;
+      }
+      this.#pending.push(chunk.subarray(offset, nl + 1));
+      const head = Buffer.concat(this.#pending, this.#pendingLength + nl + 1 - offset);
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#processBlock(head);
+      offset = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= offset) this.#processBlock(chunk.subarray(offset, last + 1));
+    this.#appendPending(chunk.subarray(Math.max(offset, last + 1)));
+  }
+
+  /** Reads what is left (a last line without a newline) and reports summary issues. */
+  end(): void {
+    if (this.#pendingLength > 0) {
+      const block = Buffer.concat([...this.#pending, Buffer.from('\n')]);
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#processBlock(block);
+    }
+    if (this.stats.bytes === 0 && this.#options.state === undefined) {
+      this.#issue('log.empty', 'the file is empty', undefined);
+    }
+    for (const [code, count] of this.#issueCounts) {
+      if (count > this.#maxIssues) {
+        this.#options.onIssue({ code, message: `${count - this.#maxIssues} more lines with this problem were skipped`, path: this.#options.file });
+      }
+    }
+  }
+
+  #appendPending(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.#pendingLength + piece.length > this.#maxLine) {
+      this.stats.lines += 1;
+      this.#skip('log.line-too-long', `line longer than ${this.#maxLine} bytes skipped`);
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#discarding = true;
+      return;
+    }
+    // Copy: the chunk's memory may be reused by the stream that produced it.
+    this.#pending.push(Buffer.from(piece));
+    this.#pendingLength += piece.length;
+  }
+
+  /** Splits a block of whole lines in one pass over its bytes, running the prefilter in the same pass, then handles each line. */
+  #processBlock(block: Buffer): void {
+    const prefilter = this.#options.prefilter ?? MATCH_ALL;
+    const table = this.#table;
+    const count = splitLines(block, prefilter.classOf, prefilter.delta, table);
+    for (let i = 0; i < count; i += 1) {
+      this.stats.lines += 1;
+      const s = table.starts[i] as number;
+      const e = table.ends[i] as number;
+      if (e === s) continue;
+      if (e - s > this.#maxLine) {
+        this.#skip('log.line-too-long', `line longer than ${this.#maxLine} bytes skipped`);
+        continue;
+      }
+      if (block[s] === 35 /* # */) {
+        this.#directive(block.toString('utf8', s, e));
+        continue;
+      }
+      const lineFlags = table.flags[i] as number;
+      if ((lineFlags & FLAG_CONTROL) !== 0) {
+        this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
+        continue;
+      }
+      const wanted = table.marks[i] === 1 || ((lineFlags & FLAG_PERCENT) !== 0 && prefilter.test(percentDecode(block.toString('latin1', s, e), true)));
+      if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
+      switch (this.#format) {
+        case 'w3c':
+        case 'httperr':
+          this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted);
+          break;
+        case 'iis':
+          this.#iisLine(block.toString('utf8', s, e), wanted);
+          break;
+        case 'ncsa':
+          this.#ncsaLine(block.toString('utf8', s, e), wanted);
+          break;
+        case undefined:
+          this.#skip('log.unrecognized', 'line is not in any IIS log format (W3C, HTTPERR, IIS, NCSA)');
+          break;
+      }
+    }
+  }
+
+  #detect(text: string): void {
+    if (looksLikeIisLogLine(text)) this.#format = 'iis';
+    else if (looksLikeNcsaLine(text)) this.#format = 'ncsa';
+    else if (W3C_DATA_LINE.test(text)) this.#format = 'w3c';
+  }
+
+  #directive(text: string): void {
+    const directive = parseW3cDirective(text);
+    if (directive === undefined) return;
+    if (this.#format === undefined || this.#format === 'iis' || this.#format === 'ncsa') this.#format = 'w3c';
+    if (directive.name === 'software' && isHttpErrSoftware(directive.value)) {
+      this.#httpErr = true;
+      this.#format = 'httperr';
+    } else if (directive.name === 'date') {
+      this.#date = directive.value.slice(0, 10);
+    } else if (directive.name === 'fields') {
+      const names = w3cFieldNames(directive.value);
+      if (names.length === 0) {
+        this.#issue('w3c.empty-fields', 'a #Fields directive lists no fields', this.stats.lines);
+        return;
+      }
+      this.#assumedDefaults = false;
+      this.#setFields(names);
+    }
+  }
+
+  #setFields(names: readonly string[]): void {
+    this.#fields = names;
+    this.#fieldCount = names.length;
+    if (isHttpErrFields(names)) {
+      this.#httpErr = true;
+      this.#format = 'httperr';
+    }
+    this.#layout = fieldLayout(this.#httpErr ? [...names, ...HTTPERR_DERIVED_FIELDS] : names);
+  }
+
+  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: boolean): void {
+    if (this.#layout === undefined) {
+      if (valueCount === IIS_DEFAULT_FIELDS.length && !this.#httpErr) {
+        this.#issue('w3c.fields-assumed', 'no #Fields line before the first request; read with the IIS default field set', this.stats.lines);
+        this.#assumedDefaults = true;
+        this.#setFields(IIS_DEFAULT_FIELDS);
+      } else {
+        this.#skip('w3c.no-fields', 'request line before any #Fields line');
+        return;
+      }
+    }
+    const layout = this.#layout as FieldLayout;
+    if (valueCount !== this.#fieldCount) {
+      this.#skip('w3c.field-count', `line has ${valueCount} fields where #Fields lists ${this.#fieldCount}`);
+      return;
+    }
+    this.stats.records += 1;
+    if (!wanted) return;
+    const raw = block.toString('utf8', s, e);
+    const values = raw.split(' ');
+    if (this.#httpErr) {
+      const uriIndex = layout.index.get('cs-uri');
+      values.push(...splitHttpErrUri(uriIndex === undefined ? undefined : values[uriIndex]));
+    }
+    const dateIndex = layout.index.get('date');
+    const timeIndex = layout.index.get('time');
+    const date = dateIndex === undefined ? this.#date : values[dateIndex];
+    const time = timeIndex === undefined || date === undefined ? undefined : utcTime(date, values[timeIndex] ?? '');
+    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values));
+  }
+
+  #iisLine(text: string, wanted: boolean): void {
+    const parsed = parseIisLogLine(text, this.#options.localOffsetMinutes ?? 0);
+    if (parsed === undefined) {
+      this.#skip('iis.bad-line', 'line does not have the 15 comma-separated fields of the IIS log file format');
+      return;
+    }
+    this.stats.records += 1;
+    if (wanted) this.#options.onRecord(new FieldRecord('iis', this.#options.file, this.stats.lines, text, parsed.time, IIS_LAYOUT, parsed.values));
+  }
+
+  #ncsaLine(text: string, wanted: boolean): void {
+    const parsed = parseNcsaLogLine(text);
+    if (parsed === undefined) {
+      this.#skip('ncsa.bad-line', 'line is not an NCSA Common Log Format line');
+      return;
+    }
+    this.stats.records += 1;
+    if (wanted) this.#options.onRecord(new FieldRecord('ncsa', this.#options.file, this.stats.lines, text, parsed.time, NCSA_LAYOUT, parsed.values));
+  }
+
+  #skip(code: string, message: string): void {
+    this.stats.skipped += 1;
+    this.#issue(code, message, this.stats.lines);
+  }
+
+  #issue(code: string, message: string, line: number | undefined): void {
+    const count = (this.#issueCounts.get(code) ?? 0) + 1;
+    this.#issueCounts.set(code, count);
+    if (count > this.#maxIssues) return;
+    this.#options.onIssue(line === undefined ? { code, message, path: this.#options.file } : { code, message, path: this.#options.file, line });
+  }
+
+  /** Whether the IIS default field set had to be assumed. */
+  get assumedDefaults(): boolean {
+    return this.#assumedDefaults;
+  }
+}
+
+/** Where each line of a block starts and ends, and what the byte pass saw in it; reused between blocks. */
+interface LineTable {
+  starts: Int32Array;
+  ends: Int32Array;
+  spaces: Int32Array;
+  flags: Uint8Array;
+  marks: Uint8Array;
+}
+
+function newLineTable(size: number): LineTable {
+  return { starts: new Int32Array(size), ends: new Int32Array(size), spaces: new Int32Array(size), flags: new Uint8Array(size), marks: new Uint8Array(size) };
+}
+
+function growLineTable(table: LineTable): void {
+  const bigger = newLineTable(table.starts.length * 2);
+  bigger.starts.set(table.starts);
+  bigger.ends.set(table.ends);
+  bigger.spaces.set(table.spaces);
+  bigger.flags.set(table.flags);
+  bigger.marks.set(table.marks);
+  Object.assign(table, bigger);
+}
+
+/**
+ * The hot loop: one pass over a block of whole lines that records each line's bounds (without CR),
+ * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton, marking
+ * lines where a needle ends. A plain function over plain arguments, so the engine optimises it well.
+ */
+function splitLines(block: Uint8Array, classOf: Uint8Array, delta: Int32Array, table: LineTable): number {
+  let count = 0;
+  let lineStart = 0;
+  let spaces = 0;
+  let flags = 0;
+  let state = 0;
+  let marked = 0;
+  const n = block.length;
+  for (let i = 0; i < n; i += 1) {
+    const b = block[i] as number;
+    const t = delta[state + (classOf[b] as number)] as number;
+    if (t < 0) {
+      marked = 1;
+      state = ~t;
+    } else state = t;
+    if (b > 37) continue;
+    if (b === 32) spaces += 1;
+    else if (b === 10) {
+      if (count === table.starts.length) growLineTable(table);
+      table.starts[count] = lineStart;
+      table.ends[count] = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
+      table.spaces[count] = spaces;
+      table.flags[count] = flags;
+      table.marks[count] = marked;
+      count += 1;
+      lineStart = i + 1;
+      spaces = 0;
+      flags = 0;
+      marked = 0;
+      state = 0;
+    } else if (b === 37) flags |= FLAG_PERCENT;
+    else if (b < 32 && b !== 9 && b !== 13) flags |= FLAG_CONTROL;
+  }
+  return count;
+}
+
+const IIS_LAYOUT = fieldLayout(IIS_LOG_FIELDS);
+const NCSA_LAYOUT = fieldLayout(NCSA_LOG_FIELDS);

@@ -1,0 +1,52 @@
+import type { ScanReport } from '../core/report.js';
+import type { Reporter } from '../core/reporter.js';
+import { stringifyJson } from './stringify-json.js';
+import { toJsonFinding } from './to-json-finding.js';
+import { isLineNumber } from './is-line-number.js';
+
+/**
+ * The whole report as one JSON document that validates against `contracts/finding-report.schema.json`,
+ * plus the metadata of every rule that ran (so a consumer can tell "checked, nothing found" apart).
+ */
+export const jsonReporter: Reporter = {
+  format: 'json',
+  description: 'one JSON document (contracts/finding-report.schema.json)',
+  render(report: ScanReport): string {
+    return `${stringifyJson(toJsonReport(report), 2)}\n`;
+  },
+};
+
+function toJsonReport(report: ScanReport): object {
+  return {
+    tool: { name: report.tool.name, version: report.tool.version },
+    command: report.command,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    inputs: report.inputs.map((input) => ({
+      kind: input.kind,
+      path: input.path,
+      records: input.records,
+      skipped: input.skipped,
+      bytes: input.bytes,
+    })),
+    issues: report.issues.map((issue) => ({
+      code: issue.code,
+      message: issue.message,
+      ...(issue.path === undefined ? {} : { path: issue.path }),
+      ...(isLineNumber(issue.line) ? { line: issue.line } : {}),
+    })),
+    findings: report.findings.map(toJsonFinding),
+    rules: report.rules.map((rule) => ({
+      id: rule.id,
+      title: rule.title,
+      description: rule.description,
+      severity: rule.severity,
+      confidence: rule.confidence,
+      engine: rule.engine,
+      category: rule.category,
+      tags: [...rule.tags],
+      references: [...rule.references],
+      ...(rule.remediation === undefined ? {} : { remediation: rule.remediation }),
+    })),
+  };
+}

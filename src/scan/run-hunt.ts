@@ -1,0 +1,53 @@
+import type { AnalyzerProgress } from '../core/analyzer.js';
+import type { ScanReport } from '../core/report.js';
+import type { Severity } from '../core/severity.js';
+import { weblogAnalyzer } from '../analyzers/weblog/weblog-analyzer.js';
+import { findLogFiles } from '../targets/find-log-files.js';
+import { finalizeFindings } from './finalize-findings.js';
+import { TOOL_VERSION } from './tool-version.js';
+
+/** Everything `hunt` needs, parsed and validated. */
+export interface HuntRequest {
+  readonly paths: readonly string[];
+  readonly threads: number;
+  readonly evidenceCap: number;
+  readonly minSeverity: Severity;
+  readonly since?: number;
+  readonly until?: number;
+  readonly localOffsetMinutes: number;
+  readonly maxLineBytes: number;
+  readonly signal: AbortSignal;
+  /** The clock, injected so reports are reproducible in tests. */
+  readonly now: () => Date;
+  readonly onProgress?: (progress: AnalyzerProgress) => void;
+}
+
+/** Finds the logs under the given paths, hunts them, and returns the report. Input errors throw `InputError`. */
+export async function runHunt(request: HuntRequest): Promise<ScanReport> {
+  const startedAt = request.now().toISOString();
+  const sources = await findLogFiles(request.paths, { signal: request.signal });
+  const result = await weblogAnalyzer.run(
+    {
+      sources,
+      threads: request.threads,
+      settings: {
+        evidenceCap: request.evidenceCap,
+        localOffsetMinutes: request.localOffsetMinutes,
+        maxLineBytes: request.maxLineBytes,
+        ...(request.since === undefined ? {} : { since: request.since }),
+        ...(request.until === undefined ? {} : { until: request.until }),
+      },
+    },
+    { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
+  );
+  return {
+    tool: { name: 'w3guard', version: TOOL_VERSION },
+    command: 'hunt',
+    startedAt,
+    finishedAt: request.now().toISOString(),
+    inputs: result.inputs,
+    issues: result.issues,
+    findings: finalizeFindings(result.groups, request.evidenceCap, request.minSeverity),
+    rules: result.rules,
+  };
+}
