@@ -88,7 +88,7 @@ export class WebLogReader {
   #pending: Buffer[] = [];
   #pendingLength = 0;
   #discarding = false;
-  readonly #table = newLineTable(4096);
+  readonly #table = newLineTable(1024);
 
   constructor(options: WebLogReaderOptions) {
     this.#options = options;
@@ -170,46 +170,66 @@ export class WebLogReader {
     this.#pendingLength += piece.length;
   }
 
-  /** Splits a block of whole lines in one pass over its bytes, running the prefilter in the same pass, then handles each line. */
+  /**
+   * Splits a block of whole lines in one pass over its bytes, running the prefilter in the same pass.
+   * Lines that need nothing more (well-formed W3C lines no needle can match) are only counted; the rest
+   * are handled one by one. The pass stops after each directive, which may change the field count.
+   */
   #processBlock(block: Buffer): void {
     const prefilter = this.#options.prefilter ?? MATCH_ALL;
     const table = this.#table;
-    const count = splitLines(block, prefilter.classOf, prefilter.delta, table);
-    for (let i = 0; i < count; i += 1) {
-      this.stats.lines += 1;
-      const s = table.starts[i] as number;
-      const e = table.ends[i] as number;
-      if (e === s) continue;
-      if (e - s > this.#maxLine) {
-        this.#skip('log.line-too-long', `line longer than ${this.#maxLine} bytes skipped`);
-        continue;
+    let position = 0;
+    while (position < block.length) {
+      const expected = this.#layout !== undefined && (this.#format === 'w3c' || this.#format === 'httperr') ? this.#fieldCount : -1;
+      splitLines(block, position, prefilter.classOf, prefilter.delta, expected, this.#maxLine, table);
+      const base = this.stats.lines;
+      for (let i = 0; i < table.count; i += 1) {
+        this.stats.lines = base + (table.lineIndex[i] as number) + 1;
+        this.#handleLine(block, table, i, prefilter);
       }
-      if (block[s] === 35 /* # */) {
-        this.#directive(block.toString('utf8', s, e));
-        continue;
-      }
-      const lineFlags = table.flags[i] as number;
-      if ((lineFlags & FLAG_CONTROL) !== 0) {
-        this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
-        continue;
-      }
-      const wanted = table.marks[i] === 1 || ((lineFlags & FLAG_PERCENT) !== 0 && prefilter.test(percentDecode(block.toString('latin1', s, e), true)));
-      if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
-      switch (this.#format) {
-        case 'w3c':
-        case 'httperr':
-          this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted);
-          break;
-        case 'iis':
-          this.#iisLine(block.toString('utf8', s, e), wanted);
-          break;
-        case 'ncsa':
-          this.#ncsaLine(block.toString('utf8', s, e), wanted);
-          break;
-        case undefined:
-          this.#skip('log.unrecognized', 'line is not in any IIS log format (W3C, HTTPERR, IIS, NCSA)');
-          break;
-      }
+      this.stats.lines = base + table.lines;
+      this.stats.records += table.plain;
+      position = table.next;
+    }
+  }
+
+  #handleLine(block: Buffer, table: LineTable, i: number, prefilter: LinePrefilter): void {
+    const s = table.starts[i] as number;
+    const e = table.ends[i] as number;
+    if (e === s) return;
+    if (e - s > this.#maxLine) {
+      this.#skip('log.line-too-long', `line longer than ${this.#maxLine} bytes skipped`);
+      return;
+    }
+    if (block[s] === 35 /* # */) {
+      this.#directive(block.toString('utf8', s, e));
+      return;
+    }
+    const lineFlags = table.flags[i] as number;
+    if ((lineFlags & FLAG_CONTROL) !== 0) {
+      this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
+      return;
+    }
+    let wanted = table.marks[i] === 1;
+    if (!wanted && (lineFlags & FLAG_PERCENT) !== 0) {
+      const decoded = scanDecoded(block, s, e, prefilter.classOf, prefilter.delta);
+      wanted = decoded === 1 || (decoded === -1 && prefilter.test(percentDecode(block.toString('latin1', s, e), true)));
+    }
+    if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
+    switch (this.#format) {
+      case 'w3c':
+      case 'httperr':
+        this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted);
+        break;
+      case 'iis':
+        this.#iisLine(block.toString('utf8', s, e), wanted);
+        break;
+      case 'ncsa':
+        this.#ncsaLine(block.toString('utf8', s, e), wanted);
+        break;
+      case undefined:
+        this.#skip('log.unrecognized', 'line is not in any IIS log format (W3C, HTTPERR, IIS, NCSA)');
+        break;
     }
   }
 
@@ -318,17 +338,41 @@ export class WebLogReader {
   }
 }
 
-/** Where each line of a block starts and ends, and what the byte pass saw in it; reused between blocks. */
+/**
+ * The lines of a block that need handling, with where they start and end and what the byte pass saw in
+ * them, plus counts for the lines that did not; reused between blocks.
+ */
 interface LineTable {
   starts: Int32Array;
   ends: Int32Array;
   spaces: Int32Array;
   flags: Uint8Array;
   marks: Uint8Array;
+  /** Index of each listed line among all lines of this pass. */
+  lineIndex: Int32Array;
+  /** Lines listed. */
+  count: number;
+  /** Lines seen in this pass, listed or not. */
+  lines: number;
+  /** Well-formed lines that were only counted. */
+  plain: number;
+  /** Where the pass stopped: the block's end, or just after a directive. */
+  next: number;
 }
 
 function newLineTable(size: number): LineTable {
-  return { starts: new Int32Array(size), ends: new Int32Array(size), spaces: new Int32Array(size), flags: new Uint8Array(size), marks: new Uint8Array(size) };
+  return {
+    starts: new Int32Array(size),
+    ends: new Int32Array(size),
+    spaces: new Int32Array(size),
+    flags: new Uint8Array(size),
+    marks: new Uint8Array(size),
+    lineIndex: new Int32Array(size),
+    count: 0,
+    lines: 0,
+    plain: 0,
+    next: 0,
+  };
 }
 
 function growLineTable(table: LineTable): void {
@@ -338,23 +382,34 @@ function growLineTable(table: LineTable): void {
   bigger.spaces.set(table.spaces);
   bigger.flags.set(table.flags);
   bigger.marks.set(table.marks);
-  Object.assign(table, bigger);
+  bigger.lineIndex.set(table.lineIndex);
+  table.starts = bigger.starts;
+  table.ends = bigger.ends;
+  table.spaces = bigger.spaces;
+  table.flags = bigger.flags;
+  table.marks = bigger.marks;
+  table.lineIndex = bigger.lineIndex;
 }
 
 /**
- * The hot loop: one pass over a block of whole lines that records each line's bounds (without CR),
- * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton, marking
- * lines where a needle ends. A plain function over plain arguments, so the engine optimises it well.
+ * The hot loop: one pass over whole lines from `from` that finds each line's bounds (without CR),
+ * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton. A line
+ * with `expected` fields, no flag, no needle and no leading `#` is only counted (`plain`); every other
+ * line is listed in the table. The pass stops after a `#` line. A plain function over plain arguments,
+ * so the engine optimises it well.
  */
-function splitLines(block: Uint8Array, classOf: Uint8Array, delta: Int32Array, table: LineTable): number {
+function splitLines(block: Uint8Array, from: number, classOf: Uint8Array, delta: Int32Array, expected: number, maxLine: number, table: LineTable): void {
   let count = 0;
-  let lineStart = 0;
+  let lines = 0;
+  let plain = 0;
+  let lineStart = from;
   let spaces = 0;
   let flags = 0;
   let state = 0;
   let marked = 0;
   const n = block.length;
-  for (let i = 0; i < n; i += 1) {
+  let i = from;
+  for (; i < n; i += 1) {
     const b = block[i] as number;
     const t = delta[state + (classOf[b] as number)] as number;
     if (t < 0) {
@@ -364,22 +419,68 @@ function splitLines(block: Uint8Array, classOf: Uint8Array, delta: Int32Array, t
     if (b > 37) continue;
     if (b === 32) spaces += 1;
     else if (b === 10) {
-      if (count === table.starts.length) growLineTable(table);
-      table.starts[count] = lineStart;
-      table.ends[count] = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
-      table.spaces[count] = spaces;
-      table.flags[count] = flags;
-      table.marks[count] = marked;
-      count += 1;
+      const end = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
+      const directive = block[lineStart] === 35;
+      if (marked === 0 && flags === 0 && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
+      else {
+        if (count === table.starts.length) growLineTable(table);
+        table.starts[count] = lineStart;
+        table.ends[count] = end;
+        table.spaces[count] = spaces;
+        table.flags[count] = flags;
+        table.marks[count] = marked;
+        table.lineIndex[count] = lines;
+        count += 1;
+      }
+      lines += 1;
       lineStart = i + 1;
       spaces = 0;
       flags = 0;
       marked = 0;
       state = 0;
+      if (directive) {
+        i += 1;
+        break;
+      }
     } else if (b === 37) flags |= FLAG_PERCENT;
     else if (b < 32 && b !== 9 && b !== 13) flags |= FLAG_CONTROL;
   }
-  return count;
+  table.count = count;
+  table.lines = lines;
+  table.plain = plain;
+  table.next = i;
+}
+
+/**
+ * Runs the needle automaton over a line's bytes as one round of percent-decoding gives them (`+` as a
+ * space), without building a string: 1 when a needle occurs, 0 when none can, and -1 when the line needs
+ * the full decoder (a second round of escapes, `%uXXXX`, or a UTF-8 lead byte that may start an overlong
+ * form), which is rare in real traffic.
+ */
+function scanDecoded(block: Uint8Array, s: number, e: number, classOf: Uint8Array, delta: Int32Array): -1 | 0 | 1 {
+  let state = 0;
+  for (let i = s; i < e; i += 1) {
+    let b = block[i] as number;
+    if (b === 37 /* % */) {
+      const h1 = hexDigit(block[i + 1] ?? 0);
+      const h2 = i + 2 < e ? hexDigit(block[i + 2] ?? 0) : -1;
+      if (h1 >= 0 && h2 >= 0) {
+        b = h1 * 16 + h2;
+        i += 2;
+        if (b === 37 || b === 0xc0 || b === 0xc1 || b === 0xe0 || b === 0xf0) return -1;
+      } else if (i + 1 < e && ((block[i + 1] as number) | 0x20) === 117 /* u */) return -1;
+    } else if (b === 43 /* + */) b = 32;
+    const t = delta[state + (classOf[b] as number)] as number;
+    if (t < 0) return 1;
+    state = t;
+  }
+  return 0;
+}
+
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 const IIS_LAYOUT = fieldLayout(IIS_LOG_FIELDS);
