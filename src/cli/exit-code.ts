@@ -6,6 +6,8 @@ export const EXIT = {
   /** Usage or input error. */
   usage: 2,
   internal: 3,
+  /** Stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+  interrupted: 130,
 } as const;
 
 /** A command-line or input problem, told to the user in one sentence; exits 2. */

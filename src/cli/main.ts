@@ -22,6 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'node' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
+    if (controller.signal.aborted) {
+      process.stderr.write('w3guard: interrupted\n');
+      return EXIT.interrupted;
+    }
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
       process.stderr.write(`w3guard: ${error.message.replace(/^error: /, '')}\n`);

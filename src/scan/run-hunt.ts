@@ -1,7 +1,7 @@
 import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
-import { weblogAnalyzer } from '../analyzers/weblog/weblog-analyzer.js';
+import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { finalizeFindings } from './finalize-findings.js';
 import { TOOL_VERSION } from './tool-version.js';
@@ -26,7 +26,7 @@ export interface HuntRequest {
 export async function runHunt(request: HuntRequest): Promise<ScanReport> {
   const startedAt = request.now().toISOString();
   const sources = await findLogFiles(request.paths, { signal: request.signal });
-  const result = await weblogAnalyzer.run(
+  const result = await BUILTIN_ANALYZERS.weblog.run(
     {
       sources,
       threads: request.threads,

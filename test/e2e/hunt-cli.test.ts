@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,32 @@ describe('w3guard hunt on the shipped example', () => {
       expect(table.stdout).not.toContain('\u009b');
       expect(table.stdout).not.toContain('\u202e');
       expect(table.stdout).toContain('\\u202e');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('w3guard hunt progress', () => {
+  it('prints nothing on stderr when stderr is a pipe', () => {
+    const run = runCli(['hunt', EXAMPLE, '--format', 'json']);
+    expect(run.stderr).toBe('');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('shows bytes, lines/s and matches on a terminal, and clears the line at the end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'w3g-tty-'));
+    try {
+      // Enough data for a progress tick (every 8 MiB read).
+      const line = '2024-03-11 00:00:01 10.0.0.1 GET /default.aspx id=1 443 - 198.51.100.9 Mozilla/5.0 - 200 0 0 5\n';
+      const log = join(dir, 'u_ex240311.log');
+      writeFileSync(log, `#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n${line.repeat(120_000)}`);
+      const transcript = join(dir, 'tty.txt');
+      const cli = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
+      const run = spawnSync('/usr/bin/script', ['-qfc', `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} hunt ${JSON.stringify(log)} --format json --output ${JSON.stringify(join(dir, 'out.json'))}`, transcript], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status).toBe(0);
+      const screen = readFileSync(transcript, 'utf8');
+      expect(screen).toMatch(/read \d+(\.\d)? MiB · [\d.]+[kM]? lines\/s · \d+ matches/);
+      expect(screen).toMatch(/\r\u001b\[2K(\r?\n)?(Script done|$)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,8 +24,14 @@ export async function runOnWorkers(tasks: readonly HuntTask[], threads: number, 
   const outcomes: (TaskOutcome | undefined)[] = new Array<TaskOutcome | undefined>(tasks.length);
   const workers = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(HUNT_WORKER_URL, { workerData: { settings } }));
   let next = 0;
+  let stop: ((reason: unknown) => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  const onAbort = (): void => stop?.(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.all(
+    const all = Promise.all(
       workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
@@ -58,7 +64,11 @@ export async function runOnWorkers(tasks: readonly HuntTask[], threads: number, 
           }),
       ),
     );
+    // An interrupt stops waiting at once; the workers are terminated below.
+    await Promise.race([all, stopped]);
   } finally {
+    signal.removeEventListener('abort', onAbort);
+    stopped.catch(() => undefined);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return outcomes.map((o, i) => {

@@ -6,20 +6,15 @@ const SITE_FOLDER = /(?:^|[\\/!])(W3SVC\d+)(?:[\\/]|$)/i;
 /**
  * The asset a log line is about: the site (from the `W3SVC<id>` log folder or `s-sitename`), qualified by
  * the server that logged it (`s-computername` or `s-ip`) so that two servers' `W3SVC1` stay apart.
- * HTTPERR lines belong to HTTP.sys on that server.
+ * HTTPERR lines belong to HTTP.sys on that server. Without a site id the server itself is the asset.
  */
 export function webAsset(record: WebRecord): Asset {
   const server = record.get('s-computername') ?? record.get('s-ip');
-  let site: string;
-  let kind: Asset['kind'] = 'site';
-  if (record.format === 'httperr') {
-    site = 'HTTP.sys';
-    kind = 'http-sys';
-  } else {
-    site = SITE_FOLDER.exec(record.file)?.[1]?.toUpperCase() ?? record.get('s-sitename')?.toUpperCase() ?? 'site';
-  }
-  const id = server === undefined ? site : `${server}/${site}`;
-  return { id, kind };
+  const site =
+    record.format === 'httperr' ? 'HTTP.sys' : (SITE_FOLDER.exec(record.file)?.[1]?.toUpperCase() ?? record.get('s-sitename')?.toUpperCase());
+  const kind: Asset['kind'] = record.format === 'httperr' ? 'http-sys' : site === undefined ? 'host' : 'site';
+  if (site === undefined) return { id: server ?? 'unknown-server', kind };
+  return { id: server === undefined ? site : `${server}/${site}`, kind };
 }
 
 /**
