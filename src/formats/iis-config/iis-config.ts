@@ -1,0 +1,192 @@
+import type { XmlElement } from '../xml/xml-element.js';
+import { buildEffectiveSection } from './build-effective-section.js';
+import type { ConfigContribution } from './config-contribution.js';
+import type { ConfigValue } from './config-value.js';
+import type { EffectiveSection } from './effective-section.js';
+
+/** A site binding as written in applicationHost.config. */
+export interface SiteBinding {
+  readonly protocol: string;
+  readonly bindingInformation: string;
+  readonly sslFlags?: string;
+  readonly line: number;
+}
+
+/** A virtual directory; `hostPath` is its folder under the host root when it could be mapped there. */
+export interface VirtualDirectory {
+  /** Path within its application, `/` for the application root. */
+  readonly path: string;
+  readonly physicalPath: string;
+  readonly hostPath?: string;
+  readonly userName?: string;
+  readonly allowSubDirConfig: boolean;
+  readonly line: number;
+}
+
+/** An application of a site. */
+export interface Application {
+  /** Path within the site, `/` for the root application. */
+  readonly path: string;
+  readonly applicationPool: ConfigValue;
+  /** Physical path of the application's root virtual directory. */
+  readonly physicalPath?: string;
+  readonly hostPath?: string;
+  readonly virtualDirectories: readonly VirtualDirectory[];
+  readonly line: number;
+}
+
+/** A site from `system.applicationHost/sites`. */
+export interface Site {
+  readonly id: string;
+  readonly name: string;
+  readonly bindings: readonly SiteBinding[];
+  readonly applications: readonly Application[];
+  /** Log folder as configured (`logFile directory`), without the `W3SVC<id>` subfolder IIS adds. */
+  readonly logDirectory: ConfigValue;
+  readonly logFormat: ConfigValue;
+  readonly serverAutoStart: ConfigValue;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An application pool with `applicationPoolDefaults` and IIS schema defaults applied. */
+export interface AppPool {
+  readonly name: string;
+  readonly identityType: ConfigValue;
+  readonly userName?: ConfigValue;
+  readonly enable32BitAppOnWin64: ConfigValue;
+  readonly loadUserProfile: ConfigValue;
+  readonly managedRuntimeVersion: ConfigValue;
+  readonly managedPipelineMode: ConfigValue;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A native module registered in `system.webServer/globalModules`. */
+export interface GlobalModule {
+  readonly name: string;
+  readonly image: string;
+  readonly preCondition?: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** What the loader found, ready to answer questions about the configuration hierarchy. */
+export interface IisConfigParts {
+  readonly applicationHostFile: string;
+  readonly applicationHost: XmlElement | undefined;
+  readonly sites: readonly Site[];
+  readonly contributions: readonly ConfigContribution[];
+  /** `overrideModeDefault` of each declared section, by section path. */
+  readonly sectionDefaults: ReadonlyMap<string, 'Allow' | 'Deny'>;
+  /** Every web.config read, with the site path of its folder. */
+  readonly webConfigs: readonly { readonly file: string; readonly sitePath: string }[];
+}
+
+/** The configuration of one IIS host: sites, pools, native modules and effective section values. */
+export class IisConfig {
+  constructor(private readonly parts: IisConfigParts) {}
+
+  /** The applicationHost.config path as reached from the host root. */
+  get applicationHostFile(): string {
+    return this.parts.applicationHostFile;
+  }
+
+  /** Every web.config that was read, with the site path it applies to. */
+  webConfigs(): readonly { readonly file: string; readonly sitePath: string }[] {
+    return this.parts.webConfigs;
+  }
+
+  /** Sites in document order. */
+  sites(): readonly Site[] {
+    return this.parts.sites;
+  }
+
+  /** Application pools with defaults applied, in document order. */
+  appPools(): AppPool[] {
+    const section = this.effective('', 'system.applicationHost/applicationPools');
+    const defaults = section.children.get('applicationPoolDefaults');
+    const defaultModel = defaults?.children.get('processModel');
+    return section.items.map((item) => {
+      const model = item.element.children.find((child) => child.name === 'processModel');
+      const file = item.file;
+      const pick = (own: XmlElement | undefined, fallback: ReadonlyMap<string, ConfigValue> | undefined, name: string, schemaDefault: string): ConfigValue => {
+        const attribute = own?.attributes.find((candidate) => candidate.name === name);
+        if (attribute !== undefined) return { value: attribute.value, file, line: attribute.line };
+        return fallback?.get(name) ?? { value: schemaDefault };
+      };
+      const userName = pick(model, defaultModel?.attributes, 'userName', '');
+      return {
+        name: item.attributes.get('name')?.value ?? '',
+        identityType: pick(model, defaultModel?.attributes, 'identityType', 'ApplicationPoolIdentity'),
+        ...(userName.value === '' ? {} : { userName }),
+        enable32BitAppOnWin64: pick(item.element, defaults?.attributes, 'enable32BitAppOnWin64', 'false'),
+        loadUserProfile: pick(model, defaultModel?.attributes, 'loadUserProfile', 'false'),
+        managedRuntimeVersion: pick(item.element, defaults?.attributes, 'managedRuntimeVersion', 'v4.0'),
+        managedPipelineMode: pick(item.element, defaults?.attributes, 'managedPipelineMode', 'Integrated'),
+        file,
+        line: item.line,
+      };
+    });
+  }
+
+  /** Native modules loaded into every worker process, in load order. */
+  globalModules(): GlobalModule[] {
+    return this.effective('', 'system.webServer/globalModules').items.map((item) => {
+      const preCondition = item.attributes.get('preCondition')?.value;
+      return {
+        name: item.attributes.get('name')?.value ?? '',
+        image: item.attributes.get('image')?.value ?? '',
+        ...(preCondition === undefined ? {} : { preCondition }),
+        file: item.file,
+        line: item.line,
+      };
+    });
+  }
+
+  /**
+   * The section `sectionPath` (for example `system.webServer/directoryBrowse`) as it applies to `sitePath`
+   * (`''` for the server, `Site`, `Site/app/folder`), each value with the file and line that set it.
+   */
+  effective(sitePath: string, sectionPath: string): EffectiveSection {
+    const target = splitSitePath(sitePath);
+    const targetApp = this.applicationOf(target);
+    const applicable = this.parts.contributions.filter((contribution) => {
+      if (contribution.target.length > target.length) return false;
+      if (!contribution.target.every((segment, index) => segment === target[index])) return false;
+      // inheritInChildApplications="false" stops at the next application boundary, not at sub-folders.
+      return contribution.inheritInChildApplications || this.applicationOf(contribution.target) === targetApp;
+    });
+    applicable.sort((a, b) => a.target.length - b.target.length || a.fileDepth - b.fileDepth || a.order - b.order);
+    const normalizedSection = sectionPath.split('/').filter((segment) => segment !== '').join('/');
+    return buildEffectiveSection(sitePath, normalizedSection, applicable, this.parts.sectionDefaults.get(normalizedSection) ?? 'Allow');
+  }
+
+  /** The declared sections (`configSections`), with their default override mode. */
+  declaredSections(): ReadonlyMap<string, 'Allow' | 'Deny'> {
+    return this.parts.sectionDefaults;
+  }
+
+  /** Case-folded `site/app` key of the application that serves `segments`, or the segments themselves outside any site. */
+  private applicationOf(segments: readonly string[]): string {
+    const [siteName, ...rest] = segments;
+    if (siteName === undefined) return '';
+    const site = this.parts.sites.find((candidate) => candidate.name.toLowerCase() === siteName);
+    if (site === undefined) return siteName;
+    let best: string[] = [];
+    for (const application of site.applications) {
+      const appSegments = splitSitePath(application.path);
+      if (appSegments.length <= best.length || appSegments.length > rest.length) continue;
+      if (appSegments.every((segment, index) => segment === rest[index])) best = appSegments;
+    }
+    return [siteName, ...best].join('/');
+  }
+}
+
+/** Case-folded segments of a site path such as `Default Web Site/app/`; `.` segments are dropped. */
+export function splitSitePath(sitePath: string): string[] {
+  return sitePath
+    .split(/[\\/]+/)
+    .filter((segment) => segment !== '' && segment !== '.')
+    .map((segment) => segment.toLowerCase());
+}
