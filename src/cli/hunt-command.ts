@@ -21,6 +21,8 @@ interface HuntFlags {
   evidenceCap: string;
   localOffset: string;
   progress: boolean;
+  sigma: string[];
+  content: boolean;
 }
 
 /** `w3guard hunt PATH…`: reads IIS logs and reports findings. Sets `process.exitCode`. */
@@ -37,6 +39,8 @@ export function huntCommand(signal: AbortSignal): Command {
     .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
     .option('--evidence-cap <n>', 'evidence lines kept per finding', String(DEFAULT_EVIDENCE_CAP))
     .option('--local-offset <offset>', "server's UTC offset for IIS-format logs, which log local time", '+00:00')
+    .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
     .option('--no-progress', 'no progress line on stderr')
     .action(async (paths: string[], flags: HuntFlags) => {
       const format = reportFormatOption(flags.format);
@@ -51,6 +55,7 @@ export function huntCommand(signal: AbortSignal): Command {
         ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
         localOffsetMinutes: offsetOption('--local-offset', flags.localOffset),
         maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+        rules: { content: flags.content, sigmaPaths: flags.sigma },
         signal,
         now: () => new Date(),
         onProgress: (p) => progress.update(p),

@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../scan/tool-version.js';
 import { InputError } from '../targets/input-error.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { huntCommand } from './hunt-command.js';
+import { rulesCommand } from './rules-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -15,9 +16,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
-    .addCommand(huntCommand(controller.signal));
+    .addCommand(huntCommand(controller.signal))
+    .addCommand(rulesCommand());
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: () => undefined });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
   try {
     await program.parseAsync(argv, { from: 'node' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -1,6 +1,7 @@
 import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
+import type { WebRuleSources } from '../analyzers/weblog/load-web-rules.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { finalizeFindings } from './finalize-findings.js';
@@ -16,6 +17,7 @@ export interface HuntRequest {
   readonly until?: number;
   readonly localOffsetMinutes: number;
   readonly maxLineBytes: number;
+  readonly rules: WebRuleSources;
   readonly signal: AbortSignal;
   /** The clock, injected so reports are reproducible in tests. */
   readonly now: () => Date;
@@ -34,6 +36,7 @@ export async function runHunt(request: HuntRequest): Promise<ScanReport> {
         evidenceCap: request.evidenceCap,
         localOffsetMinutes: request.localOffsetMinutes,
         maxLineBytes: request.maxLineBytes,
+        rules: request.rules,
         ...(request.since === undefined ? {} : { since: request.since }),
         ...(request.until === undefined ? {} : { until: request.until }),
       },

@@ -27,17 +27,6 @@ const SAMPLES: Record<string, { match: string[]; clean: string[] }> = {
       '2024-03-11 01:12:48 10.0.0.1 GET /docs/log4j.aspx q=what+is+jndi 80 - 198.51.100.2 Mozilla/5.0 - www.example 200 0 0 9',
     ],
   },
-  'w3g-web-telerik-rau-post': {
-    match: [
-      '2024-03-11 02:40:09 10.0.0.1 POST /Telerik.Web.UI.WebResource.axd type=rau 443 - 203.0.113.45 Mozilla/5.0+(Windows+NT+10.0;+rv:54.0)+Gecko/20100101+Firefox/54.0 - www.example 200 0 0 312',
-      '2024-03-11 02:40:10 10.0.0.1 POST /portal/telerik.web.ui.webresource.axd type=RAU 443 - 203.0.113.45 python-requests/2.31 https://attacker.example/ www.example 500 0 0 13015',
-    ],
-    clean: [
-      '2024-03-11 00:03:10 10.0.0.1 POST /Telerik.Web.UI.WebResource.axd type=rau 443 CONTOSO\\mlee 10.20.1.55 Mozilla/5.0 https://www.example/Documents/Upload.aspx www.example 200 0 0 140',
-      '2024-03-11 02:40:02 10.0.0.1 GET /Telerik.Web.UI.WebResource.axd type=rau 443 - 203.0.113.45 Mozilla/5.0 - www.example 200 0 0 12',
-      '2024-03-11 00:02:42 10.0.0.1 GET /Telerik.Web.UI.WebResource.axd _TSM_HiddenField_=RadScriptManager1_TSM&compress=1 443 - 10.20.1.55 Mozilla/5.0 - www.example 200 0 0 5',
-    ],
-  },
   'w3g-web-webshell-request': {
     match: [
       '2024-03-11 03:41:02 10.0.0.1 GET /aspnet_client/system_web/4_0_30319/log.aspx cmd=whoami 443 - 203.0.113.77 Mozilla/5.0 - www.example 200 0 0 140',

@@ -51,30 +51,6 @@ const log4shell: WebDetector = {
   },
 };
 
-const telerikRau: WebDetector = {
-  meta: meta({
-    id: 'w3g-web-telerik-rau-post',
-    title: 'Telerik RadAsyncUpload POST without the hosting page as referer',
-    description: 'A POST to Telerik.Web.UI.WebResource.axd?type=rau, the handler abused by CVE-2019-18935 and CVE-2017-11317, without a same-site Referer: exploit tools post directly, browsers uploading from a page send that page as Referer.',
-    severity: 'high',
-    category: 'exploitation',
-    tags: ['attack.initial-access', 'attack.t1190', 'cve.2019-18935', 'cve.2017-11317'],
-    references: ['https://www.cisa.gov/news-events/cybersecurity-advisories/aa23-074a', 'https://nvd.nist.gov/vuln/detail/CVE-2019-18935'],
-    remediation: 'Upgrade Telerik UI for ASP.NET AJAX to 2020.1.114 or later, set unique encryption keys, and look for DLLs written to the upload folder (often C:\\Windows\\Temp).',
-  }),
-  needles: ['telerik.web.ui.webresource.axd'],
-  test(record) {
-    if ((record.get('cs-method') ?? '').toUpperCase() !== 'POST') return false;
-    if (stemFileName(record) !== 'telerik.web.ui.webresource.axd') return false;
-    if (!/(^|&)type=rau($|&)/i.test(record.decoded('cs-uri-query') ?? '')) return false;
-    const referer = record.decoded('cs(referer)');
-    const host = record.get('cs-host');
-    if (referer === undefined) return true;
-    if (host === undefined) return false;
-    return !referer.toLowerCase().replace(/^[a-z]+:\/\//, '').startsWith(host.toLowerCase());
-  },
-};
-
 const webShellRequest: WebDetector = {
   meta: meta({
     id: 'w3g-web-webshell-request',
@@ -116,5 +92,8 @@ const traversalToConfig: WebDetector = {
   },
 };
 
-/** The detection content built into `hunt` until rule files are loaded. */
-export const BUILTIN_WEB_RULES: readonly WebDetector[] = [log4shell, telerikRau, webShellRequest, traversalToConfig];
+/**
+ * Detectors written as code, where a Sigma rule cannot say it as well (unwrapping Log4j lookups, a set of
+ * file names, climbing out of a folder); the rest of the content is Sigma in `content/sigma/weblog`.
+ */
+export const BUILTIN_WEB_RULES: readonly WebDetector[] = [log4shell, webShellRequest, traversalToConfig];

@@ -3,6 +3,7 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
 import type { WebLogReaderState, WebLogReaderStats } from '../../formats/web-log/web-log-reader.js';
 import type { LogSource } from '../../formats/log-stream/log-source.js';
+import type { WebRuleSources } from './load-web-rules.js';
 
 /** Settings every hunt task shares; plain data so worker threads get the same. */
 export interface HuntSettings {
@@ -14,6 +15,8 @@ export interface HuntSettings {
   /** Server offset from UTC in minutes for the IIS log file format. */
   readonly localOffsetMinutes: number;
   readonly maxLineBytes: number;
+  /** The rules to run; every worker thread loads the same. */
+  readonly rules: WebRuleSources;
 }
 
 /** One unit of hunt work: a whole source, or a line-aligned byte range of a large plain file. */

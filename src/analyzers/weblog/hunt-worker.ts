@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { BUILTIN_WEB_RULES } from './builtin-rules.js';
 import type { HuntSettings, HuntTask } from './hunt-task.js';
+import { loadWebRules } from './load-web-rules.js';
 import { runHuntTask } from './run-hunt-task.js';
 
 /** Messages the pool sends to a worker. */
@@ -11,10 +11,11 @@ const settings = (workerData as { settings: HuntSettings }).settings;
 const port = parentPort;
 if (port !== null) {
   const controller = new AbortController();
+  const detectors = loadWebRules(settings.rules).then((rules) => rules.detectors);
   port.on('message', (message: ToWorker) => {
     if (message.type !== 'task') return;
     const onProgress = (bytes: number, records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, bytes, records, matches });
-    runHuntTask(message.task, BUILTIN_WEB_RULES, settings, controller.signal, onProgress).then(
+    detectors.then((loaded) => runHuntTask(message.task, loaded, settings, controller.signal, onProgress)).then(
       (outcome) => port.postMessage({ type: 'done', id: message.id, outcome }),
       (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );

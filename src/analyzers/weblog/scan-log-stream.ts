@@ -1,6 +1,8 @@
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
+import { RuleIndex } from '../../engines/needle/rule-index.js';
+import { percentDecode } from '../../formats/web-log/percent-decode.js';
 import { InputStreamError } from '../../formats/log-stream/input-stream-error.js';
 import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
@@ -29,10 +31,12 @@ export async function scanLogStream(
   let matches = 0;
   let sawDirective = false;
   const prefilter = NeedleAutomaton.forDetectors(detectors);
+  const index = new RuleIndex(detectors);
   const onRecord = (record: WebRecord): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
-    for (const detector of detectors) {
+    const decoded = percentDecode(record.raw, true);
+    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
       if (!detector.test(record)) continue;
       matches += 1;
       aggregator.add({

@@ -6,9 +6,10 @@ import type { LogSource } from '../../formats/log-stream/log-source.js';
 import { readFileRange } from '../../formats/log-stream/read-file-range.js';
 import type { WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
-import { BUILTIN_WEB_RULES } from './builtin-rules.js';
 import type { HuntSettings, HuntTask, StreamOutcome, TaskOutcome } from './hunt-task.js';
 import { runOnWorkers, workersAvailable } from './hunt-worker-pool.js';
+import { loadWebRules, ruleIssues } from './load-web-rules.js';
+import type { WebDetector } from './web-detector.js';
 import { planHuntTasks } from './plan-hunt-tasks.js';
 import { runHuntTask } from './run-hunt-task.js';
 import { scanLogStream } from './scan-log-stream.js';
@@ -33,7 +34,8 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
   description: 'Hunts IIS web and HTTP.sys error logs for exploitation and web-shell use.',
   async run(input: WeblogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
     const { sources, settings } = input;
-    const detectors = BUILTIN_WEB_RULES;
+    const rules = await loadWebRules(settings.rules);
+    const detectors = rules.detectors;
     const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
     const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     const tasks = await planHuntTasks(sources, threads, settings.maxLineBytes);
@@ -49,20 +51,27 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     const here = threads > 1 ? tasks.filter((t) => t.source.container === 'stdin') : tasks;
     const [fromWorkers, fromHere] = await Promise.all([
       onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, settings, context.signal, onProgress) : Promise.resolve([]),
-      runInline(here, settings, context.signal, onProgress),
+      runInline(here, detectors, settings, context.signal, onProgress),
     ]);
     const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
     const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
-    await recheckRanges(outcomes, settings, context.signal);
-    return mergeOutcomes(outcomes, context.evidenceCap, detectors.map((d) => d.meta));
+    await recheckRanges(outcomes, detectors, settings, context.signal);
+    const result = mergeOutcomes(outcomes, context.evidenceCap, detectors.map((d) => d.meta));
+    return { ...result, issues: [...ruleIssues(rules), ...result.issues] };
   },
 };
 
-async function runInline(tasks: readonly HuntTask[], settings: HuntSettings, signal: AbortSignal, onProgress: (b: number, r: number, m: number) => void): Promise<TaskOutcome[]> {
+async function runInline(
+  tasks: readonly HuntTask[],
+  detectors: readonly WebDetector[],
+  settings: HuntSettings,
+  signal: AbortSignal,
+  onProgress: (b: number, r: number, m: number) => void,
+): Promise<TaskOutcome[]> {
   const outcomes: TaskOutcome[] = [];
   for (const task of tasks) {
     signal.throwIfAborted();
-    outcomes.push(await runHuntTask(task, BUILTIN_WEB_RULES, settings, signal, onProgress));
+    outcomes.push(await runHuntTask(task, detectors, settings, signal, onProgress));
   }
   return outcomes;
 }
@@ -71,7 +80,7 @@ async function runInline(tasks: readonly HuntTask[], settings: HuntSettings, sig
  * Ranges after the first started from the state of the file's head. Where the real state at a range's
  * start differs (the `#Fields` changed in an earlier range), the range is read again from the right state.
  */
-async function recheckRanges(outcomes: TaskOutcome[], settings: HuntSettings, signal: AbortSignal): Promise<void> {
+async function recheckRanges(outcomes: TaskOutcome[], detectors: readonly WebDetector[], settings: HuntSettings, signal: AbortSignal): Promise<void> {
   let carried: WebLogReaderState | undefined;
   for (let i = 0; i < outcomes.length; i += 1) {
     const outcome = outcomes[i] as TaskOutcome;
@@ -80,7 +89,7 @@ async function recheckRanges(outcomes: TaskOutcome[], settings: HuntSettings, si
     if (range === undefined || stream === undefined) continue;
     if (range.index > 0 && carried !== undefined && !sameState(carried, range.state)) {
       const task: HuntTask = { source: outcome.task.source, range: { ...range, state: carried } };
-      const again = await scanLogStream(task.source.path, readFileRange(task.source.path, range.start, range.end, undefined, signal), BUILTIN_WEB_RULES, settings, carried);
+      const again = await scanLogStream(task.source.path, readFileRange(task.source.path, range.start, range.end, undefined, signal), detectors, settings, carried);
       outcomes[i] = { task, streams: [again], issues: outcome.issues };
       carried = again.endState;
       continue;

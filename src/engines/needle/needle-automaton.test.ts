@@ -48,3 +48,12 @@ describe('NeedleAutomaton', () => {
     }
   });
 });
+
+describe('NeedleAutomaton.forEachMatch and RuleIndex', () => {
+  it('reports every needle occurrence, nested ones included', () => {
+    const a = NeedleAutomaton.build(['he', 'she', 'hers']);
+    const found: string[] = [];
+    a.forEachMatch('USHERS', (n) => found.push(a.needles[n] as string));
+    expect(found.sort()).toEqual(['he', 'hers', 'she']);
+  });
+});

@@ -13,12 +13,15 @@ export class NeedleAutomaton {
   /** `delta[stateOffset + class]` → next state offset, or `~offset` when a needle ends there. */
   readonly delta: Int32Array;
   readonly needles: readonly string[];
+  /** For each state, the indices (into `needles`) of the needles that end there. */
+  readonly #outputs: readonly (readonly number[])[];
 
-  private constructor(needles: readonly string[], classOf: Uint8Array, classCount: number, delta: Int32Array) {
+  private constructor(needles: readonly string[], classOf: Uint8Array, classCount: number, delta: Int32Array, outputs: readonly (readonly number[])[]) {
     this.needles = needles;
     this.classOf = classOf;
     this.classCount = classCount;
     this.delta = delta;
+    this.#outputs = outputs;
   }
 
   /** Builds the automaton for these detectors, or undefined when some detector has no needles (test every record). */
@@ -55,7 +58,8 @@ export class NeedleAutomaton {
     // Trie.
     const next: number[][] = [new Array<number>(classCount).fill(-1)];
     const accepting: boolean[] = [false];
-    for (const bytes of encoded) {
+    const outputs: number[][] = [[]];
+    for (const [index, bytes] of encoded.entries()) {
       let state = 0;
       for (const b of bytes) {
         const c = classOf[b] as number;
@@ -64,10 +68,12 @@ export class NeedleAutomaton {
           row[c] = next.length;
           next.push(new Array<number>(classCount).fill(-1));
           accepting.push(false);
+          outputs.push([]);
         }
         state = row[c] as number;
       }
       accepting[state] = true;
+      (outputs[state] as number[]).push(index);
     }
     // Failure links in breadth-first order turn the trie into a full transition table.
     const fail = new Array<number>(next.length).fill(0);
@@ -85,6 +91,8 @@ export class NeedleAutomaton {
       const state = queue[head] as number;
       const row = next[state] as number[];
       accepting[state] = (accepting[state] as boolean) || (accepting[fail[state] as number] as boolean);
+      // Breadth-first order: the failure state's outputs are already complete.
+      (outputs[state] as number[]).push(...(outputs[fail[state] as number] as number[]));
       const failRow = next[fail[state] as number] as number[];
       for (let c = 0; c < classCount; c += 1) {
         const s = row[c] as number;
@@ -102,7 +110,19 @@ export class NeedleAutomaton {
         delta[state * classCount + c] = accepting[target] === true ? ~offset : offset;
       });
     });
-    return new NeedleAutomaton(needles, classOf, classCount, delta);
+    return new NeedleAutomaton(needles, classOf, classCount, delta, outputs);
+  }
+
+  /** Calls `found` with the index of every needle occurrence in the text (read as UTF-8). */
+  forEachMatch(text: string, found: (needle: number) => void): void {
+    const bytes = Buffer.from(text, 'utf8');
+    const { classOf, delta, classCount } = this;
+    let state = 0;
+    for (let i = 0; i < bytes.length; i += 1) {
+      const t = delta[state + (classOf[bytes[i] as number] as number)] as number;
+      state = t < 0 ? ~t : t;
+      if (t < 0) for (const needle of this.#outputs[state / classCount] ?? []) found(needle);
+    }
   }
 
   /** True when any needle occurs in the bytes. */

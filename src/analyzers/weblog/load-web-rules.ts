@@ -1,0 +1,95 @@
+import { fileURLToPath } from 'node:url';
+import type { RuleMeta } from '../../core/rule-meta.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.js';
+import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
+import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
+import type { SigmaDiagnostic } from '../../engines/sigma/sigma-diagnostic.js';
+import type { SigmaRecord } from '../../engines/sigma/sigma-record.js';
+import type { WebRecord } from '../../formats/web-log/web-record.js';
+import { CONTENT_ROOT } from '../content-root.js';
+import { BUILTIN_WEB_RULES } from './builtin-rules.js';
+import type { WebDetector } from './web-detector.js';
+import { loadWebFieldMapping } from './web-field-mapping.js';
+import { webSigmaRecord } from './web-sigma-record.js';
+
+/** w3guard's own Sigma rules for IIS web logs. */
+export const WEB_CONTENT_DIR = fileURLToPath(new URL('sigma/weblog/', CONTENT_ROOT));
+
+/** Which rules a hunt runs; plain data, so worker threads load the same. */
+export interface WebRuleSources {
+  /** w3guard's own detection content (built-in detectors and `content/sigma/weblog`). */
+  readonly content: boolean;
+  /** Users' Sigma rule files and folders. */
+  readonly sigmaPaths: readonly string[];
+}
+
+/** The detectors a hunt runs, and what was wrong with the rules it could not run. */
+export interface WebRules {
+  readonly detectors: readonly WebDetector[];
+  readonly diagnostics: readonly SigmaDiagnostic[];
+  /** Sigma rules that compiled but are for other log sources (Windows events, proxies, …). */
+  readonly otherLogsource: number;
+}
+
+/** Loads and compiles the rules; broken rules become diagnostics and the rest still run. */
+export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
+  const mapping = await loadWebFieldMapping();
+  const paths = [...(sources.content ? [WEB_CONTENT_DIR] : []), ...sources.sigmaPaths];
+  const loaded = paths.length === 0 ? { rules: [], diagnostics: [] } : await loadSigmaRules(paths);
+  const compiled = compileSigmaRules(loaded.rules, { fieldMapping: mapping.fields });
+  const web = compiled.compiled.filter((rule) => mapping.accepts(rule.logsource));
+  const view = sharedSigmaView();
+  const detectors: WebDetector[] = [...(sources.content ? BUILTIN_WEB_RULES : []), ...web.map((rule) => sigmaDetector(rule, view))];
+  return { detectors, diagnostics: [...loaded.diagnostics, ...compiled.diagnostics], otherLogsource: compiled.compiled.length - web.length };
+}
+
+/** Rule diagnostics as report issues (`rules.<code>`), with file and line. */
+export function ruleIssues(rules: WebRules): ScanIssue[] {
+  const issues: ScanIssue[] = rules.diagnostics.map((d) => ({ code: `rules.${d.code}`, message: `${d.severity}: ${d.message}`, path: d.file, line: d.line }));
+  if (rules.otherLogsource > 0) {
+    issues.push({ code: 'rules.other-logsource', message: `${rules.otherLogsource} Sigma rules are for other log sources than IIS web logs and were not run` });
+  }
+  return issues;
+}
+
+/** One Sigma view per record, shared by every Sigma detector that tests it. */
+function sharedSigmaView(): (record: WebRecord) => SigmaRecord {
+  let last: WebRecord | undefined;
+  let view: SigmaRecord | undefined;
+  return (record) => {
+    if (record !== last || view === undefined) {
+      last = record;
+      view = webSigmaRecord(record);
+    }
+    return view;
+  };
+}
+
+function sigmaDetector(rule: CompiledSigmaRule, view: (record: WebRecord) => SigmaRecord): WebDetector {
+  const meta: RuleMeta = rule.meta;
+  const needles = rule.needles === undefined ? undefined : lineNeedles(rule.needles);
+  return {
+    meta,
+    ...(needles === undefined ? {} : { needles }),
+    test: (record) => rule.test(view(record)),
+  };
+}
+
+/**
+ * Needles as they can appear in a log line. Rules see the URI as `stem?query`, but the line logs stem and
+ * query as two fields with a space between, so a needle spanning the `?` is cut to its longest side.
+ */
+export function lineNeedles(needles: readonly string[]): readonly string[] | undefined {
+  const out: string[] = [];
+  for (const needle of needles) {
+    if (!needle.includes('?')) {
+      out.push(needle);
+      continue;
+    }
+    const longest = needle.split('?').reduce((a, b) => (b.length > a.length ? b : a), '');
+    if (longest.length < 3) return undefined;
+    out.push(longest);
+  }
+  return out;
+}

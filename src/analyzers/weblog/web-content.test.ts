@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
+import { WebLogReader } from '../../formats/web-log/web-log-reader.js';
+import type { WebRecord } from '../../formats/web-log/web-record.js';
+import { loadWebRules, WEB_CONTENT_DIR, type WebRules } from './load-web-rules.js';
+import type { WebDetector } from './web-detector.js';
+
+const DEFAULT_FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+
+interface Samples {
+  fields?: string;
+  match: string[];
+  clean: string[];
+}
+
+/** Reads a sample line the way a hunt does: through the reader, with the detector's own needle prefilter. */
+function read(fields: string, line: string, detector?: WebDetector): WebRecord[] {
+  const records: WebRecord[] = [];
+  const prefilter = detector === undefined ? undefined : NeedleAutomaton.forDetectors([detector]);
+  const reader = new WebLogReader({
+    file: 'sample.log',
+    onRecord: (r) => records.push(r),
+    onIssue: (i) => expect.fail(`sample line unreadable: ${i.code} ${i.message}`),
+    ...(prefilter === undefined ? {} : { prefilter }),
+  });
+  reader.push(Buffer.from(`#Fields: ${fields}\n${line}\n`));
+  reader.end();
+  return records;
+}
+
+const files = readdirSync(WEB_CONTENT_DIR).filter((f) => f.endsWith('.yml')).sort();
+
+describe('w3guard web content (content/sigma/weblog)', () => {
+  let rules: WebRules;
+  beforeAll(async () => {
+    rules = await loadWebRules({ content: true, sigmaPaths: [] });
+  });
+
+  it('every rule loads and compiles without a diagnostic', () => {
+    expect(rules.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`)).toEqual([]);
+    expect(rules.otherLogsource).toBe(0);
+    expect(files.length).toBeGreaterThan(15);
+  });
+
+  for (const file of files) {
+    const doc = parse(readFileSync(join(WEB_CONTENT_DIR, file), 'utf8')) as { id: string; name?: string; w3guard_samples?: Samples };
+    const samples = doc.w3guard_samples;
+    const id = doc.name ?? doc.id;
+    const detector = (): WebDetector => {
+      const found = rules.detectors.find((d) => d.meta.id === id);
+      if (found === undefined) throw new Error(`${file}: rule ${id} did not load`);
+      return found;
+    };
+    it(`${file}: has a sample that must match and one that must not`, () => {
+      expect(samples?.match.length ?? 0).toBeGreaterThan(0);
+      expect(samples?.clean.length ?? 0).toBeGreaterThan(0);
+      expect(detector().needles, 'a rule without needles makes every line be parsed').toBeDefined();
+    });
+    it(`${file}: matches its attack samples, and its needles let them through`, () => {
+      for (const line of samples?.match ?? []) {
+        const records = read(samples?.fields ?? DEFAULT_FIELDS, line, detector());
+        expect(records, `needles dropped: ${line}`).toHaveLength(1);
+        expect(detector().test(records[0] as WebRecord), line).toBe(true);
+      }
+    });
+    it(`${file}: leaves its benign look-alikes alone`, () => {
+      for (const line of samples?.clean ?? []) {
+        const [record] = read(samples?.fields ?? DEFAULT_FIELDS, line);
+        expect(detector().test(record as WebRecord), line).toBe(false);
+      }
+    });
+  }
+});

@@ -1,0 +1,473 @@
+import { BlockList, isIP } from 'node:net';
+import RE2 from 're2';
+import type { Detector } from '../../core/detector.js';
+import type { RuleMeta } from '../../core/rule-meta.js';
+import { compileSigmaString } from './compile-sigma-string.js';
+import { foldCase } from './fold-case.js';
+import { parseSigmaCondition } from './parse-sigma-condition.js';
+import type { SigmaConditionNode } from './parse-sigma-condition.js';
+import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js';
+import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
+import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
+import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
+import type { SigmaNeedles } from './sigma-needles.js';
+import type { SigmaRecord, SigmaValue } from './sigma-record.js';
+import type { SigmaDetectionItem, SigmaLogsource, SigmaRule, SigmaSearch } from './sigma-rule.js';
+import { parseSigmaString } from './sigma-string.js';
+import type { SigmaString } from './sigma-string.js';
+
+/** Sigma field name → the record field names it means; a match on any of them counts. Unmapped names are used as is. */
+export type SigmaFieldMapping = ReadonlyMap<string, readonly string[]>;
+
+/** What compiling needs besides the rule. */
+export interface SigmaCompileOptions {
+  readonly fieldMapping?: SigmaFieldMapping;
+  /** Values of `%name%` placeholders for the `expand` modifier. */
+  readonly placeholders?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A Sigma rule compiled into closures over a SigmaRecord. */
+export interface CompiledSigmaRule extends Detector<SigmaRecord> {
+  readonly meta: RuleMeta;
+  readonly logsource: SigmaLogsource;
+  /** Lower-case strings of which one occurs in the text of every matching record; undefined when unknown. */
+  readonly needles: readonly string[] | undefined;
+  readonly rule: SigmaRule;
+  test(record: SigmaRecord): boolean;
+}
+
+/** The compiled rule, when it has no error, and every diagnostic met while compiling. */
+export interface SigmaCompileResult {
+  readonly compiled: CompiledSigmaRule | undefined;
+  readonly diagnostics: readonly SigmaDiagnostic[];
+}
+
+type Test = (record: SigmaRecord) => boolean;
+
+interface Compiled {
+  readonly test: Test;
+  readonly needles: SigmaNeedles;
+}
+
+/** A condition names a search that failed to compile; that failure is already reported. */
+class FailedSearch extends Error {}
+
+class CompileError extends Error {
+  constructor(
+    readonly code: SigmaDiagnosticCode,
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Compiles a parsed Sigma rule; an unsupported feature is a diagnostic and no compiled rule, never a silent non-match. */
+export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions = {}): SigmaCompileResult {
+  const ruleId = rule.id ?? rule.fallbackId;
+  const diagnostics: SigmaDiagnostic[] = [];
+  const report = (error: CompileError): void => {
+    diagnostics.push({ code: error.code, message: `${rule.title}: ${error.message}`, file: rule.file, line: error.line, ruleId, severity: 'error' });
+  };
+  const context: ItemContext = {
+    mapping: options.fieldMapping ?? new Map(),
+    transform: { placeholders: options.placeholders ?? new Map() },
+  };
+  const searches = new Map<string, Compiled>();
+  for (const search of rule.detection.searches.values()) {
+    try {
+      searches.set(search.name, compileSearch(search, context));
+    } catch (error) {
+      if (!(error instanceof CompileError)) throw error;
+      report(error);
+    }
+  }
+  const conditions: Compiled[] = [];
+  for (const condition of rule.detection.conditions) {
+    const parsed = parseSigmaCondition(condition.text);
+    if (!parsed.ok) {
+      report(new CompileError(parsed.aggregation ? 'sigma.aggregation-unsupported' : 'sigma.condition-syntax', parsed.message, condition.line));
+      continue;
+    }
+    try {
+      conditions.push(compileCondition(parsed.node, rule.detection.searches, searches, condition.line));
+    } catch (error) {
+      if (error instanceof FailedSearch) continue;
+      if (!(error instanceof CompileError)) throw error;
+      report(error);
+    }
+  }
+  if (diagnostics.length > 0) return { compiled: undefined, diagnostics };
+  const combined = anyOf(conditions);
+  const meta: RuleMeta = {
+    id: rule.name ?? ruleId,
+    title: rule.title,
+    description: rule.description,
+    severity: rule.level,
+    confidence: 'firm',
+    engine: 'sigma',
+    category: rule.logsource.category ?? rule.logsource.service ?? rule.logsource.product ?? 'sigma',
+    tags: rule.tags,
+    references: rule.references,
+  };
+  return {
+    compiled: { meta, logsource: rule.logsource, needles: combined.needles, rule, test: combined.test },
+    diagnostics,
+  };
+}
+
+function anyOf(parts: readonly Compiled[]): Compiled {
+  const tests = parts.map((p) => p.test);
+  const only = tests[0];
+  return {
+    test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
+    needles: needlesOfAny(parts.map((p) => p.needles)),
+  };
+}
+
+function allOf(parts: readonly Compiled[]): Compiled {
+  const tests = parts.map((p) => p.test);
+  const only = tests[0];
+  return {
+    test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
+    needles: needlesOfAll(parts.map((p) => p.needles)),
+  };
+}
+
+function compileCondition(
+  node: SigmaConditionNode,
+  declared: ReadonlyMap<string, SigmaSearch>,
+  searches: ReadonlyMap<string, Compiled>,
+  line: number,
+): Compiled {
+  switch (node.kind) {
+    case 'and':
+      return allOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
+    case 'or':
+      return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
+    case 'not': {
+      const inner = compileCondition(node.child, declared, searches, line).test;
+      return { test: (r) => !inner(r), needles: undefined };
+    }
+    case 'search': {
+      const found = searches.get(node.name);
+      if (found === undefined && declared.has(node.name)) throw new FailedSearch(node.name);
+      if (found === undefined) {
+        throw new CompileError('sigma.condition-unknown-selection', `condition names "${node.name}", which detection does not define`, line);
+      }
+      return found;
+    }
+    case 'of': {
+      const names = [...declared.keys()].filter((name) =>
+        node.pattern === 'them' ? !name.startsWith('_') : globMatches(node.pattern, name),
+      );
+      if (names.length === 0) {
+        throw new CompileError('sigma.condition-unknown-selection', `"${node.pattern}" matches no search of the detection`, line);
+      }
+      const parts = names.map((name) => {
+        const found = searches.get(name);
+        if (found === undefined) throw new FailedSearch(name);
+        return found;
+      });
+      return node.quantifier === 'all' ? allOf(parts) : anyOf(parts);
+    }
+  }
+}
+
+/** Search name patterns in conditions use `*` only, matched case-sensitively as pySigma does. */
+function globMatches(pattern: string, name: string): boolean {
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === name;
+  const first = pieces[0] as string;
+  const last = pieces[pieces.length - 1] as string;
+  if (!name.startsWith(first) || !name.endsWith(last) || name.length < first.length + last.length) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = name.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
+interface ItemContext {
+  readonly mapping: SigmaFieldMapping;
+  readonly transform: SigmaTransformContext;
+}
+
+function compileSearch(search: SigmaSearch, context: ItemContext): Compiled {
+  return anyOf(search.alternatives.map((items) => allOf(items.map((item) => compileItem(item, context)))));
+}
+
+/** A test over the values a record holds for the item's field (all mapped names, lists flattened). */
+type ValuesTest = (values: readonly SigmaValue[], record: SigmaRecord) => boolean;
+
+interface ParsedModifiers {
+  readonly type: SigmaMatcherType | undefined;
+  readonly transforms: readonly string[];
+  readonly all: boolean;
+  readonly cased: boolean;
+  readonly regexFlags: string;
+}
+
+function parseModifiers(item: SigmaDetectionItem): ParsedModifiers {
+  let type: SigmaMatcherType | undefined;
+  const transforms: string[] = [];
+  let all = false;
+  let cased = false;
+  let regexFlags = '';
+  for (const name of item.modifiers) {
+    const modifier = SIGMA_MODIFIERS.get(name);
+    if (modifier === undefined) throw new CompileError('sigma.modifier-unknown', `unknown modifier "${name}"`, item.line);
+    switch (modifier.kind) {
+      case 'transform':
+        transforms.push(name);
+        break;
+      case 'type':
+        if (type !== undefined) throw new CompileError('sigma.modifier-invalid', `"${type}" and "${modifier.type}" cannot be combined`, item.line);
+        type = modifier.type;
+        break;
+      case 'flag':
+        if (modifier.flag === 'all') all = true;
+        else cased = true;
+        break;
+      case 'regex-flag':
+        if (!regexFlags.includes(modifier.flag)) regexFlags += modifier.flag;
+        break;
+    }
+  }
+  if (regexFlags !== '' && type !== 're') throw new CompileError('sigma.modifier-invalid', `"${regexFlags}" flags need the "re" modifier`, item.line);
+  if (type !== undefined && type !== 'fieldref' && transforms.length > 0) {
+    throw new CompileError('sigma.modifier-invalid', `"${type}" cannot be combined with "${transforms.join('|')}"`, item.line);
+  }
+  if (type === 'fieldref') {
+    const bad = transforms.find((t) => SIGMA_MODIFIERS.get(t)?.kind !== 'transform' || !isWildcardTransform(t));
+    if (bad !== undefined) throw new CompileError('sigma.modifier-invalid', `"fieldref" cannot be combined with "${bad}"`, item.line);
+  }
+  if (item.field === undefined && type !== undefined && type !== 're') {
+    throw new CompileError('sigma.modifier-invalid', `"${type}" needs a field`, item.line);
+  }
+  return { type, transforms, all, cased, regexFlags };
+}
+
+function isWildcardTransform(name: string): boolean {
+  const modifier = SIGMA_MODIFIERS.get(name);
+  return modifier?.kind === 'transform' && modifier.wildcard;
+}
+
+function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
+  const modifiers = parseModifiers(item);
+  const read = item.field === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(item.field, context.mapping);
+  const built = buildValueTests(item, modifiers, context);
+  const tests = built.tests;
+  const matches: (values: readonly SigmaValue[], record: SigmaRecord) => boolean = modifiers.all
+    ? (values, record) => tests.every((t) => t(values, record))
+    : (values, record) => tests.some((t) => t(values, record));
+  return {
+    test: (record) => matches(read(record), record),
+    needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
+  };
+}
+
+function fieldReader(field: string, mapping: SigmaFieldMapping): (record: SigmaRecord) => readonly SigmaValue[] {
+  const names = mapping.get(field) ?? [field];
+  return (record) => {
+    const out: SigmaValue[] = [];
+    for (const name of names) {
+      const v = record.field(name);
+      if (v === undefined) continue;
+      if (Array.isArray(v)) out.push(...(v as readonly SigmaValue[]));
+      else out.push(v as SigmaValue);
+    }
+    return out;
+  };
+}
+
+interface ValueTests {
+  readonly tests: readonly ValuesTest[];
+  /** One needle set per rule value. */
+  readonly needles: readonly SigmaNeedles[];
+}
+
+function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, context: ItemContext): ValueTests {
+  const tests: ValuesTest[] = [];
+  const needles: SigmaNeedles[] = [];
+  for (const value of item.values) {
+    const built = buildValueTest(item, value, modifiers, context);
+    tests.push(built.test);
+    needles.push(built.needles);
+  }
+  return { tests, needles };
+}
+
+const some = (predicate: (value: SigmaValue) => boolean): ValuesTest => (values) => values.some(predicate);
+
+function textOf(value: SigmaValue): string | undefined {
+  return value === null ? undefined : String(value);
+}
+
+function buildValueTest(
+  item: SigmaDetectionItem,
+  value: SigmaValue,
+  modifiers: ParsedModifiers,
+  context: ItemContext,
+): { test: ValuesTest; needles: SigmaNeedles } {
+  const fail = (code: SigmaDiagnosticCode, message: string): never => {
+    throw new CompileError(code, message, item.line);
+  };
+  switch (modifiers.type) {
+    case 'exists': {
+      if (typeof value !== 'boolean') fail('sigma.value-invalid', '"exists" takes true or false');
+      return { test: (values) => values.length > 0 === value, needles: undefined };
+    }
+    case 're': {
+      if (typeof value !== 'string') return fail('sigma.value-invalid', '"re" takes a regular expression text');
+      let re: RE2;
+      try {
+        re = new RE2(value, modifiers.regexFlags);
+      } catch (error) {
+        return fail('sigma.regex-invalid', `RE2 rejects /${value}/: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return { test: some((v) => v !== null && re.test(String(v))), needles: undefined };
+    }
+    case 'cidr': {
+      const list = cidrList(typeof value === 'string' ? value : '');
+      if (list === undefined) return fail('sigma.cidr-invalid', `"${String(value)}" is not an IPv4 or IPv6 CIDR range`);
+      return {
+        test: some((v) => {
+          const text = textOf(v)?.trim();
+          if (text === undefined) return false;
+          const family = isIP(text);
+          return family !== 0 && list.check(text, family === 4 ? 'ipv4' : 'ipv6');
+        }),
+        needles: undefined,
+      };
+    }
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      const bound = numberOf(value);
+      if (bound === undefined) return fail('sigma.value-invalid', `"${modifiers.type}" takes a number`);
+      const compare = COMPARE[modifiers.type];
+      return {
+        test: some((v) => {
+          const n = numberOf(v);
+          return n !== undefined && compare(n, bound);
+        }),
+        needles: undefined,
+      };
+    }
+    case 'fieldref': {
+      if (typeof value !== 'string' || value === '') return fail('sigma.value-invalid', '"fieldref" takes a field name');
+      const other = fieldReader(value, context.mapping);
+      const mode = modifiers.transforms.includes('contains')
+        ? 'contains'
+        : modifiers.transforms.includes('startswith')
+          ? 'startswith'
+          : modifiers.transforms.includes('endswith')
+            ? 'endswith'
+            : 'equals';
+      const fold = modifiers.cased ? (t: string) => t : foldCase;
+      return {
+        test: (values, record) => {
+          const refs = other(record).map(textOf).filter((t): t is string => t !== undefined).map(fold);
+          return values.some((v) => {
+            const text = textOf(v);
+            if (text === undefined) return false;
+            const t = fold(text);
+            return refs.some((ref) => REF_MODES[mode](t, ref));
+          });
+        },
+        needles: undefined,
+      };
+    }
+    case undefined:
+      return stringValueTest(item, value, modifiers, context);
+  }
+}
+
+const COMPARE: Readonly<Record<'lt' | 'lte' | 'gt' | 'gte', (a: number, b: number) => boolean>> = {
+  lt: (a, b) => a < b,
+  lte: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  gte: (a, b) => a >= b,
+};
+
+const REF_MODES: Readonly<Record<'equals' | 'contains' | 'startswith' | 'endswith', (text: string, ref: string) => boolean>> = {
+  equals: (t, r) => t === r,
+  contains: (t, r) => t.includes(r),
+  startswith: (t, r) => t.startsWith(r),
+  endswith: (t, r) => t.endsWith(r),
+};
+
+function numberOf(value: SigmaValue): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const n = Number(value.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function cidrList(text: string): BlockList | undefined {
+  const slash = text.indexOf('/');
+  const address = (slash < 0 ? text : text.slice(0, slash)).trim();
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1).trim();
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > max) return undefined;
+  const list = new BlockList();
+  list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  return list;
+}
+
+function stringValueTest(
+  item: SigmaDetectionItem,
+  value: SigmaValue,
+  modifiers: ParsedModifiers,
+  context: ItemContext,
+): { test: ValuesTest; needles: SigmaNeedles } {
+  if (value === null) {
+    if (modifiers.transforms.length > 0) throw new CompileError('sigma.value-invalid', 'null cannot take modifiers', item.line);
+    // `field: null` means the field is absent or empty of any value.
+    return { test: (values) => values.length === 0 || values.includes(null), needles: undefined };
+  }
+  const isText = typeof value === 'string';
+  if (!isText && modifiers.transforms.length === 0) {
+    // Numbers and booleans compare by their text, and numbers also by value (`200` matches `"200"` and `200.0`).
+    const text = String(value);
+    return {
+      test: some((v) => {
+        if (v === null) return false;
+        if (typeof value === 'number' && numberOf(v) === value) return true;
+        return foldCase(String(v)) === text.toLowerCase();
+      }),
+      needles: undefined,
+    };
+  }
+  // Keywords search the whole text, so a keyword without a position modifier is a `contains`.
+  const transforms =
+    item.field === undefined && !modifiers.transforms.some(isWildcardTransform) ? [...modifiers.transforms, 'contains'] : modifiers.transforms;
+  let variants: SigmaString[] = [parseSigmaString(String(value))];
+  for (const name of transforms) {
+    const modifier = SIGMA_MODIFIERS.get(name);
+    if (modifier?.kind !== 'transform') continue;
+    const next: SigmaString[] = [];
+    for (const variant of variants) {
+      const out = modifier.apply(variant, context.transform);
+      if ('error' in out) throw new CompileError(out.error, `${name}: ${out.message}`, item.line);
+      next.push(...out);
+    }
+    variants = next;
+  }
+  const matchers = variants.map((v) => compileSigmaString(v, modifiers.cased));
+  const only = matchers[0];
+  const matchText = matchers.length === 1 && only !== undefined ? only : (t: string) => matchers.some((m) => m(t));
+  return {
+    test: some((v) => v !== null && matchText(String(v))),
+    needles: isText ? needlesOfAny(variants.map(needleOfString)) : undefined,
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compileSigmaRules } from './compile-sigma-rules.js';
+import { loadSigmaRules } from './load-sigma-rules.js';
+import { objectSigmaRecord } from './object-sigma-record.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const rel = (file: string): string => path.relative(fixtures, file).split(path.sep).join('/');
+
+describe('loadSigmaRules', () => {
+  it('loads folders recursively in sorted order, single- and multi-document files', async () => {
+    const loaded = await loadSigmaRules([path.join(fixtures, 'happy')]);
+    expect(loaded.files.map(rel)).toEqual(['happy/collection.yml', 'happy/iis-webshell-cmd.yml', 'happy/nested/two-rules.yaml']);
+    expect(loaded.rules.map((r) => [r.title, r.level, r.line])).toEqual([
+      ['Suspicious Request', 'medium', 10],
+      ['Suspicious Request', 'high', 14],
+      ['Without Global', 'low', 23],
+      ['Web Shell Command in Query', 'high', 1],
+      ['First Of Two', 'info', 1],
+      ['Second Of Two', 'critical', 11],
+    ]);
+    expect(loaded.diagnostics).toEqual([]);
+    const set = compileSigmaRules(loaded.rules);
+    expect(set.diagnostics).toEqual([]);
+    const [put, del, windows, webshell] = set.compiled;
+    // A collection: the global part merges into each rule, `repeat` re-uses the previous rule, `reset` clears.
+    expect(put?.meta.id).toBe('0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a40');
+    expect(put?.test(objectSigmaRecord({ 'cs-method': 'PUT' }))).toBe(true);
+    expect(del?.meta.id).toBe('0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a41');
+    expect(del?.test(objectSigmaRecord({ 'cs-method': 'delete' }))).toBe(true);
+    expect(del?.test(objectSigmaRecord({ 'cs-method': 'PUT' }))).toBe(false);
+    expect(del?.rule.detection.conditions).toEqual([{ text: 'sel', line: 8 }]);
+    expect(windows?.logsource).toEqual({ product: 'windows' });
+    expect(webshell?.needles).toEqual(['cmd.exe', 'powershell']);
+    expect(webshell?.test(objectSigmaRecord({ 'cs-uri-stem': '/up/x.aspx', 'cs-uri-query': 'c=cmd.exe+/c+dir' }))).toBe(true);
+    expect(webshell?.test(objectSigmaRecord({ 'cs-uri-stem': '/up/x.aspx', 'cs-uri-query': 'c=cmd.exe', 'cs-user-agent': 'QualysGuard' }))).toBe(false);
+  });
+
+  it('reports every broken rule with file:line and keeps the good ones', async () => {
+    const loaded = await loadSigmaRules([path.join(fixtures, 'sad')]);
+    const set = compileSigmaRules(loaded.rules);
+    const found = [...loaded.diagnostics, ...set.diagnostics].map((d) => `${rel(d.file)}:${d.line} ${d.code} ${d.severity}`);
+    expect(found).toEqual([
+      'sad/bad-level-and-shape.yml:2 sigma.id-invalid warning',
+      'sad/bad-level-and-shape.yml:4 sigma.level-unknown warning',
+      'sad/bad-level-and-shape.yml:3 sigma.status-unknown warning',
+      'sad/bad-level-and-shape.yml:11 sigma.value-invalid error',
+      'sad/bad-level-and-shape.yml:5 sigma.field-type warning',
+      'sad/collection.yml:1 sigma.collection-unsupported error',
+      'sad/correlation.yml:3 sigma.correlation-unsupported error',
+      'sad/missing-title.yml:1 sigma.rule-shape error',
+      'sad/yaml-syntax.yml:7 sigma.yaml-syntax error',
+      'sad/bad-regex.yml:7 sigma.regex-invalid error',
+      'sad/missing-selection.yml:8 sigma.condition-unknown-selection error',
+      'sad/mixed-good-and-bad.yml:18 sigma.value-invalid error',
+      'sad/unknown-modifier.yml:8 sigma.modifier-unknown error',
+    ]);
+    expect(set.compiled.map((c) => c.meta.title)).toEqual(['Good One In A Multi-Document File']);
+    const regex = set.diagnostics.find((d) => d.code === 'sigma.regex-invalid');
+    expect(regex?.ruleId).toBe('0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a12');
+    expect(regex?.message).toContain('Look-Ahead Regex');
+  });
+
+  it('reports a missing path, and duplicate ids, without stopping', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'w3g-sigma-'));
+    try {
+      const text = 'title: T\nid: 0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a20\nlevel: low\nlogsource: {category: webserver}\ndetection:\n  sel: {a: b}\n  condition: sel\n';
+      await writeFile(path.join(dir, 'a.yml'), text);
+      await writeFile(path.join(dir, 'b.yml'), text);
+      await writeFile(path.join(dir, 'notes.txt'), 'not a rule');
+      await symlink(path.join(fixtures, 'happy'), path.join(dir, 'link'));
+      const loaded = await loadSigmaRules([path.join(dir, 'missing'), dir]);
+      expect(loaded.files.map((f) => path.basename(f))).toEqual(['a.yml', 'b.yml']);
+      expect(loaded.rules).toHaveLength(2);
+      expect(loaded.diagnostics.map((d) => [path.basename(d.file), d.line, d.code, d.severity])).toEqual([
+        ['missing', 1, 'sigma.file-read', 'error'],
+        ['b.yml', 1, 'sigma.id-duplicate', 'warning'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { lstat, readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseSigmaYaml } from './parse-sigma-yaml.js';
+import type { SigmaDiagnostic } from './sigma-diagnostic.js';
+import type { SigmaRule } from './sigma-rule.js';
+
+/** The rules found under some paths, the files read, and every problem met; one broken file never stops the others. */
+export interface SigmaLoadResult {
+  readonly files: readonly string[];
+  readonly rules: readonly SigmaRule[];
+  readonly diagnostics: readonly SigmaDiagnostic[];
+}
+
+/** A rule file is a few kilobytes; anything far larger is not a rule. */
+const MAX_FILE_BYTES = 1024 * 1024;
+const RULE_FILE = /\.ya?ml$/i;
+
+/**
+ * Loads Sigma rules from files and folders (folders recursively, `*.yml` / `*.yaml`, in sorted order).
+ * Symbolic links inside folders are not followed, so a rule tree cannot lead the loader elsewhere.
+ */
+export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoadResult> {
+  const diagnostics: SigmaDiagnostic[] = [];
+  const files: string[] = [];
+  for (const p of paths) await collect(p, true, files, diagnostics);
+  const rules: SigmaRule[] = [];
+  const seen = new Map<string, SigmaRule>();
+  for (const file of files) {
+    let text: string;
+    try {
+      const bytes = await readFile(file);
+      if (bytes.length > MAX_FILE_BYTES) {
+        diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
+        continue;
+      }
+      text = bytes.toString('utf8');
+    } catch (error) {
+      diagnostics.push(readError(file, error));
+      continue;
+    }
+    const parsed = parseSigmaYaml(text, file);
+    diagnostics.push(...parsed.diagnostics);
+    for (const rule of parsed.rules) {
+      const id = rule.id;
+      const earlier = id === undefined ? undefined : seen.get(id);
+      if (id !== undefined && earlier !== undefined) {
+        diagnostics.push({
+          code: 'sigma.id-duplicate',
+          message: `id ${id} is also used by ${earlier.file}:${earlier.line}`,
+          file,
+          line: rule.line,
+          ruleId: id,
+          severity: 'warning',
+        });
+      } else if (id !== undefined) seen.set(id, rule);
+      rules.push(rule);
+    }
+  }
+  return { files, rules, diagnostics };
+}
+
+async function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {
+  let info;
+  try {
+    info = await lstat(p);
+  } catch (error) {
+    diagnostics.push(readError(p, error));
+    return;
+  }
+  if (info.isSymbolicLink()) {
+    // A path the user named is theirs to follow; links met while walking are not.
+    if (!named) return;
+    return collectFollowed(p, files, diagnostics);
+  }
+  if (info.isDirectory()) {
+    let names: string[];
+    try {
+      names = await readdir(p);
+    } catch (error) {
+      diagnostics.push(readError(p, error));
+      return;
+    }
+    names.sort();
+    for (const name of names) await collect(path.join(p, name), false, files, diagnostics);
+    return;
+  }
+  if (info.isFile() && (named || RULE_FILE.test(p))) files.push(p);
+}
+
+async function collectFollowed(p: string, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {
+  try {
+    const info = await stat(p);
+    if (info.isFile()) files.push(p);
+    else if (info.isDirectory()) {
+      const names = (await readdir(p)).sort();
+      for (const name of names) await collect(path.join(p, name), false, files, diagnostics);
+    }
+  } catch (error) {
+    diagnostics.push(readError(p, error));
+  }
+}
+
+function readError(file: string, error: unknown): SigmaDiagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'sigma.file-read', message: `cannot read: ${message}`, file, line: 1, severity: 'error' };
+}

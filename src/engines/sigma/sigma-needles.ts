@@ -1,0 +1,79 @@
+import type { SigmaString } from './sigma-string.js';
+
+/**
+ * Lower-case strings of which at least one occurs in the text of any record a rule part can match, or
+ * undefined when no such set is known (every record must be tested).
+ */
+export type SigmaNeedles = readonly string[] | undefined;
+
+/** Shorter needles hit too often to be worth a pre-filter. */
+export const MIN_NEEDLE_LENGTH = 3;
+
+/** Above this many needles a set costs more to search than it saves. */
+const MAX_NEEDLES = 4096;
+
+/**
+ * The needle of one Sigma string: its longest literal run of ASCII characters, lower-cased. Only ASCII
+ * is used because callers fold ASCII case only, and it is what case-insensitive matching guarantees.
+ */
+export function needleOfString(value: SigmaString): SigmaNeedles {
+  let best = '';
+  for (const part of value.parts) {
+    if (typeof part !== 'string') continue;
+    for (const run of part.split(/[^\x00-\x7f]+/)) if (run.length > best.length) best = run;
+  }
+  return best.length >= MIN_NEEDLE_LENGTH ? [best.toLowerCase()] : undefined;
+}
+
+/** Needles of an OR: every branch must have some, and the result is their union. */
+export function needlesOfAny(sets: readonly SigmaNeedles[]): SigmaNeedles {
+  if (sets.length === 0) return undefined;
+  const all = new Set<string>();
+  for (const set of sets) {
+    if (set === undefined || set.length === 0) return undefined;
+    for (const needle of set) all.add(needle);
+  }
+  return minimize([...all]);
+}
+
+/** Needles of an AND: any one branch's set is sound, so pick the most selective known one. */
+export function needlesOfAll(sets: readonly SigmaNeedles[]): SigmaNeedles {
+  let best: SigmaNeedles;
+  let bestCost = Infinity;
+  for (const set of sets) {
+    if (set === undefined || set.length === 0) continue;
+    const c = cost(set);
+    if (c < bestCost) {
+      best = set;
+      bestCost = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * Tokens found in most log lines or events (HTTP methods, schemes, common file types): as a needle they
+ * select nearly everything, so an AND should prefer any other branch.
+ */
+const COMMON_TOKENS = new Set(['get', 'post', 'head', 'put', 'http', 'https', 'http/1.1', 'mozilla', 'mozilla/5.0', '.aspx', '.asp', '.php', '.js', '.css', '.png', '.html', 'www', '.com', 'windows', '.exe', 'c:\\windows\\']);
+
+/**
+ * Expected hit rate, roughly: a needle hits about 16 times less often with each character (text is
+ * far from random, so each character narrows less than 1/26), and a common token hits always.
+ */
+function cost(set: readonly string[]): number {
+  return set.reduce((sum, needle) => sum + (COMMON_TOKENS.has(needle) ? 1 : 16 ** -Math.min(needle.length, 12)), 0);
+}
+
+/** Drops needles that contain another needle of the set: where they occur, the shorter one does too. */
+function minimize(needles: string[]): SigmaNeedles {
+  needles.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  // The pairwise check is quadratic; past a few hundred needles all are kept, which is still sound.
+  const check = needles.length <= 512;
+  const kept: string[] = [];
+  for (const needle of needles) {
+    if (check && kept.some((k) => needle.includes(k))) continue;
+    kept.push(needle);
+  }
+  return kept.length > MAX_NEEDLES ? undefined : kept;
+}
