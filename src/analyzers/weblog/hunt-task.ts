@@ -3,6 +3,7 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
 import type { WebLogReaderState, WebLogReaderStats } from '../../formats/web-log/web-log-reader.js';
 import type { LogSource } from '../../formats/log-stream/log-source.js';
+import type { BurstEvent } from './burst-detector.js';
 import type { WebRuleSources } from './load-web-rules.js';
 
 /** Settings every hunt task shares; plain data so worker threads get the same. */
@@ -32,6 +33,8 @@ export interface StreamOutcome {
   readonly stats: WebLogReaderStats;
   readonly issues: ScanIssue[];
   readonly groups: FindingGroup[];
+  /** Requests counted by burst detectors: detector id → key → events in input order. */
+  readonly bursts: BurstEvents;
   readonly endState: WebLogReaderState;
   /** Whether a `#Fields`, `#Software` or other directive was seen (so the end state does not depend on the start). */
   readonly sawDirective: boolean;
@@ -43,3 +46,9 @@ export interface TaskOutcome {
   readonly streams: StreamOutcome[];
   readonly issues: ScanIssue[];
 }
+
+/**
+ * Requests counted by burst detectors, by detector id, then key. Maps, not objects: keys are
+ * attacker-controlled text (`__proto__` must stay a key). Worker messages clone Maps as they are.
+ */
+export type BurstEvents = Map<string, Map<string, BurstEvent[]>>;

@@ -7,7 +7,8 @@ import { InputStreamError } from '../../formats/log-stream/input-stream-error.js
 import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { evidenceText } from './evidence-text.js';
-import type { HuntSettings, StreamOutcome } from './hunt-task.js';
+import { BUILTIN_BURSTS, BURST_LIMITS } from './burst-detector.js';
+import type { BurstEvents, HuntSettings, StreamOutcome } from './hunt-task.js';
 import { webAsset, webSource } from './web-asset.js';
 import type { WebDetector } from './web-detector.js';
 
@@ -30,11 +31,24 @@ export async function scanLogStream(
   const issues: ScanIssue[] = [];
   let matches = 0;
   let sawDirective = false;
-  const prefilter = NeedleAutomaton.forDetectors(detectors);
+  const bursts = settings.rules.content ? BUILTIN_BURSTS : [];
+  const burstEvents: BurstEvents = new Map();
+  const prefilter = NeedleAutomaton.forDetectors([...detectors, ...bursts]);
   const index = new RuleIndex(detectors);
   const onRecord = (record: WebRecord): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
+    for (const burst of bursts) {
+      const key = time === undefined ? undefined : burst.key(record);
+      if (key === undefined || time === undefined) continue;
+      let byKey = burstEvents.get(burst.meta.id);
+      if (byKey === undefined) burstEvents.set(burst.meta.id, (byKey = new Map()));
+      let events = byKey.get(key);
+      if (events === undefined && byKey.size < BURST_LIMITS.keysPerDetector) byKey.set(key, (events = []));
+      if (events !== undefined && events.length < BURST_LIMITS.eventsPerKey) {
+        events.push({ time, asset: webAsset(record), evidence: { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), time } });
+      }
+    }
     const decoded = percentDecode(record.raw, true);
     for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
       if (!detector.test(record)) continue;
@@ -77,5 +91,5 @@ export async function scanLogStream(
   tick();
   const endState = reader.state();
   sawDirective = endState.fields !== start.fields || endState.format !== start.format || endState.date !== start.date;
-  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), endState, sawDirective };
+  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), bursts: burstEvents, endState, sawDirective };
 }

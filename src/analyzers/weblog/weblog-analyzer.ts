@@ -6,8 +6,10 @@ import type { LogSource } from '../../formats/log-stream/log-source.js';
 import { readFileRange } from '../../formats/log-stream/read-file-range.js';
 import type { WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
-import type { HuntSettings, HuntTask, StreamOutcome, TaskOutcome } from './hunt-task.js';
+import type { BurstEvents, HuntSettings, HuntTask, StreamOutcome, TaskOutcome } from './hunt-task.js';
 import { runOnWorkers, workersAvailable } from './hunt-worker-pool.js';
+import { BUILTIN_BURSTS, type BurstDetector } from './burst-detector.js';
+import { judgeBursts } from './judge-bursts.js';
 import { loadWebRules, ruleIssues } from './load-web-rules.js';
 import type { WebDetector } from './web-detector.js';
 import { planHuntTasks } from './plan-hunt-tasks.js';
@@ -56,7 +58,8 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
     const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
     await recheckRanges(outcomes, detectors, settings, context.signal);
-    const result = mergeOutcomes(outcomes, context.evidenceCap, detectors.map((d) => d.meta));
+    const bursts = settings.rules.content ? BUILTIN_BURSTS : [];
+    const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts].map((d) => d.meta), bursts);
     return { ...result, issues: [...ruleIssues(rules), ...result.issues] };
   },
 };
@@ -109,7 +112,8 @@ function sameState(a: WebLogReaderState, b: WebLogReaderState | undefined): bool
 }
 
 /** Merges task outcomes in input order: line numbers of ranges shifted to whole-file numbers. */
-function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, rules: AnalyzerResult['rules']): AnalyzerResult {
+function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, rules: AnalyzerResult['rules'], bursts: readonly BurstDetector[]): AnalyzerResult {
+  const burstParts: BurstEvents[] = [];
   const aggregator = new FindingAggregator(evidenceCap);
   const issues: ScanIssue[] = [];
   const inputs = new Map<string, InputSummary>();
@@ -121,10 +125,20 @@ function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, ru
       if (outcome.task.range !== undefined) lineOffsets.set(stream.path, offset + stream.stats.lines);
       issues.push(...stream.issues.map((issue) => (offset === 0 || issue.line === undefined ? issue : { ...issue, line: issue.line + offset })));
       aggregator.merge(offset === 0 ? stream.groups : stream.groups.map((g) => shiftGroup(g, offset)));
+      burstParts.push(offset === 0 ? stream.bursts : shiftBursts(stream.bursts, offset));
       addInput(inputs, stream);
     }
   }
+  for (const draft of judgeBursts(burstParts, bursts)) aggregator.add(draft);
   return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules };
+}
+
+function shiftBursts(bursts: BurstEvents, offset: number): BurstEvents {
+  const shifted: BurstEvents = new Map();
+  for (const [id, byKey] of bursts) {
+    shifted.set(id, new Map([...byKey].map(([key, events]) => [key, events.map((e) => (e.evidence.line === undefined ? e : { ...e, evidence: { ...e.evidence, line: e.evidence.line + offset } }))])));
+  }
+  return shifted;
 }
 
 function shiftGroup(group: FindingGroup, offset: number): FindingGroup {

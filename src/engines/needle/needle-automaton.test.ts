@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Detector } from '../../core/detector.js';
 import { NeedleAutomaton } from './needle-automaton.js';
 
 /** The plain answer: does any needle occur, ASCII case folded. */
@@ -25,7 +26,8 @@ describe('NeedleAutomaton', () => {
   });
 
   it('gives up (undefined) when a detector has no needles', () => {
-    expect(NeedleAutomaton.forDetectors([{ meta: {} as never, test: () => true }])).toBeUndefined();
+    const noNeedles: Detector<string> = { meta: {} as never, test: () => true };
+    expect(NeedleAutomaton.forDetectors([noNeedles])).toBeUndefined();
   });
 
   it('agrees with a naive search on random texts (property test)', () => {

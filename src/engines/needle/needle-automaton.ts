@@ -25,7 +25,7 @@ export class NeedleAutomaton {
   }
 
   /** Builds the automaton for these detectors, or undefined when some detector has no needles (test every record). */
-  static forDetectors<R>(detectors: readonly Detector<R>[]): NeedleAutomaton | undefined {
+  static forDetectors<D extends Pick<Detector<unknown>, 'needles'>>(detectors: readonly D[]): NeedleAutomaton | undefined {
     const needles = new Set<string>();
     for (const detector of detectors) {
       if (detector.needles === undefined || detector.needles.length === 0) return undefined;

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { FindingAggregator } from '../../core/finding-aggregator.js';
+import { BUILTIN_BURSTS } from './burst-detector.js';
+import type { HuntSettings } from './hunt-task.js';
+import { densestWindow, judgeBursts } from './judge-bursts.js';
+import { scanLogStream } from './scan-log-stream.js';
+
+const SETTINGS: HuntSettings = { evidenceCap: 5, localOffsetMinutes: 0, maxLineBytes: 65536, rules: { content: true, sigmaPaths: [] } };
+const FIELDS = '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n';
+
+function at(seconds: number): string {
+  const d = new Date(Date.UTC(2024, 2, 11, 10, 0, 0) + seconds * 1000).toISOString();
+  return `${d.slice(0, 10)} ${d.slice(11, 19)}`;
+}
+
+async function findings(lines: string[]): Promise<{ ruleId: string; occurrences: number; locationKey: string; lines: number[] }[]> {
+  async function* chunks(): AsyncIterable<Buffer> {
+    yield Buffer.from(FIELDS + lines.map((l) => `${l}\n`).join(''));
+  }
+  const outcome = await scanLogStream('W3SVC1/u_ex240311.log', chunks(), [], SETTINGS);
+  const aggregator = new FindingAggregator(5);
+  for (const draft of judgeBursts([outcome.bursts], BUILTIN_BURSTS)) aggregator.add(draft);
+  return aggregator.findings().map((f) => ({ ruleId: f.ruleId, occurrences: f.occurrences, locationKey: f.locationKey, lines: f.evidence.map((e) => e.line ?? 0) }));
+}
+
+const post500 = (s: number, ip: string, page = '/Default.aspx'): string => `${at(s)} 10.0.0.1 POST ${page} - 443 - ${ip} Mozilla/5.0 - 500 0 0 61`;
+
+describe('burst detectors', () => {
+  it('a client hammering one page with 500s within 5 minutes is a burst', async () => {
+    const result = await findings(Array.from({ length: 40 }, (_, i) => post500(i * 6, '203.0.113.12')));
+    expect(result).toEqual([{ ruleId: 'w3g-web-burst-500-one-page', occurrences: 40, locationKey: '203.0.113.12 /default.aspx', lines: [2, 3, 4, 5, 41] }]);
+  });
+
+  it('an outage (many clients, one 500 each) and a slow trickle are not', async () => {
+    expect(await findings(Array.from({ length: 60 }, (_, i) => post500(i * 2, `198.51.100.${i}`)))).toEqual([]);
+    expect(await findings(Array.from({ length: 40 }, (_, i) => post500(i * 60, '203.0.113.12')))).toEqual([]);
+  });
+
+  it('HTTPERR: many abandoned requests in a minute is a crashing worker; one or two in a recycle is not', async () => {
+    const httperr = '#Software: Microsoft HTTP API 2.0\n#Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri streamid sc-status s-siteid s-reason s-queuename\n';
+    async function* chunks(lines: string[]): AsyncIterable<Buffer> {
+      yield Buffer.from(httperr + lines.map((l) => `${l}\n`).join(''));
+    }
+    const line = (s: number): string => `${at(s)} 198.51.100.${s} 50211 10.0.0.1 443 HTTP/1.1 GET /default.aspx - - 1 Connection_Abandoned_By_AppPool ShopPool`;
+    const crash = await scanLogStream('HTTPERR/httperr1.log', chunks(Array.from({ length: 14 }, (_, i) => line(i * 2))), [], SETTINGS);
+    expect(judgeBursts([crash.bursts], BUILTIN_BURSTS).map((d) => [d.rule.id, d.locationKey, d.asset.id])).toContainEqual(['w3g-httperr-burst-apppool-abandoned', 'ShopPool', '10.0.0.1/HTTP.sys']);
+    const recycle = await scanLogStream('HTTPERR/httperr1.log', chunks([line(0), line(1), line(3600)]), [], SETTINGS);
+    expect(judgeBursts([recycle.bursts], BUILTIN_BURSTS)).toEqual([]);
+  });
+
+  it('counts events from several parts of a hunt together, in time order', () => {
+    const event = (time: number): { time: number; asset: { id: string; kind: 'site' }; evidence: { kind: string; line: number } } => ({ time, asset: { id: 'a', kind: 'site' }, evidence: { kind: 'log-line', line: time } });
+    const part = (times: number[]): Map<string, Map<string, ReturnType<typeof event>[]>> => new Map([['w3g-web-burst-404-scan', new Map([['203.0.113.9', times.map(event)]])]]);
+    const drafts = judgeBursts([part(Array.from({ length: 60 }, (_, i) => i * 1000)), part(Array.from({ length: 60 }, (_, i) => 60_000 + i * 1000))], BUILTIN_BURSTS);
+    expect(drafts).toHaveLength(120);
+    expect(densestWindow([event(0), event(10), event(400_000), event(400_001), event(400_002)], 300_000).map((e) => e.time)).toEqual([400_000, 400_001, 400_002]);
+  });
+
+  it('keys are kept apart even when they look like object properties', async () => {
+    const result = await findings(Array.from({ length: 25 }, (_, i) => post500(i, '203.0.113.12', '/__proto__')));
+    expect(result[0]?.locationKey).toBe('203.0.113.12 /__proto__');
+  });
+});

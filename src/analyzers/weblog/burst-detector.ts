@@ -1,0 +1,121 @@
+import type { Asset } from '../../core/asset.js';
+import type { Evidence } from '../../core/evidence.js';
+import type { RuleMeta } from '../../core/rule-meta.js';
+import type { WebRecord } from '../../formats/web-log/web-record.js';
+import { stemFileName } from './web-detector.js';
+
+/**
+ * A behaviour seen only in numbers: many matching requests with the same key within a time window
+ * (500s for one page from one client, worker crashes, parse-error storms). Each part of a hunt collects
+ * the matching requests per key; the whole is judged once all parts are merged, in time order.
+ */
+export interface BurstDetector {
+  readonly meta: RuleMeta;
+  /** Lower-case strings of which one occurs in every request `key` accepts (the line prefilter). */
+  readonly needles: readonly string[];
+  /** The group a request counts in, or undefined when it does not count. */
+  key(record: WebRecord): string | undefined;
+  readonly windowMs: number;
+  /** Requests within one window that make a burst. */
+  readonly threshold: number;
+}
+
+/** One counted request: when, and the line that shows it. */
+export interface BurstEvent {
+  readonly time: number;
+  readonly asset: Asset;
+  readonly evidence: Evidence;
+}
+
+/** Most requests kept per key, and most keys per detector, in one part of a hunt. */
+export const BURST_LIMITS = { eventsPerKey: 5_000, keysPerDetector: 20_000 } as const;
+
+function meta(fields: Omit<RuleMeta, 'engine' | 'confidence' | 'category'>): RuleMeta {
+  return { engine: 'behavior', confidence: 'firm', category: 'behavior', ...fields };
+}
+
+const PARSE_ERRORS = new Set(['url', 'badrequest', 'hostname', 'verb', 'header', 'fieldlength', 'requestlength', 'url_length', 'invalid_cr/lf', 'number', 'forbidden']);
+
+const status = (record: WebRecord): string | undefined => record.get('sc-status');
+
+/** Bursts w3guard looks for in IIS web and HTTPERR logs; thresholds are documented in the README. */
+export const BUILTIN_BURSTS: readonly BurstDetector[] = [
+  {
+    meta: meta({
+      id: 'w3g-web-burst-500-one-page',
+      title: 'Burst of server errors on one page from one client',
+      description: 'One client received 20 or more 500 answers from the same page within 5 minutes: payloads thrown at one handler (forged ViewState, deserialization, injection) make it fail again and again. An outage spreads its 500s over many clients instead.',
+      severity: 'medium',
+      tags: ['attack.initial-access', 'attack.t1190'],
+      references: ['https://www.cyber.gov.au/about-us/view-all-content/alerts-and-advisories/advisory-2020-006-active-exploitation-of-vulnerability-in-microsoft-internet-information-services'],
+      remediation: 'Look at what this client sent to the page, and at ASP.NET event 1316 (ViewState) and crashes in the Application log at the same time.',
+    }),
+    needles: [' 500'],
+    key: (r) => (r.format !== 'httperr' && status(r) === '500' ? `${r.get('c-ip') ?? '-'} ${(r.decoded('cs-uri-stem') ?? '').toLowerCase()}` : undefined),
+    windowMs: 5 * 60_000,
+    threshold: 20,
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-burst-telerik-dialog-oracle',
+      title: 'Telerik DialogHandler padding-oracle brute force',
+      description: 'One client received 50 or more 500 answers from Telerik.Web.UI.DialogHandler.aspx (or SpellCheckHandler.axd) with dp= within 10 minutes: recovering the dialog parameters key (CVE-2017-9248) takes hundreds to thousands of such requests, after which files can be uploaded.',
+      severity: 'high',
+      tags: ['attack.initial-access', 'attack.t1190', 'cve.2017-9248'],
+      references: ['https://nvd.nist.gov/vuln/detail/CVE-2017-9248'],
+      remediation: 'Upgrade Telerik UI for ASP.NET AJAX, set Telerik.Web.UI.DialogParametersEncryptionKey, and look for files uploaded after the burst.',
+    }),
+    needles: ['dialoghandler.aspx', 'spellcheckhandler.axd'],
+    key: (r) => {
+      const name = stemFileName(r);
+      if (name !== 'telerik.web.ui.dialoghandler.aspx' && name !== 'telerik.web.ui.spellcheckhandler.axd') return undefined;
+      return status(r) === '500' && /(^|&)dp=/i.test(r.decoded('cs-uri-query') ?? '') ? (r.get('c-ip') ?? '-') : undefined;
+    },
+    windowMs: 10 * 60_000,
+    threshold: 50,
+  },
+  {
+    meta: meta({
+      id: 'w3g-httperr-burst-apppool-abandoned',
+      title: 'Worker process crashing: requests abandoned by an app pool',
+      description: 'HTTP.sys logged 10 or more requests abandoned by one application pool within a minute: its worker process is crashing, which exploit attempts and unstable injected native modules cause. A recycle abandons one or two.',
+      severity: 'medium',
+      tags: ['attack.persistence', 'attack.t1505.004', 'attack.initial-access'],
+      references: ['https://learn.microsoft.com/en-us/troubleshoot/developer/webapps/iis/iisadmin-service-inetinfo/httperr-logs'],
+      remediation: 'Read Application event 1000 (faulting module in w3wp.exe) at that time and check every native module the pool loads.',
+    }),
+    needles: ['connection_abandoned_by_apppool'],
+    key: (r) => (r.format === 'httperr' && (r.get('s-reason') ?? '').toLowerCase() === 'connection_abandoned_by_apppool' ? (r.get('s-queuename') ?? '-') : undefined),
+    windowMs: 60_000,
+    threshold: 10,
+  },
+  {
+    meta: meta({
+      id: 'w3g-httperr-burst-parse-errors',
+      title: 'Storm of malformed requests from one client',
+      description: 'One client sent 50 or more requests within 10 minutes that HTTP.sys rejected before IIS saw them (bad URL, host name, verb or header): a fuzzer or scanner. These never reach the W3C logs.',
+      severity: 'low',
+      tags: ['attack.reconnaissance', 'attack.t1595.002'],
+      references: ['https://learn.microsoft.com/en-us/troubleshoot/developer/webapps/iis/iisadmin-service-inetinfo/httperr-logs'],
+    }),
+    // s-reason is a space-delimited field: a leading space keeps ordinary words in URLs from matching.
+    needles: [' url', ' badrequest', ' hostname', ' verb', ' header', ' fieldlength', ' requestlength', ' invalid_cr', ' number', ' forbidden'],
+    key: (r) => (r.format === 'httperr' && PARSE_ERRORS.has((r.get('s-reason') ?? '').toLowerCase()) ? (r.get('c-ip') ?? '-') : undefined),
+    windowMs: 10 * 60_000,
+    threshold: 50,
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-burst-404-scan',
+      title: 'Content discovery: 404 storm from one client',
+      description: 'One client asked for 100 or more missing paths within 5 minutes: a content or vulnerability scanner walking its word list.',
+      severity: 'low',
+      tags: ['attack.reconnaissance', 'attack.t1595.003'],
+      references: ['https://attack.mitre.org/techniques/T1595/003/'],
+    }),
+    needles: [' 404'],
+    key: (r) => (r.format !== 'httperr' && status(r) === '404' ? (r.get('c-ip') ?? '-') : undefined),
+    windowMs: 5 * 60_000,
+    threshold: 100,
+  },
+];
