@@ -50,7 +50,7 @@ describe('burst detectors', () => {
 
   it('counts events from several parts of a hunt together, in time order', () => {
     const event = (time: number): { time: number; asset: { id: string; kind: 'site' }; evidence: { kind: string; line: number } } => ({ time, asset: { id: 'a', kind: 'site' }, evidence: { kind: 'log-line', line: time } });
-    const part = (times: number[]): Map<string, Map<string, ReturnType<typeof event>[]>> => new Map([['w3g-web-burst-404-scan', new Map([['203.0.113.9', times.map(event)]])]]);
+    const part = (times: number[]): Map<string, Map<string, ReturnType<typeof event>[]>> => new Map([['w3g-httperr-burst-parse-errors', new Map([['203.0.113.9', times.map(event)]])]]);
     const drafts = judgeBursts([part(Array.from({ length: 60 }, (_, i) => i * 1000)), part(Array.from({ length: 60 }, (_, i) => 60_000 + i * 1000))], BUILTIN_BURSTS);
     expect(drafts).toHaveLength(120);
     expect(densestWindow([event(0), event(10), event(400_000), event(400_001), event(400_002)], 300_000).map((e) => e.time)).toEqual([400_000, 400_001, 400_002]);

@@ -20,7 +20,7 @@ export interface BurstDetector {
   readonly threshold: number;
 }
 
-/** One counted request: when, and the line that shows it. */
+/** One counted request: when, and where its line is (no text: bursts count many requests). */
 export interface BurstEvent {
   readonly time: number;
   readonly asset: Asset;
@@ -28,7 +28,7 @@ export interface BurstEvent {
 }
 
 /** Most requests kept per key, and most keys per detector, in one part of a hunt. */
-export const BURST_LIMITS = { eventsPerKey: 5_000, keysPerDetector: 20_000 } as const;
+export const BURST_LIMITS = { eventsPerKey: 1_000, keysPerDetector: 5_000 } as const;
 
 function meta(fields: Omit<RuleMeta, 'engine' | 'confidence' | 'category'>): RuleMeta {
   return { engine: 'behavior', confidence: 'firm', category: 'behavior', ...fields };
@@ -103,19 +103,5 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
     key: (r) => (r.format === 'httperr' && PARSE_ERRORS.has((r.get('s-reason') ?? '').toLowerCase()) ? (r.get('c-ip') ?? '-') : undefined),
     windowMs: 10 * 60_000,
     threshold: 50,
-  },
-  {
-    meta: meta({
-      id: 'w3g-web-burst-404-scan',
-      title: 'Content discovery: 404 storm from one client',
-      description: 'One client asked for 100 or more missing paths within 5 minutes: a content or vulnerability scanner walking its word list.',
-      severity: 'low',
-      tags: ['attack.reconnaissance', 'attack.t1595.003'],
-      references: ['https://attack.mitre.org/techniques/T1595/003/'],
-    }),
-    needles: [' 404'],
-    key: (r) => (r.format !== 'httperr' && status(r) === '404' ? (r.get('c-ip') ?? '-') : undefined),
-    windowMs: 5 * 60_000,
-    threshold: 100,
   },
 ];
