@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../scan/tool-version.js';
 import { InputError } from '../targets/input-error.js';
+import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { huntCommand } from './hunt-command.js';
 import { rulesCommand } from './rules-command.js';
@@ -17,7 +18,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .addCommand(huntCommand(controller.signal))
-    .addCommand(rulesCommand());
+    .addCommand(rulesCommand())
+    .addCommand(auditCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

@@ -1,4 +1,5 @@
 import type { InputSummary } from './artifact.js';
+import type { CheckSummary } from './check-summary.js';
 import type { Finding } from './finding.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { ScanIssue } from './scan-issue.js';
@@ -14,4 +15,6 @@ export interface ScanReport {
   readonly findings: readonly Finding[];
   /** Metadata of every rule that ran, for formats that describe rules (SARIF). */
   readonly rules: readonly RuleMeta[];
+  /** Pass/fail/not-evaluated counts of configuration checks, for commands that run checks (`audit`). */
+  readonly checks?: readonly CheckSummary[];
 }

@@ -48,5 +48,18 @@ function toJsonReport(report: ScanReport): object {
       references: [...rule.references],
       ...(rule.remediation === undefined ? {} : { remediation: rule.remediation }),
     })),
+    ...(report.checks === undefined
+      ? {}
+      : {
+          checks: report.checks.map((check) => ({
+            id: check.id,
+            title: check.title,
+            tags: [...check.tags],
+            pass: check.pass,
+            fail: check.fail,
+            notEvaluated: check.notEvaluated,
+            notEvaluatedReasons: [...check.notEvaluatedReasons],
+          })),
+        }),
   };
 }

@@ -1,3 +1,4 @@
+import type { CheckSummary } from '../core/check-summary.js';
 import type { Evidence } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
 import type { ScanReport } from '../core/report.js';
@@ -47,6 +48,7 @@ export const tableReporter: Reporter = {
       for (const finding of group) lines.push(...findingLines(finding, paint), '');
     }
     if (report.findings.length === 0) lines.push('No findings.', '');
+    if (report.checks !== undefined) lines.push(...checkLines(report.checks, paint));
     lines.push(summaryLine(report, paint));
     if (report.issues.length > 0) {
       lines.push('', paint(BOLD, `Issues (${report.issues.length})`));
@@ -86,6 +88,24 @@ function evidenceWhere(evidence: Evidence): string {
     return show(evidence.file);
   }
   return show(evidence.path ?? evidence.url ?? evidence.kind);
+}
+
+/** One line per check that failed or could not be decided, then the CIS totals. */
+function checkLines(checks: readonly CheckSummary[], paint: Paint): string[] {
+  const lines = [paint(BOLD, `Checks (${checks.length})`)];
+  for (const check of checks) {
+    if (check.fail === 0 && check.notEvaluated === 0) continue;
+    const why = check.notEvaluatedReasons.length === 0 ? '' : `  (${show(truncate(check.notEvaluatedReasons.join('; '), EVIDENCE_CHARS))})`;
+    lines.push(`  ${show(check.id)}  ${check.pass} pass · ${check.fail} fail · ${check.notEvaluated} not evaluated${why}`);
+  }
+  const cis = checks.filter((check) => check.tags.some((tag) => tag.startsWith('cis.iis10.')));
+  const total = (pick: (check: CheckSummary) => number): number => cis.reduce((sum, check) => sum + pick(check), 0);
+  const failing = cis.filter((check) => check.fail > 0).length;
+  lines.push(
+    `CIS IIS 10: ${count(cis.length, 'check')}, ${failing} failing · results ${total((c) => c.pass)} pass, ${total((c) => c.fail)} fail, ${total((c) => c.notEvaluated)} not evaluated`,
+    '',
+  );
+  return lines;
 }
 
 function summaryLine(report: ScanReport, paint: Paint): string {

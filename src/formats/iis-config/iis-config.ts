@@ -1,4 +1,4 @@
-import type { XmlElement } from '../xml/xml-element.js';
+import { attributeValue, type XmlElement } from '../xml/xml-element.js';
 import { buildEffectiveSection } from './build-effective-section.js';
 import type { ConfigContribution } from './config-contribution.js';
 import type { ConfigValue } from './config-value.js';
@@ -95,6 +95,26 @@ export class IisConfig {
   /** Every web.config that was read, with the site path it applies to. */
   webConfigs(): readonly { readonly file: string; readonly sitePath: string }[] {
     return this.parts.webConfigs;
+  }
+
+  /**
+   * Every path some file aims settings at (the folder of each web.config, each `<location path>`), spelled as
+   * written, without duplicates (compared case-insensitively); `''` is the server level.
+   */
+  targetPaths(): string[] {
+    const byFile = new Map(this.parts.webConfigs.map((entry) => [entry.file, entry.sitePath] as const));
+    const result = new Map<string, string>();
+    for (const contribution of this.parts.contributions) {
+      const base = contribution.fromWebConfig ? (byFile.get(contribution.file) ?? contribution.target.join('/')) : '';
+      const own = contribution.container.name === 'location' ? (attributeValue(contribution.container, 'path') ?? '') : '';
+      const full = [base, own]
+        .flatMap((part) => part.split(/[\\/]+/))
+        .filter((segment) => segment !== '' && segment !== '.')
+        .join('/');
+      const key = splitSitePath(full).join('/');
+      if (!result.has(key)) result.set(key, full);
+    }
+    return [...result.values()];
   }
 
   /** Sites in document order. */

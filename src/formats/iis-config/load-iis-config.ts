@@ -16,6 +16,10 @@ export interface LoadIisConfigOptions extends HostPathOptions {
   readonly maxWebConfigDepth?: number;
   /** How many folders the web.config search visits on the whole host (default 20 000). */
   readonly maxDirectories?: number;
+  /** Read this file as applicationHost.config instead of looking for it under the host root. */
+  readonly applicationHostFile?: string;
+  /** Whether to look for the sites' web.config files (default true); off when a single file was named. */
+  readonly readWebConfigs?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -36,7 +40,7 @@ interface MappedDirectory {
 export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOptions = {}): Promise<{ config: IisConfig; issues: ScanIssue[] }> {
   const issues: ScanIssue[] = [];
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
-  const found = await resolveUnder(hostRoot, APPLICATION_HOST);
+  const found = options.applicationHostFile ?? (await resolveUnder(hostRoot, APPLICATION_HOST));
   const applicationHostFile = found ?? path.join(hostRoot, ...APPLICATION_HOST);
   const empty = (): { config: IisConfig; issues: ScanIssue[] } => ({
     config: new IisConfig({ applicationHostFile, applicationHost: undefined, sites: [], contributions: [], sectionDefaults: new Map(), webConfigs: [] }),
@@ -62,7 +66,7 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
 
   const sites = await readSites(root, found, hostRoot, options);
   const webConfigs: { file: string; sitePath: string }[] = [];
-  const mapped = sites.flatMap((site) =>
+  const mapped = options.readWebConfigs === false ? [] : sites.flatMap((site) =>
     site.applications.flatMap((application) =>
       application.virtualDirectories.flatMap((directory): MappedDirectory[] =>
         directory.hostPath === undefined
@@ -106,7 +110,7 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
 }
 
 /** The top level of a file and each `<location>` in it, as contributions aimed at their paths. */
-function fileContributions(root: XmlElement, file: string, fileUrl: readonly string[], fromWebConfig: boolean, fileDepth: number): ConfigContribution[] {
+export function fileContributions(root: XmlElement, file: string, fileUrl: readonly string[], fromWebConfig: boolean, fileDepth: number): ConfigContribution[] {
   const result: ConfigContribution[] = [{ file, fromWebConfig, fileDepth, order: 0, target: fileUrl, container: root, line: root.line, inheritInChildApplications: true }];
   root.children.forEach((child, index) => {
     if (child.name !== 'location') return;

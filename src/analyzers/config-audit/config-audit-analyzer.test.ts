@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configAuditAnalyzer } from './config-audit-analyzer.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const twoSites = path.resolve(here, '..', '..', 'formats', 'iis-config', 'fixtures', 'happy', 'two-sites');
+const context = { signal: new AbortController().signal, evidenceCap: 10 };
+
+describe('configAuditAnalyzer', () => {
+  let temp: string;
+  beforeAll(async () => {
+    temp = await mkdtemp(path.join(os.tmpdir(), 'w3guard-audit-'));
+  });
+  afterAll(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('audits a host root and counts every check', async () => {
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: twoSites }] }, context);
+    expect(result.inputs.map((input) => input.kind)).toContain('iis-config');
+    expect(result.checks.length).toBe(result.rules.length);
+    expect(result.checks.every((check) => check.pass + check.fail + check.notEvaluated > 0)).toBe(true);
+    const failed = result.checks.filter((check) => check.fail > 0).map((check) => check.id);
+    expect(failed.length).toBe(new Set(result.groups.map((group) => group.rule.id)).size);
+  });
+
+  it('audits a single web.config', async () => {
+    const file = path.join(temp, 'web.config');
+    await writeFile(file, '<?xml version="1.0"?>\n<configuration>\n  <system.web>\n    <compilation debug="true" />\n  </system.web>\n</configuration>\n');
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'web-config', path: file }] }, context);
+    const debug = result.groups.find((group) => group.rule.id === 'w3g-cis-iis10-3.2-debug-off');
+    expect(debug?.head[0]).toMatchObject({ kind: 'config', file, line: 4 });
+  });
+
+  it('audits a single applicationHost.config without reading anything else', async () => {
+    const file = path.join(twoSites, 'Windows', 'System32', 'inetsrv', 'Config', 'applicationHost.config');
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'application-host', path: file }] }, context);
+    expect(result.inputs.map((input) => input.path)).toEqual([file]);
+    expect(result.checks.some((check) => check.pass > 0)).toBe(true);
+  });
+
+  it('turns a host without applicationHost.config or a broken file into issues, not findings', async () => {
+    const broken = path.join(temp, 'applicationHost.config');
+    await writeFile(broken, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><configuration/>');
+    const result = await configAuditAnalyzer.run(
+      {
+        sources: [
+          { kind: 'host-root', path: temp },
+          { kind: 'application-host', path: broken },
+        ],
+      },
+      context,
+    );
+    expect(result.groups).toEqual([]);
+    expect(result.issues.map((issue) => issue.code).sort()).toEqual(['config.doctype', 'config.not-found']);
+  });
+
+  const dev = path.resolve(here, '..', '..', '..', '..', 'shared', 'eval', 'dev', 'configs');
+  it.skipIf(!existsSync(dev))('finds the planted backdoor module of the development host', async () => {
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: path.join(dev, 'FAB-WEB01') }] }, context);
+    const rogue = result.groups.find((group) => group.rule.id === 'w3g-pers-native-module-unknown');
+    expect(rogue?.rule.severity).toBe('critical');
+    expect(result.groups.some((group) => group.rule.id === 'w3g-pers-native-module-enabled')).toBe(true);
+  });
+});

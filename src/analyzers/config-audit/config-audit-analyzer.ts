@@ -1,0 +1,147 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
+import type { InputSummary } from '../../core/artifact.js';
+import type { CheckSummary } from '../../core/check-summary.js';
+import { FindingAggregator } from '../../core/finding-aggregator.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import { IisConfig } from '../../formats/iis-config/iis-config.js';
+import { fileContributions, loadIisConfig } from '../../formats/iis-config/load-iis-config.js';
+import { readConfigFile } from '../../formats/iis-config/read-config-file.js';
+import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
+import { CONFIG_CHECKS } from './config-checks.js';
+import { describeHostFile } from './describe-host-file.js';
+import { runConfigChecks } from './run-config-checks.js';
+
+/** One thing `audit` reads: a host root, or a single configuration file. */
+export interface AuditSource {
+  readonly kind: 'host-root' | 'application-host' | 'web-config';
+  /** As given on the command line. */
+  readonly path: string;
+}
+
+/** What the configuration audit is asked to read. */
+export interface ConfigAuditInput {
+  readonly sources: readonly AuditSource[];
+  /** Defaults to `CONFIG_CHECKS`; tests pass one check. */
+  readonly checks?: readonly ConfigCheck[];
+}
+
+/** The analyzer's result plus the pass/fail/not-evaluated counts of every check. */
+export interface ConfigAuditResult extends AnalyzerResult {
+  readonly checks: CheckSummary[];
+}
+
+/** Audits IIS configuration: CIS IIS 10, rogue modules and other persistence, least privilege, logging coverage. */
+export const configAuditAnalyzer = {
+  id: 'config-audit',
+  version: '1',
+  description: 'IIS configuration audit: CIS IIS 10, rogue modules and persistence, app pool privileges, logging coverage',
+  async run(input: ConfigAuditInput, context: AnalyzerContext): Promise<ConfigAuditResult> {
+    const checks = input.checks ?? CONFIG_CHECKS;
+    const aggregator = new FindingAggregator(context.evidenceCap);
+    const inputs: InputSummary[] = [];
+    const issues: ScanIssue[] = [];
+    const totals = new Map<string, { summary: CheckSummary; reasons: Set<string> }>();
+    for (const source of input.sources) {
+      context.signal.throwIfAborted();
+      const loaded = await loadSource(source, context.signal);
+      issues.push(...loaded.issues);
+      if (loaded.config === undefined) continue;
+      for (const file of loaded.files) inputs.push(await inputSummary(file));
+      const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, context.signal);
+      issues.push(...outcome.issues);
+      for (const draft of outcome.drafts) aggregator.add(draft);
+      for (const summary of outcome.summaries) addSummary(totals, summary);
+      context.onProgress?.({ bytes: 0, records: inputs.length, matches: aggregator.size });
+    }
+    return {
+      groups: aggregator.groups(),
+      inputs,
+      issues,
+      rules: checks.map((check) => check.meta),
+      checks: [...totals.values()].map(({ summary, reasons }) => ({ ...summary, notEvaluatedReasons: [...reasons].sort() })),
+    };
+  },
+} satisfies Analyzer<ConfigAuditInput>;
+
+/** Loader issues that mean the applicationHost.config was not read at all. */
+const FATAL_CODES: ReadonlySet<string> = new Set(['config.not-found', 'config.malformed', 'config.doctype', 'config.too-large', 'config.unreadable']);
+
+interface LoadedSource {
+  readonly config?: IisConfig;
+  readonly host: AuditHost;
+  readonly label: string;
+  readonly files: readonly string[];
+  readonly issues: readonly ScanIssue[];
+}
+
+async function loadSource(source: AuditSource, signal: AbortSignal): Promise<LoadedSource> {
+  if (source.kind === 'host-root') {
+    const cache = new Map<string, Promise<HostFileInfo | undefined>>();
+    const host: AuditHost = {
+      root: source.path,
+      describeFile(windowsPath) {
+        const key = windowsPath.toLowerCase();
+        let found = cache.get(key);
+        if (found === undefined) {
+          found = describeHostFile(source.path, windowsPath, signal);
+          cache.set(key, found);
+        }
+        return found;
+      },
+    };
+    const { config, issues } = await loadIisConfig(source.path, { signal });
+    const label = path.basename(path.resolve(source.path)) || source.path;
+    // Without a readable applicationHost.config there is nothing to audit; the issue says why.
+    if (issues.some((issue) => issue.path === config.applicationHostFile && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
+    return { config, host, label, files: [config.applicationHostFile, ...config.webConfigs().map((entry) => entry.file)], issues };
+  }
+  const host: AuditHost = { describeFile: () => Promise.resolve(undefined) };
+  if (source.kind === 'application-host') {
+    const { config, issues } = await loadIisConfig(path.dirname(source.path), { signal, applicationHostFile: source.path, readWebConfigs: false });
+    if (issues.some((issue) => issue.path === source.path && FATAL_CODES.has(issue.code))) return { host, label: source.path, files: [], issues };
+    return { config, host, label: source.path, files: [source.path], issues };
+  }
+  const read = await readConfigFile(source.path);
+  if ('issue' in read) return { host, label: source.path, files: [], issues: [read.issue] };
+  if (read.root.name !== 'configuration') {
+    return { host, label: source.path, files: [], issues: [{ code: 'config.malformed', message: `root element is <${read.root.name}>, not <configuration>`, path: source.path, line: read.root.line }] };
+  }
+  const sitePath = path.basename(path.dirname(path.resolve(source.path))) || 'site';
+  const url = [sitePath.toLowerCase()];
+  const config = new IisConfig({
+    applicationHostFile: source.path,
+    applicationHost: undefined,
+    sites: [],
+    contributions: fileContributions(read.root, source.path, url, true, 1),
+    sectionDefaults: new Map(),
+    webConfigs: [{ file: source.path, sitePath }],
+  });
+  return { config, host, label: source.path, files: [source.path], issues: [] };
+}
+
+async function inputSummary(file: string): Promise<InputSummary> {
+  let bytes = 0;
+  try {
+    bytes = (await stat(file)).size;
+  } catch {
+    // The loader already reported an unreadable file as an issue.
+  }
+  return { kind: 'iis-config', path: file, records: 1, skipped: 0, bytes };
+}
+
+function addSummary(totals: Map<string, { summary: CheckSummary; reasons: Set<string> }>, summary: CheckSummary): void {
+  const existing = totals.get(summary.id);
+  if (existing === undefined) {
+    totals.set(summary.id, { summary, reasons: new Set(summary.notEvaluatedReasons) });
+    return;
+  }
+  existing.summary = {
+    ...existing.summary,
+    pass: existing.summary.pass + summary.pass,
+    fail: existing.summary.fail + summary.fail,
+    notEvaluated: existing.summary.notEvaluated + summary.notEvaluated,
+  };
+  for (const reason of summary.notEvaluatedReasons) existing.reasons.add(reason);
+}

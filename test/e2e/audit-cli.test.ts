@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from './run-cli.js';
+
+const HOST = 'src/formats/iis-config/fixtures/happy/two-sites';
+const CONTRACT = resolve(REPO_ROOT, '..', 'shared', 'contracts', 'finding-report.schema.json');
+const DEV = resolve(REPO_ROOT, '..', 'shared', 'eval', 'dev', 'configs');
+
+interface AuditReport {
+  findings: { ruleId: string; severity: string; tags: string[]; remediation?: string; evidence: { kind: string; file?: string; line?: number }[] }[];
+  checks: { id: string; pass: number; fail: number; notEvaluated: number }[];
+}
+
+describe('w3guard audit', () => {
+  it('audits a host root: CIS counts, findings with file, line and both remediation commands', () => {
+    const run = runCli(['audit', HOST, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.checks.length).toBeGreaterThanOrEqual(40);
+    expect(report.checks.some((c) => c.fail > 0)).toBe(true);
+    for (const finding of report.findings.filter((f) => f.tags.some((t) => t.startsWith('cis.')))) {
+      expect(finding.evidence[0]?.kind).toBe('config');
+      expect(finding.remediation, finding.ruleId).toMatch(/appcmd(\.exe)? /i);
+      expect(finding.remediation, finding.ruleId).toMatch(/PowerShell: \S*(Set|Add|Remove|New|Get)-(Web|IIS|Item)/);
+    }
+    expect(report.findings.every((f) => f.evidence.every((e) => e.file === undefined || (e.line ?? 0) >= 1))).toBe(true);
+  });
+
+  it('exits 1 with --fail-on when a finding reaches it, 2 on a missing path', () => {
+    expect(runCli(['audit', HOST, '--fail-on', 'info', '--format', 'json']).code).toBe(1);
+    const missing = runCli(['audit', 'no/such/host']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it.skipIf(!existsSync(CONTRACT) || !existsSync(DEV))('finds the backdoor modules of the development hosts, in contract-valid JSON (skipped: ../shared is absent)', () => {
+    const run = runCli(['audit', resolve(DEV, 'FAB-WEB01'), resolve(DEV, 'FAB-EXCH01'), '--format', 'json']);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(CONTRACT, 'utf8')) as object);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    const critical = report.findings.filter((f) => f.severity === 'critical').map((f) => f.ruleId);
+    expect(critical).toContain('w3g-pers-native-module-unknown');
+  });
+});
