@@ -56,6 +56,16 @@ describe('burst detectors', () => {
     expect(densestWindow([event(0), event(10), event(400_000), event(400_001), event(400_002)], 300_000).map((e) => e.time)).toEqual([400_000, 400_001, 400_002]);
   });
 
+  it('a script page that only one client ever POSTs to, without a Referer, is reported once', async () => {
+    const post = (s: number, ip: string, ref = '-', ua = 'Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)'): string => `${at(s)} 10.0.0.1 POST /App_Themes/Default/error.aspx - 443 - ${ip} ${ua} ${ref} 200 0 0 121`;
+    const lone = await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '198.19.40.97')));
+    expect(lone.map((f) => [f.ruleId, f.locationKey, f.occurrences])).toEqual([['w3g-web-lone-client-post-page', '/app_themes/default/error.aspx 198.19.40.97', 12]]);
+    // Used by two clients, reached from other pages, or driven by a script client: an application page.
+    expect(await findings([...Array.from({ length: 12 }, (_, i) => post(i * 3600, '198.19.40.97')), post(99, '198.51.100.3')])).toEqual([]);
+    expect(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.7', 'https://www.example.com/admin/')))).toEqual([]);
+    expect(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.8', '-', 'python-requests/2.31')))).toEqual([]);
+  });
+
   it('keys are kept apart even when they look like object properties', async () => {
     const result = await findings(Array.from({ length: 25 }, (_, i) => post500(i, '203.0.113.12', '/__proto__')));
     expect(result[0]?.locationKey).toBe('203.0.113.12 /__proto__');

@@ -18,13 +18,24 @@ export interface BurstDetector {
   readonly windowMs: number;
   /** Requests within one window that make a burst. */
   readonly threshold: number;
+  /** A trait worth counting on each request (for example: no Referer). */
+  mark?(record: WebRecord): boolean;
+  /**
+   * Judge keys of the form `page KEY_SEPARATOR client` per page instead: a burst only when a single
+   * client ever used the page and at least this share of its requests carry the mark.
+   */
+  readonly loneClient?: { readonly minMarkedShare: number };
 }
+
+/** Separates the page from the client in keys of lone-client detectors. */
+export const KEY_SEPARATOR = '\u0000';
 
 /** One counted request: when, and where its line is (no text: bursts count many requests). */
 export interface BurstEvent {
   readonly time: number;
   readonly asset: Asset;
   readonly evidence: Evidence;
+  readonly marked?: boolean;
 }
 
 /** Most requests kept per key, and most keys per detector, in one part of a hunt. */
@@ -37,6 +48,7 @@ function meta(fields: Omit<RuleMeta, 'engine' | 'confidence' | 'category'>): Rul
 const PARSE_ERRORS = new Set(['url', 'badrequest', 'hostname', 'verb', 'header', 'fieldlength', 'requestlength', 'url_length', 'invalid_cr/lf', 'number', 'forbidden']);
 
 const status = (record: WebRecord): string | undefined => record.get('sc-status');
+const SCRIPT_PAGE = /\.(aspx|ashx|asp|php|jsp|cshtml)$/;
 
 /** Bursts w3guard looks for in IIS web and HTTPERR logs; thresholds are documented in the README. */
 export const BUILTIN_BURSTS: readonly BurstDetector[] = [
@@ -103,5 +115,27 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
     key: (r) => (r.format === 'httperr' && PARSE_ERRORS.has((r.get('s-reason') ?? '').toLowerCase()) ? (r.get('c-ip') ?? '-') : undefined),
     windowMs: 10 * 60_000,
     threshold: 50,
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-lone-client-post-page',
+      title: 'Script page used by a single client, with POSTs and no Referer',
+      description: 'Over the whole hunt, exactly one client sent POSTs to this script page (10 or more, answered 2xx), mostly without a Referer, from a browser-like user agent. Pages of an application are used by many people and reached from other pages; a web shell is driven by its one operator straight to its address.',
+      severity: 'medium',
+      tags: ['attack.persistence', 'attack.t1505.003'],
+      references: ['https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF'],
+      remediation: 'Open the file behind this page on the server (w3guard sweep) and compare it with the deployed application.',
+    }),
+    needles: [' post '],
+    key: (r) => {
+      if (r.format === 'httperr' || (r.get('cs-method') ?? '').toUpperCase() !== 'POST' || !(status(r) ?? '').startsWith('2')) return undefined;
+      const stem = (r.decoded('cs-uri-stem') ?? '').toLowerCase();
+      if (!SCRIPT_PAGE.test(stem) || !(r.get('cs(user-agent)') ?? '').toLowerCase().startsWith('mozilla/')) return undefined;
+      return `${stem}${KEY_SEPARATOR}${r.get('c-ip') ?? '-'}`;
+    },
+    mark: (r) => r.get('cs(referer)') === undefined,
+    windowMs: Number.POSITIVE_INFINITY,
+    threshold: 10,
+    loneClient: { minMarkedShare: 0.8 },
   },
 ];

@@ -1,5 +1,5 @@
 import type { FindingDraft } from '../../core/finding-draft.js';
-import type { BurstDetector, BurstEvent } from './burst-detector.js';
+import { KEY_SEPARATOR, type BurstDetector, type BurstEvent } from './burst-detector.js';
 import type { BurstEvents } from './hunt-task.js';
 
 /**
@@ -18,12 +18,24 @@ export function judgeBursts(parts: readonly BurstEvents[], detectors: readonly B
         else list.push(...events);
       }
     }
+    const clientsPerPage = new Map<string, number>();
+    if (detector.loneClient !== undefined) {
+      for (const key of merged.keys()) {
+        const page = key.slice(0, key.lastIndexOf(KEY_SEPARATOR));
+        clientsPerPage.set(page, (clientsPerPage.get(page) ?? 0) + 1);
+      }
+    }
     for (const [key, events] of [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (events.length < detector.threshold) continue;
+      if (detector.loneClient !== undefined) {
+        if (clientsPerPage.get(key.slice(0, key.lastIndexOf(KEY_SEPARATOR))) !== 1) continue;
+        if (events.filter((e) => e.marked === true).length < detector.loneClient.minMarkedShare * events.length) continue;
+      }
       const window = densestWindow(events, detector.windowMs);
       if (window.length < detector.threshold) continue;
       const first = window[0] as BurstEvent;
-      for (const event of window) drafts.push({ rule: detector.meta, asset: first.asset, locationKey: key, evidence: event.evidence });
+      const location = key.replaceAll(KEY_SEPARATOR, ' ');
+      for (const event of window) drafts.push({ rule: detector.meta, asset: first.asset, locationKey: location, evidence: event.evidence });
     }
   }
   return drafts;

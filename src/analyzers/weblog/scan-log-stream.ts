@@ -46,7 +46,8 @@ export async function scanLogStream(
       let events = byKey.get(key);
       if (events === undefined && byKey.size < BURST_LIMITS.keysPerDetector) byKey.set(key, (events = []));
       if (events !== undefined && events.length < BURST_LIMITS.eventsPerKey) {
-        events.push({ time, asset: webAsset(record), evidence: { kind: 'log-line', file: record.file, line: record.line, time } });
+        const marked = burst.mark?.(record);
+        events.push({ time, asset: webAsset(record), evidence: { kind: 'log-line', file: record.file, line: record.line, time }, ...(marked === undefined ? {} : { marked }) });
       }
     }
     const decoded = percentDecode(record.raw, true);
