@@ -66,6 +66,13 @@ describe('burst detectors', () => {
     expect(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.8', '-', 'python-requests/2.31')))).toEqual([]);
   });
 
+  it('a 404 storm from one client is content discovery; a few 404s are not', async () => {
+    const miss = (s: number, path: string): string => `${at(s)} 10.0.0.1 GET /${path} - 443 - 192.0.2.66 Mozilla/5.0 - 404 0 2 1`;
+    const storm = await findings(Array.from({ length: 150 }, (_, i) => miss(i, `w${i}.aspx`)));
+    expect(storm.map((f) => [f.ruleId, f.occurrences])).toEqual([['w3g-web-burst-404-scan', 150]]);
+    expect(await findings(Array.from({ length: 30 }, (_, i) => miss(i, `w${i}.aspx`)))).toEqual([]);
+  });
+
   it('keys are kept apart even when they look like object properties', async () => {
     const result = await findings(Array.from({ length: 25 }, (_, i) => post500(i, '203.0.113.12', '/__proto__')));
     expect(result[0]?.locationKey).toBe('203.0.113.12 /__proto__');

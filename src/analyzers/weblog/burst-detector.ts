@@ -118,6 +118,20 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
   },
   {
     meta: meta({
+      id: 'w3g-web-burst-404-scan',
+      title: 'Content discovery: 404 storm from one client',
+      description: 'One client asked for 100 or more missing paths within 5 minutes: a content or vulnerability scanner walking its word list.',
+      severity: 'low',
+      tags: ['attack.reconnaissance', 'attack.t1595.003'],
+      references: ['https://attack.mitre.org/techniques/T1595/003/'],
+    }),
+    needles: [' 404'],
+    key: (r) => (r.format !== 'httperr' && status(r) === '404' ? (r.get('c-ip') ?? '-') : undefined),
+    windowMs: 5 * 60_000,
+    threshold: 100,
+  },
+  {
+    meta: meta({
       id: 'w3g-web-lone-client-post-page',
       title: 'Script page used by a single client, with POSTs and no Referer',
       description: 'Over the whole hunt, exactly one client sent POSTs to this script page (10 or more, answered 2xx), mostly without a Referer, from a browser-like user agent. Pages of an application are used by many people and reached from other pages; a web shell is driven by its one operator straight to its address.',
