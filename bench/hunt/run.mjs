@@ -18,7 +18,10 @@ import { GENERATOR_VERSION, generateLog, parseSize } from './generate-log.mjs';
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT_DIR = path.join(ROOT, 'bench', 'out');
 let CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
-const RULES_MODULE = path.join(ROOT, 'dist', 'analyzers', 'weblog', 'builtin-rules.js');
+const RULES_MODULE = path.join(ROOT, 'dist', 'analyzers', 'weblog', 'load-web-rules.js');
+const BURSTS_MODULE = path.join(ROOT, 'dist', 'analyzers', 'weblog', 'burst-detector.js');
+// SigmaHQ's web-server rules, when the evaluation corpus sits beside the repository.
+const SIGMAHQ_WEB = path.resolve(ROOT, '..', 'shared', 'eval', 'sigma', 'rules', 'web');
 const RESULTS_FILE = path.join(OUT_DIR, 'hunt-results.json');
 const GNU_TIME = '/usr/bin/time';
 const TOOLS = ['w3guard', 'grep', 'goaccess'];
@@ -278,18 +281,20 @@ async function measure(label, cmd, args, { log, runs, gnuTime, okCodes = [0], en
 // The three tools
 // ---------------------------------------------------------------------------------------------
 
-function w3guard(log, threads, ctx) {
+function w3guard(log, threads, ctx, extra = [], suffix = '') {
   // Exit 1 means "findings at --fail-on"; we do not pass --fail-on, but both are a successful run.
-  return measure(`w3guard --threads ${threads}`, process.execPath,
-    [CLI, 'hunt', log.path, '--format', 'json', '--output', '/dev/null', '--threads', String(threads)],
+  return measure(`w3guard --threads ${threads}${suffix}`, process.execPath,
+    [CLI, 'hunt', log.path, '--format', 'json', '--output', '/dev/null', '--threads', String(threads), ...extra],
     { ...ctx, log, okCodes: [0, 1] });
 }
 
 async function loadNeedles() {
   try {
+    // Every needle of w3guard's own content: its line rules, Sigma rules and burst detectors.
     const mod = await import(pathToFileURL(RULES_MODULE).href);
-    const rules = mod.BUILTIN_WEB_RULES;
-    if (!Array.isArray(rules)) throw new Error('no BUILTIN_WEB_RULES array exported');
+    const bursts = (await import(pathToFileURL(BURSTS_MODULE).href)).BUILTIN_BURSTS ?? [];
+    const rules = [...(await mod.loadWebRules({ content: true, sigmaPaths: [] })).detectors, ...bursts];
+    if (rules.length === 0) throw new Error('no rules loaded');
     const seen = new Map();
     for (const rule of rules) for (const n of rule.needles ?? []) if (typeof n === 'string' && n !== '') seen.set(n.toLowerCase(), n);
     if (seen.size === 0) throw new Error('the rules export no needles');
@@ -378,6 +383,10 @@ async function main() {
       results.w3guard1 = await w3guard(log, 1, ctx);
       if (cores > 1) results.w3guardAll = await w3guard(log, cores, ctx);
       else results.w3guardAll = results.w3guard1;
+      if (existsSync(SIGMAHQ_WEB)) {
+        results.w3guardSigma1 = await w3guard(log, 1, ctx, ['--sigma', SIGMAHQ_WEB], ' +SigmaHQ web');
+        if (cores > 1) results.w3guardSigmaAll = await w3guard(log, cores, ctx, ['--sigma', SIGMAHQ_WEB], ' +SigmaHQ web');
+      } else console.warn(`note: ${path.relative(ROOT, SIGMAHQ_WEB)} is absent: no run with SigmaHQ's rules loaded.`);
     }
     if (opts.tools.has('grep')) {
       const needles = await loadNeedles();
@@ -405,6 +414,9 @@ async function main() {
   if (ok(results.w3guard1) && ok(results.goaccess) && results.goaccess.parsedOk) ratios.w3guard1ThreadVsGoaccess = round(results.goaccess.wallSeconds / results.w3guard1.wallSeconds, 2);
   if (ok(results.grep) && ok(results.w3guardAll)) ratios.grepVsW3guardAllCores = round(results.w3guardAll.wallSeconds / results.grep.wallSeconds, 2);
   if (ok(results.w3guard1) && ok(results.w3guardAll) && cores > 1) ratios.w3guardAllCoresVs1Thread = round(results.w3guard1.wallSeconds / results.w3guardAll.wallSeconds, 2);
+  if (ok(results.w3guard1) && ok(results.w3guardSigma1)) ratios.sigmaHqLoadedVsContent1Thread = round(results.w3guard1.wallSeconds / results.w3guardSigma1.wallSeconds, 2);
+  if (ok(results.w3guardSigma1) && ok(results.goaccess) && results.goaccess.parsedOk) ratios.w3guardSigma1ThreadVsGoaccess = round(results.goaccess.wallSeconds / results.w3guardSigma1.wallSeconds, 2);
+  if (ok(results.grep) && ok(results.w3guardSigmaAll)) ratios.grepVsW3guardSigmaAllCores = round(results.w3guardSigmaAll.wallSeconds / results.grep.wallSeconds, 2);
   const rssGrowth = {};
   for (const [full, halfKey, name] of [['w3guard1', 'w3guard1Half', '1 thread'], ['w3guardAll', 'w3guardAllHalf', `${cores} threads`]]) {
     if (ok(results[full]) && ok(results[halfKey]) && results[full].peakRssKiB && results[halfKey].peakRssKiB) {
@@ -423,6 +435,9 @@ async function main() {
   else if (results.goaccess && !results.goaccess.parsedOk) say('w3guard (1 thread) vs GoAccess:', 'n/a (GoAccess did not parse the log)');
   if (ratios.grepVsW3guardAllCores !== undefined) say(`grep vs w3guard (${cores} threads):`, `grep is ${ratios.grepVsW3guardAllCores}x w3guard's speed`);
   if (ratios.w3guardAllCoresVs1Thread !== undefined) say(`w3guard ${cores} threads vs 1 thread:`, `${ratios.w3guardAllCoresVs1Thread}x`);
+  if (ratios.sigmaHqLoadedVsContent1Thread !== undefined) say('+SigmaHQ web vs content only (1 thr):', `${ratios.sigmaHqLoadedVsContent1Thread}x the lines/s`);
+  if (ratios.w3guardSigma1ThreadVsGoaccess !== undefined) say('+SigmaHQ web (1 thread) vs GoAccess:', `${ratios.w3guardSigma1ThreadVsGoaccess}x GoAccess's speed`);
+  if (ratios.grepVsW3guardSigmaAllCores !== undefined) say(`grep vs +SigmaHQ web (${cores} threads):`, `grep is ${ratios.grepVsW3guardSigmaAllCores}x w3guard's speed`);
   for (const [name, g] of Object.entries(rssGrowth)) {
     say(`w3guard peak RSS (${name}):`, `${fmtRss(g.halfFileKiB)} on ${fmtBytes(half.bytes)} -> ${fmtRss(g.fullFileKiB)} on ${fmtBytes(log.bytes)} (x${g.ratio})`);
   }
