@@ -3,8 +3,7 @@ import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findAuditSources } from '../targets/find-audit-sources.js';
-import { finalizeFindings } from './finalize-findings.js';
-import { TOOL_VERSION } from './tool-version.js';
+import { assembleReport } from './assemble-report.js';
 
 /** Everything `audit` needs, parsed and validated. */
 export interface AuditRequest {
@@ -25,15 +24,5 @@ export async function runAudit(request: AuditRequest): Promise<ScanReport> {
     { sources },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
-  return {
-    tool: { name: 'w3guard', version: TOOL_VERSION },
-    command: 'audit',
-    startedAt,
-    finishedAt: request.now().toISOString(),
-    inputs: result.inputs,
-    issues: result.issues,
-    findings: finalizeFindings(result.groups, request.evidenceCap, request.minSeverity),
-    rules: result.rules,
-    checks: result.checks,
-  };
+  return assembleReport({ command: 'audit', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity }, result);
 }

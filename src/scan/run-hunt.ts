@@ -4,8 +4,7 @@ import type { Severity } from '../core/severity.js';
 import type { WebRuleSources } from '../analyzers/weblog/load-web-rules.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findLogFiles } from '../targets/find-log-files.js';
-import { finalizeFindings } from './finalize-findings.js';
-import { TOOL_VERSION } from './tool-version.js';
+import { assembleReport } from './assemble-report.js';
 
 /** Everything `hunt` needs, parsed and validated. */
 export interface HuntRequest {
@@ -43,14 +42,5 @@ export async function runHunt(request: HuntRequest): Promise<ScanReport> {
     },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
-  return {
-    tool: { name: 'w3guard', version: TOOL_VERSION },
-    command: 'hunt',
-    startedAt,
-    finishedAt: request.now().toISOString(),
-    inputs: result.inputs,
-    issues: result.issues,
-    findings: finalizeFindings(result.groups, request.evidenceCap, request.minSeverity),
-    rules: result.rules,
-  };
+  return assembleReport({ command: 'hunt', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity }, result);
 }
