@@ -5,6 +5,49 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 describe('w3guard rules and hunt --sigma', () => {
+  it('runs Sigma correlation rules over the matches of a hunt, grouped and windowed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'w3g-corr-'));
+    try {
+      writeFileSync(
+        join(dir, 'rau.yml'),
+        [
+          'title: Telerik RAU POST',
+          'name: rau-post',
+          'logsource:',
+          '  category: webserver',
+          'detection:',
+          '  sel:',
+          '    cs-method: POST',
+          '    cs-uri-stem|endswith: /telerik.web.ui.webresource.axd',
+          '  condition: sel',
+          'level: low',
+          '---',
+          'title: Repeated RAU POSTs from one client',
+          'name: rau-post-repeated',
+          'correlation:',
+          '  type: event_count',
+          '  rules:',
+          '    - rau-post',
+          '  group-by:',
+          '    - c-ip',
+          '  timespan: 1m',
+          '  condition:',
+          '    gte: 2',
+          'level: high',
+          '',
+        ].join('\n'),
+      );
+      const run = runCli(['hunt', 'examples/u_ex240311.log', '--sigma', dir, '--no-content', '--format', 'json']);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as { findings: { ruleId: string; severity: string; locationKey: string; evidence: { line?: number }[] }[] };
+      const repeated = report.findings.filter((f) => f.ruleId === 'rau-post-repeated');
+      // 203.0.113.45 posts twice within 2 s (lines 14, 15); the same-site upload at line 9 is alone.
+      expect(repeated.map((f) => [f.severity, f.locationKey, f.evidence.map((e) => e.line)])).toEqual([['high', '["203.0.113.45"]', [14, 15]]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rules lint passes on the shipped content and fails with file:line on broken rules', () => {
     const clean = runCli(['rules', 'lint', 'content/sigma/weblog']);
     expect(clean.code, clean.stdout).toBe(0);

@@ -5,6 +5,7 @@ import type { HuntSettings } from './hunt-task.js';
 import { densestWindow, judgeBursts } from './judge-bursts.js';
 import { scanLogStream } from './scan-log-stream.js';
 
+const NO_RULES = { detectors: [], correlations: [] };
 const SETTINGS: HuntSettings = { evidenceCap: 5, localOffsetMinutes: 0, maxLineBytes: 65536, rules: { content: true, sigmaPaths: [] } };
 const FIELDS = '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n';
 
@@ -17,7 +18,7 @@ async function findings(lines: string[]): Promise<{ ruleId: string; occurrences:
   async function* chunks(): AsyncIterable<Buffer> {
     yield Buffer.from(FIELDS + lines.map((l) => `${l}\n`).join(''));
   }
-  const outcome = await scanLogStream('W3SVC1/u_ex240311.log', chunks(), [], SETTINGS);
+  const outcome = await scanLogStream('W3SVC1/u_ex240311.log', chunks(), NO_RULES, SETTINGS);
   const aggregator = new FindingAggregator(5);
   for (const draft of judgeBursts([outcome.bursts], BUILTIN_BURSTS)) aggregator.add(draft);
   return aggregator.findings().map((f) => ({ ruleId: f.ruleId, occurrences: f.occurrences, locationKey: f.locationKey, lines: f.evidence.map((e) => e.line ?? 0) }));
@@ -42,9 +43,9 @@ describe('burst detectors', () => {
       yield Buffer.from(httperr + lines.map((l) => `${l}\n`).join(''));
     }
     const line = (s: number): string => `${at(s)} 198.51.100.${s} 50211 10.0.0.1 443 HTTP/1.1 GET /default.aspx - - 1 Connection_Abandoned_By_AppPool ShopPool`;
-    const crash = await scanLogStream('HTTPERR/httperr1.log', chunks(Array.from({ length: 14 }, (_, i) => line(i * 2))), [], SETTINGS);
+    const crash = await scanLogStream('HTTPERR/httperr1.log', chunks(Array.from({ length: 14 }, (_, i) => line(i * 2))), NO_RULES, SETTINGS);
     expect(judgeBursts([crash.bursts], BUILTIN_BURSTS).map((d) => [d.rule.id, d.locationKey, d.asset.id])).toContainEqual(['w3g-httperr-burst-apppool-abandoned', 'ShopPool', '10.0.0.1/HTTP.sys']);
-    const recycle = await scanLogStream('HTTPERR/httperr1.log', chunks([line(0), line(1), line(3600)]), [], SETTINGS);
+    const recycle = await scanLogStream('HTTPERR/httperr1.log', chunks([line(0), line(1), line(3600)]), NO_RULES, SETTINGS);
     expect(judgeBursts([recycle.bursts], BUILTIN_BURSTS)).toEqual([]);
   });
 

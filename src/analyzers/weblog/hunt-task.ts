@@ -3,6 +3,9 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
 import type { WebLogReaderState, WebLogReaderStats } from '../../formats/web-log/web-log-reader.js';
 import type { LogSource } from '../../formats/log-stream/log-source.js';
+import type { Asset } from '../../core/asset.js';
+import type { Evidence } from '../../core/evidence.js';
+import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import type { BurstEvent } from './burst-detector.js';
 import type { WebRuleSources } from './load-web-rules.js';
 
@@ -35,6 +38,8 @@ export interface StreamOutcome {
   readonly groups: FindingGroup[];
   /** Requests counted by burst detectors: detector id → key → events in input order. */
   readonly bursts: BurstEvents;
+  /** Matches that Sigma correlation rules count, in input order (bounded). */
+  readonly correlationEvents: CorrelationEvent<MatchRef>[];
   readonly endState: WebLogReaderState;
   /** Whether a `#Fields`, `#Software` or other directive was seen (so the end state does not depend on the start). */
   readonly sawDirective: boolean;
@@ -52,3 +57,9 @@ export interface TaskOutcome {
  * attacker-controlled text (`__proto__` must stay a key). Worker messages clone Maps as they are.
  */
 export type BurstEvents = Map<string, Map<string, BurstEvent[]>>;
+
+/** What a correlation event points back at: the request's line and its asset. */
+export interface MatchRef {
+  readonly asset: Asset;
+  readonly evidence: Evidence;
+}

@@ -11,11 +11,11 @@ const settings = (workerData as { settings: HuntSettings }).settings;
 const port = parentPort;
 if (port !== null) {
   const controller = new AbortController();
-  const detectors = loadWebRules(settings.rules).then((rules) => rules.detectors);
+  const rules = loadWebRules(settings.rules);
   port.on('message', (message: ToWorker) => {
     if (message.type !== 'task') return;
     const onProgress = (bytes: number, records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, bytes, records, matches });
-    detectors.then((loaded) => runHuntTask(message.task, loaded, settings, controller.signal, onProgress)).then(
+    rules.then((loaded) => runHuntTask(message.task, loaded, settings, controller.signal, onProgress)).then(
       (outcome) => port.postMessage({ type: 'done', id: message.id, outcome }),
       (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );

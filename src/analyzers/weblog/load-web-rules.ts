@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.js';
+import { compileSigmaCorrelations, type CompiledSigmaCorrelation } from '../../engines/sigma/compile-sigma-correlations.js';
 import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
 import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
 import type { SigmaDiagnostic } from '../../engines/sigma/sigma-diagnostic.js';
@@ -27,6 +28,8 @@ export interface WebRuleSources {
 /** The detectors a hunt runs, and what was wrong with the rules it could not run. */
 export interface WebRules {
   readonly detectors: readonly WebDetector[];
+  /** Sigma correlation rules over the web rules' matches, judged once every part of a hunt is merged. */
+  readonly correlations: readonly CompiledSigmaCorrelation[];
   readonly diagnostics: readonly SigmaDiagnostic[];
   /** Sigma rules that compiled but are for other log sources (Windows events, proxies, …). */
   readonly otherLogsource: number;
@@ -36,12 +39,19 @@ export interface WebRules {
 export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
   const mapping = await loadWebFieldMapping();
   const paths = [...(sources.content ? [WEB_CONTENT_DIR] : []), ...sources.sigmaPaths];
-  const loaded = paths.length === 0 ? { rules: [], diagnostics: [] } : await loadSigmaRules(paths);
+  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [] } : await loadSigmaRules(paths);
   const compiled = compileSigmaRules(loaded.rules, { fieldMapping: mapping.fields });
   const web = compiled.compiled.filter((rule) => mapping.accepts(rule.logsource));
+  // Correlations over rules of other log sources bind to nothing here and are reported as such.
+  const correlations = compileSigmaCorrelations(loaded.correlations, web, { fieldMapping: mapping.fields });
   const view = sharedSigmaView();
   const detectors: WebDetector[] = [...(sources.content ? BUILTIN_WEB_RULES : []), ...web.map((rule) => sigmaDetector(rule, view))];
-  return { detectors, diagnostics: [...loaded.diagnostics, ...compiled.diagnostics], otherLogsource: compiled.compiled.length - web.length };
+  return {
+    detectors,
+    correlations: correlations.compiled,
+    diagnostics: [...loaded.diagnostics, ...compiled.diagnostics, ...correlations.diagnostics],
+    otherLogsource: compiled.compiled.length - web.length,
+  };
 }
 
 /** Rule diagnostics as report issues (`rules.<code>`), with file and line. */

@@ -1,3 +1,5 @@
+import type { Asset } from '../../core/asset.js';
+import type { Evidence } from '../../core/evidence.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
@@ -8,9 +10,14 @@ import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { evidenceText } from './evidence-text.js';
 import { BUILTIN_BURSTS, BURST_LIMITS } from './burst-detector.js';
-import type { BurstEvents, HuntSettings, StreamOutcome } from './hunt-task.js';
+import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-task.js';
+import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { webAsset, webSource } from './web-asset.js';
-import type { WebDetector } from './web-detector.js';
+import type { WebRules } from './load-web-rules.js';
+import { webSigmaRecord } from './web-sigma-record.js';
+
+/** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
+const MAX_CORRELATION_EVENTS = 200_000;
 
 /** Counters a running scan reports as it goes: what was added since the last tick. */
 export type ProgressTick = (bytes: number, records: number, matches: number) => void;
@@ -22,7 +29,7 @@ export type ProgressTick = (bytes: number, records: number, matches: number) => 
 export async function scanLogStream(
   path: string,
   chunks: AsyncIterable<Buffer>,
-  detectors: readonly WebDetector[],
+  rules: Pick<WebRules, 'detectors' | 'correlations'>,
   settings: HuntSettings,
   state?: WebLogReaderState,
   onProgress?: ProgressTick,
@@ -33,6 +40,8 @@ export async function scanLogStream(
   let sawDirective = false;
   const bursts = settings.rules.content ? BUILTIN_BURSTS : [];
   const burstEvents: BurstEvents = new Map();
+  const { detectors, correlations } = rules;
+  const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const prefilter = NeedleAutomaton.forDetectors([...detectors, ...bursts]);
   const index = new RuleIndex(detectors);
   const onRecord = (record: WebRecord): void => {
@@ -51,15 +60,23 @@ export async function scanLogStream(
       }
     }
     const decoded = percentDecode(record.raw, true);
+    const matched: string[] = [];
+    let asset: Asset | undefined;
+    let evidence: Evidence | undefined;
     for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
       if (!detector.test(record)) continue;
       matches += 1;
-      aggregator.add({
-        rule: detector.meta,
-        asset: webAsset(record),
-        locationKey: webSource(record),
-        evidence: { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), ...(time === undefined ? {} : { time }) },
-      });
+      matched.push(detector.meta.id);
+      asset ??= webAsset(record);
+      evidence ??= { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), ...(time === undefined ? {} : { time }) };
+      aggregator.add({ rule: detector.meta, asset, locationKey: webSource(record), evidence });
+    }
+    if (matched.length > 0 && correlations.length > 0 && time !== undefined && asset !== undefined && evidence !== undefined) {
+      const view = webSigmaRecord(record);
+      for (const correlation of correlations) {
+        if (correlationEvents.length >= MAX_CORRELATION_EVENTS) break;
+        correlationEvents.push(...correlation.events(matched, view, time, { asset, evidence }));
+      }
     }
   };
   const reader = new WebLogReader({
@@ -92,5 +109,5 @@ export async function scanLogStream(
   tick();
   const endState = reader.state();
   sawDirective = endState.fields !== start.fields || endState.format !== start.format || endState.date !== start.date;
-  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), bursts: burstEvents, endState, sawDirective };
+  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), bursts: burstEvents, correlationEvents, endState, sawDirective };
 }

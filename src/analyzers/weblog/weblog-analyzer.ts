@@ -6,12 +6,13 @@ import type { LogSource } from '../../formats/log-stream/log-source.js';
 import { readFileRange } from '../../formats/log-stream/read-file-range.js';
 import type { WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebLogFormat } from '../../formats/web-log/web-record.js';
-import type { BurstEvents, HuntSettings, HuntTask, StreamOutcome, TaskOutcome } from './hunt-task.js';
+import type { BurstEvents, HuntSettings, HuntTask, MatchRef, StreamOutcome, TaskOutcome } from './hunt-task.js';
 import { runOnWorkers, workersAvailable } from './hunt-worker-pool.js';
 import { BUILTIN_BURSTS, type BurstDetector } from './burst-detector.js';
 import { judgeBursts } from './judge-bursts.js';
-import { loadWebRules, ruleIssues } from './load-web-rules.js';
-import type { WebDetector } from './web-detector.js';
+import { loadWebRules, ruleIssues, type WebRules } from './load-web-rules.js';
+import { evaluateCorrelations } from '../../engines/sigma/evaluate-correlations.js';
+import type { CompiledSigmaCorrelation, CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { planHuntTasks } from './plan-hunt-tasks.js';
 import { runHuntTask } from './run-hunt-task.js';
 import { scanLogStream } from './scan-log-stream.js';
@@ -53,20 +54,20 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     const here = threads > 1 ? tasks.filter((t) => t.source.container === 'stdin') : tasks;
     const [fromWorkers, fromHere] = await Promise.all([
       onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, settings, context.signal, onProgress) : Promise.resolve([]),
-      runInline(here, detectors, settings, context.signal, onProgress),
+      runInline(here, rules, settings, context.signal, onProgress),
     ]);
     const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
     const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
-    await recheckRanges(outcomes, detectors, settings, context.signal);
+    await recheckRanges(outcomes, rules, settings, context.signal);
     const bursts = settings.rules.content ? BUILTIN_BURSTS : [];
-    const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts].map((d) => d.meta), bursts);
+    const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts, ...rules.correlations].map((d) => d.meta), bursts, rules.correlations);
     return { ...result, issues: [...ruleIssues(rules), ...result.issues] };
   },
 };
 
 async function runInline(
   tasks: readonly HuntTask[],
-  detectors: readonly WebDetector[],
+  rules: WebRules,
   settings: HuntSettings,
   signal: AbortSignal,
   onProgress: (b: number, r: number, m: number) => void,
@@ -74,7 +75,7 @@ async function runInline(
   const outcomes: TaskOutcome[] = [];
   for (const task of tasks) {
     signal.throwIfAborted();
-    outcomes.push(await runHuntTask(task, detectors, settings, signal, onProgress));
+    outcomes.push(await runHuntTask(task, rules, settings, signal, onProgress));
   }
   return outcomes;
 }
@@ -83,7 +84,7 @@ async function runInline(
  * Ranges after the first started from the state of the file's head. Where the real state at a range's
  * start differs (the `#Fields` changed in an earlier range), the range is read again from the right state.
  */
-async function recheckRanges(outcomes: TaskOutcome[], detectors: readonly WebDetector[], settings: HuntSettings, signal: AbortSignal): Promise<void> {
+async function recheckRanges(outcomes: TaskOutcome[], rules: WebRules, settings: HuntSettings, signal: AbortSignal): Promise<void> {
   let carried: WebLogReaderState | undefined;
   for (let i = 0; i < outcomes.length; i += 1) {
     const outcome = outcomes[i] as TaskOutcome;
@@ -92,7 +93,7 @@ async function recheckRanges(outcomes: TaskOutcome[], detectors: readonly WebDet
     if (range === undefined || stream === undefined) continue;
     if (range.index > 0 && carried !== undefined && !sameState(carried, range.state)) {
       const task: HuntTask = { source: outcome.task.source, range: { ...range, state: carried } };
-      const again = await scanLogStream(task.source.path, readFileRange(task.source.path, range.start, range.end, undefined, signal), detectors, settings, carried);
+      const again = await scanLogStream(task.source.path, readFileRange(task.source.path, range.start, range.end, undefined, signal), rules, settings, carried);
       outcomes[i] = { task, streams: [again], issues: outcome.issues };
       carried = again.endState;
       continue;
@@ -112,8 +113,15 @@ function sameState(a: WebLogReaderState, b: WebLogReaderState | undefined): bool
 }
 
 /** Merges task outcomes in input order: line numbers of ranges shifted to whole-file numbers. */
-function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, rules: AnalyzerResult['rules'], bursts: readonly BurstDetector[]): AnalyzerResult {
+function mergeOutcomes(
+  outcomes: readonly TaskOutcome[],
+  evidenceCap: number,
+  rules: AnalyzerResult['rules'],
+  bursts: readonly BurstDetector[],
+  correlations: readonly CompiledSigmaCorrelation[],
+): AnalyzerResult {
   const burstParts: BurstEvents[] = [];
+  const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const aggregator = new FindingAggregator(evidenceCap);
   const issues: ScanIssue[] = [];
   const inputs = new Map<string, InputSummary>();
@@ -126,10 +134,17 @@ function mergeOutcomes(outcomes: readonly TaskOutcome[], evidenceCap: number, ru
       issues.push(...stream.issues.map((issue) => (offset === 0 || issue.line === undefined ? issue : { ...issue, line: issue.line + offset })));
       aggregator.merge(offset === 0 ? stream.groups : stream.groups.map((g) => shiftGroup(g, offset)));
       burstParts.push(offset === 0 ? stream.bursts : shiftBursts(stream.bursts, offset));
+      for (const event of stream.correlationEvents) {
+        const line = event.ref.evidence.line;
+        correlationEvents.push(offset === 0 || line === undefined ? event : { ...event, ref: { ...event.ref, evidence: { ...event.ref.evidence, line: line + offset } } });
+      }
       addInput(inputs, stream);
     }
   }
   for (const draft of judgeBursts(burstParts, bursts)) aggregator.add(draft);
+  for (const hit of evaluateCorrelations(correlations, correlationEvents)) {
+    for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: hit.groupKey, evidence: ref.evidence });
+  }
   return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compileSigmaCorrelations } from './compile-sigma-correlations.js';
 import { compileSigmaRules } from './compile-sigma-rules.js';
 import { loadSigmaRules } from './load-sigma-rules.js';
 import { objectSigmaRecord } from './object-sigma-record.js';
@@ -13,7 +14,7 @@ const rel = (file: string): string => path.relative(fixtures, file).split(path.s
 describe('loadSigmaRules', () => {
   it('loads folders recursively in sorted order, single- and multi-document files', async () => {
     const loaded = await loadSigmaRules([path.join(fixtures, 'happy')]);
-    expect(loaded.files.map(rel)).toEqual(['happy/collection.yml', 'happy/iis-webshell-cmd.yml', 'happy/nested/two-rules.yaml']);
+    expect(loaded.files.map(rel)).toEqual(['happy/collection.yml', 'happy/iis-webshell-cmd.yml', 'happy/nested/two-rules.yaml', 'happy/scanner-burst.yml']);
     expect(loaded.rules.map((r) => [r.title, r.level, r.line])).toEqual([
       ['Suspicious Request', 'medium', 10],
       ['Suspicious Request', 'high', 14],
@@ -21,10 +22,22 @@ describe('loadSigmaRules', () => {
       ['Web Shell Command in Query', 'high', 1],
       ['First Of Two', 'info', 1],
       ['Second Of Two', 'critical', 11],
+      ['Not Found', 'low', 1],
     ]);
     expect(loaded.diagnostics).toEqual([]);
+    // Correlations in a multi-document file come beside the rules, referencing them by name or id.
+    expect(loaded.correlations.map((c) => [c.title, c.type, c.line, c.timespanMs, c.rules.map((r) => r.ref)])).toEqual([
+      ['Scanner Burst', 'event_count', 12, 60_000, ['iis_not_found']],
+      ['Many Paths', 'value_count', 26, 3_600_000, ['0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a50']],
+    ]);
     const set = compileSigmaRules(loaded.rules);
     expect(set.diagnostics).toEqual([]);
+    const correlations = compileSigmaCorrelations(loaded.correlations, set.compiled);
+    expect(correlations.diagnostics).toEqual([]);
+    expect(correlations.compiled.map((c) => [c.meta.id, c.meta.severity, c.ruleIds])).toEqual([
+      ['iis_scanner_burst', 'high', ['iis_not_found']],
+      ['0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a52', 'medium', ['iis_not_found']],
+    ]);
     const [put, del, windows, webshell] = set.compiled;
     // A collection: the global part merges into each rule, `repeat` re-uses the previous rule, `reset` clears.
     expect(put?.meta.id).toBe('0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a40');
@@ -42,7 +55,9 @@ describe('loadSigmaRules', () => {
   it('reports every broken rule with file:line and keeps the good ones', async () => {
     const loaded = await loadSigmaRules([path.join(fixtures, 'sad')]);
     const set = compileSigmaRules(loaded.rules);
-    const found = [...loaded.diagnostics, ...set.diagnostics].map((d) => `${rel(d.file)}:${d.line} ${d.code} ${d.severity}`);
+    // The correlation is well-formed, but the rule it counts (missing-selection.yml) does not compile.
+    const correlations = compileSigmaCorrelations(loaded.correlations, set.compiled);
+    const found = [...loaded.diagnostics, ...set.diagnostics, ...correlations.diagnostics].map((d) => `${rel(d.file)}:${d.line} ${d.code} ${d.severity}`);
     expect(found).toEqual([
       'sad/bad-level-and-shape.yml:2 sigma.id-invalid warning',
       'sad/bad-level-and-shape.yml:4 sigma.level-unknown warning',
@@ -50,14 +65,16 @@ describe('loadSigmaRules', () => {
       'sad/bad-level-and-shape.yml:11 sigma.value-invalid error',
       'sad/bad-level-and-shape.yml:5 sigma.field-type warning',
       'sad/collection.yml:1 sigma.collection-unsupported error',
-      'sad/correlation.yml:3 sigma.correlation-unsupported error',
       'sad/missing-title.yml:1 sigma.rule-shape error',
       'sad/yaml-syntax.yml:7 sigma.yaml-syntax error',
       'sad/bad-regex.yml:7 sigma.regex-invalid error',
       'sad/missing-selection.yml:8 sigma.condition-unknown-selection error',
       'sad/mixed-good-and-bad.yml:18 sigma.value-invalid error',
       'sad/unknown-modifier.yml:8 sigma.modifier-unknown error',
+      'sad/correlation.yml:6 sigma.correlation-rule-unknown error',
     ]);
+    expect(loaded.correlations.map((c) => c.title)).toEqual(['Many Errors']);
+    expect(correlations.compiled).toEqual([]);
     expect(set.compiled.map((c) => c.meta.title)).toEqual(['Good One In A Multi-Document File']);
     const regex = set.diagnostics.find((d) => d.code === 'sigma.regex-invalid');
     expect(regex?.ruleId).toBe('0a3c5b2e-7d41-4f39-9c1e-2b6f8e4d1a12');

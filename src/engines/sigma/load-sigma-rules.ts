@@ -1,6 +1,7 @@
 import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSigmaYaml } from './parse-sigma-yaml.js';
+import type { SigmaCorrelation } from './sigma-correlation.js';
 import type { SigmaDiagnostic } from './sigma-diagnostic.js';
 import type { SigmaRule } from './sigma-rule.js';
 
@@ -9,6 +10,8 @@ export interface SigmaLoadResult {
   readonly files: readonly string[];
   readonly rules: readonly SigmaRule[];
   readonly diagnostics: readonly SigmaDiagnostic[];
+  /** Correlation (meta-)rules found beside the rules; compile them with `compileSigmaCorrelations`. */
+  readonly correlations: readonly SigmaCorrelation[];
 }
 
 /** A rule file is a few kilobytes; anything far larger is not a rule. */
@@ -24,7 +27,8 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
   const files: string[] = [];
   for (const p of paths) await collect(p, true, files, diagnostics);
   const rules: SigmaRule[] = [];
-  const seen = new Map<string, SigmaRule>();
+  const correlations: SigmaCorrelation[] = [];
+  const seen = new Map<string, SigmaRule | SigmaCorrelation>();
   for (const file of files) {
     let text: string;
     try {
@@ -40,7 +44,7 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
     }
     const parsed = parseSigmaYaml(text, file);
     diagnostics.push(...parsed.diagnostics);
-    for (const rule of parsed.rules) {
+    for (const rule of [...parsed.rules, ...parsed.correlations]) {
       const id = rule.id;
       const earlier = id === undefined ? undefined : seen.get(id);
       if (id !== undefined && earlier !== undefined) {
@@ -53,10 +57,11 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
           severity: 'warning',
         });
       } else if (id !== undefined) seen.set(id, rule);
-      rules.push(rule);
+      if ('correlationLine' in rule) correlations.push(rule);
+      else rules.push(rule);
     }
   }
-  return { files, rules, diagnostics };
+  return { files, rules, diagnostics, correlations };
 }
 
 async function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {

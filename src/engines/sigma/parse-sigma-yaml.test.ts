@@ -90,7 +90,7 @@ describe('parseSigmaYaml', () => {
   });
 
   it('treats an empty file as no rules and reports a duplicate key as a syntax error', () => {
-    expect(parseSigmaYaml('', 'r.yml')).toEqual({ rules: [], diagnostics: [] });
+    expect(parseSigmaYaml('', 'r.yml')).toEqual({ rules: [], diagnostics: [], correlations: [] });
     expect(parseSigmaYaml('title: a\ntitle: b\n', 'r.yml').diagnostics.map((d) => `${d.code}:${d.line}`)).toEqual(['sigma.yaml-syntax:2']);
   });
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, Pair, YAMLMap, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, Pair, YAMLMap, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import type { Severity } from '../../core/severity.js';
+import { parseSigmaCorrelation } from './parse-sigma-correlation.js';
+import type { SigmaCorrelation } from './sigma-correlation.js';
 import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js';
 import type { SigmaValue } from './sigma-record.js';
 import type {
@@ -11,24 +12,17 @@ import type {
   SigmaLogsource,
   SigmaRule,
   SigmaSearch,
-  SigmaStatus,
 } from './sigma-rule.js';
+import { entries, optionalText, parseLevel, parseStatus, resolve, scalarText, scalarValue, textList } from './sigma-yaml-entries.js';
+import type { Emit, Entry } from './sigma-yaml-entries.js';
 
-/** What parsing one Sigma file produced: the rules that are well-formed and every problem met. */
+/** What parsing one Sigma file produced: the rules and correlations that are well-formed and every problem met. */
 export interface SigmaParseResult {
   readonly rules: readonly SigmaRule[];
   readonly diagnostics: readonly SigmaDiagnostic[];
+  /** Correlation (meta-)rules, in file order; their rule references are resolved at compile time. */
+  readonly correlations: readonly SigmaCorrelation[];
 }
-
-const LEVELS: Readonly<Record<string, Severity>> = {
-  informational: 'info',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  critical: 'critical',
-};
-
-const STATUSES: readonly SigmaStatus[] = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,20 +30,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SEARCHES = 1000;
 const MAX_VALUES = 10_000;
 
-/** Reports a diagnostic at a node; also knows the line of any node of the document. */
-interface Emit {
-  (code: SigmaDiagnosticCode, node: YamlNode | null | undefined, message: string, severity?: 'error' | 'warning'): void;
-  lineOf(node: YamlNode): number;
-}
-
 /** Parses the text of a Sigma YAML file (one or more documents) into shape-checked rules and diagnostics. */
 export function parseSigmaYaml(text: string, file: string): SigmaParseResult {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: SigmaDiagnostic[] = [];
   const rules: SigmaRule[] = [];
+  const correlations: SigmaCorrelation[] = [];
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  if (!Array.isArray(documents)) return { rules, diagnostics };
+  if (!Array.isArray(documents)) return { rules, diagnostics, correlations };
 
   // In a collection (`action: global|reset|repeat`) documents build on each other, so after a broken
   // document the rest of the file cannot be read as meant.
@@ -119,9 +108,11 @@ export function parseSigmaYaml(text: string, file: string): SigmaParseResult {
       ruleId = id;
     });
     diagnostics.push(...local);
-    if (rule !== undefined && !local.some((d) => d.severity === 'error')) rules.push(rule);
+    if (rule === undefined || local.some((d) => d.severity === 'error')) continue;
+    if ('correlationLine' in rule) correlations.push(rule);
+    else rules.push(rule);
   }
-  return { rules, diagnostics };
+  return { rules, diagnostics, correlations };
 }
 
 /** A copy of a mapping without one key; the remaining pairs (and their line ranges) are shared. */
@@ -157,7 +148,7 @@ function parseRuleDocument(
   source: string,
   emit: Emit,
   setRuleId: (id: string) => void,
-): SigmaRule | undefined {
+): SigmaRule | SigmaCorrelation | undefined {
   if (!isMap(root)) {
     emit('sigma.rule-shape', root, 'a Sigma rule must be a YAML mapping');
     return undefined;
@@ -169,10 +160,8 @@ function parseRuleDocument(
   if (idNode !== undefined && (id === undefined || !UUID.test(id))) {
     emit('sigma.id-invalid', idNode.value, 'id should be a UUID', 'warning');
   }
-  if (top.has('correlation')) {
-    emit('sigma.correlation-unsupported', top.get('correlation')?.key, 'correlation rules are not supported');
-    return undefined;
-  }
+  const correlation = top.get('correlation');
+  if (correlation !== undefined) return parseSigmaCorrelation(doc, root, top, correlation, { file, docLine, source, id }, emit);
   if (top.has('filter') && !top.has('detection')) {
     emit('sigma.filter-unsupported', top.get('filter')?.key, 'filter rules are not supported');
     return undefined;
@@ -220,101 +209,6 @@ function parseRuleDocument(
   };
 }
 
-interface Entry {
-  readonly key: YamlNode;
-  readonly value: YamlNode | null;
-}
-
-/** The pairs of a mapping by key text, aliases resolved. */
-function entries(doc: Document.Parsed, map: YAMLMap): Map<string, Entry> {
-  const out = new Map<string, Entry>();
-  for (const pair of map.items) {
-    if (!isScalar(pair.key)) continue;
-    const key = scalarText(pair.key);
-    if (key === undefined) continue;
-    const value = pair.value === null ? null : resolve(doc, pair.value as YamlNode);
-    out.set(key, { key: pair.key, value });
-  }
-  return out;
-}
-
-function resolve(doc: Document.Parsed, node: YamlNode | null): YamlNode | null {
-  if (isAlias(node)) {
-    const target = node.resolve(doc);
-    return target ?? null;
-  }
-  return node;
-}
-
-function scalarText(node: unknown): string | undefined {
-  if (!isScalar(node)) return undefined;
-  const v = node.value;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-/** A rule value; numbers whose text would not survive a round trip (`0755`, `1.0`) stay text, as written. */
-function scalarValue(node: YamlNode): SigmaValue | undefined {
-  if (!isScalar(node)) return undefined;
-  const v = node.value;
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return node.source !== undefined && node.source !== String(v) ? node.source : v;
-  if (typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-function optionalText(entry: Entry | undefined, emit: Emit): string | undefined {
-  if (entry === undefined || entry.value === null) return undefined;
-  const text = scalarText(entry.value);
-  if (text === undefined) emit('sigma.field-type', entry.value, `${scalarText(entry.key) ?? 'field'} should be text; ignored`, 'warning');
-  return text;
-}
-
-function textList(doc: Document.Parsed, entry: Entry | undefined, emit: Emit): string[] {
-  if (entry === undefined || entry.value === null) return [];
-  const name = scalarText(entry.key) ?? 'field';
-  if (isScalar(entry.value)) {
-    const text = scalarText(entry.value);
-    if (text !== undefined) {
-      emit('sigma.field-type', entry.value, `${name} should be a list; read as a list of one`, 'warning');
-      return [text];
-    }
-  }
-  if (!isSeq(entry.value)) {
-    emit('sigma.field-type', entry.value, `${name} should be a list of text; ignored`, 'warning');
-    return [];
-  }
-  const out: string[] = [];
-  for (const item of entry.value.items) {
-    const text = scalarText(resolve(doc, item as YamlNode));
-    if (text === undefined) emit('sigma.field-type', item as YamlNode, `${name} entries should be text; entry ignored`, 'warning');
-    else out.push(text);
-  }
-  return out;
-}
-
-function parseLevel(entry: Entry | undefined, root: YamlNode, emit: Emit): Severity {
-  const text = entry?.value ? scalarText(entry.value) : undefined;
-  if (text === undefined) {
-    emit('sigma.level-unknown', entry?.value ?? root, 'level is missing; using medium', 'warning');
-    return 'medium';
-  }
-  const level = LEVELS[text.toLowerCase()];
-  if (level === undefined) {
-    emit('sigma.level-unknown', entry?.value, `unknown level "${text}"; using medium`, 'warning');
-    return 'medium';
-  }
-  return level;
-}
-
-function parseStatus(entry: Entry | undefined, emit: Emit): SigmaStatus | undefined {
-  if (entry === undefined || entry.value === null) return undefined;
-  const text = scalarText(entry.value);
-  const status = STATUSES.find((s) => s === text);
-  if (status === undefined) emit('sigma.status-unknown', entry.value, `unknown status "${text ?? ''}"; ignored`, 'warning');
-  return status;
-}
 
 function parseLogsource(doc: Document.Parsed, entry: Entry | undefined, root: YamlNode, emit: Emit): SigmaLogsource | undefined {
   if (entry === undefined || !isMap(entry.value)) {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compileSigmaCorrelations } from './compile-sigma-correlations.js';
 import { compileSigmaRules } from './compile-sigma-rules.js';
 import { asciiLower, randomSigmaRecord, seededRandom } from './fixtures/random-sigma-record.js';
 import { loadSigmaRules } from './load-sigma-rules.js';
@@ -69,7 +70,8 @@ describe.skipIf(!existsSync(corpus))('SigmaHQ conformance', () => {
     const started = Date.now();
     const loaded = await loadSigmaRules(folders.filter((f) => existsSync(f)));
     const set = compileSigmaRules(loaded.rules);
-    const diagnostics = [...loaded.diagnostics, ...set.diagnostics];
+    const correlations = compileSigmaCorrelations(loaded.correlations, set.compiled);
+    const diagnostics = [...loaded.diagnostics, ...set.diagnostics, ...correlations.diagnostics];
     const withError = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}:${d.ruleId ?? d.line}`));
     const withAny = new Set(diagnostics.map((d) => d.file));
     const clean = set.compiled.filter((c) => !withAny.has(c.rule.file)).length;
@@ -79,7 +81,7 @@ describe.skipIf(!existsSync(corpus))('SigmaHQ conformance', () => {
     const web = set.compiled.filter((c) => c.logsource.category === 'webserver');
     console.log(
       [
-        `sigma conformance: ${loaded.files.length} files, ${loaded.rules.length} rules parsed, ${set.compiled.length} compiled, ${clean} clean (no diagnostics), ${withNeedles} with needles, ${web.length} webserver rules (${web.filter((c) => c.needles !== undefined).length} with needles), ${withError.size} with errors, ${Date.now() - started} ms`,
+        `sigma conformance: ${loaded.files.length} files, ${loaded.rules.length} rules parsed, ${set.compiled.length} compiled, ${clean} clean (no diagnostics), ${withNeedles} with needles, ${web.length} webserver rules (${web.filter((c) => c.needles !== undefined).length} with needles), ${withError.size} with errors, ${loaded.correlations.length} correlation rules (${correlations.compiled.length} compiled), ${Date.now() - started} ms`,
         ...[...histogram].sort((a, b) => b[1] - a[1]).map(([code, n]) => `  ${code}: ${n}`),
       ].join('\n'),
     );
