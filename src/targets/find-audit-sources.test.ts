@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +18,19 @@ describe('findAuditSources', () => {
 
   it('tells host roots, web.config files and applicationHost.config files apart, keeping paths as given', async () => {
     expect(await findAuditSources([temp, path.join(temp, 'Web.config'), path.join(temp, 'applicationHost.config')])).toEqual([
-      { kind: 'host-root', path: temp },
+      { kind: 'host-root', path: temp, hives: {} },
       { kind: 'web-config', path: path.join(temp, 'Web.config') },
       { kind: 'application-host', path: path.join(temp, 'applicationHost.config') },
     ]);
+  });
+
+  it('attaches the registry hives a host root keeps, matched case-insensitively', async () => {
+    const root = path.join(temp, 'host');
+    const config = path.join(root, 'windows', 'SYSTEM32', 'Config');
+    await mkdir(path.join(config, 'SOFTWARE'), { recursive: true });
+    await writeFile(path.join(config, 'system'), 'regf');
+    // A folder named like a hive is not one.
+    expect(await findAuditSources([root])).toEqual([{ kind: 'host-root', path: root, hives: { system: path.join(config, 'system') } }]);
   });
 
   it('rejects a missing path with an input error', async () => {

@@ -11,6 +11,10 @@ import { readConfigFile } from '../../formats/iis-config/read-config-file.js';
 import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
 import { CONFIG_CHECKS } from './config-checks.js';
 import { describeHostFile } from './describe-host-file.js';
+import { findHostHives, type HostHivePaths } from './find-host-hives.js';
+import type { RegistryCheck } from './registry-check.js';
+import { REGISTRY_CHECKS } from './registry-checks.js';
+import { runRegistryChecks } from './run-registry-checks.js';
 import { runConfigChecks } from './run-config-checks.js';
 
 /** One thing `audit` reads: a host root, or a single configuration file. */
@@ -18,6 +22,8 @@ export interface AuditSource {
   readonly kind: 'host-root' | 'application-host' | 'web-config';
   /** As given on the command line. */
   readonly path: string;
+  /** For a host root: the registry hives found under it (looked up when absent). */
+  readonly hives?: HostHivePaths;
 }
 
 /** What the configuration audit is asked to read. */
@@ -25,6 +31,8 @@ export interface ConfigAuditInput {
   readonly sources: readonly AuditSource[];
   /** Defaults to `CONFIG_CHECKS`; tests pass one check. */
   readonly checks?: readonly ConfigCheck[];
+  /** Checks of a host root's registry hives; defaults to `REGISTRY_CHECKS`. */
+  readonly registryChecks?: readonly RegistryCheck[];
 }
 
 /** The analyzer's result plus the pass/fail/not-evaluated counts of every check. */
@@ -39,6 +47,7 @@ export const configAuditAnalyzer = {
   description: 'IIS configuration audit: CIS IIS 10, rogue modules and persistence, app pool privileges, logging coverage',
   async run(input: ConfigAuditInput, context: AnalyzerContext): Promise<ConfigAuditResult> {
     const checks = input.checks ?? CONFIG_CHECKS;
+    const registryChecks = input.registryChecks ?? REGISTRY_CHECKS;
     const aggregator = new FindingAggregator(context.evidenceCap);
     const inputs: InputSummary[] = [];
     const issues: ScanIssue[] = [];
@@ -47,6 +56,10 @@ export const configAuditAnalyzer = {
       context.signal.throwIfAborted();
       const loaded = await loadSource(source, context.signal);
       issues.push(...loaded.issues);
+      const registry = await runRegistryChecks(await hivesOf(source), loaded.label, registryChecks, context.signal);
+      issues.push(...registry.issues);
+      for (const draft of registry.drafts) aggregator.add(draft);
+      for (const summary of registry.summaries) addSummary(totals, summary);
       if (loaded.config === undefined) continue;
       for (const file of loaded.files) inputs.push(await inputSummary(file));
       const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, context.signal);
@@ -59,11 +72,17 @@ export const configAuditAnalyzer = {
       groups: aggregator.groups(),
       inputs,
       issues,
-      rules: checks.map((check) => check.meta),
+      rules: [...checks, ...registryChecks].map((check) => check.meta),
       checks: [...totals.values()].map(({ summary, reasons }) => ({ ...summary, notEvaluatedReasons: [...reasons].sort() })),
     };
   },
 } satisfies Analyzer<ConfigAuditInput>;
+
+/** A host root's hives, as found by the targets step or looked up now; a single file has none. */
+async function hivesOf(source: AuditSource): Promise<HostHivePaths | undefined> {
+  if (source.kind !== 'host-root') return undefined;
+  return source.hives ?? (await findHostHives(source.path));
+}
 
 /** Loader issues that mean the applicationHost.config was not read at all. */
 const FATAL_CODES: ReadonlySet<string> = new Set(['config.not-found', 'config.malformed', 'config.doctype', 'config.too-large', 'config.unreadable']);

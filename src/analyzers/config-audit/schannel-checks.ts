@@ -1,0 +1,390 @@
+import { severityRank, type Severity } from '../../core/severity.js';
+import type { RegistryKey } from '../../formats/registry-hive/registry-hive.js';
+import type { RegistryValue } from '../../formats/registry-hive/registry-value.js';
+import { cisRule } from './check-rule.js';
+import type { RegistryCheck, RegistryContext, RegistryResult } from './registry-check.js';
+import { registryFix, type RegistryValueFix } from './registry-fix.js';
+import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, defaultByBuild, type WindowsDefault } from './windows-build.js';
+
+const SCHANNEL = 'Control\\SecurityProviders\\SCHANNEL';
+const CURRENT_CONTROL_SET = 'HKLM\\SYSTEM\\CurrentControlSet';
+const PASS: RegistryResult = { status: 'pass' };
+
+/** Windows Server 2025 (Windows 11 24H2), where Microsoft has been turning TLS 1.0 and 1.1 off. */
+const BUILD_SERVER_2025 = 26100;
+
+type Thresholds = readonly (readonly [number, WindowsDefault])[];
+
+/** A DWORD as found: its number, or why there is none, written the way the evidence shows it. */
+interface DwordRead {
+  readonly value?: number;
+  readonly text: string;
+}
+
+function readDword(key: RegistryKey | undefined, name: string): DwordRead {
+  const found: RegistryValue | undefined = key?.value(name);
+  if (found === undefined) return { text: `${name} not set` };
+  const value = key?.dword(name);
+  // Schannel reads these as DWORDs only; a string "0" is ignored by Windows, so it must not count as off here.
+  if (value === undefined) return { text: `${name} is ${found.typeName}, which Windows ignores` };
+  return { value, text: `${name}=0x${value.toString(16)}` };
+}
+
+function versionText(build: number | undefined): string {
+  return build === undefined ? 'the Windows version is unknown: no readable SOFTWARE hive' : `build ${build}`;
+}
+
+/** Judges a setting left to Windows: a known default decides; an unknown one is a low finding, never a pass. */
+function byDefault(context: RegistryContext, thresholds: Thresholds, wantOn: boolean, fail: (note: string, severity?: Severity) => RegistryResult): RegistryResult {
+  const state = defaultByBuild(context.build, thresholds);
+  if (state === 'unknown') return fail(`relies on the default for this Windows version (${versionText(context.build)}), which w3guard cannot confirm is safe`, 'low');
+  if ((state === 'on') === wantOn) return PASS;
+  return fail(`relies on the default for this Windows version (${versionText(context.build)}), which is ${state === 'on' ? 'enabled' : 'disabled'}`);
+}
+
+interface ProtocolSpec {
+  readonly cis: string;
+  readonly slug: string;
+  readonly protocol: string;
+  readonly want: 'disabled' | 'enabled';
+  readonly title: string;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly defaults: Thresholds;
+}
+
+/** A check of one protocol's `Server` key: `Enabled` (0 is off, anything else on) and `DisabledByDefault`. */
+function protocolCheck(spec: ProtocolSpec): RegistryCheck {
+  const relative = `${SCHANNEL}\\Protocols\\${spec.protocol}\\Server`;
+  const location = `${CURRENT_CONTROL_SET}\\${relative}`;
+  const off = spec.want === 'disabled';
+  const values: RegistryValueFix[] = [
+    { name: 'Enabled', type: 'REG_DWORD', value: off ? 0 : 1 },
+    { name: 'DisabledByDefault', type: 'REG_DWORD', value: off ? 1 : 0 },
+  ];
+  const expected = off ? 'Enabled=0x0 and DisabledByDefault=0x1' : 'Enabled=0x1 and DisabledByDefault=0x0';
+  return {
+    meta: cisRule(spec.cis, 1, {
+      slug: spec.slug,
+      title: spec.title,
+      description: spec.description,
+      severity: spec.severity,
+      category: 'tls',
+      remediation: registryFix(`${off ? 'Turn' : 'Keep'} ${spec.protocol} ${off ? 'off' : 'on'} for the server side of Schannel, then restart Windows.`, [location], values),
+    }),
+    evaluate(context) {
+      const key = context.controlSet.key(relative);
+      const enabled = readDword(key, 'Enabled');
+      const byDefaultOff = readDword(key, 'DisabledByDefault');
+      const fail = (note: string, severity?: Severity): RegistryResult => ({
+        status: 'fail',
+        location,
+        file: context.systemFile,
+        text: `${enabled.text}, ${byDefaultOff.text}: ${note} (expected ${expected})`,
+        ...(severity === undefined ? {} : { severity }),
+      });
+      const offByDefault = byDefaultOff.value !== undefined && byDefaultOff.value !== 0;
+      if (off) {
+        if (enabled.value === 0) return [PASS];
+        // HTTP.sys names no protocols, so DisabledByDefault keeps IIS off it; other software may still ask for it.
+        if (offByDefault) return [fail(`${spec.protocol} is only off by default; software that asks for it by name still gets it`, 'low')];
+        if (enabled.value !== undefined) return [fail(`${spec.protocol} is enabled`)];
+        return [byDefault(context, spec.defaults, false, fail)];
+      }
+      if (enabled.value === 0) return [fail(`${spec.protocol} is disabled`)];
+      if (offByDefault) return [fail(`${spec.protocol} is off by default, so IIS does not offer it`)];
+      if (enabled.value !== undefined) return [PASS];
+      return [byDefault(context, spec.defaults, true, fail)];
+    },
+  };
+}
+
+interface CipherSpec {
+  readonly cis: string;
+  readonly level: 1 | 2;
+  readonly slug: string;
+  readonly ciphers: readonly string[];
+  readonly want: 'disabled' | 'enabled';
+  readonly title: string;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly defaults: Thresholds;
+}
+
+/** A check of Schannel cipher keys (`Ciphers\RC4 128/128`): `Enabled` 0 is off, anything else on. */
+function cipherCheck(spec: CipherSpec): RegistryCheck {
+  const off = spec.want === 'disabled';
+  const relative = (cipher: string): string => `${SCHANNEL}\\Ciphers\\${cipher}`;
+  const expected = off ? 'Enabled=0x0' : 'Enabled=0xffffffff';
+  return {
+    meta: cisRule(spec.cis, spec.level, {
+      slug: spec.slug,
+      title: spec.title,
+      description: spec.description,
+      severity: spec.severity,
+      category: 'tls',
+      remediation: registryFix(
+        `${off ? 'Turn' : 'Keep'} the ${spec.ciphers.join(', ')} cipher${spec.ciphers.length > 1 ? 's' : ''} ${off ? 'off' : 'on'} in Schannel, then restart Windows.`,
+        spec.ciphers.map((cipher) => `${CURRENT_CONTROL_SET}\\${relative(cipher)}`),
+        [{ name: 'Enabled', type: 'REG_DWORD', value: off ? 0 : 4294967295 }],
+      ),
+    }),
+    evaluate(context) {
+      return spec.ciphers.map((cipher) => {
+        const enabled = readDword(context.controlSet.key(relative(cipher)), 'Enabled');
+        const fail = (note: string, severity?: Severity): RegistryResult => ({
+          status: 'fail',
+          location: `${CURRENT_CONTROL_SET}\\${relative(cipher)}`,
+          file: context.systemFile,
+          text: `${enabled.text}: ${note} (expected ${expected})`,
+          ...(severity === undefined ? {} : { severity }),
+        });
+        if (enabled.value === undefined) return byDefault(context, spec.defaults, !off, fail);
+        if ((enabled.value !== 0) === !off) return PASS;
+        return fail(`${cipher} is ${enabled.value === 0 ? 'disabled' : 'enabled'}`);
+      });
+    },
+  };
+}
+
+const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
+  protocolCheck({
+    cis: '7.2',
+    slug: 'ssl2-disabled',
+    protocol: 'SSL 2.0',
+    want: 'disabled',
+    title: 'SSL 2.0 is not turned off for the server',
+    description: 'SSL 2.0 is broken by design (no handshake integrity, weak MACs and export ciphers); a server that still speaks it can be downgraded and decrypted.',
+    severity: 'high',
+    defaults: [
+      [BUILD_SERVER_2016, 'off'],
+      [BUILD_SERVER_2012, 'unknown'],
+      [0, 'on'],
+    ],
+  }),
+  protocolCheck({
+    cis: '7.3',
+    slug: 'ssl3-disabled',
+    protocol: 'SSL 3.0',
+    want: 'disabled',
+    title: 'SSL 3.0 is not turned off for the server',
+    description: 'SSL 3.0 falls to POODLE and offers only broken ciphers; clients forced down to it leak session cookies.',
+    severity: 'high',
+    // Whether Server 2016 and later still offer SSL 3.0 on the server side without registry settings is not something to guess.
+    defaults: [
+      [BUILD_SERVER_2016, 'unknown'],
+      [0, 'on'],
+    ],
+  }),
+  protocolCheck({
+    cis: '7.4',
+    slug: 'tls10-disabled',
+    protocol: 'TLS 1.0',
+    want: 'disabled',
+    title: 'TLS 1.0 is not turned off for the server',
+    description: 'TLS 1.0 relies on SHA-1 and CBC constructions with known attacks (BEAST, Lucky13) and is no longer accepted by PCI DSS or modern browsers.',
+    severity: 'medium',
+    defaults: [
+      [BUILD_SERVER_2025, 'unknown'],
+      [0, 'on'],
+    ],
+  }),
+  protocolCheck({
+    cis: '7.5',
+    slug: 'tls11-disabled',
+    protocol: 'TLS 1.1',
+    want: 'disabled',
+    title: 'TLS 1.1 is not turned off for the server',
+    description: 'TLS 1.1 lacks modern AEAD cipher suites and is deprecated (RFC 8996); keeping it on only helps downgrade attacks.',
+    severity: 'medium',
+    defaults: [
+      [BUILD_SERVER_2025, 'unknown'],
+      [0, 'on'],
+    ],
+  }),
+  protocolCheck({
+    cis: '7.6',
+    slug: 'tls12-enabled',
+    protocol: 'TLS 1.2',
+    want: 'enabled',
+    title: 'TLS 1.2 is not turned on for the server',
+    description: 'Without TLS 1.2 the server can only negotiate older protocols with weak ciphers, or no HTTPS at all for modern clients.',
+    severity: 'medium',
+    defaults: [
+      [BUILD_SERVER_2012, 'on'],
+      [0, 'off'],
+    ],
+  }),
+];
+
+const CIPHER_CHECKS: readonly RegistryCheck[] = [
+  cipherCheck({
+    cis: '7.7',
+    level: 1,
+    slug: 'null-cipher-disabled',
+    ciphers: ['NULL'],
+    want: 'disabled',
+    title: 'The NULL cipher is not turned off',
+    description: 'NULL cipher suites authenticate but do not encrypt: traffic negotiated with them crosses the network in clear text.',
+    severity: 'high',
+    defaults: [[BUILD_SERVER_2008, 'off']],
+  }),
+  cipherCheck({
+    cis: '7.8',
+    level: 1,
+    slug: 'des-cipher-disabled',
+    ciphers: ['DES 56/56'],
+    want: 'disabled',
+    title: 'The DES 56/56 cipher is not turned off',
+    description: 'Single DES has a 56-bit key that can be brute-forced in hours with commodity hardware.',
+    severity: 'medium',
+    defaults: [[BUILD_SERVER_2008_R2, 'off']],
+  }),
+  cipherCheck({
+    cis: '7.9',
+    level: 1,
+    slug: 'rc4-ciphers-disabled',
+    ciphers: ['RC4 40/128', 'RC4 56/128', 'RC4 64/128', 'RC4 128/128'],
+    want: 'disabled',
+    title: 'An RC4 cipher is not turned off',
+    description: 'RC4 keystream biases let an attacker recover repeated plaintext such as cookies (RFC 7465 forbids it in TLS).',
+    severity: 'medium',
+    defaults: [
+      [BUILD_SERVER_2016, 'off'],
+      [BUILD_SERVER_2012_R2, 'unknown'],
+      [0, 'on'],
+    ],
+  }),
+  cipherCheck({
+    cis: '7.10',
+    level: 2,
+    slug: 'aes128-cipher-disabled',
+    ciphers: ['AES 128/128'],
+    want: 'disabled',
+    title: 'AES 128/128 is not turned off (AES 256 only)',
+    description: 'The stricter profile keeps only AES 256; AES 128 is not broken, so this is a hardening choice, not a vulnerability.',
+    severity: 'low',
+    defaults: [[BUILD_SERVER_2008, 'on']],
+  }),
+  cipherCheck({
+    cis: '7.11',
+    level: 1,
+    slug: 'aes256-cipher-enabled',
+    ciphers: ['AES 256/256'],
+    want: 'enabled',
+    title: 'AES 256/256 is turned off',
+    description: 'With AES 256 off, the server falls back to weaker ciphers, or fails handshakes with clients that require it.',
+    severity: 'medium',
+    defaults: [[BUILD_SERVER_2008, 'on']],
+  }),
+];
+
+const POLICY_ORDER = 'Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002';
+const LOCAL_ORDER = 'Control\\Cryptography\\Configuration\\Local\\SSL\\00010002';
+
+function isStringList(data: RegistryValue['data']): data is readonly string[] {
+  return Array.isArray(data);
+}
+
+/** Cipher suite names from a `Functions` value: a comma-separated REG_SZ (policy) or a REG_MULTI_SZ (local). */
+function suitesOf(value: RegistryValue | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const data = value.data;
+  const parts: readonly string[] = typeof data === 'string' ? [data] : isStringList(data) ? data : [];
+  const suites = parts
+    .flatMap((part) => part.split(','))
+    .map((suite) => suite.trim())
+    .filter((suite) => suite !== '');
+  return suites.length === 0 ? undefined : suites;
+}
+
+/** Suites that give no or breakable confidentiality, with how bad each family is. */
+const WEAK_SUITES: readonly (readonly [RegExp, Severity, string])[] = [
+  [/_NULL_|_NULL$|_WITH_NULL/i, 'high', 'NULL'],
+  [/EXPORT/i, 'high', 'export-grade'],
+  [/_ANON_/i, 'high', 'anonymous'],
+  [/_RC4_/i, 'medium', 'RC4'],
+  [/3DES|_DES_/i, 'medium', 'DES/3DES'],
+  [/_MD5$/i, 'medium', 'MD5'],
+];
+
+const PREFERRED_FIRST = /^TLS_ECDHE_(?:ECDSA|RSA)_WITH_(?:AES_(?:128|256)_GCM|CHACHA20_POLY1305)_/i;
+const AEAD = /_GCM_|CHACHA20_POLY1305/i;
+const CBC_SHA1 = /_CBC_SHA$/i;
+
+/** What is wrong with a cipher suite order, worst first, with the severity it deserves. */
+function judgeOrder(suites: readonly string[]): { problems: string[]; severity: Severity } | undefined {
+  const problems: string[] = [];
+  let severity: Severity | undefined;
+  const raise = (next: Severity): void => {
+    if (severity === undefined || severityRank(next) > severityRank(severity)) severity = next;
+  };
+  for (const [pattern, weight, family] of WEAK_SUITES) {
+    const weak = suites.filter((suite) => pattern.test(suite));
+    if (weak.length === 0) continue;
+    problems.push(`${family} suites enabled: ${weak.join(', ')}`);
+    raise(weight);
+  }
+  // TLS 1.3 suites (TLS_AES_256_GCM_SHA384) carry no key exchange in their name and are fine at the top.
+  const tls12 = suites.filter((suite) => /_WITH_/i.test(suite));
+  const first = tls12[0];
+  if (first !== undefined && !PREFERRED_FIRST.test(first)) {
+    problems.push(`${first} is preferred over ECDHE with AES-GCM`);
+    raise('low');
+  }
+  const firstAead = tls12.findIndex((suite) => AEAD.test(suite));
+  const cbcFirst = (firstAead === -1 ? tls12 : tls12.slice(0, firstAead)).filter((suite) => CBC_SHA1.test(suite));
+  if (cbcFirst.length > 0) {
+    problems.push(`CBC suites with SHA-1 ranked above every AES-GCM suite: ${cbcFirst.join(', ')}`);
+    raise('low');
+  }
+  return severity === undefined ? undefined : { problems, severity };
+}
+
+const cipherSuiteOrder: RegistryCheck = {
+  meta: cisRule('7.12', 2, {
+    slug: 'tls-cipher-suite-order',
+    title: 'The TLS cipher suite order is weak or not configured',
+    description:
+      'The server takes the first suite in its list that the client also offers; weak suites anywhere in it, or CBC/SHA-1 suites ahead of ECDHE with AES-GCM, let clients (or an attacker in the middle) settle on weak protection.',
+    severity: 'medium',
+    category: 'tls',
+    remediation: registryFix(
+      'Set an explicit order that starts with ECDHE and AES-GCM and leaves out NULL, export, RC4, DES and 3DES suites (the policy key wins over the local one), then restart Windows. With PowerShell 5+ the TLS module does the same: Disable-TlsCipherSuite / Enable-TlsCipherSuite -Position.',
+      [`HKLM\\SOFTWARE\\${POLICY_ORDER}`],
+      [
+        {
+          name: 'Functions',
+          type: 'REG_SZ',
+          value: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        },
+      ],
+    ),
+  }),
+  evaluate(context) {
+    const policy = suitesOf(context.software?.key(POLICY_ORDER)?.value('Functions'));
+    const local = suitesOf(context.controlSet.key(LOCAL_ORDER)?.value('Functions'));
+    const where =
+      policy !== undefined && context.softwareFile !== undefined
+        ? { suites: policy, location: `HKLM\\SOFTWARE\\${POLICY_ORDER}`, file: context.softwareFile }
+        : { suites: local, location: `${CURRENT_CONTROL_SET}\\${LOCAL_ORDER}`, file: context.systemFile };
+    if (where.suites === undefined) {
+      return [
+        {
+          status: 'fail',
+          location: where.location,
+          file: where.file,
+          severity: 'low',
+          text: `Functions not set here or in the policy key: relies on the default order for this Windows version (${versionText(context.build)}), which keeps CBC suites with SHA-1 (expected an explicit order, ECDHE with AES-GCM first)`,
+        },
+      ];
+    }
+    const judged = judgeOrder(where.suites);
+    if (judged === undefined) return [PASS];
+    const unread = context.software === undefined ? '; policy key not checked: no SOFTWARE hive' : '';
+    return [{ status: 'fail', location: where.location, file: where.file, severity: judged.severity, text: `${judged.problems.join('; ')}${unread}; Functions=${where.suites.join(',')}` }];
+  },
+};
+
+/** The Schannel checks (CIS IIS 10 section 7): protocols, ciphers and cipher suite order, read from the SYSTEM and SOFTWARE hives. */
+export const SCHANNEL_CHECKS: readonly RegistryCheck[] = [...PROTOCOL_CHECKS, ...CIPHER_CHECKS, cipherSuiteOrder];
