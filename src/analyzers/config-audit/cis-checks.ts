@@ -285,7 +285,7 @@ const storedCredentials: ConfigCheck = {
   },
 };
 
-const retail = attributeCheck({
+const retail: ConfigCheck = {
   meta: cisRule('3.1', 1, {
     slug: 'deployment-retail',
     title: 'Deployment retail mode is not on',
@@ -298,13 +298,31 @@ const retail = attributeCheck({
     ),
   }),
   scope: 'server',
-  section: 'system.web/deployment',
-  attribute: 'retail',
-  schemaDefault: 'false',
-  expected: 'true',
-  passes: is('true'),
-  skip: (context) => (context.config.effective('', 'system.web/deployment').defined ? undefined : 'machine.config was not read, where retail mode is set'),
-});
+  evaluate(context) {
+    // deployment is a MachineOnly section: only machine.config can set it, once per installed Framework.
+    const levels = context.config.frameworkLevels().flatMap((level) => (level.machineConfig === undefined ? [] : [{ level, file: level.machineConfig }]));
+    if (levels.length === 0) return [notEvaluated('no machine.config under Windows/Microsoft.NET, where retail mode is set')];
+    return levels.map(({ level, file }): CheckResult => {
+      const section = context.config.frameworkEffective(level, 'system.web/deployment');
+      if (section.encrypted !== undefined) return notEvaluated(`system.web/deployment is encrypted (${section.encrypted.provider}) in ${section.encrypted.file}:${section.encrypted.line}`);
+      const retailValue = section.attributes.get('retail');
+      if (retailValue !== undefined && sameText(retailValue.value, 'true')) return PASS;
+      const framework = `${level.folder} ${level.version}`;
+      // Not set: point at machine.config's <system.web>, where the setting belongs.
+      const line = retailValue?.line ?? context.config.frameworkEffective(level, 'system.web').sources.find((source) => source.file === file)?.line;
+      return {
+        status: 'fail',
+        location: 'system.web/deployment/@retail',
+        attribute: 'retail',
+        found: retailValue?.value ?? 'false',
+        expected: 'true',
+        file: retailValue?.file ?? file,
+        ...(line === undefined ? {} : { line }),
+        note: retailValue === undefined ? `not set in the ${framework} machine.config; the default is false` : `${framework} machine.config`,
+      };
+    });
+  },
+};
 
 const debugOff = attributeCheck({
   meta: cisRule('3.2', 1, {

@@ -8,6 +8,7 @@ import { configAuditAnalyzer } from './config-audit-analyzer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const twoSites = path.resolve(here, '..', '..', 'formats', 'iis-config', 'fixtures', 'happy', 'two-sites');
+const fixtures = path.resolve(here, '..', '..', 'formats', 'iis-config', 'fixtures', 'happy');
 const context = { signal: new AbortController().signal, evidenceCap: 10 };
 
 describe('configAuditAnalyzer', () => {
@@ -26,6 +27,23 @@ describe('configAuditAnalyzer', () => {
     expect(result.checks.every((check) => check.pass + check.fail + check.notEvaluated > 0)).toBe(true);
     const failed = result.checks.filter((check) => check.fail > 0).map((check) => check.id);
     expect(failed.length).toBe(new Set(result.groups.map((group) => group.rule.id)).size);
+  });
+
+  it('reads the .NET machine.config files of a host root and checks retail mode in each', async () => {
+    const host = path.join(fixtures, 'dotnet-host');
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: host }] }, context);
+    expect(result.inputs.filter((input) => /machine\.config$/i.test(input.path))).toHaveLength(3);
+    expect(result.checks.find((check) => check.id === 'w3g-cis-iis10-3.1-deployment-retail')).toMatchObject({ pass: 1, fail: 2, notEvaluated: 0 });
+    const trust = result.groups.find((group) => group.rule.id === 'w3g-cis-iis10-3.10-trust-level-medium');
+    expect(trust?.head[0]?.file).toBe(path.join(host, 'Windows', 'Microsoft.NET', 'Framework64', 'v4.0.30319', 'Config', 'web.config'));
+  });
+
+  it('reports shared configuration as an issue and an informational finding', async () => {
+    const result = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: path.join(fixtures, 'shared-config') }] }, context);
+    expect(result.issues.map((issue) => issue.code)).toContain('config.shared-configuration');
+    const shared = result.groups.find((group) => group.rule.id === 'w3g-cfg-shared-configuration');
+    expect(shared?.rule.severity).toBe('info');
+    expect(shared?.head[0]?.text).toContain('fileserver');
   });
 
   it('audits a single web.config', async () => {

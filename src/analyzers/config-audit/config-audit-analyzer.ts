@@ -6,7 +6,8 @@ import type { CheckSummary } from '../../core/check-summary.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { IisConfig } from '../../formats/iis-config/iis-config.js';
-import { fileContributions, loadIisConfig } from '../../formats/iis-config/load-iis-config.js';
+import { fileContributions } from '../../formats/iis-config/file-contributions.js';
+import { loadIisConfig } from '../../formats/iis-config/load-iis-config.js';
 import { readConfigFile } from '../../formats/iis-config/read-config-file.js';
 import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
 import { CONFIG_CHECKS } from './config-checks.js';
@@ -114,7 +115,11 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
     const label = path.basename(path.resolve(source.path)) || source.path;
     // Without a readable applicationHost.config there is nothing to audit; the issue says why.
     if (issues.some((issue) => issue.path === config.applicationHostFile && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
-    return { config, host, label, files: [config.applicationHostFile, ...config.webConfigs().map((entry) => entry.file)], issues };
+    const hostLevelFiles = [
+      ...(config.sharedConfiguration === undefined ? [] : [config.sharedConfiguration.file]),
+      ...config.frameworkLevels().flatMap((level) => [level.machineConfig, level.rootWebConfig].filter((file) => file !== undefined)),
+    ];
+    return { config, host, label, files: [...hostLevelFiles, config.applicationHostFile, ...config.webConfigs().map((entry) => entry.file)], issues };
   }
   const host: AuditHost = { describeFile: () => Promise.resolve(undefined) };
   if (source.kind === 'application-host') {

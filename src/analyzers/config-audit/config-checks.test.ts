@@ -71,6 +71,10 @@ function applicationHost(spec: HostSpec): string {
 const FORMS = (forms: string): string => `<system.web><authentication mode="Forms">${forms}</authentication></system.web>`;
 const WS = (inner: string): string => `<system.webServer>${inner}</system.webServer>`;
 const SW = (inner: string): string => `<system.web>${inner}</system.web>`;
+const MACHINE64 = 'Windows/Microsoft.NET/Framework64/v4.0.30319/Config/machine.config';
+const MACHINE32 = 'Windows/Microsoft.NET/Framework/v4.0.30319/Config/machine.config';
+const REDIRECTION = 'Windows/System32/inetsrv/config/redirection.config';
+const MACHINE = (inner: string): string => `<?xml version="1.0"?>\n<configuration>\n  <system.web>\n    ${inner}\n  </system.web>\n</configuration>\n`;
 const FILTERING = (attributes: string, inner = ''): string => `<security><requestFiltering ${attributes}>${inner}</requestFiltering></security>`;
 
 const CASES: readonly CheckCase[] = [
@@ -228,7 +232,13 @@ const CASES: readonly CheckCase[] = [
     needle: 'user name="admin"',
     inWeb: true,
   },
-  { id: 'w3g-cis-iis10-3.1-deployment-retail', fail: { top: SW('<deployment retail="false" />') }, pass: { top: SW('<deployment retail="true" />') }, needle: 'retail="false"' },
+  { id: 'w3g-cis-iis10-3.1-deployment-retail', fail: { files: { [MACHINE64]: MACHINE('<deployment retail="false" />') } }, pass: { files: { [MACHINE64]: MACHINE('<deployment retail="true" />') } } },
+  {
+    id: 'w3g-cfg-shared-configuration',
+    fail: { files: { [REDIRECTION]: '<configuration>\n<configurationRedirection enabled="true" path="\\\\fs01\\iis$" />\n</configuration>\n' } },
+    pass: { files: { [REDIRECTION]: '<configuration>\n<configurationRedirection enabled="false" path="" />\n</configuration>\n' } },
+    severity: 'info',
+  },
   { id: 'w3g-cis-iis10-3.2-debug-off', fail: { web: SW('<compilation debug="true" />') }, pass: { web: SW('<compilation debug="false" />') }, needle: 'debug="true"', inWeb: true },
   { id: 'w3g-cis-iis10-3.3-custom-errors-not-off', fail: { web: SW('<customErrors mode="Off" />') }, pass: { web: SW('<customErrors mode="On" />') }, needle: 'mode="Off"', inWeb: true },
   { id: 'w3g-cis-iis10-3.4-detailed-errors-local-only', fail: { web: WS('<httpErrors errorMode="Detailed" />') }, pass: { web: WS('<httpErrors errorMode="Custom" />') }, needle: 'Detailed', inWeb: true },
@@ -367,7 +377,7 @@ describe('CONFIG_CHECKS', () => {
       const draft = outcome.drafts[0];
       expect(draft?.evidence.kind).toBe('config');
       expect(draft?.evidence.text).toMatch(/^[^:]+.*: [\w-]+="/);
-      expect(draft?.locationKey).toMatch(/^system\./);
+      expect(draft?.locationKey).toMatch(/^(system\.|configurationRedirection\/)/);
       if (entry.needle !== undefined) {
         const file = entry.inWeb === true ? outcome.webFile : outcome.appHostFile;
         expect(draft?.evidence.file).toBe(file);
@@ -401,9 +411,37 @@ describe('check details', () => {
     expect(outcome.summary?.notEvaluatedReasons.join(' ')).toContain('forms authentication is not used');
   });
 
-  it('says retail mode is not evaluated when machine.config was not read', async () => {
-    const outcome = await run('w3g-cis-iis10-3.1-deployment-retail', {});
+  it('says retail mode is not evaluated when the host has no machine.config, even if applicationHost.config names it', async () => {
+    const outcome = await run('w3g-cis-iis10-3.1-deployment-retail', { top: SW('<deployment retail="true" />') });
     expect(outcome.summary?.notEvaluated).toBe(1);
+    expect(outcome.summary?.notEvaluatedReasons.join(' ')).toContain('no machine.config');
+  });
+
+  it('checks retail mode in every machine.config, pointing at the value or at <system.web> when it is not set', async () => {
+    const outcome = await run('w3g-cis-iis10-3.1-deployment-retail', {
+      files: { [MACHINE64]: MACHINE('<deployment retail="false" />'), [MACHINE32]: MACHINE('<compilation debug="false" />') },
+    });
+    expect([outcome.summary?.pass, outcome.summary?.fail]).toEqual([0, 2]);
+    const byFile = new Map(outcome.drafts.map((draft) => [path.relative(path.join(temp, `host-${counter}`), draft.evidence.file ?? ''), draft.evidence]));
+    expect(byFile.get(path.normalize(MACHINE64))?.line).toBe(4);
+    expect(byFile.get(path.normalize(MACHINE64))?.text).toContain('retail="false"');
+    expect(byFile.get(path.normalize(MACHINE32))?.line).toBe(3);
+    expect(byFile.get(path.normalize(MACHINE32))?.text).toContain('not set in the Framework v4.0.30319 machine.config; the default is false');
+    const mixed = await run('w3g-cis-iis10-3.1-deployment-retail', {
+      files: { [MACHINE64]: MACHINE('<deployment retail="true" />'), [MACHINE32]: MACHINE('<deployment retail="false" />') },
+    });
+    expect([mixed.summary?.pass, mixed.summary?.fail]).toEqual([1, 1]);
+  });
+
+  it('reports shared configuration with the share it points at, from redirection.config', async () => {
+    const outcome = await run('w3g-cfg-shared-configuration', {
+      files: { [REDIRECTION]: '<configuration>\n<configurationRedirection enabled="true" path="\\\\fs01\\iis$" />\n</configuration>\n' },
+    });
+    expect(outcome.drafts).toHaveLength(1);
+    expect(outcome.drafts[0]?.asset).toEqual({ id: 'HOST', kind: 'host' });
+    expect(outcome.drafts[0]?.evidence.line).toBe(2);
+    expect(outcome.drafts[0]?.evidence.file?.endsWith('redirection.config')).toBe(true);
+    expect(outcome.drafts[0]?.evidence.text).toContain('path="\\\\fs01\\iis$"');
   });
 
   it('reports a setting inherited by many paths once', async () => {

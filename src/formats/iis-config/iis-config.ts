@@ -3,6 +3,8 @@ import { buildEffectiveSection } from './build-effective-section.js';
 import type { ConfigContribution } from './config-contribution.js';
 import type { ConfigValue } from './config-value.js';
 import type { EffectiveSection } from './effective-section.js';
+import type { FrameworkFolder, FrameworkLevel, FrameworkLevels, FrameworkVersion } from './load-framework-levels.js';
+import type { SharedConfiguration } from './read-shared-configuration.js';
 
 /** A site binding as written in applicationHost.config. */
 export interface SiteBinding {
@@ -81,11 +83,56 @@ export interface IisConfigParts {
   readonly sectionDefaults: ReadonlyMap<string, 'Allow' | 'Deny'>;
   /** Every web.config read, with the site path of its folder. */
   readonly webConfigs: readonly { readonly file: string; readonly sitePath: string }[];
+  /** machine.config and root web.config levels of each .NET Framework found; absent when none were looked for. */
+  readonly frameworks?: FrameworkLevels;
+  /** Set when redirection.config turns shared configuration on. */
+  readonly sharedConfiguration?: SharedConfiguration;
 }
+
+// The CLR folder each managedRuntimeVersion loads; '' (no managed code) and unknown values load none.
+const RUNTIME_FOLDERS: ReadonlyMap<string, FrameworkVersion> = new Map([
+  ['v4.0', 'v4.0.30319'],
+  ['v2.0', 'v2.0.50727'],
+]);
 
 /** The configuration of one IIS host: sites, pools, native modules and effective section values. */
 export class IisConfig {
+  private poolsByName: ReadonlyMap<string, AppPool> | undefined;
+
   constructor(private readonly parts: IisConfigParts) {}
+
+  /** The .NET configuration levels (machine.config, root web.config) that were read, Framework64 first. */
+  frameworkLevels(): readonly FrameworkLevel[] {
+    return this.parts.frameworks?.levels ?? [];
+  }
+
+  /** Where IIS really reads its configuration from when shared configuration is on. */
+  get sharedConfiguration(): SharedConfiguration | undefined {
+    return this.parts.sharedConfiguration;
+  }
+
+  /**
+   * The .NET level whose machine.config and root web.config apply to `sitePath`: the one its application pool
+   * loads (managedRuntimeVersion, enable32BitAppOnWin64), undefined for a pool without managed code. The server
+   * level and paths outside any site use the default, 64-bit v4.0.
+   */
+  frameworkLevelFor(sitePath: string): FrameworkLevel | undefined {
+    const frameworks = this.parts.frameworks;
+    if (frameworks === undefined || frameworks.levels.length === 0) return undefined;
+    const pool = this.poolOf(splitSitePath(sitePath));
+    const version = RUNTIME_FOLDERS.get((pool?.managedRuntimeVersion.value ?? 'v4.0').trim().toLowerCase());
+    if (version === undefined) return undefined;
+    const wants32Bit = (pool?.enable32BitAppOnWin64.value ?? 'false').trim().toLowerCase() === 'true';
+    // A 32-bit Windows has only the Framework folder, and runs every pool from it.
+    const folder: FrameworkFolder = wants32Bit || !frameworks.has64Bit ? 'Framework' : 'Framework64';
+    return frameworks.levels.find((level) => level.folder === folder && level.version === version);
+  }
+
+  /** The section `sectionPath` as one .NET level alone sets it (server level, no IIS files), for MachineOnly settings such as `deployment`. */
+  frameworkEffective(level: FrameworkLevel, sectionPath: string): EffectiveSection {
+    const normalizedSection = sectionPath.split('/').filter((segment) => segment !== '').join('/');
+    return buildEffectiveSection('', normalizedSection, level.contributions.filter((contribution) => contribution.target.length === 0), 'Allow');
+  }
 
   /** The applicationHost.config path as reached from the host root. */
   get applicationHostFile(): string {
@@ -171,20 +218,39 @@ export class IisConfig {
   effective(sitePath: string, sectionPath: string): EffectiveSection {
     const target = splitSitePath(sitePath);
     const targetApp = this.applicationOf(target);
-    const applicable = this.parts.contributions.filter((contribution) => {
+    const normalizedSection = sectionPath.split('/').filter((segment) => segment !== '').join('/');
+    // IIS takes system.web from the .NET files below applicationHost.config; they hold nothing it reads for other sections here.
+    const dotNet = normalizedSection.split('/')[0] === 'system.web' ? (this.frameworkLevelFor(sitePath)?.contributions ?? []) : [];
+    const applicable = [...dotNet, ...this.parts.contributions].filter((contribution) => {
       if (contribution.target.length > target.length) return false;
       if (!contribution.target.every((segment, index) => segment === target[index])) return false;
       // inheritInChildApplications="false" stops at the next application boundary, not at sub-folders.
       return contribution.inheritInChildApplications || this.applicationOf(contribution.target) === targetApp;
     });
     applicable.sort((a, b) => a.target.length - b.target.length || a.fileDepth - b.fileDepth || a.order - b.order);
-    const normalizedSection = sectionPath.split('/').filter((segment) => segment !== '').join('/');
     return buildEffectiveSection(sitePath, normalizedSection, applicable, this.parts.sectionDefaults.get(normalizedSection) ?? 'Allow');
   }
 
   /** The declared sections (`configSections`), with their default override mode. */
   declaredSections(): ReadonlyMap<string, 'Allow' | 'Deny'> {
     return this.parts.sectionDefaults;
+  }
+
+  /** The application pool of the application serving `segments`, or undefined outside any site or for an unknown pool. */
+  private poolOf(segments: readonly string[]): AppPool | undefined {
+    const [siteName, ...rest] = segments;
+    if (siteName === undefined) return undefined;
+    const site = this.parts.sites.find((candidate) => candidate.name.toLowerCase() === siteName);
+    if (site === undefined) return undefined;
+    let best: { application: Application; length: number } | undefined;
+    for (const application of site.applications) {
+      const appSegments = splitSitePath(application.path);
+      if ((best !== undefined && appSegments.length <= best.length) || appSegments.length > rest.length) continue;
+      if (appSegments.every((segment, index) => segment === rest[index])) best = { application, length: appSegments.length };
+    }
+    if (best === undefined) return undefined;
+    this.poolsByName ??= new Map(this.appPools().map((pool) => [pool.name.toLowerCase(), pool] as const));
+    return this.poolsByName.get(best.application.applicationPool.value.toLowerCase());
   }
 
   /** Case-folded `site/app` key of the application that serves `segments`, or the segments themselves outside any site. */

@@ -4,8 +4,11 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import { attributeValue as attribute, type XmlElement } from '../xml/xml-element.js';
 import type { ConfigContribution } from './config-contribution.js';
 import type { ConfigValue } from './config-value.js';
-import { IisConfig, splitSitePath, type Application, type Site, type SiteBinding, type VirtualDirectory } from './iis-config.js';
+import { fileContributions } from './file-contributions.js';
+import { IisConfig, type Application, type Site, type SiteBinding, type VirtualDirectory } from './iis-config.js';
+import { loadFrameworkLevels, type FrameworkLevels } from './load-framework-levels.js';
 import { DEFAULT_MAX_CONFIG_BYTES, readConfigFile } from './read-config-file.js';
+import { readSharedConfiguration, type SharedConfiguration } from './read-shared-configuration.js';
 import { resolveHostPath, resolveUnder, type HostPathOptions } from './resolve-host-path.js';
 
 /** Bounds and mappings for reading a host's IIS configuration. */
@@ -20,6 +23,8 @@ export interface LoadIisConfigOptions extends HostPathOptions {
   readonly applicationHostFile?: string;
   /** Whether to look for the sites' web.config files (default true); off when a single file was named. */
   readonly readWebConfigs?: boolean;
+  /** Whether to read machine.config, the .NET root web.config and redirection.config under the host root (default: as `readWebConfigs`). */
+  readonly readHostLevels?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -42,8 +47,20 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
   const found = options.applicationHostFile ?? (await resolveUnder(hostRoot, APPLICATION_HOST));
   const applicationHostFile = found ?? path.join(hostRoot, ...APPLICATION_HOST);
+  let frameworks: FrameworkLevels | undefined;
+  let shared: SharedConfiguration | undefined;
+  if (options.readHostLevels ?? options.readWebConfigs !== false) {
+    // Read before applicationHost.config: shared configuration explains a missing or stale local copy.
+    const redirection = await readSharedConfiguration(hostRoot, maxBytes);
+    shared = redirection.shared;
+    issues.push(...redirection.issues);
+    const loaded = await loadFrameworkLevels(hostRoot, maxBytes);
+    frameworks = loaded.frameworks;
+    issues.push(...loaded.issues);
+  }
+  const hostLevels = { ...(frameworks === undefined ? {} : { frameworks }), ...(shared === undefined ? {} : { sharedConfiguration: shared }) };
   const empty = (): { config: IisConfig; issues: ScanIssue[] } => ({
-    config: new IisConfig({ applicationHostFile, applicationHost: undefined, sites: [], contributions: [], sectionDefaults: new Map(), webConfigs: [] }),
+    config: new IisConfig({ applicationHostFile, applicationHost: undefined, sites: [], contributions: [], sectionDefaults: new Map(), webConfigs: [], ...hostLevels }),
     issues,
   });
   if (found === undefined) {
@@ -104,40 +121,9 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
   if (budget.directories <= 0) {
     issues.push({ code: 'config.search-truncated', message: 'stopped looking for web.config files after the folder limit', path: hostRoot });
   }
-  const config = new IisConfig({ applicationHostFile: found, applicationHost: root, sites, contributions, sectionDefaults, webConfigs });
+  const config = new IisConfig({ applicationHostFile: found, applicationHost: root, sites, contributions, sectionDefaults, webConfigs, ...hostLevels });
   issues.push(...lockIssues(config, contributions));
   return { config, issues };
-}
-
-/** The top level of a file and each `<location>` in it, as contributions aimed at their paths. */
-export function fileContributions(root: XmlElement, file: string, fileUrl: readonly string[], fromWebConfig: boolean, fileDepth: number): ConfigContribution[] {
-  const result: ConfigContribution[] = [{ file, fromWebConfig, fileDepth, order: 0, target: fileUrl, container: root, line: root.line, inheritInChildApplications: true }];
-  root.children.forEach((child, index) => {
-    if (child.name !== 'location') return;
-    const overrideMode = overrideModeOf(child);
-    result.push({
-      file,
-      fromWebConfig,
-      fileDepth,
-      order: index + 1,
-      target: [...fileUrl, ...splitSitePath(attribute(child, 'path') ?? '')],
-      container: child,
-      line: child.line,
-      inheritInChildApplications: (attribute(child, 'inheritInChildApplications') ?? 'true').toLowerCase() !== 'false',
-      ...(overrideMode === undefined ? {} : { overrideMode }),
-    });
-  });
-  return result;
-}
-
-function overrideModeOf(location: XmlElement): 'Allow' | 'Deny' | undefined {
-  const mode = attribute(location, 'overrideMode')?.toLowerCase();
-  if (mode === 'allow') return 'Allow';
-  if (mode === 'deny') return 'Deny';
-  const legacy = attribute(location, 'allowOverride')?.toLowerCase();
-  if (legacy === 'true') return 'Allow';
-  if (legacy === 'false') return 'Deny';
-  return undefined;
 }
 
 function collectSections(group: XmlElement, prefix: string, into: Map<string, 'Allow' | 'Deny'>, overwrite = true): void {
