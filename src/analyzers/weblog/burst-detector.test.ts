@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
-import { BUILTIN_BURSTS } from './burst-detector.js';
-import type { HuntSettings } from './hunt-task.js';
+import { BUILTIN_BURSTS, type BurstTally } from './burst-detector.js';
+import type { BurstEvents, HuntSettings } from './hunt-task.js';
 import { densestWindow, judgeBursts } from './judge-bursts.js';
 import { scanLogStream } from './scan-log-stream.js';
 
@@ -50,11 +50,22 @@ describe('burst detectors', () => {
   });
 
   it('counts events from several parts of a hunt together, in time order', () => {
-    const event = (time: number): { time: number; asset: { id: string; kind: 'site' }; evidence: { kind: string; line: number } } => ({ time, asset: { id: 'a', kind: 'site' }, evidence: { kind: 'log-line', line: time } });
-    const part = (times: number[]): Map<string, Map<string, ReturnType<typeof event>[]>> => new Map([['w3g-httperr-burst-parse-errors', new Map([['203.0.113.9', times.map(event)]])]]);
-    const drafts = judgeBursts([part(Array.from({ length: 60 }, (_, i) => i * 1000)), part(Array.from({ length: 60 }, (_, i) => 60_000 + i * 1000))], BUILTIN_BURSTS);
-    expect(drafts).toHaveLength(120);
-    expect(densestWindow([event(0), event(10), event(400_000), event(400_001), event(400_002)], 300_000).map((e) => e.time)).toEqual([400_000, 400_001, 400_002]);
+    const tally = (times: number[]): BurstTally => ({ asset: { id: 'a', kind: 'site' }, file: 'x.log', times, lines: times, count: times.length, marked: 0, client: undefined });
+    const part = (times: number[]): BurstEvents => new Map([['w3g-httperr-burst-parse-errors', new Map([['203.0.113.9', tally(times)]])]]);
+    const drafts = judgeBursts([part(Array.from({ length: 30 }, (_, i) => i * 1000)), part(Array.from({ length: 30 }, (_, i) => 30_000 + i * 1000))], BUILTIN_BURSTS);
+    expect(drafts).toHaveLength(60);
+    expect(judgeBursts([part(Array.from({ length: 30 }, (_, i) => i * 1000))], BUILTIN_BURSTS)).toEqual([]);
+    const at = (time: number): { time: number } => ({ time });
+    expect(densestWindow([at(0), at(10), at(400_000), at(400_001), at(400_002)], 300_000).map((e) => e.time)).toEqual([400_000, 400_001, 400_002]);
+  });
+
+  it('says when a limit stopped the counting', async () => {
+    async function* chunks(): AsyncIterable<Buffer> {
+      yield Buffer.from(FIELDS + Array.from({ length: 1_005 }, (_, i) => `${at(i)} 10.0.0.1 GET /x${i} - 443 - 192.0.2.66 Mozilla/5.0 - 404 0 2 1\n`).join(''));
+    }
+    const outcome = await scanLogStream('W3SVC1/u_ex240311.log', chunks(), NO_RULES, SETTINGS);
+    expect(outcome.issues.map((i) => i.code)).toEqual(['hunt.limit-reached']);
+    expect(outcome.bursts.get('w3g-web-burst-404-scan')?.get('192.0.2.66')?.count).toBe(1_005);
   });
 
   it('a script page that only one client ever POSTs to, without a Referer, is reported once', async () => {

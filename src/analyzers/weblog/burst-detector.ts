@@ -1,5 +1,4 @@
 import type { Asset } from '../../core/asset.js';
-import type { Evidence } from '../../core/evidence.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { stemFileName } from './web-detector.js';
@@ -21,25 +20,29 @@ export interface BurstDetector {
   /** A trait worth counting on each request (for example: no Referer). */
   mark?(record: WebRecord): boolean;
   /**
-   * Judge keys of the form `page KEY_SEPARATOR client` per page instead: a burst only when a single
-   * client ever used the page and at least this share of its requests carry the mark.
+   * Judge each key (a page) by who used it: a finding only when one single client ever did, and at least
+   * `minMarkedShare` of its requests carry the mark. `client` names the client of a request.
    */
-  readonly loneClient?: { readonly minMarkedShare: number };
+  readonly loneClient?: { readonly minMarkedShare: number; client(record: WebRecord): string };
 }
 
-/** Separates the page from the client in keys of lone-client detectors. */
-export const KEY_SEPARATOR = '\u0000';
-
-/** One counted request: when, and where its line is (no text: bursts count many requests). */
-export interface BurstEvent {
-  readonly time: number;
+/**
+ * What one part of a hunt (one stream) counted for one key: every request in `count`, the time and line
+ * of the first `BURST_LIMITS.eventsPerKey` in parallel number arrays (small, and cheap to send between
+ * threads), and for lone-client detectors the one client seen so far (`undefined` once a second appears).
+ */
+export interface BurstTally {
   readonly asset: Asset;
-  readonly evidence: Evidence;
-  readonly marked?: boolean;
+  readonly file: string;
+  readonly times: number[];
+  readonly lines: number[];
+  count: number;
+  marked: number;
+  client: string | undefined;
 }
 
-/** Most requests kept per key, and most keys per detector, in one part of a hunt. */
-export const BURST_LIMITS = { eventsPerKey: 1_000, keysPerDetector: 5_000 } as const;
+/** Most requests whose time and line are kept per key, and most keys per detector, in one part of a hunt. */
+export const BURST_LIMITS = { eventsPerKey: 1_000, keysPerDetector: 5_000, loneClientSample: 20 } as const;
 
 function meta(fields: Omit<RuleMeta, 'engine' | 'confidence' | 'category'>): RuleMeta {
   return { engine: 'behavior', confidence: 'firm', category: 'behavior', ...fields };
@@ -145,11 +148,11 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       if (r.format === 'httperr' || (r.get('cs-method') ?? '').toUpperCase() !== 'POST' || !(status(r) ?? '').startsWith('2')) return undefined;
       const stem = (r.decoded('cs-uri-stem') ?? '').toLowerCase();
       if (!SCRIPT_PAGE.test(stem) || !(r.get('cs(user-agent)') ?? '').toLowerCase().startsWith('mozilla/')) return undefined;
-      return `${stem}${KEY_SEPARATOR}${r.get('c-ip') ?? '-'}`;
+      return stem;
     },
     mark: (r) => r.get('cs(referer)') === undefined,
     windowMs: Number.POSITIVE_INFINITY,
     threshold: 10,
-    loneClient: { minMarkedShare: 0.8 },
+    loneClient: { minMarkedShare: 0.8, client: (r) => r.get('c-ip') ?? '-' },
   },
 ];

@@ -6,7 +6,7 @@ import type { LogSource } from '../../formats/log-stream/log-source.js';
 import type { Asset } from '../../core/asset.js';
 import type { Evidence } from '../../core/evidence.js';
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
-import type { BurstEvent } from './burst-detector.js';
+import type { BurstTally } from './burst-detector.js';
 import type { WebRuleSources } from './load-web-rules.js';
 
 /** Settings every hunt task shares; plain data so worker threads get the same. */
@@ -36,7 +36,7 @@ export interface StreamOutcome {
   readonly stats: WebLogReaderStats;
   readonly issues: ScanIssue[];
   readonly groups: FindingGroup[];
-  /** Requests counted by burst detectors: detector id → key → events in input order. */
+  /** Requests counted by burst detectors: detector id → key → tally. */
   readonly bursts: BurstEvents;
   /** Matches that Sigma correlation rules count, in input order (bounded). */
   readonly correlationEvents: CorrelationEvent<MatchRef>[];
@@ -56,7 +56,7 @@ export interface TaskOutcome {
  * Requests counted by burst detectors, by detector id, then key. Maps, not objects: keys are
  * attacker-controlled text (`__proto__` must stay a key). Worker messages clone Maps as they are.
  */
-export type BurstEvents = Map<string, Map<string, BurstEvent[]>>;
+export type BurstEvents = Map<string, Map<string, BurstTally>>;
 
 /** What a correlation event points back at: the request's line and its asset. */
 export interface MatchRef {

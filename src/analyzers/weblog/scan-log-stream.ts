@@ -16,6 +16,9 @@ import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
 import { webSigmaRecord } from './web-sigma-record.js';
 
+const RULE_GROUP = 1;
+const BURST_GROUP = 2;
+
 /** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
 const MAX_CORRELATION_EVENTS = 200_000;
 
@@ -42,24 +45,49 @@ export async function scanLogStream(
   const burstEvents: BurstEvents = new Map();
   const { detectors, correlations } = rules;
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
-  const prefilter = NeedleAutomaton.forDetectors([...detectors, ...bursts]);
+  // Group bit 1: line rules' needles; bit 2: burst detectors' needles. A line is only given to the kind whose needles it holds.
+  const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([detectors, bursts]);
   const index = new RuleIndex(detectors);
-  const onRecord = (record: WebRecord): void => {
+  // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
+  const capped = new Set<string>();
+  const capIssue = (what: string, message: string): void => {
+    if (capped.has(what)) return;
+    capped.add(what);
+    issues.push({ code: 'hunt.limit-reached', message, path });
+  };
+  const onRecord = (record: WebRecord, groups: number): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
-    for (const burst of bursts) {
-      const key = time === undefined ? undefined : burst.key(record);
+    for (const burst of time === undefined || (groups & BURST_GROUP) === 0 ? [] : bursts) {
+      const key = burst.key(record);
       if (key === undefined || time === undefined) continue;
       let byKey = burstEvents.get(burst.meta.id);
       if (byKey === undefined) burstEvents.set(burst.meta.id, (byKey = new Map()));
-      let events = byKey.get(key);
-      if (events === undefined && byKey.size < BURST_LIMITS.keysPerDetector) byKey.set(key, (events = []));
-      if (events !== undefined && events.length < BURST_LIMITS.eventsPerKey) {
-        const marked = burst.mark?.(record);
-        events.push({ time, asset: webAsset(record), evidence: { kind: 'log-line', file: record.file, line: record.line, time }, ...(marked === undefined ? {} : { marked }) });
+      let tally = byKey.get(key);
+      const client = burst.loneClient?.client(record);
+      if (tally === undefined) {
+        if (byKey.size >= BURST_LIMITS.keysPerDetector) {
+          capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.keysPerDetector} keys; requests of further keys were not counted`);
+          continue;
+        }
+        tally = { asset: webAsset(record), file: record.file, times: [], lines: [], count: 0, marked: 0, client };
+        byKey.set(key, tally);
+      }
+      tally.count += 1;
+      if (burst.mark?.(record) === true) tally.marked += 1;
+      if (client !== tally.client) tally.client = undefined;
+      // A page used by two clients can never qualify; a lone-client finding only needs a sample.
+      if (burst.loneClient !== undefined && (tally.client === undefined || tally.times.length >= BURST_LIMITS.loneClientSample)) continue;
+      if (tally.times.length < BURST_LIMITS.eventsPerKey) {
+        tally.times.push(time);
+        tally.lines.push(record.line);
+      } else if (burst.loneClient === undefined) {
+        capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.eventsPerKey} requests for one key; only the first were placed in time`);
       }
     }
-    const decoded = percentDecode(record.raw, true);
+    if ((groups & RULE_GROUP) === 0) return;
+    // `+` needs no decoding here: needles with a space are also searched with `+`.
+    const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];
     let asset: Asset | undefined;
     let evidence: Evidence | undefined;
@@ -74,7 +102,10 @@ export async function scanLogStream(
     if (matched.length > 0 && correlations.length > 0 && time !== undefined && asset !== undefined && evidence !== undefined) {
       const view = webSigmaRecord(record);
       for (const correlation of correlations) {
-        if (correlationEvents.length >= MAX_CORRELATION_EVENTS) break;
+        if (correlationEvents.length >= MAX_CORRELATION_EVENTS) {
+          capIssue('correlations', `more than ${MAX_CORRELATION_EVENTS} matches for correlation rules; the rest were not counted`);
+          break;
+        }
         correlationEvents.push(...correlation.events(matched, view, time, { asset, evidence }));
       }
     }

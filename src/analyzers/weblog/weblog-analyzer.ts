@@ -151,7 +151,7 @@ function mergeOutcomes(
 function shiftBursts(bursts: BurstEvents, offset: number): BurstEvents {
   const shifted: BurstEvents = new Map();
   for (const [id, byKey] of bursts) {
-    shifted.set(id, new Map([...byKey].map(([key, events]) => [key, events.map((e) => (e.evidence.line === undefined ? e : { ...e, evidence: { ...e.evidence, line: e.evidence.line + offset } }))])));
+    shifted.set(id, new Map([...byKey].map(([key, tally]) => [key, { ...tally, lines: tally.lines.map((line) => line + offset) }])));
   }
   return shifted;
 }

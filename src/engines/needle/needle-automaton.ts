@@ -15,8 +15,18 @@ export class NeedleAutomaton {
   readonly needles: readonly string[];
   /** For each state, the indices (into `needles`) of the needles that end there. */
   readonly #outputs: readonly (readonly number[])[];
+  /** For each state (offset / classCount), the group bits of the needles that end there. */
+  readonly stateGroups: Uint8Array;
 
-  private constructor(needles: readonly string[], classOf: Uint8Array, classCount: number, delta: Int32Array, outputs: readonly (readonly number[])[]) {
+  private constructor(
+    needles: readonly string[],
+    classOf: Uint8Array,
+    classCount: number,
+    delta: Int32Array,
+    outputs: readonly (readonly number[])[],
+    stateGroups: Uint8Array,
+  ) {
+    this.stateGroups = stateGroups;
     this.needles = needles;
     this.classOf = classOf;
     this.classCount = classCount;
@@ -26,22 +36,33 @@ export class NeedleAutomaton {
 
   /** Builds the automaton for these detectors, or undefined when some detector has no needles (test every record). */
   static forDetectors<D extends Pick<Detector<unknown>, 'needles'>>(detectors: readonly D[]): NeedleAutomaton | undefined {
-    const needles = new Set<string>();
-    for (const detector of detectors) {
-      if (detector.needles === undefined || detector.needles.length === 0) return undefined;
-      for (const needle of detector.needles) {
-        const lower = needle.toLowerCase();
-        if (lower.length === 0) return undefined;
-        needles.add(lower);
-        // IIS writes spaces in header fields as `+`.
-        if (lower.includes(' ')) needles.add(lower.replaceAll(' ', '+'));
-      }
-    }
-    return NeedleAutomaton.build([...needles].sort());
+    return NeedleAutomaton.forDetectorGroups([detectors]);
   }
 
-  /** Builds the automaton for lower-case needles. */
-  static build(needles: readonly string[]): NeedleAutomaton {
+  /**
+   * Builds one automaton for several groups of detectors; a needle of group g sets bit `1 << g` in
+   * `stateGroups`, so a caller learns which groups a line can concern. Undefined when some detector has
+   * no needles. At most 8 groups.
+   */
+  static forDetectorGroups<D extends Pick<Detector<unknown>, 'needles'>>(groups: readonly (readonly D[])[]): NeedleAutomaton | undefined {
+    const needles = new Map<string, number>();
+    for (const [g, detectors] of groups.entries()) {
+      for (const detector of detectors) {
+        if (detector.needles === undefined || detector.needles.length === 0) return undefined;
+        for (const needle of detector.needles) {
+          const lower = needle.toLowerCase();
+          if (lower.length === 0) return undefined;
+          // IIS writes spaces in header fields as `+`.
+          for (const form of lower.includes(' ') ? [lower, lower.replaceAll(' ', '+')] : [lower]) needles.set(form, (needles.get(form) ?? 0) | (1 << g));
+        }
+      }
+    }
+    const sorted = [...needles.keys()].sort();
+    return NeedleAutomaton.build(sorted, sorted.map((n) => needles.get(n) ?? 1));
+  }
+
+  /** Builds the automaton for lower-case needles, each in the groups given as bits (default: group bit 1). */
+  static build(needles: readonly string[], needleGroups?: readonly number[]): NeedleAutomaton {
     const encoded = needles.map((n) => Buffer.from(n, 'utf8'));
     const classOf = new Uint8Array(256);
     let classCount = 1;
@@ -110,16 +131,39 @@ export class NeedleAutomaton {
         delta[state * classCount + c] = accepting[target] === true ? ~offset : offset;
       });
     });
-    return new NeedleAutomaton(needles, classOf, classCount, delta, outputs);
+    const stateGroups = new Uint8Array(next.length);
+    outputs.forEach((found, state) => {
+      for (const needle of found) stateGroups[state] = (stateGroups[state] as number) | (needleGroups?.[needle] ?? 1);
+    });
+    return new NeedleAutomaton(needles, classOf, classCount, delta, outputs, stateGroups);
   }
 
-  /** Calls `found` with the index of every needle occurrence in the text (read as UTF-8). */
+  /** The groups (bits) of every needle occurring in the text; 0 when none does. */
+  groupsIn(text: string): number {
+    const { classOf, delta, classCount, stateGroups } = this;
+    let state = 0;
+    let groups = 0;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      const t = delta[state + (code > 255 ? 0 : (classOf[code] as number))] as number;
+      if (t < 0) {
+        state = ~t;
+        groups |= stateGroups[state / classCount] as number;
+      } else state = t;
+    }
+    return groups;
+  }
+
+  /**
+   * Calls `found` with the index of every needle occurrence in the text. Characters above U+00FF count as
+   * "other", as in `test`: needles are matched on their ASCII and Latin-1 characters.
+   */
   forEachMatch(text: string, found: (needle: number) => void): void {
-    const bytes = Buffer.from(text, 'utf8');
     const { classOf, delta, classCount } = this;
     let state = 0;
-    for (let i = 0; i < bytes.length; i += 1) {
-      const t = delta[state + (classOf[bytes[i] as number] as number)] as number;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      const t = delta[state + (code > 255 ? 0 : (classOf[code] as number))] as number;
       state = t < 0 ? ~t : t;
       if (t < 0) for (const needle of this.#outputs[state / classCount] ?? []) found(needle);
     }

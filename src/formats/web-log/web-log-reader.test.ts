@@ -90,6 +90,23 @@ describe('WebLogReader — W3C extended', () => {
     expect(records.map((r) => r.line)).toEqual(Array.from({ length: 21 }, (_, k) => k * 997 + 2));
   });
 
+  it('hands each line on with the groups of the needles found in it, raw or decoded', () => {
+    const prefilter = NeedleAutomaton.forDetectorGroups([[{ needles: ['web.config'] }], [{ needles: [' post '] }]]);
+    const seen: [number, number][] = [];
+    const reader = new WebLogReader({ file: 'x', onRecord: (r, groups) => seen.push([r.line, groups]), onIssue: () => undefined, ...(prefilter === undefined ? {} : { prefilter }) });
+    reader.push(
+      Buffer.from(
+        `${FIELDS}` +
+          '2024-03-11 00:00:01 10.0.0.1 GET /web.config - 443 - 198.51.100.9 UA - 404 0 2 1\n' +
+          '2024-03-11 00:00:02 10.0.0.1 POST /a.aspx - 443 - 198.51.100.9 UA - 200 0 0 1\n' +
+          '2024-03-11 00:00:03 10.0.0.1 POST /d.ashx f=..%2Fweb%2Econfig 443 - 198.51.100.9 UA - 200 0 0 1\n' +
+          '2024-03-11 00:00:04 10.0.0.1 GET /e.aspx - 443 - 198.51.100.9 UA - 200 0 0 1\n',
+      ),
+    );
+    reader.end();
+    expect(seen).toEqual([[2, 1], [3, 2], [4, 3]]);
+  });
+
   it('reports an empty file', () => {
     const { issues, reader } = read('');
     expect(issues.map((i) => i.code)).toEqual(['log.empty']);

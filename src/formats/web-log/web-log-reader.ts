@@ -10,19 +10,22 @@ import { utcTime } from './utc-time.js';
 import type { WebLogFormat, WebRecord } from './web-record.js';
 
 /**
- * Lets a reader skip building records for lines that cannot match: a byte automaton (class table and
- * transition table, see `NeedleAutomaton`) run inside the reader's own pass over the bytes, where a
- * negative table entry means a needle ended there; `test` decides for an unmarked line that holds
- * percent-escapes, from its decoded text.
+ * Lets a reader skip building records for lines that cannot match: a byte automaton (class table,
+ * transition table, group bits per state; see `NeedleAutomaton`) run inside the reader's own pass over
+ * the bytes, where a negative table entry means needles ended there. A line is handed on with the group
+ * bits of the needles found in it; `groupsIn` decides for a line that holds percent-escapes, from its
+ * decoded text.
  */
 export interface LinePrefilter {
   readonly classOf: Uint8Array;
   readonly delta: Int32Array;
-  test(decodedLine: string): boolean;
+  readonly classCount: number;
+  readonly stateGroups: Uint8Array;
+  groupsIn(decodedLine: string): number;
 }
 
-/** With no prefilter every line is wanted: one class, one state, always "matched". */
-const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([~0]), test: () => true };
+/** With no prefilter every line is wanted, for every group: one class, one state, always "matched". */
+const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([~0]), classCount: 1, stateGroups: new Uint8Array([0xff]), groupsIn: () => 0xff };
 
 /** What a reader knows at a point of a file: enough to start reading a later part of the same file. */
 export interface WebLogReaderState {
@@ -48,7 +51,8 @@ export interface WebLogReaderStats {
 export interface WebLogReaderOptions {
   /** The file as the user named it; goes into records and issues. */
   readonly file: string;
-  readonly onRecord: (record: WebRecord) => void;
+  /** Called for each wanted record with the group bits of the needles found in its line (0xff without a prefilter). */
+  readonly onRecord: (record: WebRecord, needleGroups: number) => void;
   readonly onIssue: (issue: ScanIssue) => void;
   readonly prefilter?: LinePrefilter;
   /** Longest line accepted; longer lines are skipped without being held in memory. */
@@ -181,7 +185,7 @@ export class WebLogReader {
     let position = 0;
     while (position < block.length) {
       const expected = this.#layout !== undefined && (this.#format === 'w3c' || this.#format === 'httperr') ? this.#fieldCount : -1;
-      splitLines(block, position, prefilter.classOf, prefilter.delta, expected, this.#maxLine, table);
+      splitLines(block, position, prefilter, expected, this.#maxLine, table);
       const base = this.stats.lines;
       for (let i = 0; i < table.count; i += 1) {
         this.stats.lines = base + (table.lineIndex[i] as number) + 1;
@@ -210,10 +214,11 @@ export class WebLogReader {
       this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
       return;
     }
-    let wanted = table.marks[i] === 1;
-    if (!wanted && (lineFlags & FLAG_PERCENT) !== 0) {
-      const decoded = scanDecoded(block, s, e, prefilter.classOf, prefilter.delta);
-      wanted = decoded === 1 || (decoded === -1 && prefilter.test(percentDecode(block.toString('latin1', s, e), true)));
+    let wanted = table.marks[i] as number;
+    if ((lineFlags & FLAG_PERCENT) !== 0) {
+      // Decoded text may hold needles of other groups than the raw line: both count.
+      const decoded = scanDecoded(block, s, e, prefilter);
+      wanted |= decoded === -1 ? prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true)) : decoded;
     }
     if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
     switch (this.#format) {
@@ -269,7 +274,7 @@ export class WebLogReader {
     this.#layout = fieldLayout(this.#httpErr ? [...names, ...HTTPERR_DERIVED_FIELDS] : names);
   }
 
-  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: boolean): void {
+  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: number): void {
     if (this.#layout === undefined) {
       if (valueCount === IIS_DEFAULT_FIELDS.length && !this.#httpErr) {
         this.#issue('w3c.fields-assumed', 'no #Fields line before the first request; read with the IIS default field set', this.stats.lines);
@@ -286,7 +291,7 @@ export class WebLogReader {
       return;
     }
     this.stats.records += 1;
-    if (!wanted) return;
+    if (wanted === 0) return;
     const raw = block.toString('utf8', s, e);
     const values = raw.split(' ');
     if (this.#httpErr) {
@@ -297,27 +302,27 @@ export class WebLogReader {
     const timeIndex = layout.index.get('time');
     const date = dateIndex === undefined ? this.#date : values[dateIndex];
     const time = timeIndex === undefined || date === undefined ? undefined : utcTime(date, values[timeIndex] ?? '');
-    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values));
+    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values), wanted);
   }
 
-  #iisLine(text: string, wanted: boolean): void {
+  #iisLine(text: string, wanted: number): void {
     const parsed = parseIisLogLine(text, this.#options.localOffsetMinutes ?? 0);
     if (parsed === undefined) {
       this.#skip('iis.bad-line', 'line does not have the 15 comma-separated fields of the IIS log file format');
       return;
     }
     this.stats.records += 1;
-    if (wanted) this.#options.onRecord(new FieldRecord('iis', this.#options.file, this.stats.lines, text, parsed.time, IIS_LAYOUT, parsed.values));
+    if (wanted !== 0) this.#options.onRecord(new FieldRecord('iis', this.#options.file, this.stats.lines, text, parsed.time, IIS_LAYOUT, parsed.values), wanted);
   }
 
-  #ncsaLine(text: string, wanted: boolean): void {
+  #ncsaLine(text: string, wanted: number): void {
     const parsed = parseNcsaLogLine(text);
     if (parsed === undefined) {
       this.#skip('ncsa.bad-line', 'line is not an NCSA Common Log Format line');
       return;
     }
     this.stats.records += 1;
-    if (wanted) this.#options.onRecord(new FieldRecord('ncsa', this.#options.file, this.stats.lines, text, parsed.time, NCSA_LAYOUT, parsed.values));
+    if (wanted !== 0) this.#options.onRecord(new FieldRecord('ncsa', this.#options.file, this.stats.lines, text, parsed.time, NCSA_LAYOUT, parsed.values), wanted);
   }
 
   #skip(code: string, message: string): void {
@@ -398,7 +403,8 @@ function growLineTable(table: LineTable): void {
  * line is listed in the table. The pass stops after a `#` line. A plain function over plain arguments,
  * so the engine optimises it well.
  */
-function splitLines(block: Uint8Array, from: number, classOf: Uint8Array, delta: Int32Array, expected: number, maxLine: number, table: LineTable): void {
+function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, expected: number, maxLine: number, table: LineTable): void {
+  const { classOf, delta, classCount, stateGroups } = prefilter;
   let count = 0;
   let lines = 0;
   let plain = 0;
@@ -413,8 +419,8 @@ function splitLines(block: Uint8Array, from: number, classOf: Uint8Array, delta:
     const b = block[i] as number;
     const t = delta[state + (classOf[b] as number)] as number;
     if (t < 0) {
-      marked = 1;
       state = ~t;
+      marked |= stateGroups[state / classCount] as number;
     } else state = t;
     if (b > 37) continue;
     if (b === 32) spaces += 1;
@@ -453,12 +459,14 @@ function splitLines(block: Uint8Array, from: number, classOf: Uint8Array, delta:
 
 /**
  * Runs the needle automaton over a line's bytes as one round of percent-decoding gives them (`+` as a
- * space), without building a string: 1 when a needle occurs, 0 when none can, and -1 when the line needs
- * the full decoder (a second round of escapes, `%uXXXX`, or a UTF-8 lead byte that may start an overlong
- * form), which is rare in real traffic.
+ * space), without building a string: the group bits of the needles found (0 when none), or -1 when the
+ * line needs the full decoder (a second round of escapes, `%uXXXX`, or a UTF-8 lead byte that may start an
+ * overlong form), which is rare in real traffic.
  */
-function scanDecoded(block: Uint8Array, s: number, e: number, classOf: Uint8Array, delta: Int32Array): -1 | 0 | 1 {
+function scanDecoded(block: Uint8Array, s: number, e: number, prefilter: LinePrefilter): number {
+  const { classOf, delta, classCount, stateGroups } = prefilter;
   let state = 0;
+  let groups = 0;
   for (let i = s; i < e; i += 1) {
     let b = block[i] as number;
     if (b === 37 /* % */) {
@@ -471,10 +479,12 @@ function scanDecoded(block: Uint8Array, s: number, e: number, classOf: Uint8Arra
       } else if (i + 1 < e && ((block[i + 1] as number) | 0x20) === 117 /* u */) return -1;
     } else if (b === 43 /* + */) b = 32;
     const t = delta[state + (classOf[b] as number)] as number;
-    if (t < 0) return 1;
-    state = t;
+    if (t < 0) {
+      state = ~t;
+      groups |= stateGroups[state / classCount] as number;
+    } else state = t;
   }
-  return 0;
+  return groups;
 }
 
 function hexDigit(code: number): number {
