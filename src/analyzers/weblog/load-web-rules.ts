@@ -33,6 +33,8 @@ export interface WebRules {
   readonly diagnostics: readonly SigmaDiagnostic[];
   /** Sigma rules that compiled but are for other log sources (Windows events, proxies, …). */
   readonly otherLogsource: number;
+  /** The users' rule files that hold rules or correlations run on web logs: all another thread needs to load. */
+  readonly webRuleFiles: readonly string[];
 }
 
 /** Loads and compiles the rules; broken rules become diagnostics and the rest still run. */
@@ -46,8 +48,10 @@ export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
   const correlations = compileSigmaCorrelations(loaded.correlations, web, { fieldMapping: mapping.fields });
   const view = sharedSigmaView();
   const detectors: WebDetector[] = [...(sources.content ? BUILTIN_WEB_RULES : []), ...web.map((rule) => sigmaDetector(rule, view))];
+  const webFiles = new Set([...web.map((rule) => rule.rule.file), ...correlations.compiled.map((c) => c.correlation.file)]);
   return {
     detectors,
+    webRuleFiles: [...webFiles].filter((file) => !file.startsWith(WEB_CONTENT_DIR)),
     correlations: correlations.compiled,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics, ...correlations.diagnostics],
     otherLogsource: compiled.compiled.length - web.length,

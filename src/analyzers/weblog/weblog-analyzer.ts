@@ -53,7 +53,8 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     const onWorkers = threads > 1 ? tasks.filter((t) => t.source.container !== 'stdin') : [];
     const here = threads > 1 ? tasks.filter((t) => t.source.container === 'stdin') : tasks;
     const [fromWorkers, fromHere] = await Promise.all([
-      onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, settings, context.signal, onProgress) : Promise.resolve([]),
+      // Workers load only the files that hold web rules, not a whole rule tree of other log sources.
+      onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, { ...settings, rules: { content: settings.rules.content, sigmaPaths: rules.webRuleFiles } }, context.signal, onProgress) : Promise.resolve([]),
       runInline(here, rules, settings, context.signal, onProgress),
     ]);
     const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
