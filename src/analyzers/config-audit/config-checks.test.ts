@@ -176,6 +176,20 @@ const CASES: readonly CheckCase[] = [
     severity: 'critical',
   },
   {
+    id: 'w3g-cfg-pool-load-user-profile',
+    fail: { pools: '<add name="SitePool">\n<processModel loadUserProfile="true" />\n</add>' },
+    pass: { pools: '<add name="SitePool"><processModel loadUserProfile="false" /></add>' },
+    needle: 'loadUserProfile="true"',
+    severity: 'info',
+  },
+  {
+    id: 'w3g-cfg-pool-32-bit',
+    fail: { pools: '<add name="SitePool"\nenable32BitAppOnWin64="true" />' },
+    pass: { pools: '<add name="SitePool" enable32BitAppOnWin64="false" />' },
+    needle: 'enable32BitAppOnWin64="true"',
+    severity: 'info',
+  },
+  {
     id: 'w3g-cis-iis10-1.5-unique-app-pool-per-site',
     fail: { extraSites: '<site name="Other" id="2"><application path="/" applicationPool="SitePool"><virtualDirectory path="/" physicalPath="D:\\other" /></application></site>' },
     pass: { pools: '<add name="SitePool" /><add name="OtherPool" />', extraSites: '<site name="Other" id="2"><application path="/" applicationPool="OtherPool"><virtualDirectory path="/" physicalPath="D:\\other" /></application></site>' },

@@ -85,6 +85,63 @@ const poolIdentity: ConfigCheck = {
   },
 };
 
+/** A pool switch worth knowing when judging what a compromise of the pool gives (not a CIS item). */
+function poolSwitchCheck(slug: string, title: string, description: string, element: string, attribute: 'loadUserProfile' | 'enable32BitAppOnWin64', note: string): ConfigCheck {
+  return {
+    meta: auditRule('cfg', {
+      slug,
+      title,
+      description,
+      severity: 'info',
+      category: 'least-privilege',
+      remediation: settingFix(`Set ${attribute} to false unless the application needs it.`, {
+        section: 'system.applicationHost/applicationPools',
+        element: `[name='POOL']${element}`,
+        attribute,
+        value: 'False',
+        perSite: false,
+      }),
+    }),
+    scope: 'app-pool',
+    evaluate(context) {
+      const pool = context.target.pool;
+      if (pool === undefined) return [notEvaluated('no application pool')];
+      const value = pool[attribute];
+      if (!sameText(value.value, 'true')) return [PASS];
+      return [
+        {
+          status: 'fail',
+          location: `system.applicationHost/applicationPools/add[@name='${pool.name}']${element.replaceAll('.', '/')}/@${attribute}`,
+          attribute,
+          found: value.value,
+          expected: 'false',
+          file: value.file ?? pool.file,
+          line: value.line ?? pool.line,
+          note,
+        },
+      ];
+    },
+  };
+}
+
+const poolLoadsUserProfile = poolSwitchCheck(
+  'pool-load-user-profile',
+  'Application pool loads its account\'s user profile',
+  'With loadUserProfile the worker process gets a full user profile: its own temp folder and registry hive, places where code dropped by a web shell runs and persists under the pool account.',
+  '.processModel',
+  'loadUserProfile',
+  'the pool loads a user profile (its own %TEMP% and HKCU)',
+);
+
+const pool32Bit = poolSwitchCheck(
+  'pool-32-bit',
+  'Application pool runs 32-bit worker processes',
+  'A 32-bit pool loads 32-bit native modules and DLLs from SysWOW64 and Framework (not Framework64): side-loaded or rogue modules for that pool live in those folders, which an audit of the 64-bit folders alone would miss.',
+  '',
+  'enable32BitAppOnWin64',
+  'modules and DLLs of this pool come from the 32-bit folders',
+);
+
 /** Whether every application of the pool is an Exchange Server virtual directory (Exchange's own MSExchange* pools). */
 function servesExchange(context: CheckContext, pool: AppPool): boolean {
   if (!/^MSExchange/i.test(pool.name)) return false;
@@ -296,4 +353,4 @@ const backdoorFields: ConfigCheck = {
 };
 
 /** Checks about sites' bindings and logging, and about application pools. */
-export const SITE_CHECKS: readonly ConfigCheck[] = [hostHeaders, poolIdentity, uniquePools, logLocation, logFields, etwLogging, hsts, backdoorFields];
+export const SITE_CHECKS: readonly ConfigCheck[] = [hostHeaders, poolIdentity, poolLoadsUserProfile, pool32Bit, uniquePools, logLocation, logFields, etwLogging, hsts, backdoorFields];
