@@ -1,5 +1,4 @@
-import type { Severity } from '../../core/severity.js';
-import type { SigmaStatus } from './sigma-rule.js';
+import type { SigmaDocumentMeta } from './sigma-rule.js';
 
 /** The correlation types of the Sigma v2 specification. */
 export const SIGMA_CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
@@ -36,26 +35,9 @@ export interface SigmaCorrelationRuleRef {
 export type SigmaCorrelationAliases = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** A Sigma correlation (meta-)rule, shape-checked, its references not yet resolved. */
-export interface SigmaCorrelation {
-  /** The file the correlation came from, as given by the caller. */
-  readonly file: string;
-  /** 1-based line where the correlation's YAML document starts. */
-  readonly line: number;
+export interface SigmaCorrelation extends SigmaDocumentMeta {
   /** 1-based line of the `correlation:` key. */
   readonly correlationLine: number;
-  readonly title: string;
-  readonly id: string | undefined;
-  readonly name: string | undefined;
-  /** A stable id derived from the correlation's text, for correlations without one. */
-  readonly fallbackId: string;
-  readonly status: SigmaStatus | undefined;
-  readonly description: string;
-  readonly level: Severity;
-  readonly tags: readonly string[];
-  readonly references: readonly string[];
-  readonly author: string | undefined;
-  readonly date: string | undefined;
-  readonly falsepositives: readonly string[];
   readonly type: SigmaCorrelationType;
   readonly rules: readonly SigmaCorrelationRuleRef[];
   /** Sigma field names (or alias names); empty means one group for everything. */

@@ -42,17 +42,17 @@ export interface SigmaDetection {
 /** Sigma rule statuses. */
 export type SigmaStatus = 'stable' | 'test' | 'experimental' | 'deprecated' | 'unsupported';
 
-/** A Sigma detection rule, shape-checked, not yet compiled. */
-export interface SigmaRule {
-  /** The file the rule came from, as given by the caller. */
+/** What every Sigma document (detection rule or correlation) says about itself, and where it came from. */
+export interface SigmaDocumentMeta {
+  /** The file the document came from, as given by the caller. */
   readonly file: string;
-  /** 1-based line where the rule's YAML document starts. */
+  /** 1-based line where the YAML document starts. */
   readonly line: number;
   readonly title: string;
   readonly id: string | undefined;
-  /** The rule's `name` (Sigma v2): a readable unique name, used as w3guard's rule id when present. */
+  /** The document's `name` (Sigma v2): a readable unique name, used as w3guard's rule id when present. */
   readonly name: string | undefined;
-  /** A stable id derived from the rule's text, for rules without one. */
+  /** A stable id derived from the document's text, for documents without one. */
   readonly fallbackId: string;
   readonly status: SigmaStatus | undefined;
   readonly description: string;
@@ -61,8 +61,12 @@ export interface SigmaRule {
   readonly references: readonly string[];
   readonly author: string | undefined;
   readonly date: string | undefined;
+  readonly falsepositives: readonly string[];
+}
+
+/** A Sigma detection rule, shape-checked, not yet compiled. */
+export interface SigmaRule extends SigmaDocumentMeta {
   readonly logsource: SigmaLogsource;
   readonly detection: SigmaDetection;
-  readonly falsepositives: readonly string[];
   readonly fields: readonly string[];
 }
