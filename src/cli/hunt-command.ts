@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
 import { REPORT_FORMATS } from '../report/reporters.js';
 import { runHunt } from '../scan/run-hunt.js';
 import { EXIT } from './exit-code.js';
-import { integerOption, offsetOption, severityOption, timeOption } from './parse-option.js';
+import { burstOption, integerOption, offsetOption, severityOption, timeOption } from './parse-option.js';
 import { ProgressLine } from './progress-line.js';
 import { reportFormatOption, writeReport } from './write-report.js';
 
@@ -22,6 +22,7 @@ interface HuntFlags {
   localOffset: string;
   progress: boolean;
   sigma: string[];
+  burst: string[];
   content: boolean;
 }
 
@@ -41,6 +42,7 @@ export function huntCommand(signal: AbortSignal): Command {
     .option('--local-offset <offset>', "server's UTC offset for IIS-format logs, which log local time", '+00:00')
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
+    .option('--burst <id=n[/window]>', 'change a burst detector: threshold and optional window such as 30s, 5m, 1h (repeatable; see README)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-progress', 'no progress line on stderr')
     .action(async (paths: string[], flags: HuntFlags) => {
       const format = reportFormatOption(flags.format);
@@ -56,6 +58,7 @@ export function huntCommand(signal: AbortSignal): Command {
         localOffsetMinutes: offsetOption('--local-offset', flags.localOffset),
         maxLineBytes: DEFAULT_MAX_LINE_BYTES,
         rules: { content: flags.content, sigmaPaths: flags.sigma },
+        burstTuning: burstOption(flags.burst),
         signal,
         now: () => new Date(),
         onProgress: (p) => progress.update(p),

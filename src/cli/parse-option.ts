@@ -1,3 +1,5 @@
+import { BUILTIN_BURSTS } from '../analyzers/weblog/burst-detector.js';
+import type { BurstTuning } from '../analyzers/weblog/hunt-task.js';
 import { parseSeverity, type Severity } from '../core/severity.js';
 import { UsageError } from './exit-code.js';
 
@@ -28,4 +30,22 @@ export function offsetOption(flag: string, value: string): number {
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(value);
   if (m === null || Number(m[2]) > 14 || Number(m[3]) > 59) throw new UsageError(`${flag} takes an offset from UTC such as +02:00 or -05:00, not ${JSON.stringify(value)}.`);
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+const DURATION_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--burst id=N[/window]` values: known detector ids, a positive threshold, a window such as 30s, 5m, 1h. */
+export function burstOption(values: readonly string[]): Record<string, BurstTuning> {
+  const tuning: Record<string, BurstTuning> = Object.create(null) as Record<string, BurstTuning>;
+  for (const value of values) {
+    const m = /^([a-z0-9-]+)=(\d{1,9})(?:\/(\d{1,6})([smhd]))?$/.exec(value);
+    const detector = BUILTIN_BURSTS.find((b) => b.meta.id === m?.[1]);
+    const threshold = Number(m?.[2]);
+    if (m === null || detector === undefined || threshold < 1) {
+      throw new UsageError(`--burst takes ID=N or ID=N/WINDOW (30s, 5m, 1h, 1d) with ID one of ${BUILTIN_BURSTS.map((b) => b.meta.id).join(', ')}, not ${JSON.stringify(value)}.`);
+    }
+    const unit = m[4];
+    tuning[detector.meta.id] = { threshold, ...(unit === undefined ? {} : { windowMs: Number(m[3]) * (DURATION_MS[unit] ?? 0) }) };
+  }
+  return tuning;
 }

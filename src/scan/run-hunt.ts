@@ -2,6 +2,7 @@ import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
 import type { WebRuleSources } from '../analyzers/weblog/load-web-rules.js';
+import type { HuntSettings } from '../analyzers/weblog/hunt-task.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { assembleReport } from './assemble-report.js';
@@ -17,6 +18,7 @@ export interface HuntRequest {
   readonly localOffsetMinutes: number;
   readonly maxLineBytes: number;
   readonly rules: WebRuleSources;
+  readonly burstTuning?: HuntSettings['burstTuning'];
   readonly signal: AbortSignal;
   /** The clock, injected so reports are reproducible in tests. */
   readonly now: () => Date;
@@ -36,6 +38,7 @@ export async function runHunt(request: HuntRequest): Promise<ScanReport> {
         localOffsetMinutes: request.localOffsetMinutes,
         maxLineBytes: request.maxLineBytes,
         rules: request.rules,
+        ...(request.burstTuning === undefined ? {} : { burstTuning: request.burstTuning }),
         ...(request.since === undefined ? {} : { since: request.since }),
         ...(request.until === undefined ? {} : { until: request.until }),
       },

@@ -21,6 +21,14 @@ export interface HuntSettings {
   readonly maxLineBytes: number;
   /** The rules to run; every worker thread loads the same. */
   readonly rules: WebRuleSources;
+  /** Thresholds and windows of burst detectors changed by the user (`--burst id=N/5m`), by detector id. */
+  readonly burstTuning?: Readonly<Record<string, BurstTuning>>;
+}
+
+/** A user's change to one burst detector. */
+export interface BurstTuning {
+  readonly threshold: number;
+  readonly windowMs?: number;
 }
 
 /** One unit of hunt work: a whole source, or a line-aligned byte range of a large plain file. */

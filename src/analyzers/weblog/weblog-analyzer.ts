@@ -60,7 +60,7 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
     const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
     await recheckRanges(outcomes, rules, settings, context.signal);
-    const bursts = settings.rules.content ? BUILTIN_BURSTS : [];
+    const bursts = settings.rules.content ? tuneBursts(BUILTIN_BURSTS, settings.burstTuning) : [];
     const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts, ...rules.correlations].map((d) => d.meta), bursts, rules.correlations);
     return { ...result, issues: [...ruleIssues(rules), ...result.issues] };
   },
@@ -173,4 +173,12 @@ function addInput(inputs: Map<string, InputSummary>, stream: StreamOutcome): voi
   existing.skipped += stream.stats.skipped;
   existing.bytes += stream.stats.bytes;
   if (existing.kind === 'web-log') existing.kind = kind;
+}
+
+/** The burst detectors with the user's thresholds and windows (judging happens here, on the main thread). */
+function tuneBursts(bursts: readonly BurstDetector[], tuning: HuntSettings['burstTuning']): BurstDetector[] {
+  return bursts.map((burst) => {
+    const change = tuning === undefined || !Object.hasOwn(tuning, burst.meta.id) ? undefined : tuning[burst.meta.id];
+    return change === undefined ? burst : { ...burst, threshold: change.threshold, windowMs: change.windowMs ?? burst.windowMs };
+  });
 }
