@@ -57,8 +57,11 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
       onWorkers.length > 0 ? runOnWorkers(onWorkers, threads, { ...settings, rules: { content: settings.rules.content, sigmaPaths: rules.webRuleFiles } }, context.signal, onProgress) : Promise.resolve([]),
       runInline(here, rules, settings, context.signal, onProgress),
     ]);
-    const byTask = new Map<HuntTask, TaskOutcome>([...fromWorkers, ...fromHere].map((o, i) => [i < fromWorkers.length ? (onWorkers[i] as HuntTask) : (here[i - fromWorkers.length] as HuntTask), o]));
-    const outcomes = tasks.map((task) => byTask.get(task) as TaskOutcome);
+    // Back in input order, so the first hit of every finding stays first.
+    const outcomes = tasks.map((task) => {
+      const w = onWorkers.indexOf(task);
+      return (w >= 0 ? fromWorkers[w] : fromHere[here.indexOf(task)]) as TaskOutcome;
+    });
     await recheckRanges(outcomes, rules, settings, context.signal);
     const bursts = settings.rules.content ? tuneBursts(BUILTIN_BURSTS, settings.burstTuning) : [];
     const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts, ...rules.correlations].map((d) => d.meta), bursts, rules.correlations);
