@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
 import { SIGMA_CORRELATION_OPERATORS, SIGMA_CORRELATION_TYPES } from './sigma-correlation.js';
@@ -9,17 +8,11 @@ import type {
   SigmaCorrelationRuleRef,
   SigmaCorrelationType,
 } from './sigma-correlation.js';
-import { entries, optionalText, parseLevel, parseStatus, resolve, scalarText, textList } from './sigma-yaml-entries.js';
-import type { Emit, Entry } from './sigma-yaml-entries.js';
+import { entries, parseDocumentMeta, resolve, scalarText } from './sigma-yaml-entries.js';
+import type { Emit, Entry, SigmaDocumentSource } from './sigma-yaml-entries.js';
 
 /** Where the correlation document sits, and its id when it has one. */
-export interface SigmaCorrelationSource {
-  readonly file: string;
-  readonly docLine: number;
-  /** The document's text, for the fallback id. */
-  readonly source: string;
-  readonly id: string | undefined;
-}
+export type SigmaCorrelationSource = SigmaDocumentSource;
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
@@ -45,18 +38,7 @@ export function parseSigmaCorrelation(
   at: SigmaCorrelationSource,
   emit: Emit,
 ): SigmaCorrelation | undefined {
-  const titleEntry = top.get('title');
-  const title = titleEntry !== undefined && isScalar(titleEntry.value) ? scalarText(titleEntry.value) : undefined;
-  if (title === undefined || title.trim() === '') emit('sigma.rule-shape', titleEntry?.value ?? root, 'title is required and must be text');
-  const level = parseLevel(top.get('level'), root, emit);
-  const status = parseStatus(top.get('status'), emit);
-  const description = optionalText(top.get('description'), emit) ?? '';
-  const tags = textList(doc, top.get('tags'), emit);
-  const references = textList(doc, top.get('references'), emit);
-  const author = optionalText(top.get('author'), emit);
-  const name = optionalText(top.get('name'), emit);
-  const date = optionalText(top.get('date'), emit);
-  const falsepositives = textList(doc, top.get('falsepositives'), emit);
+  const meta = parseDocumentMeta(doc, root, top, at, emit);
 
   const node = correlation.value;
   if (!isMap(node)) {
@@ -91,7 +73,7 @@ export function parseSigmaCorrelation(
     }
   }
   if (
-    title === undefined ||
+    meta === undefined ||
     type === undefined ||
     rules === undefined ||
     groupBy === undefined ||
@@ -102,21 +84,8 @@ export function parseSigmaCorrelation(
     return undefined;
   }
   return {
-    file: at.file,
-    line: at.docLine,
+    ...meta,
     correlationLine: emit.lineOf(correlation.key),
-    title,
-    id: at.id,
-    name,
-    fallbackId: `sigma-${createHash('sha256').update(at.source).digest('hex').slice(0, 16)}`,
-    status,
-    description,
-    level,
-    tags,
-    references,
-    author,
-    date,
-    falsepositives,
     type,
     rules,
     groupBy,

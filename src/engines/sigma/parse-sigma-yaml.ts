@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LineCounter, Pair, YAMLMap, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { parseSigmaCorrelation } from './parse-sigma-correlation.js';
@@ -13,7 +12,7 @@ import type {
   SigmaRule,
   SigmaSearch,
 } from './sigma-rule.js';
-import { entries, optionalText, parseLevel, parseStatus, resolve, scalarText, scalarValue, textList } from './sigma-yaml-entries.js';
+import { entries, parseDocumentMeta, resolve, scalarText, scalarValue, textList } from './sigma-yaml-entries.js';
 import type { Emit, Entry } from './sigma-yaml-entries.js';
 
 /** What parsing one Sigma file produced: the rules and correlations that are well-formed and every problem met. */
@@ -167,48 +166,19 @@ function parseRuleDocument(
     return undefined;
   }
 
-  const titleEntry = top.get('title');
-  const title = titleEntry !== undefined && isScalar(titleEntry.value) ? scalarText(titleEntry.value) : undefined;
-  if (title === undefined || title.trim() === '') emit('sigma.rule-shape', titleEntry?.value ?? root, 'title is required and must be text');
-
-  const level = parseLevel(top.get('level'), root, emit);
-  const status = parseStatus(top.get('status'), emit);
-  const logsource = parseLogsource(doc, top.get('logsource'), root, emit);
-  const detectionEntry = top.get('detection');
-  const detection = detectionEntry === undefined ? undefined : parseDetection(doc, detectionEntry, emit);
-  if (detectionEntry === undefined) emit('sigma.rule-shape', root, 'detection is required');
-
+  let logsource: SigmaLogsource | undefined;
+  let detection: SigmaDetection | undefined;
   // Read every field before giving up, so one pass reports all of a rule's problems.
-  const description = optionalText(top.get('description'), emit) ?? '';
-  const tags = textList(doc, top.get('tags'), emit);
-  const references = textList(doc, top.get('references'), emit);
-  const author = optionalText(top.get('author'), emit);
-  const name = optionalText(top.get('name'), emit);
-  const date = optionalText(top.get('date'), emit);
-  const falsepositives = textList(doc, top.get('falsepositives'), emit);
+  const meta = parseDocumentMeta(doc, root, top, { file, docLine, source, id }, emit, () => {
+    logsource = parseLogsource(doc, top.get('logsource'), root, emit);
+    const detectionEntry = top.get('detection');
+    detection = detectionEntry === undefined ? undefined : parseDetection(doc, detectionEntry, emit);
+    if (detectionEntry === undefined) emit('sigma.rule-shape', root, 'detection is required');
+  });
   const fields = textList(doc, top.get('fields'), emit);
-  if (title === undefined || detection === undefined || logsource === undefined) return undefined;
-  return {
-    file,
-    line: docLine,
-    title,
-    id,
-    name,
-    fallbackId: `sigma-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`,
-    status,
-    description,
-    level,
-    tags,
-    references,
-    author,
-    date,
-    logsource,
-    detection,
-    falsepositives,
-    fields,
-  };
+  if (meta === undefined || detection === undefined || logsource === undefined) return undefined;
+  return { ...meta, logsource, detection, fields };
 }
-
 
 function parseLogsource(doc: Document.Parsed, entry: Entry | undefined, root: YamlNode, emit: Emit): SigmaLogsource | undefined {
   if (entry === undefined || !isMap(entry.value)) {

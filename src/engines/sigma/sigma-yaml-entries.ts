@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { isAlias, isScalar, isSeq } from 'yaml';
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
 import type { Severity } from '../../core/severity.js';
 import type { SigmaDiagnosticCode } from './sigma-diagnostic.js';
 import type { SigmaValue } from './sigma-record.js';
-import type { SigmaStatus } from './sigma-rule.js';
+import type { SigmaDocumentMeta, SigmaStatus } from './sigma-rule.js';
 
 const LEVELS: Readonly<Record<string, Severity>> = {
   informational: 'info',
@@ -122,4 +123,50 @@ export function parseStatus(entry: Entry | undefined, emit: Emit): SigmaStatus |
   const status = STATUSES.find((s) => s === text);
   if (status === undefined) emit('sigma.status-unknown', entry.value, `unknown status "${text ?? ''}"; ignored`, 'warning');
   return status;
+}
+
+/** Where a Sigma document sits, and its id when it has one. */
+export interface SigmaDocumentSource {
+  readonly file: string;
+  readonly docLine: number;
+  /** The document's text, for the fallback id. */
+  readonly source: string;
+  readonly id: string | undefined;
+}
+
+/**
+ * Reads what every Sigma document (rule or correlation) says about itself. Every problem is emitted;
+ * undefined only when the required title is missing. `afterHead` runs between the title, level and status
+ * and the optional fields, so a rule's diagnostics come in the order a reader meets its parts.
+ */
+export function parseDocumentMeta(
+  doc: Document.Parsed,
+  root: YamlNode,
+  top: ReadonlyMap<string, Entry>,
+  at: SigmaDocumentSource,
+  emit: Emit,
+  afterHead?: () => void,
+): SigmaDocumentMeta | undefined {
+  const titleEntry = top.get('title');
+  const title = titleEntry !== undefined && isScalar(titleEntry.value) ? scalarText(titleEntry.value) : undefined;
+  if (title === undefined || title.trim() === '') emit('sigma.rule-shape', titleEntry?.value ?? root, 'title is required and must be text');
+  const level = parseLevel(top.get('level'), root, emit);
+  const status = parseStatus(top.get('status'), emit);
+  afterHead?.();
+  const meta = {
+    file: at.file,
+    line: at.docLine,
+    id: at.id,
+    fallbackId: `sigma-${createHash('sha256').update(at.source).digest('hex').slice(0, 16)}`,
+    level,
+    status,
+    description: optionalText(top.get('description'), emit) ?? '',
+    tags: textList(doc, top.get('tags'), emit),
+    references: textList(doc, top.get('references'), emit),
+    author: optionalText(top.get('author'), emit),
+    name: optionalText(top.get('name'), emit),
+    date: optionalText(top.get('date'), emit),
+    falsepositives: textList(doc, top.get('falsepositives'), emit),
+  };
+  return title === undefined ? undefined : { ...meta, title };
 }
