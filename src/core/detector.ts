@@ -7,5 +7,7 @@ import type { RuleMeta } from './rule-meta.js';
 export interface Detector<R> {
   readonly meta: RuleMeta;
   readonly needles?: readonly string[];
+  /** Record fields without which the detector cannot match: per entry, at least one must be present. */
+  readonly requires?: readonly (readonly string[])[];
   test(record: R): boolean;
 }

@@ -10,8 +10,12 @@ import { stemFileName } from './web-detector.js';
  */
 export interface BurstDetector {
   readonly meta: RuleMeta;
+  /** The logs it reads: IIS web logs (W3C, IIS, NCSA) or HTTP.sys error logs. */
+  readonly logs: 'web' | 'httperr';
   /** Lower-case strings of which one occurs in every request `key` accepts (the line prefilter). */
   readonly needles: readonly string[];
+  /** A second set of lower-case strings of which one also occurs in every request `key` accepts, when one set is not selective enough. */
+  readonly alsoNeedles?: readonly string[];
   /** The group a request counts in, or undefined when it does not count. */
   key(record: WebRecord): string | undefined;
   readonly windowMs: number;
@@ -66,7 +70,8 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       remediation: 'Look at what this client sent to the page, and at ASP.NET event 1316 (ViewState) and crashes in the Application log at the same time.',
     }),
     needles: [' 500'],
-    key: (r) => (r.format !== 'httperr' && status(r) === '500' ? `${r.get('c-ip') ?? '-'} ${(r.decoded('cs-uri-stem') ?? '').toLowerCase()}` : undefined),
+    logs: 'web',
+    key: (r) => (status(r) === '500' ? `${r.get('c-ip') ?? '-'} ${(r.decoded('cs-uri-stem') ?? '').toLowerCase()}` : undefined),
     windowMs: 5 * 60_000,
     threshold: 20,
   },
@@ -80,6 +85,7 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       references: ['https://nvd.nist.gov/vuln/detail/CVE-2017-9248'],
       remediation: 'Upgrade Telerik UI for ASP.NET AJAX, set Telerik.Web.UI.DialogParametersEncryptionKey, and look for files uploaded after the burst.',
     }),
+    logs: 'web',
     needles: ['dialoghandler.aspx', 'spellcheckhandler.axd'],
     key: (r) => {
       const name = stemFileName(r);
@@ -100,7 +106,8 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       remediation: 'Read Application event 1000 (faulting module in w3wp.exe) at that time and check every native module the pool loads.',
     }),
     needles: ['connection_abandoned_by_apppool'],
-    key: (r) => (r.format === 'httperr' && (r.get('s-reason') ?? '').toLowerCase() === 'connection_abandoned_by_apppool' ? (r.get('s-queuename') ?? '-') : undefined),
+    logs: 'httperr',
+    key: (r) => ((r.get('s-reason') ?? '').toLowerCase() === 'connection_abandoned_by_apppool' ? (r.get('s-queuename') ?? '-') : undefined),
     windowMs: 60_000,
     threshold: 10,
   },
@@ -115,7 +122,8 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
     }),
     // s-reason is a space-delimited field: a leading space keeps ordinary words in URLs from matching.
     needles: [' url', ' badrequest', ' hostname', ' verb', ' header', ' fieldlength', ' requestlength', ' invalid_cr', ' number', ' forbidden'],
-    key: (r) => (r.format === 'httperr' && PARSE_ERRORS.has((r.get('s-reason') ?? '').toLowerCase()) ? (r.get('c-ip') ?? '-') : undefined),
+    logs: 'httperr',
+    key: (r) => (PARSE_ERRORS.has((r.get('s-reason') ?? '').toLowerCase()) ? (r.get('c-ip') ?? '-') : undefined),
     windowMs: 10 * 60_000,
     threshold: 50,
   },
@@ -129,7 +137,8 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       references: ['https://attack.mitre.org/techniques/T1595/003/'],
     }),
     needles: [' 404'],
-    key: (r) => (r.format !== 'httperr' && status(r) === '404' ? (r.get('c-ip') ?? '-') : undefined),
+    logs: 'web',
+    key: (r) => (status(r) === '404' ? (r.get('c-ip') ?? '-') : undefined),
     windowMs: 5 * 60_000,
     threshold: 100,
   },
@@ -143,9 +152,12 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
       references: ['https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF'],
       remediation: 'Open the file behind this page on the server (w3guard sweep) and compare it with the deployed application.',
     }),
+    logs: 'web',
     needles: [' post '],
+    // The stem field ends at a space: most POSTs (Exchange, APIs) go to pages that are not script pages.
+    alsoNeedles: ['.aspx ', '.ashx ', '.asp ', '.php ', '.jsp ', '.cshtml '],
     key: (r) => {
-      if (r.format === 'httperr' || (r.get('cs-method') ?? '').toUpperCase() !== 'POST' || !(status(r) ?? '').startsWith('2')) return undefined;
+      if ((r.get('cs-method') ?? '').toUpperCase() !== 'POST' || !(status(r) ?? '').startsWith('2')) return undefined;
       const stem = (r.decoded('cs-uri-stem') ?? '').toLowerCase();
       if (!SCRIPT_PAGE.test(stem) || !(r.get('cs(user-agent)') ?? '').toLowerCase().startsWith('mozilla/')) return undefined;
       return stem;

@@ -86,6 +86,7 @@ function sigmaDetector(rule: CompiledSigmaRule, view: (record: WebRecord) => Sig
   return {
     meta,
     ...(needles === undefined ? {} : { needles }),
+    ...(rule.requires.length === 0 ? {} : { requires: rule.requires }),
     test: (record) => rule.test(view(record)),
   };
 }

@@ -9,15 +9,49 @@ import { InputStreamError } from '../../formats/log-stream/input-stream-error.js
 import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { evidenceText } from './evidence-text.js';
-import { BUILTIN_BURSTS, BURST_LIMITS } from './burst-detector.js';
+import { BUILTIN_BURSTS, BURST_LIMITS, type BurstDetector } from './burst-detector.js';
 import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-task.js';
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
+import type { WebDetector } from './web-detector.js';
+import type { FieldLayout } from '../../formats/web-log/field-layout.js';
+import { IIS_DEFAULT_FIELDS } from '../../formats/w3c-log/w3c-directive.js';
 import { webSigmaRecord } from './web-sigma-record.js';
 
+// Needle groups, one bit each: a line is only given to the rules and burst detectors whose needles it holds.
 const RULE_GROUP = 1;
-const BURST_GROUP = 2;
+const WEB_BURST_GROUP = 2;
+const BURST_ALSO_GROUP = 4;
+const HTTPERR_BURST_GROUP = 8;
+/** Rules that need a field IIS does not log by default (`cs(Cookie)`, custom headers): live only where the log has it. */
+const EXTRA_FIELD_RULE_GROUP = 16;
+
+const DEFAULT_FIELDS = new Set([...IIS_DEFAULT_FIELDS.map((name) => name.toLowerCase()), 'uri']);
+const baseField = (name: string): string => (name.endsWith('.decoded') ? name.slice(0, -'.decoded'.length) : name);
+
+/** True when the detector can only match a record with a field outside IIS's default set. */
+const needsExtraFields = (detector: WebDetector): boolean => (detector.requires ?? []).some((names) => !names.some((name) => DEFAULT_FIELDS.has(baseField(name))));
+
+/** True when a log with these columns can hold every field the detector needs. */
+function runnableIn(detector: WebDetector, layout: FieldLayout): boolean {
+  const has = (name: string): boolean => {
+    const base = baseField(name);
+    return base === 'uri' ? layout.index.has('cs-uri-stem') || layout.index.has('cs-uri-query') : layout.index.has(base);
+  };
+  return (detector.requires ?? []).every((names) => names.some(has));
+}
+
+/** The group bits a burst detector needs together in a line. */
+const burstGroups = (burst: BurstDetector): number =>
+  (burst.logs === 'httperr' ? HTTPERR_BURST_GROUP : WEB_BURST_GROUP) | (burst.alsoNeedles === undefined ? 0 : BURST_ALSO_GROUP);
+
+/** Which combinations of group bits make a line of this layout worth a record: a rule needle, or every group one burst detector of these logs needs. */
+function wantedGroups(bursts: readonly BurstDetector[], extraRules: readonly WebDetector[], layout: FieldLayout, httpErr: boolean): Uint8Array {
+  const masks = bursts.filter((burst) => (burst.logs === 'httperr') === httpErr).map(burstGroups);
+  const rules = RULE_GROUP | (extraRules.some((rule) => runnableIn(rule, layout)) ? EXTRA_FIELD_RULE_GROUP : 0);
+  return Uint8Array.from({ length: 256 }, (_, groups) => ((groups & rules) !== 0 || masks.some((mask) => (groups & mask) === mask) ? 1 : 0));
+}
 
 /** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
 const MAX_CORRELATION_EVENTS = 200_000;
@@ -45,8 +79,15 @@ export async function scanLogStream(
   const burstEvents: BurstEvents = new Map();
   const { detectors, correlations } = rules;
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
-  // Group bit 1: line rules' needles; bit 2: burst detectors' needles. A line is only given to the kind whose needles it holds.
-  const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([detectors, bursts]);
+  const alsoNeedles = bursts.flatMap((burst) => (burst.alsoNeedles === undefined ? [] : [{ needles: burst.alsoNeedles }]));
+  const extraRules = detectors.filter(needsExtraFields);
+  const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
+    detectors.filter((detector) => !needsExtraFields(detector)),
+    bursts.filter((burst) => burst.logs === 'web'),
+    alsoNeedles,
+    bursts.filter((burst) => burst.logs === 'httperr'),
+    extraRules,
+  ]);
   const index = new RuleIndex(detectors);
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
   const capped = new Set<string>();
@@ -58,7 +99,10 @@ export async function scanLogStream(
   const onRecord = (record: WebRecord, groups: number): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
-    for (const burst of time === undefined || (groups & BURST_GROUP) === 0 ? [] : bursts) {
+    const httpErr = record.format === 'httperr';
+    for (const burst of time === undefined || (groups & (WEB_BURST_GROUP | HTTPERR_BURST_GROUP)) === 0 ? [] : bursts) {
+      const mask = burstGroups(burst);
+      if ((groups & mask) !== mask || (burst.logs === 'httperr') !== httpErr) continue;
       const key = burst.key(record);
       if (key === undefined || time === undefined) continue;
       let byKey = burstEvents.get(burst.meta.id);
@@ -85,7 +129,7 @@ export async function scanLogStream(
         capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.eventsPerKey} requests for one key; only the first were placed in time`);
       }
     }
-    if ((groups & RULE_GROUP) === 0) return;
+    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0) return;
     // `+` needs no decoding here: needles with a space are also searched with `+`.
     const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];
@@ -114,7 +158,7 @@ export async function scanLogStream(
     file: path,
     onRecord,
     onIssue: (issue) => issues.push(issue),
-    ...(prefilter === undefined ? {} : { prefilter }),
+    ...(prefilter === undefined ? {} : { prefilter, wantedGroups: (layout: FieldLayout, httpErr: boolean) => wantedGroups(bursts, extraRules, layout, httpErr) }),
     maxLineBytes: settings.maxLineBytes,
     localOffsetMinutes: settings.localOffsetMinutes,
     ...(state === undefined ? {} : { state }),

@@ -55,6 +55,9 @@ function expectMatch(rule: CompiledSigmaRule, fields: Fields, expected: boolean,
     const text = asciiLower([...Object.values(fields).flat().map(String), ...keywords].join('\n'));
     expect(rule.needles.some((n) => text.includes(n)), `needles ${JSON.stringify(rule.needles)}`).toBe(true);
   }
+  if (expected) {
+    for (const names of rule.requires) expect(names.some((n) => fields[n] !== undefined && fields[n] !== null), `requires ${JSON.stringify(names)}`).toBe(true);
+  }
 }
 
 describe('compileSigmaRule: selections', () => {
@@ -536,6 +539,47 @@ condition: sel`).needles).toBeUndefined();
       }
     }
     expect(matched).toBeGreaterThan(200);
+  });
+});
+
+describe('compileSigmaRule: required fields', () => {
+  it('an AND needs what either side needs, an OR what both need, a NOT and null nothing', () => {
+    const r = compile(`
+header:
+  x-iis-data|exists: true
+pages:
+  cs-uri-stem|contains: 'checkout'
+alt:
+  cs-uri-stem|contains: 'payment'
+  cs-cookie|contains: 'x'
+filter:
+  cs-referer: 'a'
+condition: header and (pages or alt) and not filter`);
+    expect(r.requires).toEqual([['x-iis-data'], ['cs-uri-stem']]);
+    expectMatch(r, { 'x-iis-data': 'ab', 'cs-uri-stem': '/checkout' }, true);
+    const nullable = compile(`
+sel:
+  cs-referer: null
+other:
+  cs-cookie|exists: false
+condition: sel and other`);
+    expect(nullable.requires).toEqual([]);
+    const keyword = compile(`
+keywords:
+  - 'whoami'
+condition: keywords`);
+    expect(keyword.requires).toEqual([]);
+  });
+
+  it('lists every record field a Sigma field is mapped to', () => {
+    const r = compile(
+      `
+sel:
+  cs-user-agent|contains: 'sqlmap'
+condition: sel`,
+      { fieldMapping: new Map([['cs-user-agent', ['cs(user-agent)', 'cs(user-agent).decoded']]]) },
+    );
+    expect(r.requires).toEqual([['cs(user-agent)', 'cs(user-agent).decoded']]);
   });
 });
 

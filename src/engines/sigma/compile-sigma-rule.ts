@@ -10,6 +10,7 @@ import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js
 import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
 import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
 import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
+import { requiredOfAll, requiredOfAny, type SigmaRequiredFields } from './sigma-required-fields.js';
 import type { SigmaNeedles } from './sigma-needles.js';
 import type { SigmaRecord, SigmaValue } from './sigma-record.js';
 import type { SigmaDetectionItem, SigmaLogsource, SigmaRule, SigmaSearch } from './sigma-rule.js';
@@ -32,6 +33,8 @@ export interface CompiledSigmaRule extends Detector<SigmaRecord> {
   readonly logsource: SigmaLogsource;
   /** Lower-case strings of which one occurs in the text of every matching record; undefined when unknown. */
   readonly needles: readonly string[] | undefined;
+  /** Record fields (per entry, one of them) without which the rule cannot match. */
+  readonly requires: SigmaRequiredFields;
   readonly rule: SigmaRule;
   test(record: SigmaRecord): boolean;
 }
@@ -47,6 +50,7 @@ type Test = (record: SigmaRecord) => boolean;
 interface Compiled {
   readonly test: Test;
   readonly needles: SigmaNeedles;
+  readonly requires: SigmaRequiredFields;
 }
 
 /** A condition names a search that failed to compile; that failure is already reported. */
@@ -111,7 +115,7 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     references: rule.references,
   };
   return {
-    compiled: { meta, logsource: rule.logsource, needles: combined.needles, rule, test: combined.test },
+    compiled: { meta, logsource: rule.logsource, needles: combined.needles, requires: combined.requires, rule, test: combined.test },
     diagnostics,
   };
 }
@@ -122,6 +126,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
     needles: needlesOfAny(parts.map((p) => p.needles)),
+    requires: requiredOfAny(parts.map((p) => p.requires)),
   };
 }
 
@@ -131,6 +136,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
     needles: needlesOfAll(parts.map((p) => p.needles)),
+    requires: requiredOfAll(parts.map((p) => p.requires)),
   };
 }
 
@@ -147,7 +153,7 @@ function compileCondition(
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
       const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined };
+      return { test: (r) => !inner(r), needles: undefined, requires: [] };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -258,7 +264,8 @@ function isWildcardTransform(name: string): boolean {
 
 function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   const modifiers = parseModifiers(item);
-  const read = item.field === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(item.field, context.mapping);
+  const names = item.field === undefined ? undefined : (context.mapping.get(item.field) ?? [item.field]);
+  const read = names === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(names);
   const built = buildValueTests(item, modifiers, context);
   const tests = built.tests;
   const matches: (values: readonly SigmaValue[], record: SigmaRecord) => boolean = modifiers.all
@@ -267,11 +274,12 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   return {
     test: (record) => matches(read(record), record),
     needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
+    // A `null` value or `exists: false` matches a record without the field; everything else needs it.
+    requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
   };
 }
 
-function fieldReader(field: string, mapping: SigmaFieldMapping): (record: SigmaRecord) => readonly SigmaValue[] {
-  const names = mapping.get(field) ?? [field];
+function fieldReader(names: readonly string[]): (record: SigmaRecord) => readonly SigmaValue[] {
   return (record) => {
     const out: SigmaValue[] = [];
     for (const name of names) {
@@ -361,7 +369,7 @@ function buildValueTest(
     }
     case 'fieldref': {
       if (typeof value !== 'string' || value === '') return fail('sigma.value-invalid', '"fieldref" takes a field name');
-      const other = fieldReader(value, context.mapping);
+      const other = fieldReader(context.mapping.get(value) ?? [value]);
       const mode = modifiers.transforms.includes('contains')
         ? 'contains'
         : modifiers.transforms.includes('startswith')

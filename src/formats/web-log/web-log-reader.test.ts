@@ -107,6 +107,25 @@ describe('WebLogReader — W3C extended', () => {
     expect(seen).toEqual([[2, 1], [3, 2], [4, 3]]);
   });
 
+  it('builds records only for the group combinations asked for (a POST and a script page together)', () => {
+    const prefilter = NeedleAutomaton.forDetectorGroups([[{ needles: [' post '] }], [{ needles: ['.aspx '] }]]);
+    const wantedGroups = Uint8Array.from({ length: 256 }, (_, groups) => ((groups & 3) === 3 ? 1 : 0));
+    const seen: [number, number][] = [];
+    const reader = new WebLogReader({ file: 'x', onRecord: (r, groups) => seen.push([r.line, groups]), onIssue: () => undefined, ...(prefilter === undefined ? {} : { prefilter, wantedGroups: () => wantedGroups }) });
+    reader.push(
+      Buffer.from(
+        `${FIELDS}` +
+          '2024-03-11 00:00:01 10.0.0.1 POST /ews/exchange.asmx - 443 - 198.51.100.9 UA - 200 0 0 1\n' +
+          '2024-03-11 00:00:02 10.0.0.1 GET /a.aspx - 443 - 198.51.100.9 UA - 200 0 0 1\n' +
+          '2024-03-11 00:00:03 10.0.0.1 POST /b.aspx - 443 - 198.51.100.9 UA - 200 0 0 1\n' +
+          '2024-03-11 00:00:04 10.0.0.1 POST /c%2Easpx - 443 - 198.51.100.9 UA - 200 0 0 1\n',
+      ),
+    );
+    reader.end();
+    expect(seen).toEqual([[4, 3], [5, 3]]);
+    expect(reader.stats.records).toBe(4);
+  });
+
   it('reports an empty file', () => {
     const { issues, reader } = read('');
     expect(issues.map((i) => i.code)).toEqual(['log.empty']);

@@ -27,6 +27,9 @@ export interface LinePrefilter {
 /** With no prefilter every line is wanted, for every group: one class, one state, always "matched". */
 const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([~0]), classCount: 1, stateGroups: new Uint8Array([0xff]), groupsIn: () => 0xff };
 
+/** The default `wantedGroups`: a line is wanted when any needle occurs in it. */
+const ANY_GROUP = Uint8Array.from({ length: 256 }, (_, groups) => (groups === 0 ? 0 : 1));
+
 /** What a reader knows at a point of a file: enough to start reading a later part of the same file. */
 export interface WebLogReaderState {
   readonly format: WebLogFormat | undefined;
@@ -55,6 +58,13 @@ export interface WebLogReaderOptions {
   readonly onRecord: (record: WebRecord, needleGroups: number) => void;
   readonly onIssue: (issue: ScanIssue) => void;
   readonly prefilter?: LinePrefilter;
+  /**
+   * For the columns of the lines at hand, a table giving for each combination of the prefilter's group
+   * bits (0–255) 1 when a line holding needles of exactly those groups is wanted. Lets a consumer ask for
+   * needles of two groups together (a POST *and* a script page), or drop rules that need a field the log
+   * does not have. Asked once per layout. Default: any group.
+   */
+  readonly wantedGroups?: (layout: FieldLayout, httpErr: boolean) => Uint8Array;
   /** Longest line accepted; longer lines are skipped without being held in memory. */
   readonly maxLineBytes?: number;
   /** Server offset from UTC in minutes, for the IIS log file format which logs local time. */
@@ -81,6 +91,9 @@ export class WebLogReader {
   readonly #options: WebLogReaderOptions;
   readonly #maxLine: number;
   readonly #maxIssues: number;
+  readonly #wantedByLayout = new Map<FieldLayout, Uint8Array>();
+  #wantedLayout: FieldLayout | undefined;
+  #wantedTable: Uint8Array = ANY_GROUP;
   readonly #issueCounts = new Map<string, number>();
   #format: WebLogFormat | undefined;
   #fields: readonly string[] | undefined;
@@ -185,7 +198,7 @@ export class WebLogReader {
     let position = 0;
     while (position < block.length) {
       const expected = this.#layout !== undefined && (this.#format === 'w3c' || this.#format === 'httperr') ? this.#fieldCount : -1;
-      splitLines(block, position, prefilter, expected, this.#maxLine, table);
+      splitLines(block, position, prefilter, this.#wanted(), expected, this.#maxLine, table);
       const base = this.stats.lines;
       for (let i = 0; i < table.count; i += 1) {
         this.stats.lines = base + (table.lineIndex[i] as number) + 1;
@@ -195,6 +208,19 @@ export class WebLogReader {
       this.stats.records += table.plain;
       position = table.next;
     }
+  }
+
+  /** The wanted-groups table for the current layout. */
+  #wanted(): Uint8Array {
+    const layout = this.#format === 'iis' ? IIS_LAYOUT : this.#format === 'ncsa' ? NCSA_LAYOUT : this.#layout;
+    const ask = this.#options.wantedGroups;
+    if (layout === undefined || ask === undefined) return ANY_GROUP;
+    if (layout === this.#wantedLayout) return this.#wantedTable;
+    let table = this.#wantedByLayout.get(layout);
+    if (table === undefined) this.#wantedByLayout.set(layout, (table = ask(layout, this.#httpErr)));
+    this.#wantedLayout = layout;
+    this.#wantedTable = table;
+    return table;
   }
 
   #handleLine(block: Buffer, table: LineTable, i: number, prefilter: LinePrefilter): void {
@@ -291,7 +317,7 @@ export class WebLogReader {
       return;
     }
     this.stats.records += 1;
-    if (wanted === 0) return;
+    if (this.#wanted()[wanted] !== 1) return;
     const raw = block.toString('utf8', s, e);
     const values = raw.split(' ');
     if (this.#httpErr) {
@@ -312,7 +338,7 @@ export class WebLogReader {
       return;
     }
     this.stats.records += 1;
-    if (wanted !== 0) this.#options.onRecord(new FieldRecord('iis', this.#options.file, this.stats.lines, text, parsed.time, IIS_LAYOUT, parsed.values), wanted);
+    if (this.#wanted()[wanted] === 1) this.#options.onRecord(new FieldRecord('iis', this.#options.file, this.stats.lines, text, parsed.time, IIS_LAYOUT, parsed.values), wanted);
   }
 
   #ncsaLine(text: string, wanted: number): void {
@@ -322,7 +348,7 @@ export class WebLogReader {
       return;
     }
     this.stats.records += 1;
-    if (wanted !== 0) this.#options.onRecord(new FieldRecord('ncsa', this.#options.file, this.stats.lines, text, parsed.time, NCSA_LAYOUT, parsed.values), wanted);
+    if (this.#wanted()[wanted] === 1) this.#options.onRecord(new FieldRecord('ncsa', this.#options.file, this.stats.lines, text, parsed.time, NCSA_LAYOUT, parsed.values), wanted);
   }
 
   #skip(code: string, message: string): void {
@@ -399,11 +425,11 @@ function growLineTable(table: LineTable): void {
 /**
  * The hot loop: one pass over whole lines from `from` that finds each line's bounds (without CR),
  * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton. A line
- * with `expected` fields, no flag, no needle and no leading `#` is only counted (`plain`); every other
+ * with `expected` fields, no flag, no wanted needle and no leading `#` is only counted (`plain`); every other
  * line is listed in the table. The pass stops after a `#` line. A plain function over plain arguments,
  * so the engine optimises it well.
  */
-function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, expected: number, maxLine: number, table: LineTable): void {
+function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, wanted: Uint8Array, expected: number, maxLine: number, table: LineTable): void {
   const { classOf, delta, classCount, stateGroups } = prefilter;
   let count = 0;
   let lines = 0;
@@ -427,7 +453,7 @@ function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, e
     else if (b === 10) {
       const end = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
       const directive = block[lineStart] === 35;
-      if (marked === 0 && flags === 0 && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
+      if (wanted[marked] === 0 && flags === 0 && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
       else {
         if (count === table.starts.length) growLineTable(table);
         table.starts[count] = lineStart;

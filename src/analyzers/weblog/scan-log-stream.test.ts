@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { RuleMeta } from '../../core/rule-meta.js';
+import { scanLogStream } from './scan-log-stream.js';
+import type { HuntSettings } from './hunt-task.js';
+import type { WebDetector } from './web-detector.js';
+
+const META: RuleMeta = { id: 'test-cookie-rule', title: 't', description: 'd', severity: 'high', confidence: 'firm', engine: 'sigma', category: 'webserver', tags: [], references: [] };
+const SETTINGS: HuntSettings = { evidenceCap: 5, localOffsetMinutes: 0, maxLineBytes: 65536, rules: { content: false, sigmaPaths: [] } };
+
+async function* chunks(text: string): AsyncIterable<Buffer> {
+  yield Buffer.from(text);
+}
+
+/** A rule that needs `cs(Cookie)`, counting how often it is tested. */
+function cookieRule(): { detector: WebDetector; tested: () => number } {
+  let tested = 0;
+  const detector: WebDetector = {
+    meta: META,
+    needles: ['checkout'],
+    requires: [['cs(cookie)', 'cs(cookie).decoded']],
+    test: (record) => {
+      tested += 1;
+      return (record.get('cs(cookie)') ?? '').includes('cmd=');
+    },
+  };
+  return { detector, tested: () => tested };
+}
+
+describe('scanLogStream', () => {
+  it('never builds records for a rule whose required field the log does not have', async () => {
+    const { detector, tested } = cookieRule();
+    const log =
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status\n' +
+      '2024-03-11 10:00:00 10.0.0.1 GET /checkout/pay.aspx - 443 203.0.113.5 200\n'.repeat(3);
+    const outcome = await scanLogStream('a.log', chunks(log), { detectors: [detector], correlations: [] }, SETTINGS);
+    expect(tested()).toBe(0);
+    expect(outcome.stats.records).toBe(3);
+  });
+
+  it('runs it where the log has the field, after a #Fields change in the same file', async () => {
+    const { detector, tested } = cookieRule();
+    const log =
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status\n' +
+      '2024-03-11 10:00:00 10.0.0.1 GET /checkout/pay.aspx - 443 203.0.113.5 200\n' +
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip cs(Cookie) sc-status\n' +
+      '2024-03-11 10:00:01 10.0.0.1 GET /checkout/pay.aspx - 443 203.0.113.5 SID=1;cmd=whoami 200\n' +
+      '2024-03-11 10:00:02 10.0.0.1 GET /checkout/pay.aspx - 443 203.0.113.5 SID=1 200\n';
+    const outcome = await scanLogStream('a.log', chunks(log), { detectors: [detector], correlations: [] }, SETTINGS);
+    expect(tested()).toBe(2);
+    expect(outcome.groups.map((g) => [g.rule.id, g.occurrences, g.head[0]?.line])).toEqual([['test-cookie-rule', 1, 4]]);
+  });
+});
