@@ -1,3 +1,4 @@
+import { OUTCOME_GRADED_TAG } from './grade-by-outcome.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { requestTexts, servedOrUnknown, stemFileName, type WebDetector } from './web-detector.js';
@@ -81,7 +82,7 @@ const traversalToConfig: WebDetector = {
     description: 'The decoded URI climbs out of its folder (`../`, `..\\`, double-encoded or overlong UTF-8) towards web.config, applicationHost.config, machine.config or win.ini: an attempt to read keys and connection strings.',
     severity: 'high',
     category: 'exploitation',
-    tags: ['attack.initial-access', 'attack.t1190', 'attack.credential-access', 'attack.t1552.001'],
+    tags: ['attack.initial-access', 'attack.t1190', 'attack.credential-access', 'attack.t1552.001', OUTCOME_GRADED_TAG],
     references: ['https://owasp.org/www-community/attacks/Path_Traversal'],
     remediation: 'Fix the handler that takes a file name from the request; if the request succeeded, rotate the machineKey and every secret in web.config.',
   }),

@@ -9,6 +9,7 @@ import { InputStreamError } from '../../formats/log-stream/input-stream-error.js
 import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-log-reader.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { evidenceText } from './evidence-text.js';
+import { OutcomeGrader } from './grade-by-outcome.js';
 import { BUILTIN_BURSTS, BURST_LIMITS, type BurstDetector } from './burst-detector.js';
 import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-task.js';
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
@@ -89,6 +90,7 @@ export async function scanLogStream(
     extraRules,
   ]);
   const index = new RuleIndex(detectors);
+  const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
   const capped = new Set<string>();
   const capIssue = (what: string, message: string): void => {
@@ -141,7 +143,8 @@ export async function scanLogStream(
       matched.push(detector.meta.id);
       asset ??= webAsset(record);
       evidence ??= { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), ...(time === undefined ? {} : { time }) };
-      aggregator.add({ rule: detector.meta, asset, locationKey: webSource(record), evidence });
+      const graded = grader.grade(detector.meta, record);
+      aggregator.add({ rule: graded.rule, asset, locationKey: `${webSource(record)}${graded.outcome}`, evidence });
     }
     if (matched.length > 0 && correlations.length > 0 && time !== undefined && asset !== undefined && evidence !== undefined) {
       const view = webSigmaRecord(record);
