@@ -20,9 +20,11 @@ async function findings(lines: string[]): Promise<{ ruleId: string; occurrences:
   }
   const outcome = await scanLogStream('W3SVC1/u_ex240311.log', chunks(), NO_RULES, SETTINGS);
   const aggregator = new FindingAggregator(5);
-  for (const draft of judgeBursts([outcome.bursts], BUILTIN_BURSTS)) aggregator.add(draft);
+  for (const draft of judgeBursts([outcome.bursts], BUILTIN_BURSTS, outcome.spans)) aggregator.add(draft);
   return aggregator.findings().map((f) => ({ ruleId: f.ruleId, occurrences: f.occurrences, locationKey: f.locationKey, lines: f.evidence.map((e) => e.line ?? 0) }));
 }
+
+const loneClient = <F extends { ruleId: string }>(found: F[]): F[] => found.filter((f) => f.ruleId === 'w3g-web-lone-client-post-page');
 
 const post500 = (s: number, ip: string, page = '/Default.aspx'): string => `${at(s)} 10.0.0.1 POST ${page} - 443 - ${ip} Mozilla/5.0 - 500 0 0 61`;
 
@@ -70,12 +72,13 @@ describe('burst detectors', () => {
 
   it('a script page that only one client ever POSTs to, without a Referer, is reported once', async () => {
     const post = (s: number, ip: string, ref = '-', ua = 'Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)'): string => `${at(s)} 10.0.0.1 POST /App_Themes/Default/error.aspx - 443 - ${ip} ${ua} ${ref} 200 0 0 121`;
-    const lone = await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '198.19.40.97')));
+    // Irregular times: an operator at work, not a timer.
+    const lone = await findings(Array.from({ length: 12 }, (_, i) => post(i * i * 977, '198.19.40.97')));
     expect(lone.map((f) => [f.ruleId, f.locationKey, f.occurrences])).toEqual([['w3g-web-lone-client-post-page', '/app_themes/default/error.aspx 198.19.40.97', 12]]);
     // Used by two clients, reached from other pages, or driven by a script client: an application page.
-    expect(await findings([...Array.from({ length: 12 }, (_, i) => post(i * 3600, '198.19.40.97')), post(99, '198.51.100.3')])).toEqual([]);
-    expect(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.7', 'https://www.example.com/admin/')))).toEqual([]);
-    expect(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.8', '-', 'python-requests/2.31')))).toEqual([]);
+    expect(loneClient(await findings([...Array.from({ length: 12 }, (_, i) => post(i * 3600, '198.19.40.97')), post(99, '198.51.100.3')]))).toEqual([]);
+    expect(loneClient(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.7', 'https://www.example.com/admin/'))))).toEqual([]);
+    expect(loneClient(await findings(Array.from({ length: 12 }, (_, i) => post(i * 3600, '10.0.0.8', '-', 'python-requests/2.31'))))).toEqual([]);
   });
 
   it('a 404 storm from one client is content discovery; a few 404s are not', async () => {
@@ -88,5 +91,45 @@ describe('burst detectors', () => {
   it('keys are kept apart even when they look like object properties', async () => {
     const result = await findings(Array.from({ length: 25 }, (_, i) => post500(i, '203.0.113.12', '/__proto__')));
     expect(result[0]?.locationKey).toBe('203.0.113.12 /__proto__');
+  });
+
+  it('a client POSTing to one script page on a timer, without a Referer, is a beacon; people clicking are not', async () => {
+    const post = (s: number, ip: string, ref = '-'): string => `${at(s)} 10.0.0.1 POST /aspnet_client/system_web/upd.aspx - 443 - ${ip} Mozilla/5.0 ${ref} 200 0 0 12`;
+    // Every 5 minutes with a few seconds of jitter.
+    const timer = await findings(Array.from({ length: 15 }, (_, i) => post(i * 300 + ((i * 7) % 11), '198.51.100.77')));
+    expect(timer.filter((f) => f.ruleId === 'w3g-web-beacon-script-page').map((f) => [f.locationKey, f.occurrences])).toEqual([['198.51.100.77 /aspnet_client/system_web/upd.aspx', 15]]);
+    const irregular = await findings(Array.from({ length: 15 }, (_, i) => post(i * i * 61, '198.51.100.77')));
+    expect(irregular.filter((f) => f.ruleId === 'w3g-web-beacon-script-page')).toEqual([]);
+    const browser = await findings(Array.from({ length: 15 }, (_, i) => post(i * 300, '198.51.100.77', 'https://www.example.com/')));
+    expect(browser.filter((f) => f.ruleId === 'w3g-web-beacon-script-page')).toEqual([]);
+    const fast = await findings(Array.from({ length: 15 }, (_, i) => post(i * 2, '198.51.100.77')));
+    expect(fast.filter((f) => f.ruleId === 'w3g-web-beacon-script-page')).toEqual([]);
+  });
+
+  it('a site that begins serving an executable days into its period is reported; one served from the start is not', async () => {
+    const day = 86_400;
+    // Background: the site's period is the four days its requests cover.
+    const background = Array.from({ length: 9 }, (_, i) => `${at(i * day * 0.5)} 10.0.0.1 GET /missing${i}.aspx - 443 - 198.51.100.${i} Mozilla/5.0 - 404 0 2 1`);
+    const download = (s: number, path: string): string => `${at(s)} 10.0.0.1 GET ${path} - 443 - 203.0.113.${s % 200} Mozilla/5.0+(Windows+NT+10.0) https://www.example.com/ 200 0 0 40`;
+    const late = await findings([...background, download(3 * day, '/common/js/update.exe'), download(3 * day + 60, '/common/js/update.exe')].sort());
+    expect(late.filter((f) => f.ruleId === 'w3g-web-first-served-executable').map((f) => [f.locationKey, f.occurrences])).toEqual([['10.0.0.1/W3SVC1 /common/js/update.exe', 2]]);
+    const fromStart = await findings([...background, download(600, '/downloads/client-setup.msi'), download(3 * day, '/downloads/client-setup.msi')].sort());
+    expect(fromStart.filter((f) => f.ruleId === 'w3g-web-first-served-executable')).toEqual([]);
+    // A day of logs has no baseline to compare with.
+    const short = await findings([background[0] as string, download(3600, '/a.exe'), `${at(20 * 3600)} 10.0.0.1 GET /b - 443 - 198.51.100.1 UA - 404 0 2 1`]);
+    expect(short.filter((f) => f.ruleId === 'w3g-web-first-served-executable')).toEqual([]);
+  });
+
+  it('500s on one page far above the site\'s own error rate are reported; a site that always fails is not', async () => {
+    const hour = 3_600;
+    const error = (s: number, page: string, ip: string): string => `${at(s)} 10.0.0.1 POST ${page} - 443 - ${ip} Mozilla/5.0 - 500 0 0 61`;
+    const usual = Array.from({ length: 48 }, (_, i) => error(i * hour, `/page${i % 5}.aspx`, `198.51.100.${i}`));
+    const spike = Array.from({ length: 30 }, (_, i) => error(30 * hour + i * 10, '/Report.aspx', `203.0.113.${i}`));
+    const burst = await findings([...usual, ...spike].sort());
+    expect(burst.filter((f) => f.ruleId === 'w3g-web-burst-500-above-site-rate').map((f) => [f.locationKey, f.occurrences])).toEqual([['10.0.0.1/W3SVC1 /report.aspx', 30]]);
+    // 25 errors every 10 minutes for 6 hours, and the same spike in the middle.
+    const alwaysFailing = Array.from({ length: 36 * 25 }, (_, i) => error(i * 24, '/Report.aspx', `198.51.100.${i % 250}`));
+    const noisy = await findings([...alwaysFailing, ...spike.map((line) => line.replace(at(30 * hour).slice(0, 10), at(0).slice(0, 10)))].sort());
+    expect(noisy.filter((f) => f.ruleId === 'w3g-web-burst-500-above-site-rate')).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { Asset } from '../../core/asset.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { stemFileName } from './web-detector.js';
+import { webAsset } from './web-asset.js';
 
 /**
  * A behaviour seen only in numbers: many matching requests with the same key within a time window
@@ -28,6 +29,22 @@ export interface BurstDetector {
    * `minMarkedShare` of its requests carry the mark. `client` names the client of a request.
    */
   readonly loneClient?: { readonly minMarkedShare: number; client(record: WebRecord): string };
+  /**
+   * Judge each key by the rhythm of its requests, as a beacon: at least `minRegularShare` of the gaps
+   * between consecutive requests lie within `tolerance` (a fraction) of their median gap, which is at
+   * least `minIntervalMs`. People click at irregular times; a script or an implant polls on a timer.
+   */
+  readonly periodic?: { readonly minIntervalMs: number; readonly tolerance: number; readonly minRegularShare: number };
+  /**
+   * Judge each key by when its site first answered it: a finding when that was after the site's baseline,
+   * the first `baselineShare` of the site's analysed period but at least `minBaselineMs` of it.
+   */
+  readonly firstSeen?: { readonly baselineShare: number; readonly minBaselineMs: number };
+  /**
+   * Judge each key's densest window against its site's own rate of such requests over the analysed period:
+   * a finding when the window holds at least `factor` times the site's average per window.
+   */
+  readonly aboveSiteRate?: { readonly factor: number };
 }
 
 /**
@@ -55,6 +72,11 @@ function meta(fields: Omit<RuleMeta, 'engine' | 'confidence' | 'category'>): Rul
 const PARSE_ERRORS = new Set(['url', 'badrequest', 'hostname', 'verb', 'header', 'fieldlength', 'requestlength', 'url_length', 'invalid_cr/lf', 'number', 'forbidden']);
 
 const status = (record: WebRecord): string | undefined => record.get('sc-status');
+
+/** Downloads that run code or carry it: programs, libraries, installers, scripts, archives, disk images. */
+const EXECUTABLE_STEM = /\.(exe|dll|scr|msi|msix|appx|ps1|bat|cmd|vbs|vbe|jse|hta|wsf|lnk|jar|apk|zip|rar|7z|iso|img|cab)$/;
+// The stem field ends at a space; `.js ` is left out of the needles: scripts of pages are everywhere.
+const EXECUTABLE_STEM_NEEDLES = ['.exe ', '.dll ', '.scr ', '.msi ', '.msix ', '.appx ', '.ps1 ', '.bat ', '.cmd ', '.vbs ', '.vbe ', '.jse ', '.hta ', '.wsf ', '.lnk ', '.jar ', '.apk ', '.zip ', '.rar ', '.7z ', '.iso ', '.img ', '.cab '];
 const SCRIPT_PAGE = /\.(aspx|ashx|asp|php|jsp|cshtml)$/;
 
 /** Bursts w3guard looks for in IIS web and HTTPERR logs; thresholds are documented in the README. */
@@ -166,5 +188,67 @@ export const BUILTIN_BURSTS: readonly BurstDetector[] = [
     windowMs: Number.POSITIVE_INFINITY,
     threshold: 10,
     loneClient: { minMarkedShare: 0.8, client: (r) => r.get('c-ip') ?? '-' },
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-beacon-script-page',
+      title: 'Script page polled on a timer by one client, without a Referer',
+      description: 'One client sent 12 or more POSTs without a Referer to the same script page, answered 2xx, at regular intervals (70% of the gaps within 20% of the median gap, which is 10 seconds or more). People click at irregular times; a web shell checked or driven by a script, or an implant calling home through the site, keeps a timer.',
+      severity: 'medium',
+      tags: ['attack.command-and-control', 'attack.t1071.001', 'attack.persistence', 'attack.t1505.003'],
+      references: ['https://attack.mitre.org/techniques/T1071/001/'],
+      remediation: 'Find the program behind the client address, and open the page\'s file on the server (w3guard sweep).',
+    }),
+    logs: 'web',
+    needles: [' post '],
+    alsoNeedles: ['.aspx ', '.ashx ', '.asp ', '.php ', '.jsp ', '.cshtml '],
+    key: (r) => {
+      if ((r.get('cs-method') ?? '').toUpperCase() !== 'POST' || !(status(r) ?? '').startsWith('2') || r.get('cs(referer)') !== undefined) return undefined;
+      const stem = (r.decoded('cs-uri-stem') ?? '').toLowerCase();
+      return SCRIPT_PAGE.test(stem) ? `${r.get('c-ip') ?? '-'} ${stem}` : undefined;
+    },
+    windowMs: Number.POSITIVE_INFINITY,
+    threshold: 12,
+    periodic: { minIntervalMs: 10_000, tolerance: 0.2, minRegularShare: 0.7 },
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-first-served-executable',
+      title: 'Site began serving an executable, script or archive during the analysed period',
+      description: 'The site answered a download of a program, library, installer, script or archive with 200 for the first time after the first quarter of its analysed period (and at least a day into it). Sites that spread malware to their own visitors (Lazarus 2023, BadIIS) start serving such files on a given day; a deployed download was served from the start.',
+      severity: 'medium',
+      tags: ['attack.resource-development', 'attack.t1608.001', 'attack.initial-access', 'attack.t1189'],
+      references: ['https://asec.ahnlab.com/en/55369/'],
+      remediation: 'Check whether the file was deployed on purpose; if not, take it down, find who wrote it (w3guard sweep, events) and which visitors fetched it.',
+    }),
+    logs: 'web',
+    needles: EXECUTABLE_STEM_NEEDLES,
+    key: (r) => {
+      const method = (r.get('cs-method') ?? '').toUpperCase();
+      if ((method !== 'GET' && method !== 'HEAD') || status(r) !== '200' || r.get('cs-uri-query') !== undefined) return undefined;
+      const stem = (r.decoded('cs-uri-stem') ?? '').toLowerCase();
+      if (!EXECUTABLE_STEM.test(stem) || stem.includes('/rpc/')) return undefined;
+      return `${webAsset(r).id} ${stem}`;
+    },
+    windowMs: Number.POSITIVE_INFINITY,
+    threshold: 1,
+    firstSeen: { baselineShare: 0.25, minBaselineMs: 24 * 3_600_000 },
+  },
+  {
+    meta: meta({
+      id: 'w3g-web-burst-500-above-site-rate',
+      title: 'Server errors on one page far above the site\'s own error rate',
+      description: 'One page answered 20 or more requests with 500 within 10 minutes, at least ten times the site\'s average number of 500s per 10 minutes over the analysed period. Exploits against one handler (deserialization, forged ViewState, injection) make it fail in a burst, from one or many addresses; a site\'s usual errors are spread out.',
+      severity: 'medium',
+      tags: ['attack.initial-access', 'attack.t1190'],
+      references: ['https://www.cyber.gov.au/about-us/view-all-content/alerts-and-advisories/advisory-2020-006-active-exploitation-of-vulnerability-in-microsoft-internet-information-services'],
+      remediation: 'Read what was sent to the page in the burst, and the Application log (ASP.NET 1309/1316, crashes) at the same time.',
+    }),
+    logs: 'web',
+    needles: [' 500'],
+    key: (r) => (status(r) === '500' ? `${webAsset(r).id} ${(r.decoded('cs-uri-stem') ?? '').toLowerCase()}` : undefined),
+    windowMs: 10 * 60_000,
+    threshold: 20,
+    aboveSiteRate: { factor: 10 },
   },
 ];

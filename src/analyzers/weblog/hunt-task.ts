@@ -46,6 +46,8 @@ export interface StreamOutcome {
   readonly groups: FindingGroup[];
   /** Requests counted by burst detectors: detector id → key → tally. */
   readonly bursts: BurstEvents;
+  /** First and last time of the requests read for each site (asset id), for detectors that judge against a site's period. */
+  readonly spans: Map<string, { first: number; last: number }>;
   /** Matches that Sigma correlation rules count, in input order (bounded). */
   readonly correlationEvents: CorrelationEvent<MatchRef>[];
   readonly endState: WebLogReaderState;

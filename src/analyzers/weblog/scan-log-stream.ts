@@ -98,9 +98,21 @@ export async function scanLogStream(
     capped.add(what);
     issues.push({ code: 'hunt.limit-reached', message, path });
   };
+  const spans = new Map<string, { first: number; last: number }>();
+  const siteIds = new Map<string, string>();
   const onRecord = (record: WebRecord, groups: number): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
+    if (time !== undefined && bursts.length > 0) {
+      // The site's analysed period, from the requests read for it; the asset id is the same for every line of one server and site.
+      const server = `${record.get('s-computername') ?? record.get('s-ip') ?? ''} ${record.get('s-sitename') ?? ''}`;
+      let site = siteIds.get(server);
+      if (site === undefined) siteIds.set(server, (site = webAsset(record).id));
+      const span = spans.get(site);
+      if (span === undefined) spans.set(site, { first: time, last: time });
+      else if (time < span.first) span.first = time;
+      else if (time > span.last) span.last = time;
+    }
     const httpErr = record.format === 'httperr';
     for (const burst of time === undefined || (groups & (WEB_BURST_GROUP | HTTPERR_BURST_GROUP)) === 0 ? [] : bursts) {
       const mask = burstGroups(burst);
@@ -187,5 +199,5 @@ export async function scanLogStream(
   tick();
   const endState = reader.state();
   sawDirective = endState.fields !== start.fields || endState.format !== start.format || endState.date !== start.date;
-  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), bursts: burstEvents, correlationEvents, endState, sawDirective };
+  return { path, format: endState.format, stats: { ...reader.stats }, issues, groups: aggregator.groups(), bursts: burstEvents, spans, correlationEvents, endState, sawDirective };
 }

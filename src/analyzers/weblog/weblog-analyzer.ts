@@ -125,6 +125,7 @@ function mergeOutcomes(
   correlations: readonly CompiledSigmaCorrelation[],
 ): AnalyzerResult {
   const burstParts: BurstEvents[] = [];
+  const spans = new Map<string, { first: number; last: number }>();
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const aggregator = new FindingAggregator(evidenceCap);
   const issues: ScanIssue[] = [];
@@ -138,6 +139,10 @@ function mergeOutcomes(
       issues.push(...stream.issues.map((issue) => (offset === 0 || issue.line === undefined ? issue : { ...issue, line: issue.line + offset })));
       aggregator.merge(offset === 0 ? stream.groups : stream.groups.map((g) => shiftGroup(g, offset)));
       burstParts.push(offset === 0 ? stream.bursts : shiftBursts(stream.bursts, offset));
+      for (const [site, span] of stream.spans) {
+        const known = spans.get(site);
+        spans.set(site, known === undefined ? { ...span } : { first: Math.min(known.first, span.first), last: Math.max(known.last, span.last) });
+      }
       for (const event of stream.correlationEvents) {
         const line = event.ref.evidence.line;
         correlationEvents.push(offset === 0 || line === undefined ? event : { ...event, ref: { ...event.ref, evidence: { ...event.ref.evidence, line: line + offset } } });
@@ -145,7 +150,7 @@ function mergeOutcomes(
       addInput(inputs, stream);
     }
   }
-  for (const draft of judgeBursts(burstParts, bursts)) aggregator.add(draft);
+  for (const draft of judgeBursts(burstParts, bursts, spans)) aggregator.add(draft);
   for (const hit of evaluateCorrelations(correlations, correlationEvents)) {
     for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: hit.groupKey, evidence: ref.evidence });
   }
