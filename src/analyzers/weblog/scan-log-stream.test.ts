@@ -49,4 +49,27 @@ describe('scanLogStream', () => {
     expect(tested()).toBe(2);
     expect(outcome.groups.map((g) => [g.rule.id, g.occurrences, g.head[0]?.line])).toEqual([['test-cookie-rule', 1, 4]]);
   });
+
+  it('gives a rule without needles every line where its field is logged, and none where it is not', async () => {
+    let tested = 0;
+    const headerRule: WebDetector = {
+      meta: { ...META, id: 'test-header-rule' },
+      requires: [['x-password']],
+      test: (record) => {
+        tested += 1;
+        return record.get('x-password') !== undefined;
+      },
+    };
+    const rules = { detectors: [cookieRule().detector, headerRule], correlations: [] };
+    const plain = '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status\n' + '2024-03-11 10:00:00 10.0.0.1 GET /index.aspx - 443 203.0.113.5 200\n'.repeat(4);
+    await scanLogStream('a.log', chunks(plain), rules, SETTINGS);
+    expect(tested).toBe(0);
+    const custom =
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status X-Password\n' +
+      '2024-03-11 10:00:00 10.0.0.1 GET /index.aspx - 443 203.0.113.5 200 -\n' +
+      '2024-03-11 10:00:01 10.0.0.1 GET /index.aspx - 443 203.0.113.5 200 s3cr3t\n';
+    const outcome = await scanLogStream('a.log', chunks(custom), rules, SETTINGS);
+    expect(tested).toBe(2);
+    expect(outcome.groups.map((g) => [g.rule.id, g.head[0]?.line])).toEqual([['test-header-rule', 3]]);
+  });
 });

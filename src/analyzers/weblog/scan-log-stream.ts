@@ -15,9 +15,8 @@ import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
-import type { WebDetector } from './web-detector.js';
+import { baseField, needsExtraFields, type WebDetector } from './web-detector.js';
 import type { FieldLayout } from '../../formats/web-log/field-layout.js';
-import { IIS_DEFAULT_FIELDS } from '../../formats/w3c-log/w3c-directive.js';
 import { webSigmaRecord } from './web-sigma-record.js';
 
 // Needle groups, one bit each: a line is only given to the rules and burst detectors whose needles it holds.
@@ -28,11 +27,7 @@ const HTTPERR_BURST_GROUP = 8;
 /** Rules that need a field IIS does not log by default (`cs(Cookie)`, custom headers): live only where the log has it. */
 const EXTRA_FIELD_RULE_GROUP = 16;
 
-const DEFAULT_FIELDS = new Set([...IIS_DEFAULT_FIELDS.map((name) => name.toLowerCase()), 'uri']);
-const baseField = (name: string): string => (name.endsWith('.decoded') ? name.slice(0, -'.decoded'.length) : name);
-
-/** True when the detector can only match a record with a field outside IIS's default set. */
-const needsExtraFields = (detector: WebDetector): boolean => (detector.requires ?? []).some((names) => !names.some((name) => DEFAULT_FIELDS.has(baseField(name))));
+const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
 
 /** True when a log with these columns can hold every field the detector needs. */
 function runnableIn(detector: WebDetector, layout: FieldLayout): boolean {
@@ -47,10 +42,16 @@ function runnableIn(detector: WebDetector, layout: FieldLayout): boolean {
 const burstGroups = (burst: BurstDetector): number =>
   (burst.logs === 'httperr' ? HTTPERR_BURST_GROUP : WEB_BURST_GROUP) | (burst.alsoNeedles === undefined ? 0 : BURST_ALSO_GROUP);
 
-/** Which combinations of group bits make a line of this layout worth a record: a rule needle, or every group one burst detector of these logs needs. */
+/**
+ * Which combinations of group bits make a line of this layout worth a record: a rule needle, or every
+ * group one burst detector of these logs needs; every line when a rule without needles can run here (a
+ * header-authenticated backdoor is seen by a logged header being there at all).
+ */
 function wantedGroups(bursts: readonly BurstDetector[], extraRules: readonly WebDetector[], layout: FieldLayout, httpErr: boolean): Uint8Array {
+  const live = extraRules.filter((rule) => runnableIn(rule, layout));
+  if (!live.every(hasNeedles)) return new Uint8Array(256).fill(1);
   const masks = bursts.filter((burst) => (burst.logs === 'httperr') === httpErr).map(burstGroups);
-  const rules = RULE_GROUP | (extraRules.some((rule) => runnableIn(rule, layout)) ? EXTRA_FIELD_RULE_GROUP : 0);
+  const rules = RULE_GROUP | (live.length > 0 ? EXTRA_FIELD_RULE_GROUP : 0);
   return Uint8Array.from({ length: 256 }, (_, groups) => ((groups & rules) !== 0 || masks.some((mask) => (groups & mask) === mask) ? 1 : 0));
 }
 
@@ -81,13 +82,16 @@ export async function scanLogStream(
   const { detectors, correlations } = rules;
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const alsoNeedles = bursts.flatMap((burst) => (burst.alsoNeedles === undefined ? [] : [{ needles: burst.alsoNeedles }]));
+  // Rules that need a field IIS does not log by default may have no needles: they cost nothing where the
+  // field is not logged, and are given every line where it is.
   const extraRules = detectors.filter(needsExtraFields);
+  const needleLessExtra = !extraRules.every(hasNeedles);
   const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
     detectors.filter((detector) => !needsExtraFields(detector)),
     bursts.filter((burst) => burst.logs === 'web'),
     alsoNeedles,
     bursts.filter((burst) => burst.logs === 'httperr'),
-    extraRules,
+    extraRules.filter(hasNeedles),
   ]);
   const index = new RuleIndex(detectors);
   const grader = new OutcomeGrader();
@@ -143,7 +147,7 @@ export async function scanLogStream(
         capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.eventsPerKey} requests for one key; only the first were placed in time`);
       }
     }
-    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0) return;
+    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0 && !needleLessExtra) return;
     // `+` needs no decoding here: needles with a space are also searched with `+`.
     const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];

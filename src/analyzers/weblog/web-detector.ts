@@ -1,8 +1,19 @@
 import type { Detector } from '../../core/detector.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
+import { IIS_DEFAULT_FIELDS } from '../../formats/w3c-log/w3c-directive.js';
 
 /** A detector over web-log records. */
 export type WebDetector = Detector<WebRecord>;
+
+const DEFAULT_FIELDS = new Set([...IIS_DEFAULT_FIELDS.map((name) => name.toLowerCase()), 'uri']);
+
+/** The logged field behind a record field name (`cs-uri-stem.decoded` → `cs-uri-stem`). */
+export const baseField = (name: string): string => (name.endsWith('.decoded') ? name.slice(0, -'.decoded'.length) : name);
+
+/** True when the detector can only match a record with a field outside IIS's default set (a cookie, a custom header). */
+export function needsExtraFields(detector: WebDetector): boolean {
+  return (detector.requires ?? []).some((names) => !names.some((name) => DEFAULT_FIELDS.has(baseField(name))));
+}
 
 /** Fields the server itself writes (addresses, times, sizes, status): never attacker text. */
 const SERVER_FIELD = /^(date|time|time-taken|c-ip|c-port|s-.*|sc-.*|cs-bytes|cs-version|cs-ident|streamid)$/;

@@ -564,6 +564,14 @@ other:
   cs-cookie|exists: false
 condition: sel and other`);
     expect(nullable.requires).toEqual([]);
+    const either = compile(`
+a:
+  x-password|exists: true
+b:
+  x-chrome-variations|contains: 'cmd|'
+condition: a or b`);
+    expect(either.requires).toEqual([['x-password', 'x-chrome-variations']]);
+    expectMatch(either, { 'x-chrome-variations': 'cmd|whoami' }, true);
     const keyword = compile(`
 keywords:
   - 'whoami'

@@ -14,10 +14,15 @@ export function requiredOfAll(parts: readonly SigmaRequiredFields[]): SigmaRequi
   return [...out.values()];
 }
 
-/** An OR needs only what every branch needs. */
+/**
+ * An OR needs what every branch needs; when the branches share nothing but each needs something, it
+ * still needs one of the fields its branches need first (`a exists or b exists` needs a or b).
+ */
 export function requiredOfAny(parts: readonly SigmaRequiredFields[]): SigmaRequiredFields {
   const [first, ...rest] = parts;
   if (first === undefined) return [];
   const keep = rest.map((part) => new Set(part.map(key)));
-  return first.filter((names) => keep.every((set) => set.has(key(names))));
+  const common = first.filter((names) => keep.every((set) => set.has(key(names))));
+  if (common.length > 0 || parts.some((part) => part.length === 0)) return common;
+  return [[...new Set(parts.flatMap((part) => part[0] ?? []))]];
 }
