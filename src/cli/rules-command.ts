@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { WEB_BEHAVIOR_RULES } from '../analyzers/weblog/behavior-rules.js';
 import { loadWebRules, WEB_CONTENT_DIR } from '../analyzers/weblog/load-web-rules.js';
 import { compileSigmaRules } from '../engines/sigma/compile-sigma-rules.js';
 import { hasSigmaError } from '../engines/sigma/sigma-diagnostic.js';
@@ -34,9 +35,11 @@ export function rulesCommand(): Command {
         const needles = d.needles === undefined ? 'every line' : `${d.needles.length} needles`;
         return `${d.meta.severity.padEnd(8)} ${escapeTerminal(d.meta.id)}  ${escapeTerminal(d.meta.title)}  [${d.meta.engine}, ${needles}]\n`;
       });
+      const behavior = flags.content ? WEB_BEHAVIOR_RULES : [];
+      for (const meta of behavior) lines.push(`${meta.severity.padEnd(8)} ${escapeTerminal(meta.id)}  ${escapeTerminal(meta.title)}  [behavior, whole hunt]\n`);
       process.stdout.write(lines.join(''));
       process.stderr.write(
-        `${loaded.detectors.length} rules for IIS web logs (content: ${flags.content ? WEB_CONTENT_DIR : 'off'}); ${loaded.otherLogsource} for other log sources; ${loaded.diagnostics.length} diagnostics\n`,
+        `${loaded.detectors.length} rules and ${behavior.length} behaviour detectors for IIS web logs (content: ${flags.content ? WEB_CONTENT_DIR : 'off'}); ${loaded.otherLogsource} for other log sources; ${loaded.diagnostics.length} diagnostics\n`,
       );
       process.exitCode = EXIT.ok;
     });

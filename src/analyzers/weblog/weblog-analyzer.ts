@@ -10,6 +10,8 @@ import type { BurstEvents, HuntSettings, HuntTask, MatchRef, StreamOutcome, Task
 import { runOnWorkers, workersAvailable } from './hunt-worker-pool.js';
 import { BUILTIN_BURSTS, type BurstDetector } from './burst-detector.js';
 import { judgeBursts } from './judge-bursts.js';
+import { attemptThenSuccess } from './grade-by-outcome.js';
+import { WEB_BEHAVIOR_RULES } from './behavior-rules.js';
 import { loadWebRules, ruleIssues, type WebRules } from './load-web-rules.js';
 import { evaluateCorrelations } from '../../engines/sigma/evaluate-correlations.js';
 import type { CompiledSigmaCorrelation, CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
@@ -64,7 +66,8 @@ export const weblogAnalyzer: Analyzer<WeblogInput> = {
     });
     await recheckRanges(outcomes, rules, settings, context.signal);
     const bursts = settings.rules.content ? tuneBursts(BUILTIN_BURSTS, settings.burstTuning) : [];
-    const result = mergeOutcomes(outcomes, context.evidenceCap, [...detectors, ...bursts, ...rules.correlations].map((d) => d.meta), bursts, rules.correlations);
+    const metas = [...detectors.map((d) => d.meta), ...(settings.rules.content ? WEB_BEHAVIOR_RULES : []), ...rules.correlations.map((c) => c.meta)];
+    const result = mergeOutcomes(outcomes, context.evidenceCap, metas, bursts, rules.correlations, settings.rules.content);
     return { ...result, issues: [...ruleIssues(rules), ...result.issues] };
   },
 };
@@ -123,6 +126,7 @@ function mergeOutcomes(
   rules: AnalyzerResult['rules'],
   bursts: readonly BurstDetector[],
   correlations: readonly CompiledSigmaCorrelation[],
+  content: boolean,
 ): AnalyzerResult {
   const burstParts: BurstEvents[] = [];
   const spans = new Map<string, { first: number; last: number }>();
@@ -151,6 +155,7 @@ function mergeOutcomes(
     }
   }
   for (const draft of judgeBursts(burstParts, bursts, spans)) aggregator.add(draft);
+  if (content) for (const draft of attemptThenSuccess(aggregator.groups())) aggregator.add(draft);
   for (const hit of evaluateCorrelations(correlations, correlationEvents)) {
     for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: hit.groupKey, evidence: ref.evidence });
   }
