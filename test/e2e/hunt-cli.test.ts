@@ -44,10 +44,12 @@ describe('w3guard hunt on the shipped example', () => {
   });
 
   it('exits 0 when nothing reaches --fail-on, and filters with --min-severity, --since and --until', () => {
-    expect(hunt([EXAMPLE, '--fail-on', 'critical']).code).toBe(0);
-    expect(hunt([EXAMPLE, '--min-severity', 'high']).report.findings.map((f) => f.severity)).toEqual(['high', 'high', 'high', 'high']);
+    // The Telerik upload-then-trigger chain is the one critical finding of the example.
+    expect(hunt([EXAMPLE, '--fail-on', 'critical']).code).toBe(1);
+    expect(hunt([EXAMPLE, '--fail-on', 'critical', '--since', '2024-03-11T03:00:00Z']).code).toBe(0);
+    expect(hunt([EXAMPLE, '--min-severity', 'high']).report.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'high', 'high', 'high']);
     const window = hunt([EXAMPLE, '--since', '2024-03-11T02:00:00Z', '--until', '2024-03-11T03:00:00Z']).report;
-    expect(window.findings.map((f) => f.ruleId)).toEqual(['w3g-web-telerik-rau-post', 'w3g-web-telerik-rau-probe']);
+    expect(window.findings.map((f) => f.ruleId)).toEqual(['w3g-web-telerik-rau-chain', 'w3g-web-telerik-rau-post', 'w3g-web-telerik-rau-probe']);
   });
 
   it.skipIf(!existsSync(CONTRACT))('prints JSON that validates against the report contract (skipped: ../shared is absent)', () => {

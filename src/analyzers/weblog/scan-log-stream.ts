@@ -156,11 +156,12 @@ export async function scanLogStream(
     for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
       if (!detector.test(record)) continue;
       matches += 1;
-      matched.push(detector.meta.id);
       asset ??= webAsset(record);
       evidence ??= { kind: 'log-line', file: record.file, line: record.line, text: evidenceText(record.raw), ...(time === undefined ? {} : { time }) };
       const graded = grader.grade(detector.meta, record);
       aggregator.add({ rule: graded.rule, asset, locationKey: `${webSource(record)}${graded.outcome}`, evidence });
+      // Correlations count what reached its target: a refused exploit request is not a step of a chain.
+      if (graded.outcome === '') matched.push(detector.meta.id);
     }
     if (matched.length > 0 && correlations.length > 0 && time !== undefined && asset !== undefined && evidence !== undefined) {
       const view = webSigmaRecord(record);

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import type { WebRecord } from '../../formats/web-log/web-record.js';
 import type { HuntSettings } from './hunt-task.js';
 import { loadWebRules, WEB_CONTENT_DIR, type WebRules } from './load-web-rules.js';
 import { scanLogStream } from './scan-log-stream.js';
+import { weblogAnalyzer } from './weblog-analyzer.js';
+import { findLogFiles } from '../../targets/find-log-files.js';
 import { needsExtraFields, type WebDetector } from './web-detector.js';
 
 const DEFAULT_FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
@@ -43,6 +46,22 @@ async function huntHits(fields: string, line: string, detector: WebDetector): Pr
   return outcome.groups.map((g) => g.rule.id);
 }
 
+/** The rule ids a whole hunt (content, correlations, behaviour) reports for these lines as one site's log. */
+async function huntStream(fields: string, lines: readonly string[]): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'w3g-content-'));
+  try {
+    const path = join(dir, 'W3SVC1', 'u_ex240311.log');
+    mkdirSync(join(dir, 'W3SVC1'));
+    writeFileSync(path, `#Fields: ${fields}\n${lines.join('\n')}\n`);
+    const settings: HuntSettings = { evidenceCap: 5, localOffsetMinutes: 0, maxLineBytes: 65536, rules: { content: true, sigmaPaths: [] } };
+    const sources = await findLogFiles([path]);
+    const result = await weblogAnalyzer.run({ sources, threads: 1, settings }, { signal: new AbortController().signal, evidenceCap: 5 });
+    return result.groups.map((g) => g.rule.id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const files = readdirSync(WEB_CONTENT_DIR).filter((f) => f.endsWith('.yml')).sort();
 
 describe('w3guard web content (content/sigma/weblog)', () => {
@@ -58,9 +77,18 @@ describe('w3guard web content (content/sigma/weblog)', () => {
   });
 
   for (const file of files) {
-    const doc = parse(readFileSync(join(WEB_CONTENT_DIR, file), 'utf8')) as { id: string; name?: string; w3guard_samples?: Samples };
+    const doc = parse(readFileSync(join(WEB_CONTENT_DIR, file), 'utf8')) as { id: string; name?: string; correlation?: unknown; w3guard_samples?: Samples };
     const samples = doc.w3guard_samples;
     const id = doc.name ?? doc.id;
+    if (doc.correlation !== undefined) {
+      it(`${file}: its match stream gives the correlation, its clean stream does not`, async () => {
+        expect(rules.correlations.map((c) => c.meta.id)).toContain(id);
+        expect(samples?.match.length ?? 0).toBeGreaterThan(1);
+        expect(await huntStream(samples?.fields ?? DEFAULT_FIELDS, samples?.match ?? [])).toContain(id);
+        expect(await huntStream(samples?.fields ?? DEFAULT_FIELDS, samples?.clean ?? [])).not.toContain(id);
+      });
+      continue;
+    }
     const detector = (): WebDetector => {
       const found = rules.detectors.find((d) => d.meta.id === id);
       if (found === undefined) throw new Error(`${file}: rule ${id} did not load`);
