@@ -31,7 +31,7 @@ export interface WebRules {
   /** Sigma correlation rules over the web rules' matches, judged once every part of a hunt is merged. */
   readonly correlations: readonly CompiledSigmaCorrelation[];
   readonly diagnostics: readonly SigmaDiagnostic[];
-  /** Sigma rules that compiled but are for other log sources (Windows events, proxies, …). */
+  /** Sigma rules for other log sources (Windows events, proxies, …): read, not compiled, not run. */
   readonly otherLogsource: number;
   /** The users' rule files that hold rules or correlations run on web logs: all another thread needs to load. */
   readonly webRuleFiles: readonly string[];
@@ -42,8 +42,10 @@ export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
   const mapping = await loadWebFieldMapping();
   const paths = [...(sources.content ? [WEB_CONTENT_DIR] : []), ...sources.sigmaPaths];
   const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [] } : await loadSigmaRules(paths);
-  const compiled = compileSigmaRules(loaded.rules, { fieldMapping: mapping.fields });
-  const web = compiled.compiled.filter((rule) => mapping.accepts(rule.logsource));
+  // Only rules for web logs are compiled: a hunt never runs the others (`rules lint` checks them all).
+  const forWeb = loaded.rules.filter((rule) => mapping.accepts(rule.logsource));
+  const compiled = compileSigmaRules(forWeb, { fieldMapping: mapping.fields });
+  const web = compiled.compiled;
   // Correlations over rules of other log sources bind to nothing here and are reported as such.
   const correlations = compileSigmaCorrelations(loaded.correlations, web, { fieldMapping: mapping.fields });
   const view = sharedSigmaView();
@@ -54,7 +56,7 @@ export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
     webRuleFiles: [...webFiles].filter((file) => !file.startsWith(WEB_CONTENT_DIR)),
     correlations: correlations.compiled,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics, ...correlations.diagnostics],
-    otherLogsource: compiled.compiled.length - web.length,
+    otherLogsource: loaded.rules.length - forWeb.length,
   };
 }
 

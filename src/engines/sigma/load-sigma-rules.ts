@@ -18,6 +18,9 @@ export interface SigmaLoadResult {
 const MAX_FILE_BYTES = 1024 * 1024;
 const RULE_FILE = /\.ya?ml$/i;
 
+/** Rule files read ahead of the one being parsed. */
+const READ_AHEAD = 16;
+
 /**
  * Loads Sigma rules from files and folders (folders recursively, `*.yml` / `*.yaml`, in sorted order).
  * Symbolic links inside folders are not followed, so a rule tree cannot lead the loader elsewhere.
@@ -29,19 +32,26 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
-  for (const file of files) {
-    let text: string;
-    try {
-      const bytes = await readFile(file);
-      if (bytes.length > MAX_FILE_BYTES) {
-        diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
-        continue;
-      }
-      text = bytes.toString('utf8');
-    } catch (error) {
-      diagnostics.push(readError(file, error));
+  // Files are read a few at a time ahead of the parser: a rule tree is thousands of small files.
+  const reads = new Map<number, Promise<{ bytes: Buffer } | { error: unknown }>>();
+  const readAhead = (i: number): void => {
+    const file = files[i];
+    if (file === undefined || reads.has(i)) return;
+    reads.set(i, readFile(file).then((bytes) => ({ bytes }), (error: unknown) => ({ error })));
+  };
+  for (const [i, file] of files.entries()) {
+    for (let k = i; k < i + READ_AHEAD; k += 1) readAhead(k);
+    const read = await (reads.get(i) as Promise<{ bytes: Buffer } | { error: unknown }>);
+    reads.delete(i);
+    if ('error' in read) {
+      diagnostics.push(readError(file, read.error));
       continue;
     }
+    if (read.bytes.length > MAX_FILE_BYTES) {
+      diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
+      continue;
+    }
+    const text = read.bytes.toString('utf8');
     const parsed = parseSigmaYaml(text, file);
     diagnostics.push(...parsed.diagnostics);
     for (const rule of [...parsed.rules, ...parsed.correlations]) {
