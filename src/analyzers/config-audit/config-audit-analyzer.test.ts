@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configAuditAnalyzer } from './config-audit-analyzer.js';
+import { UNDECIDABLE_RECOMMENDATIONS } from './undecidable-recommendations.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const twoSites = path.resolve(here, '..', '..', 'formats', 'iis-config', 'fixtures', 'happy', 'two-sites');
@@ -23,7 +24,14 @@ describe('configAuditAnalyzer', () => {
   it('audits a host root and counts every check', async () => {
     const result = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: twoSites }] }, context);
     expect(result.inputs.map((input) => input.kind)).toContain('iis-config');
-    expect(result.checks.length).toBe(result.rules.length);
+    expect(result.checks.length).toBe(result.rules.length + UNDECIDABLE_RECOMMENDATIONS.length);
+    // What the files cannot decide is counted as not evaluated, with the reason, never passed.
+    expect(result.checks.find((check) => check.id === 'w3g-cis-iis10-2.2-sensitive-features-authenticated-only')).toMatchObject({
+      pass: 0,
+      fail: 0,
+      notEvaluated: 1,
+      tags: ['cis.iis10.2.2', 'cis.level1'],
+    });
     expect(result.checks.every((check) => check.pass + check.fail + check.notEvaluated > 0)).toBe(true);
     const failed = result.checks.filter((check) => check.fail > 0).map((check) => check.id);
     expect(failed.length).toBe(new Set(result.groups.map((group) => group.rule.id)).size);

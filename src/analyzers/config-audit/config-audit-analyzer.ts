@@ -17,6 +17,7 @@ import type { RegistryCheck } from './registry-check.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';
 import { runRegistryChecks } from './run-registry-checks.js';
 import { runConfigChecks } from './run-config-checks.js';
+import { undecidableSummaries } from './undecidable-recommendations.js';
 
 /** One thing `audit` reads: a host root, or a single configuration file. */
 export interface AuditSource {
@@ -69,6 +70,8 @@ export const configAuditAnalyzer = {
       for (const summary of outcome.summaries) addSummary(totals, summary);
       context.onProgress?.({ bytes: 0, records: inputs.length, matches: aggregator.size });
     }
+    // Only where some configuration was audited: a run that read nothing has nothing to leave to the operator.
+    if (inputs.length > 0) for (const summary of undecidableSummaries()) addSummary(totals, summary);
     return {
       groups: aggregator.groups(),
       inputs,

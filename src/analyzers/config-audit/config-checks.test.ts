@@ -27,6 +27,8 @@ interface HostSpec {
   readonly web?: string;
   /** Files to create under the host root, by relative path. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Replaces the physical path of the site's root virtual directory (`C:\\inetpub\\site`). */
+  readonly rootPath?: string;
 }
 
 interface CheckCase {
@@ -49,7 +51,7 @@ function applicationHost(spec: HostSpec): string {
     <sites>
       <site name="Site" id="1">
         <application path="/" applicationPool="SitePool">
-          <virtualDirectory path="/" physicalPath="C:\\inetpub\\site" />
+          <virtualDirectory path="/" physicalPath="${spec.rootPath ?? 'C:\\inetpub\\site'}" />
         </application>
         ${spec.apps ?? ''}
         <bindings>
@@ -100,7 +102,7 @@ const CASES: readonly CheckCase[] = [
     fail: { web: WS('<modules><add name="Helper" type="Microsoft.Exchange.Helper, OwaCore.Ext, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" /></modules>') },
     pass: {
       web: WS(
-        '<modules><add name="ScriptModule" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" /><add name="RadCompression" type="Telerik.Web.UI.RadCompression" /></modules>',
+        '<modules><add name="ScriptModule" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" /><add name="Session" type="System.Web.SessionState.SessionStateModule" /></modules>',
       ),
     },
     needle: 'OwaCore.Ext',
@@ -167,6 +169,7 @@ const CASES: readonly CheckCase[] = [
     pass: { siteExtra: '<logFile logTargetW3C="File,ETW" />' },
     needle: 'logTargetW3C="ETW"',
   },
+  { id: 'w3g-cis-iis10-1.1-web-content-off-system-drive', fail: {}, pass: { rootPath: 'D:\\web\\site' }, needle: 'physicalPath="C:' },
   { id: 'w3g-cis-iis10-1.2-host-headers', fail: { bindings: '<binding protocol="http" bindingInformation="*:80:" />' }, pass: {}, needle: 'bindingInformation="*:80:"' },
   {
     id: 'w3g-cis-iis10-1.4-app-pool-identity',
@@ -266,6 +269,13 @@ const CASES: readonly CheckCase[] = [
   },
   { id: 'w3g-cis-iis10-3.6-session-state-use-cookies', fail: { web: SW('<sessionState cookieless="UseUri" />') }, pass: { web: SW('<sessionState cookieless="false" />') }, needle: 'UseUri', inWeb: true },
   { id: 'w3g-cis-iis10-3.7-http-only-cookies', fail: {}, pass: { top: SW('<httpCookies httpOnlyCookies="true" />') } },
+  {
+    id: 'w3g-cis-iis10-3.8-machinekey-validation-sha1-net35',
+    fail: { pools: '<add name="SitePool" managedRuntimeVersion="v2.0" />', web: SW('<machineKey validation="MD5" />') },
+    pass: { pools: '<add name="SitePool" managedRuntimeVersion="v2.0" />' },
+    needle: 'MD5',
+    inWeb: true,
+  },
   { id: 'w3g-cis-iis10-3.9-machinekey-validation-hmacsha256', fail: { web: SW('<machineKey validation="SHA1" />') }, pass: { web: SW('<machineKey validation="HMACSHA256" />') }, needle: 'SHA1', inWeb: true },
   { id: 'w3g-cis-iis10-3.10-trust-level-medium', fail: {}, pass: { top: SW('<trust level="Medium" />') } },
   {
@@ -507,5 +517,38 @@ describe('check details', () => {
   it('does not put machineKey secrets into the evidence', async () => {
     const outcome = await run('w3g-cfg-machinekey-hardcoded', { web: SW('<machineKey validationKey="492D9B0BF7FCA88CC6D2A771" />') });
     expect(outcome.drafts[0]?.evidence.text).not.toContain('492D9B0B');
+  });
+
+  it('judges machineKey validation by the .NET version of each pool: 3.8 for .NET 3.5, 3.9 for .NET 4', async () => {
+    const spec = {
+      pools: '<add name="SitePool" managedRuntimeVersion="v2.0" /><add name="Modern" />',
+      apps: '<application path="/new" applicationPool="Modern"><virtualDirectory path="/" physicalPath="D:\\new" /></application>',
+      web: SW('<machineKey validation="SHA1" />'),
+    };
+    const clr2 = await run('w3g-cis-iis10-3.8-machinekey-validation-sha1-net35', spec);
+    expect(clr2.summary).toMatchObject({ pass: 1, fail: 0 });
+    expect(clr2.summary?.notEvaluatedReasons).toEqual(['judged per site and application, by the .NET version of its pool', 'the application pool does not run .NET 2.0/3.5']);
+    // SHA1 reaches /new through inheritance, where the v4 pool makes it a 3.9 failure.
+    const clr4 = await run('w3g-cis-iis10-3.9-machinekey-validation-hmacsha256', spec);
+    expect(clr4.drafts.map((draft) => draft.asset.id)).toEqual(['Site/new']);
+    expect(clr4.summary?.notEvaluatedReasons).toEqual(['the application pool runs .NET 2.0/3.5, judged by CIS 3.8']);
+  });
+
+  it('grades managed modules by who could have written them: unsigned or posing high, foreign-signed medium, bare vendor type low', async () => {
+    const outcome = await run('w3g-pers-managed-module-unverified', {
+      web: WS(
+        [
+          '<modules>',
+          '<add name="Unsigned" type="Acme.Gate, Acme.Gate, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" />',
+          '<add name="Posing" type="Microsoft.Owa.Gate, Microsoft.Owa.Gate, Version=1.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" />',
+          '<add name="Vendor" type="Acme.Cache, Acme.Web, Version=2.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" />',
+          '<add name="RadCompression" type="Telerik.Web.UI.RadCompression" />',
+          '<add name="Stock" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />',
+          '</modules>',
+        ].join(''),
+      ),
+    });
+    const graded = Object.fromEntries(outcome.drafts.map((draft) => [/@name='(\w+)'/.exec(draft.locationKey)?.[1], draft.rule.severity]));
+    expect(graded).toEqual({ Unsigned: 'high', Posing: 'high', Vendor: 'medium', RadCompression: 'low' });
   });
 });

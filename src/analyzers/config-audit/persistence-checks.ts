@@ -133,7 +133,7 @@ const unsignedManagedModule: ConfigCheck = {
     slug: 'managed-module-unverified',
     title: 'Managed module from an assembly Microsoft did not sign',
     description:
-      'An HTTP module in <modules> sees every request of the application. Backdoors register a module from an unsigned or foreign assembly, often under a Microsoft-looking namespace; a signed third-party module is worth an inventory check.',
+      'An HTTP module in <modules> sees every request of the application. Backdoors register a module from an unsigned or foreign assembly, or from a bare type compiled in App_Code or dropped in bin, often under a Microsoft-looking namespace; a third-party signature proves little, since anyone can strong-name an assembly.',
     severity: 'medium',
     category: 'persistence',
     tags: ['attack.t1505.004'],
@@ -152,11 +152,11 @@ const unsignedManagedModule: ConfigCheck = {
       const type = item.attributes.get('type')?.value?.trim();
       if (type === undefined || type === '') continue;
       const { assembly, token } = assemblyOf(type);
-      // A bare type name resolves from the GAC defaults (System.*) or the application's bin folder: not decidable here.
-      if (assembly === undefined) continue;
-      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
-      const unsigned = token === undefined || token === 'null';
       const posing = /^(system|microsoft)\./i.test(type);
+      // A bare System.* type resolves from the framework's own assemblies (the stock modules are written so).
+      if (assembly === undefined && posing) continue;
+      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
+      const unsigned = assembly !== undefined && (token === undefined || token === 'null');
       results.push({
         status: 'fail',
         location: `system.webServer/modules/add[@name='${item.attributes.get('name')?.value ?? ''}']`,
@@ -165,9 +165,16 @@ const unsignedManagedModule: ConfigCheck = {
         expected: 'an assembly signed with a Microsoft public key token',
         file: item.file,
         line: item.line,
-        // Anyone can strong-name an assembly, but backdoors are rarely signed while vendor modules usually are.
-        severity: unsigned ? 'high' : 'low',
-        note: unsigned ? `unsigned assembly ${assembly}${posing ? ' under a Microsoft namespace' : ''}` : `assembly ${assembly} signed with token ${token ?? ''}`,
+        // Unsigned or foreign code under a Microsoft namespace is how backdoors hide; anyone can strong-name an
+        // assembly, so a foreign signature earns a look, not a pass.
+        // A bare vendor type (Telerik documents RadCompression so) is common and says nothing about who wrote it: low.
+        severity: unsigned || posing ? 'high' : assembly === undefined ? 'low' : 'medium',
+        note:
+          assembly === undefined
+            ? 'type without an assembly: loaded from the application\'s bin or App_Code folder'
+            : unsigned
+              ? `unsigned assembly ${assembly}${posing ? ' under a Microsoft namespace' : ''}`
+              : `assembly ${assembly} signed with token ${token ?? ''}, not Microsoft's${posing ? ', under a Microsoft namespace' : ''}`,
       });
     }
     return results.length === 0 ? [PASS] : results;

@@ -231,6 +231,11 @@ export class IisConfig {
     return buildEffectiveSection(sitePath, normalizedSection, applicable, this.parts.sectionDefaults.get(normalizedSection) ?? 'Allow');
   }
 
+  /** The application pool serving `sitePath` (`Site/app/folder`), or undefined at the server level or for an unknown pool. */
+  appPoolFor(sitePath: string): AppPool | undefined {
+    return this.poolOf(splitSitePath(sitePath));
+  }
+
   /** The declared sections (`configSections`), with their default override mode. */
   declaredSections(): ReadonlyMap<string, 'Allow' | 'Deny'> {
     return this.parts.sectionDefaults;
