@@ -54,9 +54,12 @@ export const configAuditAnalyzer = {
     const inputs: InputSummary[] = [];
     const issues: ScanIssue[] = [];
     const totals = new Map<string, { summary: CheckSummary; reasons: Set<string> }>();
-    for (const source of input.sources) {
+    const labels = hostLabels(input.sources);
+    // Two hosts' "Default Web Site" are two assets: name them by host as soon as a run audits more than one source.
+    const qualifyAssets = input.sources.length > 1;
+    for (const [index, source] of input.sources.entries()) {
       context.signal.throwIfAborted();
-      const loaded = await loadSource(source, context.signal);
+      const loaded = await loadSource(source, labels[index] ?? source.path, context.signal);
       issues.push(...loaded.issues);
       const registry = await runRegistryChecks(await hivesOf(source), loaded.label, registryChecks, context.signal);
       issues.push(...registry.issues);
@@ -64,7 +67,7 @@ export const configAuditAnalyzer = {
       for (const summary of registry.summaries) addSummary(totals, summary);
       if (loaded.config === undefined) continue;
       for (const file of loaded.files) inputs.push(await inputSummary(file));
-      const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, context.signal);
+      const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, { qualifyAssets, signal: context.signal });
       issues.push(...outcome.issues);
       for (const draft of outcome.drafts) aggregator.add(draft);
       for (const summary of outcome.summaries) addSummary(totals, summary);
@@ -99,7 +102,18 @@ interface LoadedSource {
   readonly issues: readonly ScanIssue[];
 }
 
-async function loadSource(source: AuditSource, signal: AbortSignal): Promise<LoadedSource> {
+/**
+ * What each source is called in findings: a host root by its folder name (`FAB-WEB01`), a file by its path as
+ * given. Host roots whose folder names collide are called by their paths instead, so they stay apart.
+ */
+export function hostLabels(sources: readonly AuditSource[]): string[] {
+  const names = sources.map((source) => (source.kind === 'host-root' ? path.basename(path.resolve(source.path)) || source.path : source.path));
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
+  return names.map((name, index) => ((counts.get(name.toLowerCase()) ?? 0) > 1 ? (sources[index]?.path ?? name) : name));
+}
+
+async function loadSource(source: AuditSource, label: string, signal: AbortSignal): Promise<LoadedSource> {
   if (source.kind === 'host-root') {
     const cache = new Map<string, Promise<HostFileInfo | undefined>>();
     const host: AuditHost = {
@@ -115,7 +129,6 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
       },
     };
     const { config, issues } = await loadIisConfig(source.path, { signal });
-    const label = path.basename(path.resolve(source.path)) || source.path;
     // Without a readable applicationHost.config there is nothing to audit; the issue says why.
     if (issues.some((issue) => issue.path === config.applicationHostFile && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
     const hostLevelFiles = [
@@ -127,13 +140,13 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
   const host: AuditHost = { describeFile: () => Promise.resolve(undefined) };
   if (source.kind === 'application-host') {
     const { config, issues } = await loadIisConfig(path.dirname(source.path), { signal, applicationHostFile: source.path, readWebConfigs: false });
-    if (issues.some((issue) => issue.path === source.path && FATAL_CODES.has(issue.code))) return { host, label: source.path, files: [], issues };
-    return { config, host, label: source.path, files: [source.path], issues };
+    if (issues.some((issue) => issue.path === source.path && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
+    return { config, host, label, files: [source.path], issues };
   }
   const read = await readConfigFile(source.path);
-  if ('issue' in read) return { host, label: source.path, files: [], issues: [read.issue] };
+  if ('issue' in read) return { host, label, files: [], issues: [read.issue] };
   if (read.root.name !== 'configuration') {
-    return { host, label: source.path, files: [], issues: [{ code: 'config.malformed', message: `root element is <${read.root.name}>, not <configuration>`, path: source.path, line: read.root.line }] };
+    return { host, label, files: [], issues: [{ code: 'config.malformed', message: `root element is <${read.root.name}>, not <configuration>`, path: source.path, line: read.root.line }] };
   }
   const sitePath = path.basename(path.dirname(path.resolve(source.path))) || 'site';
   const url = [sitePath.toLowerCase()];
@@ -145,7 +158,7 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
     sectionDefaults: new Map(),
     webConfigs: [{ file: source.path, sitePath }],
   });
-  return { config, host, label: source.path, files: [source.path], issues: [] };
+  return { config, host, label, files: [source.path], issues: [] };
 }
 
 async function inputSummary(file: string): Promise<InputSummary> {
