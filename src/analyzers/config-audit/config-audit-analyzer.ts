@@ -133,6 +133,7 @@ async function loadSource(source: AuditSource, label: string, signal: AbortSigna
     if (issues.some((issue) => issue.path === config.applicationHostFile && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
     const hostLevelFiles = [
       ...(config.sharedConfiguration === undefined ? [] : [config.sharedConfiguration.file]),
+      ...(config.administration === undefined ? [] : [config.administration.file]),
       ...config.frameworkLevels().flatMap((level) => [level.machineConfig, level.rootWebConfig].filter((file) => file !== undefined)),
     ];
     return { config, host, label, files: [...hostLevelFiles, config.applicationHostFile, ...config.webConfigs().map((entry) => entry.file)], issues };

@@ -73,6 +73,32 @@ function applicationHost(spec: HostSpec): string {
 const FORMS = (forms: string): string => `<system.web><authentication mode="Forms">${forms}</authentication></system.web>`;
 const WS = (inner: string): string => `<system.webServer>${inner}</system.webServer>`;
 const SW = (inner: string): string => `<system.web>${inner}</system.web>`;
+/** administration.config with the stock Microsoft extensions plus `extra` module providers. */
+const ADMIN = (extra: string, trusted = 'false'): string => `<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.webServer>
+    <management>
+      <authentication defaultProvider="ConfigurationAuthenticationProvider">
+        <providers>
+          <add name="ConfigurationAuthenticationProvider" type="Microsoft.Web.Management.Server.ConfigurationAuthenticationProvider, Microsoft.Web.Management, Version=10.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+        </providers>
+      </authentication>
+      <trustedProviders allowUntrustedProviders="${trusted}" />
+    </management>
+  </system.webServer>
+  <moduleProviders>
+    <add name="Modules" type="Microsoft.Web.Management.Iis.Modules.ModulesModuleProvider, Microsoft.Web.Management.Iis, Version=10.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+    <add name="Rewrite" type="Microsoft.Web.Management.Iis.Rewrite.RewriteModuleProvider, Microsoft.Web.Management.Rewrite, Version=7.2.2.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+    ${extra}
+  </moduleProviders>
+  <location path=".">
+    <modules>
+      <add name="Modules" />
+    </modules>
+  </location>
+</configuration>
+`;
+const ROGUE_PROVIDER = '<add name="Diagnostics" type="Microsoft.Web.Management.Diag.Provider, WebMgmtDiag, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" />';
 const MACHINE64 = 'Windows/Microsoft.NET/Framework64/v4.0.30319/Config/machine.config';
 const MACHINE32 = 'Windows/Microsoft.NET/Framework/v4.0.30319/Config/machine.config';
 const REDIRECTION = 'Windows/System32/inetsrv/config/redirection.config';
@@ -168,6 +194,12 @@ const CASES: readonly CheckCase[] = [
     fail: { siteExtra: '<logFile logTargetW3C="ETW" />' },
     pass: { siteExtra: '<logFile logTargetW3C="File,ETW" />' },
     needle: 'logTargetW3C="ETW"',
+  },
+  {
+    id: 'w3g-pers-iis-manager-extension-unverified',
+    fail: { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN(ROGUE_PROVIDER) } },
+    pass: { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN('') } },
+    severity: 'high',
   },
   { id: 'w3g-cis-iis10-1.1-web-content-off-system-drive', fail: {}, pass: { rootPath: 'D:\\web\\site' }, needle: 'physicalPath="C:' },
   { id: 'w3g-cis-iis10-1.2-host-headers', fail: { bindings: '<binding protocol="http" bindingInformation="*:80:" />' }, pass: {}, needle: 'bindingInformation="*:80:"' },
@@ -385,7 +417,7 @@ describe('CONFIG_CHECKS', () => {
     for (const check of CONFIG_CHECKS) {
       expect(check.meta.engine).toBe('check');
       expect(check.meta.remediation).toMatch(/appcmd/);
-      expect(check.meta.remediation).toMatch(/PowerShell: (Set-|Remove-|Add-|New-)/);
+      expect(check.meta.remediation).toMatch(/PowerShell: (\$\w+ = )?(Set-|Remove-|Add-|New-|Get-IISServerManager)/);
       const cis = /^w3g-cis-iis10-(\d+\.\d+)-/.exec(check.meta.id)?.[1];
       if (cis !== undefined) {
         expect(check.meta.tags).toContain(`cis.iis10.${cis}`);
@@ -401,7 +433,7 @@ describe('CONFIG_CHECKS', () => {
       const draft = outcome.drafts[0];
       expect(draft?.evidence.kind).toBe('config');
       expect(draft?.evidence.text).toMatch(/^[^:]+.*: [\w-]+="/);
-      expect(draft?.locationKey).toMatch(/^(system\.|configurationRedirection\/)/);
+      expect(draft?.locationKey).toMatch(/^(system\.|configurationRedirection\/|moduleProviders\/)/);
       if (entry.needle !== undefined) {
         const file = entry.inWeb === true ? outcome.webFile : outcome.appHostFile;
         expect(draft?.evidence.file).toBe(file);
@@ -550,5 +582,18 @@ describe('check details', () => {
     });
     const graded = Object.fromEntries(outcome.drafts.map((draft) => [/@name='(\w+)'/.exec(draft.locationKey)?.[1], draft.rule.severity]));
     expect(graded).toEqual({ Unsigned: 'high', Posing: 'high', Vendor: 'medium', RadCompression: 'low' });
+  });
+
+  it('reads IIS Manager extensions from administration.config: foreign ones by line, removed ones not, untrusted providers allowed', async () => {
+    const extra = `${ROGUE_PROVIDER}<add name="Vendor" type="Acme.Iis.Ui, Acme.Iis.Ui, Version=2.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" /><add name="Gone" type="Evil.Gone, Evil" /><remove name="Gone" />`;
+    const outcome = await run('w3g-pers-iis-manager-extension-unverified', { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN(extra, 'true') } });
+    const file = path.join(path.dirname(outcome.appHostFile), 'administration.config');
+    expect(outcome.drafts.map((draft) => [draft.locationKey, draft.rule.severity, draft.evidence.file, draft.evidence.line])).toEqual([
+      ["moduleProviders/add[@name='Diagnostics']", 'high', file, await lineOf(file, 'WebMgmtDiag')],
+      ["moduleProviders/add[@name='Vendor']", 'medium', file, await lineOf(file, 'WebMgmtDiag')],
+      ['system.webServer/management/trustedProviders/@allowUntrustedProviders', 'medium', file, await lineOf(file, 'allowUntrustedProviders')],
+    ]);
+    const none = await run('w3g-pers-iis-manager-extension-unverified', {});
+    expect(none.summary?.notEvaluatedReasons[0]).toMatch(/^no administration\.config/);
   });
 });

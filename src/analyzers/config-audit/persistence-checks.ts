@@ -417,6 +417,64 @@ const hardcodedMachineKey: ConfigCheck = {
   },
 };
 
+const managementExtension: ConfigCheck = {
+  meta: auditRule('pers', {
+    slug: 'iis-manager-extension-unverified',
+    title: 'IIS Manager or the Management Service loads code Microsoft did not sign',
+    description:
+      'administration.config lists the managed extensions IIS Manager and the Management Service (WMSVC) load, and the providers that authenticate remote administrators. A foreign assembly there runs whenever an administrator opens IIS Manager or connects remotely, which makes it a quiet place for persistence or credential theft; allowUntrustedProviders lets any provider type load.',
+    severity: 'medium',
+    category: 'persistence',
+    tags: ['attack.t1505', 'attack.t1556'],
+    remediation: commandFix(
+      'Check who installed the extension and whether it is still needed; remove it from administration.config (and its assembly) if not, and keep allowUntrustedProviders off.',
+      'no appcmd equivalent (appcmd does not edit administration.config): edit %windir%\\system32\\inetsrv\\config\\administration.config',
+      "$sm = Get-IISServerManager; $list = $sm.GetAdministrationConfiguration().GetSection('moduleProviders').GetCollection(); $list.Remove(($list | Where-Object { $_['name'] -eq 'PROVIDER' })); $sm.CommitChanges()",
+    ),
+  }),
+  scope: 'server',
+  evaluate(context) {
+    const administration = context.config.administration;
+    if (administration === undefined) return [notEvaluated('no administration.config under Windows/System32/inetsrv/config (IIS Manager not installed, or a single file was named)')];
+    const results: CheckResult[] = [];
+    const providers = [
+      ...administration.moduleProviders.map((provider) => ({ provider, location: `moduleProviders/add[@name='${provider.name}']` })),
+      ...administration.managementProviders.map((provider) => ({ provider, location: `system.webServer/management/providers/add[@name='${provider.name}']` })),
+    ];
+    for (const { provider, location } of providers) {
+      const { assembly, token } = assemblyOf(provider.type);
+      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
+      // A bare type name resolves only from Microsoft.Web.Management assemblies IIS Manager already loads.
+      if (assembly === undefined && /^microsoft\.web\.management\./i.test(provider.type.trim())) continue;
+      const unsigned = token === undefined || token === 'null';
+      results.push({
+        status: 'fail',
+        location,
+        attribute: 'type',
+        found: provider.type,
+        expected: 'an assembly signed with a Microsoft public key token',
+        file: provider.file,
+        line: provider.line,
+        severity: unsigned ? 'high' : 'medium',
+        note: unsigned ? `unsigned assembly ${assembly ?? '(none named)'}` : `assembly ${assembly ?? ''} signed with token ${token}, not Microsoft's`,
+      });
+    }
+    const allow = administration.allowUntrustedProviders;
+    if (sameText(allow.value, 'true')) {
+      results.push({
+        status: 'fail',
+        location: 'system.webServer/management/trustedProviders/@allowUntrustedProviders',
+        attribute: 'allowUntrustedProviders',
+        found: allow.value,
+        expected: 'false',
+        file: allow.file ?? administration.file,
+        ...(allow.line === undefined ? {} : { line: allow.line }),
+      });
+    }
+    return results.length === 0 ? [PASS] : results;
+  },
+};
+
 /** Checks for backdoors and persistence hidden in the configuration. */
 export const PERSISTENCE_CHECKS: readonly ConfigCheck[] = [
   rogueGlobalModule,
@@ -427,4 +485,5 @@ export const PERSISTENCE_CHECKS: readonly ConfigCheck[] = [
   scriptHandler,
   protectedExtensionAllowed,
   hardcodedMachineKey,
+  managementExtension,
 ];
