@@ -324,6 +324,34 @@ const retail: ConfigCheck = {
   },
 };
 
+/**
+ * Where `<deployment retail="true"/>` is set in the machine.config of the .NET the target's pool loads: ASP.NET
+ * then forces debug compilation, tracing and remote error details off whatever web.config says.
+ */
+function retailMode(context: CheckContext): { readonly file: string; readonly line?: number } | undefined {
+  const level = context.config.frameworkLevelFor(context.target.sitePath);
+  if (level === undefined) return undefined;
+  const retailValue = context.config.frameworkEffective(level, 'system.web/deployment').attributes.get('retail');
+  if (retailValue?.file === undefined || !sameText(retailValue.value, 'true')) return undefined;
+  return { file: retailValue.file, ...(retailValue.line === undefined ? {} : { line: retailValue.line }) };
+}
+
+/** Keeps a failure that retail mode neutralizes, as information that points at the machine.config line that does it. */
+function underRetail(check: ConfigCheck): ConfigCheck {
+  return {
+    ...check,
+    async evaluate(context) {
+      const results = await check.evaluate(context);
+      const retail = results.some((result) => result.status === 'fail') ? retailMode(context) : undefined;
+      if (retail === undefined) return results;
+      const where = `${retail.file}${retail.line === undefined ? '' : `:${retail.line}`}`;
+      return results.map((result): CheckResult =>
+        result.status === 'fail' ? { ...result, severity: 'info', note: [result.note, `ASP.NET ignores it: deployment retail="true" in ${where}`].filter((note) => note !== undefined).join('; ') } : result,
+      );
+    },
+  };
+}
+
 const debugOff = attributeCheck({
   meta: cisRule('3.2', 1, {
     slug: 'debug-off',
@@ -737,10 +765,10 @@ export const CIS_CHECKS: readonly ConfigCheck[] = [
   passwordFormat,
   storedCredentials,
   retail,
-  debugOff,
-  customErrors,
+  underRetail(debugOff),
+  underRetail(customErrors),
   detailedErrors,
-  traceCheck,
+  underRetail(traceCheck),
   sessionCookies,
   httpOnlyCookies,
   machineKeyValidationClr2,

@@ -596,4 +596,20 @@ describe('check details', () => {
     const none = await run('w3g-pers-iis-manager-extension-unverified', {});
     expect(none.summary?.notEvaluatedReasons[0]).toMatch(/^no administration\.config/);
   });
+
+  it('sees system.web values set in machine.config as inherited, with their file and line, and retail mode as overriding them', async () => {
+    const machine = 'Windows/Microsoft.NET/Framework64/v4.0.30319/Config/machine.config';
+    const content = (retail: string): string =>
+      `<?xml version="1.0"?>\n<configuration>\n<system.web>\n${retail}\n<compilation debug="true" />\n<customErrors mode="Off" />\n</system.web>\n</configuration>\n`;
+    for (const id of ['w3g-cis-iis10-3.2-debug-off', 'w3g-cis-iis10-3.3-custom-errors-not-off']) {
+      const plain = await run(id, { files: { [machine]: content('') } });
+      const file = path.join(path.dirname(path.dirname(plain.appHostFile)), '..', '..', 'Microsoft.NET', 'Framework64', 'v4.0.30319', 'Config', 'machine.config');
+      expect(plain.drafts[0]?.evidence.file).toBe(path.resolve(file));
+      expect(plain.drafts[0]?.evidence.line).toBe(id.includes('debug') ? 5 : 6);
+      expect(plain.drafts[0]?.rule.severity).toBe('medium');
+      const retail = await run(id, { files: { [machine]: content('<deployment retail="true" />') } });
+      expect(retail.drafts[0]?.rule.severity).toBe('info');
+      expect(retail.drafts[0]?.evidence.text).toMatch(/ASP\.NET ignores it: deployment retail="true" in .*machine\.config:4/);
+    }
+  });
 });
