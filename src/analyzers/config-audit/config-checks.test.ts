@@ -201,6 +201,11 @@ const CASES: readonly CheckCase[] = [
     pass: { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN('') } },
     severity: 'high',
   },
+  {
+    id: 'w3g-log-site-log-files-missing',
+    fail: { files: { 'inetpub/logs/LogFiles/W3SVC2/u_ex240101.log': '#Fields: date time\n' } },
+    pass: { files: { 'inetpub/logs/LogFiles/W3SVC1/u_ex240101.log': '#Fields: date time\n' } },
+  },
   { id: 'w3g-cis-iis10-1.1-web-content-off-system-drive', fail: {}, pass: { rootPath: 'D:\\web\\site' }, needle: 'physicalPath="C:' },
   { id: 'w3g-cis-iis10-1.2-host-headers', fail: { bindings: '<binding protocol="http" bindingInformation="*:80:" />' }, pass: {}, needle: 'bindingInformation="*:80:"' },
   {
@@ -611,5 +616,21 @@ describe('check details', () => {
       expect(retail.drafts[0]?.rule.severity).toBe('info');
       expect(retail.drafts[0]?.evidence.text).toMatch(/ASP\.NET ignores it: deployment retail="true" in .*machine\.config:4/);
     }
+  });
+
+  it('looks for a site\'s log files only where the copy of the host holds its log folder', async () => {
+    const empty = await run('w3g-log-site-log-files-missing', { files: { 'inetpub/logs/LogFiles/W3SVC1/readme.txt': 'not a log' } });
+    expect(empty.drafts[0]?.evidence.text).toContain('W3SVC1 holds no .log file');
+    expect(empty.drafts[0]?.evidence.line).toBe(await lineOf(empty.appHostFile, '<site name="Site"'));
+    const notCollected = await run('w3g-log-site-log-files-missing', { files: { 'inetpub/site/index.htm': 'hi' } });
+    expect(notCollected.summary).toMatchObject({ fail: 0, pass: 0, notEvaluated: 1 });
+    expect(notCollected.summary?.notEvaluatedReasons).toEqual(['the log folder is not in this copy of the host (another drive, a share, or not collected)']);
+    const elsewhere = await run('w3g-log-site-log-files-missing', {
+      siteExtra: '<logFile directory="E:\\logs" />',
+      files: { 'inetpub/logs/LogFiles/W3SVC2/u_ex1.log': 'x' },
+    });
+    expect(elsewhere.summary?.notEvaluated).toBe(1);
+    const single = await run('w3g-log-site-log-files-missing', {});
+    expect(single.summary?.notEvaluatedReasons[0]).toMatch(/^a single file was named/);
   });
 });
