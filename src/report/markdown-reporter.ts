@@ -109,7 +109,7 @@ function checkLines(checks: readonly CheckSummary[]): string[] {
       '',
       `${cis.length} recommendations: ${count((c) => c.fail > 0)} fail, ${count((c) => c.fail === 0 && c.pass > 0)} pass, ${count((c) => c.fail === 0 && c.pass === 0)} not evaluated.`,
       '',
-      '| CIS | Level | Recommendation | Result | Pass | Fail | Not evaluated | Why not evaluated |',
+      '| CIS | Level | Check | Result | Pass | Fail | Not evaluated | Why not evaluated |',
       '| --- | --- | --- | --- | ---: | ---: | ---: | --- |',
       ...cis.map(({ check, number }) => checkRow(check, [text(number), levelOf(check)])),
       '',
