@@ -17,7 +17,7 @@ import type { RegistryCheck } from './registry-check.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';
 import { runRegistryChecks } from './run-registry-checks.js';
 import { runConfigChecks } from './run-config-checks.js';
-import { undecidableSummaries } from './undecidable-recommendations.js';
+import { UNDECIDABLE_RECOMMENDATIONS, undecidableSummaries } from './undecidable-recommendations.js';
 
 /** One thing `audit` reads: a host root, or a single configuration file. */
 export interface AuditSource {
@@ -79,7 +79,7 @@ export const configAuditAnalyzer = {
       groups: aggregator.groups(),
       inputs,
       issues,
-      rules: [...checks, ...registryChecks].map((check) => check.meta),
+      rules: [...checks, ...registryChecks, ...(inputs.length > 0 ? UNDECIDABLE_RECOMMENDATIONS : [])].map((check) => check.meta),
       checks: [...totals.values()].map(({ summary, reasons }) => ({ ...summary, notEvaluatedReasons: [...reasons].sort() })),
     };
   },
