@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configAuditAnalyzer, hostLabels } from './config-audit-analyzer.js';
+import { configAuditAnalyzer } from './config-audit-analyzer.js';
+import { hostLabels } from './host-labels.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const twoSites = path.resolve(here, '..', '..', 'formats', 'iis-config', 'fixtures', 'happy', 'two-sites');

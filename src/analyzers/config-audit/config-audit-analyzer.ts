@@ -13,6 +13,7 @@ import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
 import { CONFIG_CHECKS } from './config-checks.js';
 import { describeHostFile } from './describe-host-file.js';
 import { findHostHives, type HostHivePaths } from './find-host-hives.js';
+import { hostLabels } from './host-labels.js';
 import type { RegistryCheck } from './registry-check.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';
 import { runRegistryChecks } from './run-registry-checks.js';
@@ -100,17 +101,6 @@ interface LoadedSource {
   readonly label: string;
   readonly files: readonly string[];
   readonly issues: readonly ScanIssue[];
-}
-
-/**
- * What each source is called in findings: a host root by its folder name (`FAB-WEB01`), a file by its path as
- * given. Host roots whose folder names collide are called by their paths instead, so they stay apart.
- */
-export function hostLabels(sources: readonly AuditSource[]): string[] {
-  const names = sources.map((source) => (source.kind === 'host-root' ? path.basename(path.resolve(source.path)) || source.path : source.path));
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
-  return names.map((name, index) => ((counts.get(name.toLowerCase()) ?? 0) > 1 ? (sources[index]?.path ?? name) : name));
 }
 
 async function loadSource(source: AuditSource, label: string, signal: AbortSignal): Promise<LoadedSource> {
