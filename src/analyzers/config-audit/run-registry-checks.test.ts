@@ -110,6 +110,11 @@ describe('runRegistryChecks', () => {
     expect(failures(known.drafts)['cis.iis10.7.3']).toEqual(['low', 'low']);
     // TLS 1.3 is on by default on Server 2022; an older build without it is not evaluated, never failed.
     expect(statusOf(known.summaries)['w3g-cfg-tls13-state']).toBe('pass');
+    // Windows Server 2016 still had the RC4 suites on (Microsoft turned them off by default in 1709).
+    const server2016 = await runRegistryChecks({ system: hive('defaults-system'), software: hive('software-2016') }, 'H', REGISTRY_CHECKS);
+    expect(statusOf(server2016.summaries)).toMatchObject({ 'cis.iis10.7.2': 'pass', 'cis.iis10.7.6': 'pass', 'cis.iis10.7.8': 'pass', 'cis.iis10.7.9': 'fail' });
+    expect(failures(server2016.drafts)['cis.iis10.7.9']).toEqual(['medium', 'medium', 'medium', 'medium']);
+    expect(server2016.drafts.find((draft) => draft.rule.tags.includes('cis.iis10.7.9'))?.evidence.text).toContain('(build 14393), which is enabled');
     const older = await runRegistryChecks({ system: hive('defaults-system'), software: hive('software-2012r2') }, 'H', REGISTRY_CHECKS);
     expect(older.summaries.find((summary) => summary.id === 'w3g-cfg-tls13-state')).toMatchObject({ pass: 0, fail: 0, notEvaluated: 1 });
     const unknown = await runRegistryChecks({ system: hive('defaults-system') }, 'H', REGISTRY_CHECKS);

@@ -4,7 +4,7 @@ import type { RegistryValue } from '../../formats/registry-hive/registry-value.j
 import type { RegistryCheck, RegistryContext, RegistryResult } from './registry-check.js';
 import { registryFix, type RegistryValueFix } from './registry-fix.js';
 import { auditRule, cisRule, type CheckRuleSpec } from './check-rule.js';
-import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, BUILD_SERVER_2022, defaultByBuild, type WindowsDefault } from './windows-build.js';
+import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, BUILD_SERVER_2022, BUILD_WINDOWS_1709, defaultByBuild, type WindowsDefault } from './windows-build.js';
 
 const SCHANNEL = 'Control\\SecurityProviders\\SCHANNEL';
 const CURRENT_CONTROL_SET = 'HKLM\\SYSTEM\\CurrentControlSet';
@@ -263,8 +263,11 @@ const CIPHER_CHECKS: readonly RegistryCheck[] = [
     title: 'An RC4 cipher is not turned off',
     description: 'RC4 keystream biases let an attacker recover repeated plaintext such as cookies (RFC 7465 forbids it in TLS).',
     severity: 'medium',
+    // Microsoft made the RC4 suites disabled by default in Windows 10 1709 (Server 1709, then Server 2019);
+    // Windows Server 2016 (1607) still had them on.
     defaults: [
-      [BUILD_SERVER_2016, 'off'],
+      [BUILD_WINDOWS_1709, 'off'],
+      [BUILD_SERVER_2016, 'on'],
       [BUILD_SERVER_2012_R2, 'unknown'],
       [0, 'on'],
     ],
