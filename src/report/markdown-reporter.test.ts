@@ -72,6 +72,11 @@ describe('markdownReporter', () => {
     expect(out).toContain('  - `C:\\inetpub\\wwwroot\\web.config:12`: `<directoryBrowse enabled="true" />`');
     expect(out).toContain('- **Fix:** Turn directory browsing off.\n  - appcmd: `%windir%\\system32\\inetsrv\\appcmd.exe set config');
     expect(out).toContain("\n  - PowerShell: `Set-WebConfigurationProperty -Filter 'system.webServer/directoryBrowse'");
+    const registry = markdownReporter.render(
+      { ...report, findings: report.findings.slice(0, 1).map((finding) => ({ ...finding, remediation: "Turn it off. | reg.exe: reg.exe add \"HKLM\\X\" /v Enabled /d 0 /f | PowerShell: New-Item -Path 'HKLM:\\X' -Force | Out-Null; New-ItemProperty -Path 'HKLM:\\X' -Name Enabled -Value 0" })) },
+      { color: false },
+    );
+    expect(registry).toContain("  - reg.exe: `reg.exe add \"HKLM\\X\" /v Enabled /d 0 /f`\n  - PowerShell: `New-Item -Path 'HKLM:\\X' -Force | Out-Null; New-ItemProperty -Path 'HKLM:\\X' -Name Enabled -Value 0`\n");
     // Critical first, numbered in that order.
     expect(out.indexOf('### 1. CRITICAL')).toBeLessThan(out.indexOf('### 4. HIGH'));
   });

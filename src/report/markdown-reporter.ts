@@ -151,14 +151,16 @@ function findingLines(finding: Finding, index: number): string[] {
   return lines;
 }
 
-/** The remediation's lead sentence, then each command (`appcmd: …`, `PowerShell: …`, `reg: …`) as its own item. */
+/** Where a remediation text starts its next command: ` | ` before a command label (commands may hold pipes themselves). */
+const COMMAND_BREAK = / \| (?=(?:appcmd|PowerShell|reg\.exe): )/;
+
+/** The remediation's lead sentence, then each command (`appcmd: …`, `PowerShell: …`, `reg.exe: …`) as its own item. */
 function remediationLines(remediation: string): string[] {
-  const [lead = '', ...commands] = remediation.split(' | ');
+  const [lead = '', ...commands] = remediation.split(COMMAND_BREAK);
   const lines = [`- **Fix:** ${text(lead)}`];
   for (const command of commands) {
     const colon = command.indexOf(': ');
-    if (colon > 0 && colon < 20) lines.push(`  - ${text(command.slice(0, colon))}: ${code(command.slice(colon + 2))}`);
-    else lines.push(`  - ${code(command)}`);
+    lines.push(`  - ${text(command.slice(0, colon))}: ${code(command.slice(colon + 2))}`);
   }
   return lines;
 }
