@@ -4,7 +4,7 @@ import { isReportFormat, REPORT_FORMATS, REPORTERS } from './reporters.js';
 
 describe('REPORTERS', () => {
   it('lists the formats the design promises, each under its own name', () => {
-    expect(REPORT_FORMATS).toEqual(['table', 'json', 'jsonl', 'sarif', 'csv']);
+    expect(REPORT_FORMATS).toEqual(['table', 'json', 'jsonl', 'sarif', 'csv', 'md']);
     for (const format of REPORT_FORMATS) {
       expect(REPORTERS[format].format).toBe(format);
       expect(REPORTERS[format].description).not.toBe('');

@@ -2,6 +2,7 @@ import type { Reporter } from '../core/reporter.js';
 import { csvReporter } from './csv-reporter.js';
 import { jsonReporter } from './json-reporter.js';
 import { jsonlReporter } from './jsonl-reporter.js';
+import { markdownReporter } from './markdown-reporter.js';
 import { sarifReporter } from './sarif-reporter.js';
 import { tableReporter } from './table-reporter.js';
 
@@ -12,6 +13,7 @@ export const REPORTERS = {
   jsonl: jsonlReporter,
   sarif: sarifReporter,
   csv: csvReporter,
+  md: markdownReporter,
 } as const satisfies Record<string, Reporter>;
 
 /** A `--format` value that names a built-in reporter. */

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,25 @@ describe('w3guard audit', () => {
     for (const e of report.findings.flatMap((f) => f.evidence as { file?: string; line?: number; text?: string }[])) {
       if (e.line !== undefined) expect(e.line).toBeGreaterThanOrEqual(1);
       else expect(e.text, JSON.stringify(e)).toMatch(/default|not set|expected/i);
+    }
+  });
+
+  it('writes the Markdown report of the issue example: CIS table with pass, fail and not evaluated, findings with file:line and both commands', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'w3guard-audit-md-'));
+    try {
+      const output = join(folder, 'audit.md');
+      const run = runCli(['audit', '--format', 'md', '--output', output, HOST]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('');
+      const markdown = readFileSync(output, 'utf8');
+      expect(markdown).toMatch(/^# w3guard audit report\n/);
+      expect(markdown).toMatch(/\| 1\.3 \| 1 \| Directory browsing is enabled \| (\*\*fail\*\*|pass) \|/);
+      expect(markdown).toMatch(/\| 2\.2 \| 1 \| [^|]+ \| not evaluated \| 0 \| 0 \| 1 \|/);
+      expect(markdown).toMatch(/\| 7\.2 \| 1 \| [^|]+ \| not evaluated \|/);
+      expect(markdown).toMatch(/- \*\*Fix:\*\* .+\n {2}- appcmd: `[^`]*appcmd\.exe [^`]+`\n {2}- PowerShell: `(Set|Add|Remove|New)-/);
+      expect(markdown).toMatch(/ {2}- `[^`]*applicationHost\.config:\d+`: `/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

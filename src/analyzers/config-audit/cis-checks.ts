@@ -324,6 +324,34 @@ const retail: ConfigCheck = {
   },
 };
 
+/**
+ * Where `<deployment retail="true"/>` is set in the machine.config of the .NET the target's pool loads: ASP.NET
+ * then forces debug compilation, tracing and remote error details off whatever web.config says.
+ */
+function retailMode(context: CheckContext): { readonly file: string; readonly line?: number } | undefined {
+  const level = context.config.frameworkLevelFor(context.target.sitePath);
+  if (level === undefined) return undefined;
+  const retailValue = context.config.frameworkEffective(level, 'system.web/deployment').attributes.get('retail');
+  if (retailValue?.file === undefined || !sameText(retailValue.value, 'true')) return undefined;
+  return { file: retailValue.file, ...(retailValue.line === undefined ? {} : { line: retailValue.line }) };
+}
+
+/** Keeps a failure that retail mode neutralizes, as information that points at the machine.config line that does it. */
+function underRetail(check: ConfigCheck): ConfigCheck {
+  return {
+    ...check,
+    async evaluate(context) {
+      const results = await check.evaluate(context);
+      const retail = results.some((result) => result.status === 'fail') ? retailMode(context) : undefined;
+      if (retail === undefined) return results;
+      const where = `${retail.file}${retail.line === undefined ? '' : `:${retail.line}`}`;
+      return results.map((result): CheckResult =>
+        result.status === 'fail' ? { ...result, severity: 'info', note: [result.note, `ASP.NET ignores it: deployment retail="true" in ${where}`].filter((note) => note !== undefined).join('; ') } : result,
+      );
+    },
+  };
+}
+
 const debugOff = attributeCheck({
   meta: cisRule('3.2', 1, {
     slug: 'debug-off',
@@ -435,6 +463,38 @@ const httpOnlyCookies = attributeCheck({
 
 const STRONG_VALIDATION = ['HMACSHA256', 'HMACSHA384', 'HMACSHA512'];
 
+/**
+ * Whether the target's application pool loads the .NET 2.0 CLR (.NET 2.0 to 3.5), whose machineKey knows no HMAC
+ * algorithms; CIS judges those pools by 3.8 and the others by 3.9. Undefined at the server level, which serves every pool.
+ */
+function runsClr2(context: CheckContext): boolean | undefined {
+  if (context.target.sitePath === '') return undefined;
+  const version = context.config.appPoolFor(context.target.sitePath)?.managedRuntimeVersion.value ?? 'v4.0';
+  return sameText(version, 'v2.0');
+}
+
+const machineKeyValidationClr2 = attributeCheck({
+  meta: cisRule('3.8', 1, {
+    slug: 'machinekey-validation-sha1-net35',
+    title: 'machineKey validation of a .NET 3.5 application is weaker than SHA1',
+    description: 'Applications on the .NET 2.0 CLR (.NET 2.0 to 3.5) sign view state and forms tickets with the machineKey validation algorithm; MD5 or 3DES make forgery easier than SHA1, the strongest it offers.',
+    severity: 'medium',
+    remediation: settingFix('Use SHA1 for machineKey validation in .NET 3.5 applications (or move them to .NET 4.x and HMACSHA256).', { section: 'system.web/machineKey', attribute: 'validation', value: 'SHA1' }),
+  }),
+  scope: 'application',
+  section: 'system.web/machineKey',
+  attribute: 'validation',
+  // The .NET 2.0 machine.config leaves validation at SHA1.
+  schemaDefault: 'SHA1',
+  expected: 'SHA1',
+  passes: is('SHA1'),
+  skip: (context) => {
+    const clr2 = runsClr2(context);
+    if (clr2 === undefined) return 'judged per site and application, by the .NET version of its pool';
+    return clr2 ? undefined : 'the application pool does not run .NET 2.0/3.5';
+  },
+});
+
 const machineKeyValidation = attributeCheck({
   meta: cisRule('3.9', 1, {
     slug: 'machinekey-validation-hmacsha256',
@@ -449,6 +509,7 @@ const machineKeyValidation = attributeCheck({
   schemaDefault: 'HMACSHA256',
   expected: STRONG_VALIDATION.join(', '),
   passes: (value) => STRONG_VALIDATION.some((name) => sameText(value, name)),
+  skip: (context) => (runsClr2(context) === true ? 'the application pool runs .NET 2.0/3.5, judged by CIS 3.8' : undefined),
 });
 
 const trustLevel = attributeCheck({
@@ -704,12 +765,13 @@ export const CIS_CHECKS: readonly ConfigCheck[] = [
   passwordFormat,
   storedCredentials,
   retail,
-  debugOff,
-  customErrors,
+  underRetail(debugOff),
+  underRetail(customErrors),
   detailedErrors,
-  traceCheck,
+  underRetail(traceCheck),
   sessionCookies,
   httpOnlyCookies,
+  machineKeyValidationClr2,
   machineKeyValidation,
   trustLevel,
   poweredBy,

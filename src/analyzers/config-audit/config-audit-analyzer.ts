@@ -13,10 +13,12 @@ import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
 import { CONFIG_CHECKS } from './config-checks.js';
 import { describeHostFile } from './describe-host-file.js';
 import { findHostHives, type HostHivePaths } from './find-host-hives.js';
+import { hostLabels } from './host-labels.js';
 import type { RegistryCheck } from './registry-check.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';
 import { runRegistryChecks } from './run-registry-checks.js';
 import { runConfigChecks } from './run-config-checks.js';
+import { UNDECIDABLE_RECOMMENDATIONS, undecidableSummaries } from './undecidable-recommendations.js';
 
 /** One thing `audit` reads: a host root, or a single configuration file. */
 export interface AuditSource {
@@ -53,9 +55,12 @@ export const configAuditAnalyzer = {
     const inputs: InputSummary[] = [];
     const issues: ScanIssue[] = [];
     const totals = new Map<string, { summary: CheckSummary; reasons: Set<string> }>();
-    for (const source of input.sources) {
+    const labels = hostLabels(input.sources);
+    // Two hosts' "Default Web Site" are two assets: name them by host as soon as a run audits more than one source.
+    const qualifyAssets = input.sources.length > 1;
+    for (const [index, source] of input.sources.entries()) {
       context.signal.throwIfAborted();
-      const loaded = await loadSource(source, context.signal);
+      const loaded = await loadSource(source, labels[index] ?? source.path, context.signal);
       issues.push(...loaded.issues);
       const registry = await runRegistryChecks(await hivesOf(source), loaded.label, registryChecks, context.signal);
       issues.push(...registry.issues);
@@ -63,17 +68,19 @@ export const configAuditAnalyzer = {
       for (const summary of registry.summaries) addSummary(totals, summary);
       if (loaded.config === undefined) continue;
       for (const file of loaded.files) inputs.push(await inputSummary(file));
-      const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, context.signal);
+      const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, { qualifyAssets, signal: context.signal });
       issues.push(...outcome.issues);
       for (const draft of outcome.drafts) aggregator.add(draft);
       for (const summary of outcome.summaries) addSummary(totals, summary);
       context.onProgress?.({ bytes: 0, records: inputs.length, matches: aggregator.size });
     }
+    // Only where some configuration was audited: a run that read nothing has nothing to leave to the operator.
+    if (inputs.length > 0) for (const summary of undecidableSummaries()) addSummary(totals, summary);
     return {
       groups: aggregator.groups(),
       inputs,
       issues,
-      rules: [...checks, ...registryChecks].map((check) => check.meta),
+      rules: [...checks, ...registryChecks, ...(inputs.length > 0 ? UNDECIDABLE_RECOMMENDATIONS : [])].map((check) => check.meta),
       checks: [...totals.values()].map(({ summary, reasons }) => ({ ...summary, notEvaluatedReasons: [...reasons].sort() })),
     };
   },
@@ -96,7 +103,7 @@ interface LoadedSource {
   readonly issues: readonly ScanIssue[];
 }
 
-async function loadSource(source: AuditSource, signal: AbortSignal): Promise<LoadedSource> {
+async function loadSource(source: AuditSource, label: string, signal: AbortSignal): Promise<LoadedSource> {
   if (source.kind === 'host-root') {
     const cache = new Map<string, Promise<HostFileInfo | undefined>>();
     const host: AuditHost = {
@@ -112,11 +119,11 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
       },
     };
     const { config, issues } = await loadIisConfig(source.path, { signal });
-    const label = path.basename(path.resolve(source.path)) || source.path;
     // Without a readable applicationHost.config there is nothing to audit; the issue says why.
     if (issues.some((issue) => issue.path === config.applicationHostFile && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
     const hostLevelFiles = [
       ...(config.sharedConfiguration === undefined ? [] : [config.sharedConfiguration.file]),
+      ...(config.administration === undefined ? [] : [config.administration.file]),
       ...config.frameworkLevels().flatMap((level) => [level.machineConfig, level.rootWebConfig].filter((file) => file !== undefined)),
     ];
     return { config, host, label, files: [...hostLevelFiles, config.applicationHostFile, ...config.webConfigs().map((entry) => entry.file)], issues };
@@ -124,13 +131,13 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
   const host: AuditHost = { describeFile: () => Promise.resolve(undefined) };
   if (source.kind === 'application-host') {
     const { config, issues } = await loadIisConfig(path.dirname(source.path), { signal, applicationHostFile: source.path, readWebConfigs: false });
-    if (issues.some((issue) => issue.path === source.path && FATAL_CODES.has(issue.code))) return { host, label: source.path, files: [], issues };
-    return { config, host, label: source.path, files: [source.path], issues };
+    if (issues.some((issue) => issue.path === source.path && FATAL_CODES.has(issue.code))) return { host, label, files: [], issues };
+    return { config, host, label, files: [source.path], issues };
   }
   const read = await readConfigFile(source.path);
-  if ('issue' in read) return { host, label: source.path, files: [], issues: [read.issue] };
+  if ('issue' in read) return { host, label, files: [], issues: [read.issue] };
   if (read.root.name !== 'configuration') {
-    return { host, label: source.path, files: [], issues: [{ code: 'config.malformed', message: `root element is <${read.root.name}>, not <configuration>`, path: source.path, line: read.root.line }] };
+    return { host, label, files: [], issues: [{ code: 'config.malformed', message: `root element is <${read.root.name}>, not <configuration>`, path: source.path, line: read.root.line }] };
   }
   const sitePath = path.basename(path.dirname(path.resolve(source.path))) || 'site';
   const url = [sitePath.toLowerCase()];
@@ -142,7 +149,7 @@ async function loadSource(source: AuditSource, signal: AbortSignal): Promise<Loa
     sectionDefaults: new Map(),
     webConfigs: [{ file: source.path, sitePath }],
   });
-  return { config, host, label: source.path, files: [source.path], issues: [] };
+  return { config, host, label, files: [source.path], issues: [] };
 }
 
 async function inputSummary(file: string): Promise<InputSummary> {

@@ -27,6 +27,8 @@ interface HostSpec {
   readonly web?: string;
   /** Files to create under the host root, by relative path. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Replaces the physical path of the site's root virtual directory (`C:\\inetpub\\site`). */
+  readonly rootPath?: string;
 }
 
 interface CheckCase {
@@ -49,7 +51,7 @@ function applicationHost(spec: HostSpec): string {
     <sites>
       <site name="Site" id="1">
         <application path="/" applicationPool="SitePool">
-          <virtualDirectory path="/" physicalPath="C:\\inetpub\\site" />
+          <virtualDirectory path="/" physicalPath="${spec.rootPath ?? 'C:\\inetpub\\site'}" />
         </application>
         ${spec.apps ?? ''}
         <bindings>
@@ -71,6 +73,32 @@ function applicationHost(spec: HostSpec): string {
 const FORMS = (forms: string): string => `<system.web><authentication mode="Forms">${forms}</authentication></system.web>`;
 const WS = (inner: string): string => `<system.webServer>${inner}</system.webServer>`;
 const SW = (inner: string): string => `<system.web>${inner}</system.web>`;
+/** administration.config with the stock Microsoft extensions plus `extra` module providers. */
+const ADMIN = (extra: string, trusted = 'false'): string => `<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.webServer>
+    <management>
+      <authentication defaultProvider="ConfigurationAuthenticationProvider">
+        <providers>
+          <add name="ConfigurationAuthenticationProvider" type="Microsoft.Web.Management.Server.ConfigurationAuthenticationProvider, Microsoft.Web.Management, Version=10.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+        </providers>
+      </authentication>
+      <trustedProviders allowUntrustedProviders="${trusted}" />
+    </management>
+  </system.webServer>
+  <moduleProviders>
+    <add name="Modules" type="Microsoft.Web.Management.Iis.Modules.ModulesModuleProvider, Microsoft.Web.Management.Iis, Version=10.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+    <add name="Rewrite" type="Microsoft.Web.Management.Iis.Rewrite.RewriteModuleProvider, Microsoft.Web.Management.Rewrite, Version=7.2.2.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />
+    ${extra}
+  </moduleProviders>
+  <location path=".">
+    <modules>
+      <add name="Modules" />
+    </modules>
+  </location>
+</configuration>
+`;
+const ROGUE_PROVIDER = '<add name="Diagnostics" type="Microsoft.Web.Management.Diag.Provider, WebMgmtDiag, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" />';
 const MACHINE64 = 'Windows/Microsoft.NET/Framework64/v4.0.30319/Config/machine.config';
 const MACHINE32 = 'Windows/Microsoft.NET/Framework/v4.0.30319/Config/machine.config';
 const REDIRECTION = 'Windows/System32/inetsrv/config/redirection.config';
@@ -100,7 +128,7 @@ const CASES: readonly CheckCase[] = [
     fail: { web: WS('<modules><add name="Helper" type="Microsoft.Exchange.Helper, OwaCore.Ext, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" /></modules>') },
     pass: {
       web: WS(
-        '<modules><add name="ScriptModule" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" /><add name="RadCompression" type="Telerik.Web.UI.RadCompression" /></modules>',
+        '<modules><add name="ScriptModule" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" /><add name="Session" type="System.Web.SessionState.SessionStateModule" /></modules>',
       ),
     },
     needle: 'OwaCore.Ext',
@@ -167,6 +195,18 @@ const CASES: readonly CheckCase[] = [
     pass: { siteExtra: '<logFile logTargetW3C="File,ETW" />' },
     needle: 'logTargetW3C="ETW"',
   },
+  {
+    id: 'w3g-pers-iis-manager-extension-unverified',
+    fail: { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN(ROGUE_PROVIDER) } },
+    pass: { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN('') } },
+    severity: 'high',
+  },
+  {
+    id: 'w3g-log-site-log-files-missing',
+    fail: { files: { 'inetpub/logs/LogFiles/W3SVC2/u_ex240101.log': '#Fields: date time\n' } },
+    pass: { files: { 'inetpub/logs/LogFiles/W3SVC1/u_ex240101.log': '#Fields: date time\n' } },
+  },
+  { id: 'w3g-cis-iis10-1.1-web-content-off-system-drive', fail: {}, pass: { rootPath: 'D:\\web\\site' }, needle: 'physicalPath="C:' },
   { id: 'w3g-cis-iis10-1.2-host-headers', fail: { bindings: '<binding protocol="http" bindingInformation="*:80:" />' }, pass: {}, needle: 'bindingInformation="*:80:"' },
   {
     id: 'w3g-cis-iis10-1.4-app-pool-identity',
@@ -266,6 +306,13 @@ const CASES: readonly CheckCase[] = [
   },
   { id: 'w3g-cis-iis10-3.6-session-state-use-cookies', fail: { web: SW('<sessionState cookieless="UseUri" />') }, pass: { web: SW('<sessionState cookieless="false" />') }, needle: 'UseUri', inWeb: true },
   { id: 'w3g-cis-iis10-3.7-http-only-cookies', fail: {}, pass: { top: SW('<httpCookies httpOnlyCookies="true" />') } },
+  {
+    id: 'w3g-cis-iis10-3.8-machinekey-validation-sha1-net35',
+    fail: { pools: '<add name="SitePool" managedRuntimeVersion="v2.0" />', web: SW('<machineKey validation="MD5" />') },
+    pass: { pools: '<add name="SitePool" managedRuntimeVersion="v2.0" />' },
+    needle: 'MD5',
+    inWeb: true,
+  },
   { id: 'w3g-cis-iis10-3.9-machinekey-validation-hmacsha256', fail: { web: SW('<machineKey validation="SHA1" />') }, pass: { web: SW('<machineKey validation="HMACSHA256" />') }, needle: 'SHA1', inWeb: true },
   { id: 'w3g-cis-iis10-3.10-trust-level-medium', fail: {}, pass: { top: SW('<trust level="Medium" />') } },
   {
@@ -375,7 +422,7 @@ describe('CONFIG_CHECKS', () => {
     for (const check of CONFIG_CHECKS) {
       expect(check.meta.engine).toBe('check');
       expect(check.meta.remediation).toMatch(/appcmd/);
-      expect(check.meta.remediation).toMatch(/PowerShell: (Set-|Remove-|Add-|New-)/);
+      expect(check.meta.remediation).toMatch(/PowerShell: (\$\w+ = )?(Set-|Remove-|Add-|New-|Get-IISServerManager)/);
       const cis = /^w3g-cis-iis10-(\d+\.\d+)-/.exec(check.meta.id)?.[1];
       if (cis !== undefined) {
         expect(check.meta.tags).toContain(`cis.iis10.${cis}`);
@@ -391,7 +438,7 @@ describe('CONFIG_CHECKS', () => {
       const draft = outcome.drafts[0];
       expect(draft?.evidence.kind).toBe('config');
       expect(draft?.evidence.text).toMatch(/^[^:]+.*: [\w-]+="/);
-      expect(draft?.locationKey).toMatch(/^(system\.|configurationRedirection\/)/);
+      expect(draft?.locationKey).toMatch(/^(system\.|configurationRedirection\/|moduleProviders\/)/);
       if (entry.needle !== undefined) {
         const file = entry.inWeb === true ? outcome.webFile : outcome.appHostFile;
         expect(draft?.evidence.file).toBe(file);
@@ -507,5 +554,83 @@ describe('check details', () => {
   it('does not put machineKey secrets into the evidence', async () => {
     const outcome = await run('w3g-cfg-machinekey-hardcoded', { web: SW('<machineKey validationKey="492D9B0BF7FCA88CC6D2A771" />') });
     expect(outcome.drafts[0]?.evidence.text).not.toContain('492D9B0B');
+  });
+
+  it('judges machineKey validation by the .NET version of each pool: 3.8 for .NET 3.5, 3.9 for .NET 4', async () => {
+    const spec = {
+      pools: '<add name="SitePool" managedRuntimeVersion="v2.0" /><add name="Modern" />',
+      apps: '<application path="/new" applicationPool="Modern"><virtualDirectory path="/" physicalPath="D:\\new" /></application>',
+      web: SW('<machineKey validation="SHA1" />'),
+    };
+    const clr2 = await run('w3g-cis-iis10-3.8-machinekey-validation-sha1-net35', spec);
+    expect(clr2.summary).toMatchObject({ pass: 1, fail: 0 });
+    expect(clr2.summary?.notEvaluatedReasons).toEqual(['judged per site and application, by the .NET version of its pool', 'the application pool does not run .NET 2.0/3.5']);
+    // SHA1 reaches /new through inheritance, where the v4 pool makes it a 3.9 failure.
+    const clr4 = await run('w3g-cis-iis10-3.9-machinekey-validation-hmacsha256', spec);
+    expect(clr4.drafts.map((draft) => draft.asset.id)).toEqual(['Site/new']);
+    expect(clr4.summary?.notEvaluatedReasons).toEqual(['the application pool runs .NET 2.0/3.5, judged by CIS 3.8']);
+  });
+
+  it('grades managed modules by who could have written them: unsigned or posing high, foreign-signed medium, bare vendor type low', async () => {
+    const outcome = await run('w3g-pers-managed-module-unverified', {
+      web: WS(
+        [
+          '<modules>',
+          '<add name="Unsigned" type="Acme.Gate, Acme.Gate, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" />',
+          '<add name="Posing" type="Microsoft.Owa.Gate, Microsoft.Owa.Gate, Version=1.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" />',
+          '<add name="Vendor" type="Acme.Cache, Acme.Web, Version=2.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" />',
+          '<add name="RadCompression" type="Telerik.Web.UI.RadCompression" />',
+          '<add name="Stock" type="System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35" />',
+          '</modules>',
+        ].join(''),
+      ),
+    });
+    const graded = Object.fromEntries(outcome.drafts.map((draft) => [/@name='(\w+)'/.exec(draft.locationKey)?.[1], draft.rule.severity]));
+    expect(graded).toEqual({ Unsigned: 'high', Posing: 'high', Vendor: 'medium', RadCompression: 'low' });
+  });
+
+  it('reads IIS Manager extensions from administration.config: foreign ones by line, removed ones not, untrusted providers allowed', async () => {
+    const extra = `${ROGUE_PROVIDER}<add name="Vendor" type="Acme.Iis.Ui, Acme.Iis.Ui, Version=2.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" /><add name="Gone" type="Evil.Gone, Evil" /><remove name="Gone" />`;
+    const outcome = await run('w3g-pers-iis-manager-extension-unverified', { files: { 'Windows/System32/inetsrv/config/administration.config': ADMIN(extra, 'true') } });
+    const file = path.join(path.dirname(outcome.appHostFile), 'administration.config');
+    expect(outcome.drafts.map((draft) => [draft.locationKey, draft.rule.severity, draft.evidence.file, draft.evidence.line])).toEqual([
+      ["moduleProviders/add[@name='Diagnostics']", 'high', file, await lineOf(file, 'WebMgmtDiag')],
+      ["moduleProviders/add[@name='Vendor']", 'medium', file, await lineOf(file, 'WebMgmtDiag')],
+      ['system.webServer/management/trustedProviders/@allowUntrustedProviders', 'medium', file, await lineOf(file, 'allowUntrustedProviders')],
+    ]);
+    const none = await run('w3g-pers-iis-manager-extension-unverified', {});
+    expect(none.summary?.notEvaluatedReasons[0]).toMatch(/^no administration\.config/);
+  });
+
+  it('sees system.web values set in machine.config as inherited, with their file and line, and retail mode as overriding them', async () => {
+    const machine = 'Windows/Microsoft.NET/Framework64/v4.0.30319/Config/machine.config';
+    const content = (retail: string): string =>
+      `<?xml version="1.0"?>\n<configuration>\n<system.web>\n${retail}\n<compilation debug="true" />\n<customErrors mode="Off" />\n</system.web>\n</configuration>\n`;
+    for (const id of ['w3g-cis-iis10-3.2-debug-off', 'w3g-cis-iis10-3.3-custom-errors-not-off']) {
+      const plain = await run(id, { files: { [machine]: content('') } });
+      const file = path.join(path.dirname(path.dirname(plain.appHostFile)), '..', '..', 'Microsoft.NET', 'Framework64', 'v4.0.30319', 'Config', 'machine.config');
+      expect(plain.drafts[0]?.evidence.file).toBe(path.resolve(file));
+      expect(plain.drafts[0]?.evidence.line).toBe(id.includes('debug') ? 5 : 6);
+      expect(plain.drafts[0]?.rule.severity).toBe('medium');
+      const retail = await run(id, { files: { [machine]: content('<deployment retail="true" />') } });
+      expect(retail.drafts[0]?.rule.severity).toBe('info');
+      expect(retail.drafts[0]?.evidence.text).toMatch(/ASP\.NET ignores it: deployment retail="true" in .*machine\.config:4/);
+    }
+  });
+
+  it('looks for a site\'s log files only where the copy of the host holds its log folder', async () => {
+    const empty = await run('w3g-log-site-log-files-missing', { files: { 'inetpub/logs/LogFiles/W3SVC1/readme.txt': 'not a log' } });
+    expect(empty.drafts[0]?.evidence.text).toContain('W3SVC1 holds no .log file');
+    expect(empty.drafts[0]?.evidence.line).toBe(await lineOf(empty.appHostFile, '<site name="Site"'));
+    const notCollected = await run('w3g-log-site-log-files-missing', { files: { 'inetpub/site/index.htm': 'hi' } });
+    expect(notCollected.summary).toMatchObject({ fail: 0, pass: 0, notEvaluated: 1 });
+    expect(notCollected.summary?.notEvaluatedReasons).toEqual(['the log folder is not in this copy of the host (another drive, a share, or not collected)']);
+    const elsewhere = await run('w3g-log-site-log-files-missing', {
+      siteExtra: '<logFile directory="E:\\logs" />',
+      files: { 'inetpub/logs/LogFiles/W3SVC2/u_ex1.log': 'x' },
+    });
+    expect(elsewhere.summary?.notEvaluated).toBe(1);
+    const single = await run('w3g-log-site-log-files-missing', {});
+    expect(single.summary?.notEvaluatedReasons[0]).toMatch(/^a single file was named/);
   });
 });

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { resolveHostPath } from '../../formats/iis-config/resolve-host-path.js';
 import { attributeCheck } from './attribute-check.js';
 import { auditRule } from './check-rule.js';
 import { notEvaluated, PASS, type ConfigCheck } from './config-check.js';
@@ -109,5 +111,68 @@ const logDirectory: ConfigCheck = {
   },
 };
 
+/** How many entries of a log folder are looked at; a few hundred thousand log files would still answer. */
+const MAX_LOG_ENTRIES = 100_000;
+
+const logFilesPresent: ConfigCheck = {
+  meta: auditRule('log', {
+    slug: 'site-log-files-missing',
+    title: 'A site that should log has no log files on the host',
+    description:
+      'The site logs to files, its log folder exists on this host, but its W3SVC<id> folder is missing or holds no log file: the logs were deleted or moved (intruders clear them), logging is broken, or the site never served a request.',
+    severity: 'low',
+    tags: ['attack.t1070.004', 'w3guard.hunt-coverage'],
+    remediation: commandFix(
+      'Find out where the logs went (a log shipper, a cleanup task, or an intruder) and keep them; check that the site logs again.',
+      '%windir%\\system32\\inetsrv\\appcmd.exe set site "SITE" /logFile.enabled:true',
+      "Set-ItemProperty 'IIS:\\Sites\\SITE' -Name logFile.enabled -Value $true",
+    ),
+  }),
+  scope: 'site',
+  async evaluate(context) {
+    const root = context.host.root;
+    if (root === undefined) return [notEvaluated('a single file was named: there is no host root to look for log files in')];
+    const site = context.config.sites().find((candidate) => candidate.name === context.target.sitePath);
+    if (site === undefined) return [notEvaluated('site not found')];
+    if (!site.bindings.some((binding) => /^https?$/i.test(binding.protocol))) return [notEvaluated('the site has no HTTP binding, so no W3SVC log folder')];
+    if (sameText(site.serverAutoStart.value, 'false')) return [notEvaluated('the site does not start with IIS, so it may never have logged')];
+    const settings = siteLogSettings(context.config, site.name);
+    if (settings.central) return [notEvaluated('central W3C logging is on: sites share one log file')];
+    if (sameText(settings.get('enabled', 'true').value, 'false') || !flagsOf(settings.get('logTargetW3C', 'File').value).has('file')) {
+      return [notEvaluated('the site does not log to files')];
+    }
+    const directory = settings.get('directory', '%SystemDrive%\\inetpub\\logs\\LogFiles');
+    const folder = await resolveHostPath(root, directory.value);
+    if (folder === undefined) return [notEvaluated('the log folder is not in this copy of the host (another drive, a share, or not collected)')];
+    const siteFolderName = `W3SVC${site.id}`;
+    const siteFolder = await resolveHostPath(root, `${directory.value.replace(/[\\/]+$/, '')}\\${siteFolderName}`);
+    let logs = 0;
+    if (siteFolder !== undefined) {
+      try {
+        let seen = 0;
+        for (const entry of await readdir(siteFolder, { withFileTypes: true })) {
+          if ((seen += 1) > MAX_LOG_ENTRIES) break;
+          if (entry.isFile() && /\.log$/i.test(entry.name)) logs += 1;
+        }
+      } catch {
+        // Not a readable folder: counted as holding no logs.
+      }
+    }
+    if (logs > 0) return [PASS];
+    return [
+      {
+        status: 'fail',
+        location: `${settings.location}/@directory`,
+        attribute: 'directory',
+        found: directory.value,
+        expected: `log files in ${siteFolderName}`,
+        file: directory.file ?? context.target.file,
+        ...(directory.file === undefined ? (context.target.line === undefined ? {} : { line: context.target.line }) : directory.line === undefined ? {} : { line: directory.line }),
+        note: siteFolder === undefined ? `no ${siteFolderName} folder in the log folder` : `${siteFolderName} holds no .log file`,
+      },
+    ];
+  },
+};
+
 /** Checks that the logs `w3guard hunt` reads exist and say enough. */
-export const LOGGING_CHECKS: readonly ConfigCheck[] = [dontLog, selectiveLogging, w3cFileLogging, logDirectory];
+export const LOGGING_CHECKS: readonly ConfigCheck[] = [dontLog, selectiveLogging, w3cFileLogging, logDirectory, logFilesPresent];

@@ -133,7 +133,7 @@ const unsignedManagedModule: ConfigCheck = {
     slug: 'managed-module-unverified',
     title: 'Managed module from an assembly Microsoft did not sign',
     description:
-      'An HTTP module in <modules> sees every request of the application. Backdoors register a module from an unsigned or foreign assembly, often under a Microsoft-looking namespace; a signed third-party module is worth an inventory check.',
+      'An HTTP module in <modules> sees every request of the application. Backdoors register a module from an unsigned or foreign assembly, or from a bare type compiled in App_Code or dropped in bin, often under a Microsoft-looking namespace; a third-party signature proves little, since anyone can strong-name an assembly.',
     severity: 'medium',
     category: 'persistence',
     tags: ['attack.t1505.004'],
@@ -152,11 +152,11 @@ const unsignedManagedModule: ConfigCheck = {
       const type = item.attributes.get('type')?.value?.trim();
       if (type === undefined || type === '') continue;
       const { assembly, token } = assemblyOf(type);
-      // A bare type name resolves from the GAC defaults (System.*) or the application's bin folder: not decidable here.
-      if (assembly === undefined) continue;
-      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
-      const unsigned = token === undefined || token === 'null';
       const posing = /^(system|microsoft)\./i.test(type);
+      // A bare System.* type resolves from the framework's own assemblies (the stock modules are written so).
+      if (assembly === undefined && posing) continue;
+      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
+      const unsigned = assembly !== undefined && (token === undefined || token === 'null');
       results.push({
         status: 'fail',
         location: `system.webServer/modules/add[@name='${item.attributes.get('name')?.value ?? ''}']`,
@@ -165,9 +165,16 @@ const unsignedManagedModule: ConfigCheck = {
         expected: 'an assembly signed with a Microsoft public key token',
         file: item.file,
         line: item.line,
-        // Anyone can strong-name an assembly, but backdoors are rarely signed while vendor modules usually are.
-        severity: unsigned ? 'high' : 'low',
-        note: unsigned ? `unsigned assembly ${assembly}${posing ? ' under a Microsoft namespace' : ''}` : `assembly ${assembly} signed with token ${token ?? ''}`,
+        // Unsigned or foreign code under a Microsoft namespace is how backdoors hide; anyone can strong-name an
+        // assembly, so a foreign signature earns a look, not a pass.
+        // A bare vendor type (Telerik documents RadCompression so) is common and says nothing about who wrote it: low.
+        severity: unsigned || posing ? 'high' : assembly === undefined ? 'low' : 'medium',
+        note:
+          assembly === undefined
+            ? 'type without an assembly: loaded from the application\'s bin or App_Code folder'
+            : unsigned
+              ? `unsigned assembly ${assembly}${posing ? ' under a Microsoft namespace' : ''}`
+              : `assembly ${assembly} signed with token ${token ?? ''}, not Microsoft's${posing ? ', under a Microsoft namespace' : ''}`,
       });
     }
     return results.length === 0 ? [PASS] : results;
@@ -410,6 +417,64 @@ const hardcodedMachineKey: ConfigCheck = {
   },
 };
 
+const managementExtension: ConfigCheck = {
+  meta: auditRule('pers', {
+    slug: 'iis-manager-extension-unverified',
+    title: 'IIS Manager or the Management Service loads code Microsoft did not sign',
+    description:
+      'administration.config lists the managed extensions IIS Manager and the Management Service (WMSVC) load, and the providers that authenticate remote administrators. A foreign assembly there runs whenever an administrator opens IIS Manager or connects remotely, which makes it a quiet place for persistence or credential theft; allowUntrustedProviders lets any provider type load.',
+    severity: 'medium',
+    category: 'persistence',
+    tags: ['attack.t1505', 'attack.t1556'],
+    remediation: commandFix(
+      'Check who installed the extension and whether it is still needed; remove it from administration.config (and its assembly) if not, and keep allowUntrustedProviders off.',
+      'no appcmd equivalent (appcmd does not edit administration.config): edit %windir%\\system32\\inetsrv\\config\\administration.config',
+      "$sm = Get-IISServerManager; $list = $sm.GetAdministrationConfiguration().GetSection('moduleProviders').GetCollection(); $list.Remove(($list | Where-Object { $_['name'] -eq 'PROVIDER' })); $sm.CommitChanges()",
+    ),
+  }),
+  scope: 'server',
+  evaluate(context) {
+    const administration = context.config.administration;
+    if (administration === undefined) return [notEvaluated('no administration.config under Windows/System32/inetsrv/config (IIS Manager not installed, or a single file was named)')];
+    const results: CheckResult[] = [];
+    const providers = [
+      ...administration.moduleProviders.map((provider) => ({ provider, location: `moduleProviders/add[@name='${provider.name}']` })),
+      ...administration.managementProviders.map((provider) => ({ provider, location: `system.webServer/management/providers/add[@name='${provider.name}']` })),
+    ];
+    for (const { provider, location } of providers) {
+      const { assembly, token } = assemblyOf(provider.type);
+      if (token !== undefined && MICROSOFT_TOKENS.has(token)) continue;
+      // A bare type name resolves only from Microsoft.Web.Management assemblies IIS Manager already loads.
+      if (assembly === undefined && /^microsoft\.web\.management\./i.test(provider.type.trim())) continue;
+      const unsigned = token === undefined || token === 'null';
+      results.push({
+        status: 'fail',
+        location,
+        attribute: 'type',
+        found: provider.type,
+        expected: 'an assembly signed with a Microsoft public key token',
+        file: provider.file,
+        line: provider.line,
+        severity: unsigned ? 'high' : 'medium',
+        note: unsigned ? `unsigned assembly ${assembly ?? '(none named)'}` : `assembly ${assembly ?? ''} signed with token ${token}, not Microsoft's`,
+      });
+    }
+    const allow = administration.allowUntrustedProviders;
+    if (sameText(allow.value, 'true')) {
+      results.push({
+        status: 'fail',
+        location: 'system.webServer/management/trustedProviders/@allowUntrustedProviders',
+        attribute: 'allowUntrustedProviders',
+        found: allow.value,
+        expected: 'false',
+        file: allow.file ?? administration.file,
+        ...(allow.line === undefined ? {} : { line: allow.line }),
+      });
+    }
+    return results.length === 0 ? [PASS] : results;
+  },
+};
+
 /** Checks for backdoors and persistence hidden in the configuration. */
 export const PERSISTENCE_CHECKS: readonly ConfigCheck[] = [
   rogueGlobalModule,
@@ -420,4 +485,5 @@ export const PERSISTENCE_CHECKS: readonly ConfigCheck[] = [
   scriptHandler,
   protectedExtensionAllowed,
   hardcodedMachineKey,
+  managementExtension,
 ];

@@ -1,3 +1,4 @@
+import type { Asset } from '../../core/asset.js';
 import type { CheckSummary } from '../../core/check-summary.js';
 import type { FindingDraft } from '../../core/finding-draft.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
@@ -15,11 +16,23 @@ export interface ConfigChecksOutcome {
   readonly issues: ScanIssue[];
 }
 
+/** How findings name their assets. */
+export interface RunConfigChecksOptions {
+  /**
+   * Prefix site, application and pool assets with the host label (`WEB01/Default Web Site`): set when one run
+   * audits several hosts, whose same-named sites are different assets.
+   */
+  readonly qualifyAssets?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Runs every check on every target of its scope. A failure inherited by many paths (the same file, line and
  * location) becomes one finding, on the first target in server → site → application order.
  */
-export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLabel: string, checks: readonly ConfigCheck[], signal?: AbortSignal): Promise<ConfigChecksOutcome> {
+export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLabel: string, checks: readonly ConfigCheck[], options: RunConfigChecksOptions = {}): Promise<ConfigChecksOutcome> {
+  const signal = options.signal;
+  const qualify = (asset: Asset): Asset => (options.qualifyAssets === true && asset.kind !== 'host' ? { id: `${hostLabel}/${asset.id}`, kind: asset.kind, name: asset.name ?? asset.id } : asset);
   const targets = auditTargets(config, hostLabel);
   const drafts: FindingDraft[] = [];
   const summaries: CheckSummary[] = [];
@@ -52,7 +65,7 @@ export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLa
           if (seen.has(key)) continue;
           seen.add(key);
           counts.fail += 1;
-          drafts.push(...toDrafts(check, target, result));
+          drafts.push(...toDrafts(check, target, result, qualify));
         }
       }
     }
@@ -61,9 +74,9 @@ export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLa
   return { drafts, summaries, issues };
 }
 
-function toDrafts(check: ConfigCheck, target: CheckTarget, result: CheckFailure): FindingDraft[] {
+function toDrafts(check: ConfigCheck, target: CheckTarget, result: CheckFailure, qualify: (asset: Asset) => Asset): FindingDraft[] {
   const rule = result.severity === undefined || result.severity === check.meta.severity ? check.meta : { ...check.meta, severity: result.severity };
-  const asset = result.asset ?? target.asset;
+  const asset = qualify(result.asset ?? target.asset);
   const text = evidenceText(result);
   const lines = [result.line, ...(result.alsoLines ?? [])];
   return lines.map((line) => ({

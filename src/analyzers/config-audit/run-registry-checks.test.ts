@@ -34,16 +34,22 @@ describe('runRegistryChecks', () => {
     expect(outcome.drafts).toEqual([]);
     expect(outcome.issues).toEqual([]);
     expect(outcome.summaries.every((summary) => summary.pass === 1)).toBe(true);
-    expect(outcome.summaries.map((summary) => summary.tags[0])).toEqual([...Array.from({ length: 11 }, (_, i) => `cis.iis10.7.${i + 2}`), 'cve.2022-21907']);
+    expect(outcome.summaries.map((summary) => summary.tags[0] ?? summary.id)).toEqual([
+      ...Array.from({ length: 11 }, (_, i) => `cis.iis10.7.${i + 2}`),
+      'cve.2016-2183',
+      'w3g-cfg-tls13-state',
+      'cve.2022-21907',
+    ]);
   });
 
   it('fails the weak settings, each with its severity, and passes what the Windows build turns off by default', async () => {
     const outcome = await runRegistryChecks({ system: hive('weak-system'), software: hive('software-2012r2') }, 'WEB02', REGISTRY_CHECKS);
     expect(failures(outcome.drafts)).toEqual({
-      'cis.iis10.7.2': ['high'],
-      'cis.iis10.7.3': ['high'],
-      'cis.iis10.7.4': ['medium'],
-      'cis.iis10.7.5': ['low'],
+      // Server side first, then the client side, which stays low.
+      'cis.iis10.7.2': ['high', 'low'],
+      'cis.iis10.7.3': ['high', 'low'],
+      'cis.iis10.7.4': ['medium', 'low'],
+      'cis.iis10.7.5': ['low', 'low'],
       'cis.iis10.7.6': ['medium'],
       'cis.iis10.7.7': ['high'],
       // RC4 56/128 and 64/128 are left to a default w3guard does not know for 2012 R2; RC4 128/128 is on.
@@ -51,9 +57,18 @@ describe('runRegistryChecks', () => {
       'cis.iis10.7.10': ['low'],
       'cis.iis10.7.11': ['medium'],
       'cis.iis10.7.12': ['medium'],
+      // On by default through 2012 R2.
+      'w3g-cfg-triple-des-cipher-disabled': ['medium'],
+      // Forced on a build without TLS 1.3 support.
+      'w3g-cfg-tls13-state': ['medium'],
       'w3g-cfg-httpsys-trailer-support': ['high'],
     });
     expect(statusOf(outcome.summaries)['cis.iis10.7.8']).toBe('pass');
+    const ssl3Client = outcome.drafts.find((draft) => draft.locationKey.endsWith('SSL 3.0\\Client'));
+    expect(ssl3Client?.evidence.text).toBe(
+      'HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\SSL 3.0\\Client: Enabled=0x1, DisabledByDefault=0x0: client side (outbound connections): SSL 3.0 is enabled (expected Enabled=0x0 and DisabledByDefault=0x1)',
+    );
+    expect(outcome.drafts.find((draft) => draft.rule.id === 'w3g-cfg-tls13-state')?.evidence.text).toContain('TLS 1.3 is turned on, but build 9600 predates Windows Server 2022');
     const ssl3 = outcome.drafts.find((draft) => draft.rule.tags.includes('cis.iis10.7.3'));
     expect(ssl3).toMatchObject({
       asset: { id: 'WEB02', kind: 'host' },
@@ -92,7 +107,16 @@ describe('runRegistryChecks', () => {
       'cis.iis10.7.11': 'pass',
       'cis.iis10.7.12': 'pass',
     });
-    expect(failures(known.drafts)['cis.iis10.7.3']).toEqual(['low']);
+    expect(failures(known.drafts)['cis.iis10.7.3']).toEqual(['low', 'low']);
+    // TLS 1.3 is on by default on Server 2022; an older build without it is not evaluated, never failed.
+    expect(statusOf(known.summaries)['w3g-cfg-tls13-state']).toBe('pass');
+    // Windows Server 2016 still had the RC4 suites on (Microsoft turned them off by default in 1709).
+    const server2016 = await runRegistryChecks({ system: hive('defaults-system'), software: hive('software-2016') }, 'H', REGISTRY_CHECKS);
+    expect(statusOf(server2016.summaries)).toMatchObject({ 'cis.iis10.7.2': 'pass', 'cis.iis10.7.6': 'pass', 'cis.iis10.7.8': 'pass', 'cis.iis10.7.9': 'fail' });
+    expect(failures(server2016.drafts)['cis.iis10.7.9']).toEqual(['medium', 'medium', 'medium', 'medium']);
+    expect(server2016.drafts.find((draft) => draft.rule.tags.includes('cis.iis10.7.9'))?.evidence.text).toContain('(build 14393), which is enabled');
+    const older = await runRegistryChecks({ system: hive('defaults-system'), software: hive('software-2012r2') }, 'H', REGISTRY_CHECKS);
+    expect(older.summaries.find((summary) => summary.id === 'w3g-cfg-tls13-state')).toMatchObject({ pass: 0, fail: 0, notEvaluated: 1 });
     const unknown = await runRegistryChecks({ system: hive('defaults-system') }, 'H', REGISTRY_CHECKS);
     const schannel = unknown.summaries.filter((summary) => summary.tags.some((tag) => tag.startsWith('cis.iis10.7.')));
     expect(schannel.every((summary) => summary.fail === 1)).toBe(true);
@@ -132,7 +156,7 @@ describe('registry checks in the audit of a host root', () => {
     const weakRoot = path.join(fixtures, 'happy', 'weak-host');
     const weak = await configAuditAnalyzer.run({ sources: [{ kind: 'host-root', path: weakRoot }] }, context);
     const failed = weak.groups.filter((group) => registryIds.has(group.rule.id));
-    expect(new Set(failed.map((group) => group.rule.id)).size).toBe(11);
+    expect(new Set(failed.map((group) => group.rule.id)).size).toBe(13);
     expect(failed.every((group) => group.asset.id === 'weak-host' && group.head[0]?.file === path.join(weakRoot, 'WINDOWS', 'system32', 'Config', 'system'))).toBe(true);
     expect(weak.rules.find((rule) => rule.id === 'w3g-cis-iis10-7.3-ssl3-disabled')?.remediation).toMatch(/reg\.exe add ".*SSL 3\.0\\Server" \/v Enabled \/t REG_DWORD \/d 0 \/f.*PowerShell: .*New-ItemProperty/);
 

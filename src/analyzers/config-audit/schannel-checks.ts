@@ -1,10 +1,10 @@
 import { severityRank, type Severity } from '../../core/severity.js';
 import type { RegistryKey } from '../../formats/registry-hive/registry-hive.js';
 import type { RegistryValue } from '../../formats/registry-hive/registry-value.js';
-import { cisRule } from './check-rule.js';
 import type { RegistryCheck, RegistryContext, RegistryResult } from './registry-check.js';
 import { registryFix, type RegistryValueFix } from './registry-fix.js';
-import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, defaultByBuild, type WindowsDefault } from './windows-build.js';
+import { auditRule, cisRule, type CheckRuleSpec } from './check-rule.js';
+import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, BUILD_SERVER_2022, BUILD_WINDOWS_1709, defaultByBuild, type WindowsDefault } from './windows-build.js';
 
 const SCHANNEL = 'Control\\SecurityProviders\\SCHANNEL';
 const CURRENT_CONTROL_SET = 'HKLM\\SYSTEM\\CurrentControlSet';
@@ -53,16 +53,47 @@ interface ProtocolSpec {
   readonly defaults: Thresholds;
 }
 
-/** A check of one protocol's `Server` key: `Enabled` (0 is off, anything else on) and `DisabledByDefault`. */
+/** The outbound side matters less on a web server (calls to back ends, updates), so its failures stay low. */
+const CLIENT_SEVERITY: Severity = 'low';
+
+/**
+ * A check of one protocol's `Server` key (what IIS offers) and `Client` key (what the server uses when it calls
+ * out): `Enabled` (0 is off, anything else on) and `DisabledByDefault`. CIS asks for both sides.
+ */
 function protocolCheck(spec: ProtocolSpec): RegistryCheck {
-  const relative = `${SCHANNEL}\\Protocols\\${spec.protocol}\\Server`;
-  const location = `${CURRENT_CONTROL_SET}\\${relative}`;
   const off = spec.want === 'disabled';
+  const side = (name: 'Server' | 'Client'): { relative: string; location: string } => {
+    const relative = `${SCHANNEL}\\Protocols\\${spec.protocol}\\${name}`;
+    return { relative, location: `${CURRENT_CONTROL_SET}\\${relative}` };
+  };
   const values: RegistryValueFix[] = [
     { name: 'Enabled', type: 'REG_DWORD', value: off ? 0 : 1 },
     { name: 'DisabledByDefault', type: 'REG_DWORD', value: off ? 1 : 0 },
   ];
   const expected = off ? 'Enabled=0x0 and DisabledByDefault=0x1' : 'Enabled=0x1 and DisabledByDefault=0x0';
+  const judge = (context: RegistryContext, name: 'Server' | 'Client'): RegistryResult => {
+    const { relative, location } = side(name);
+    const key = context.controlSet.key(relative);
+    const enabled = readDword(key, 'Enabled');
+    const byDefaultOff = readDword(key, 'DisabledByDefault');
+    const fail = (note: string, severity?: Severity): RegistryResult => {
+      const chosen = name === 'Client' ? (severity !== undefined && severityRank(severity) < severityRank(CLIENT_SEVERITY) ? severity : CLIENT_SEVERITY) : severity;
+      const prefix = name === 'Client' ? 'client side (outbound connections): ' : '';
+      return { status: 'fail', location, file: context.systemFile, text: `${enabled.text}, ${byDefaultOff.text}: ${prefix}${note} (expected ${expected})`, ...(chosen === undefined ? {} : { severity: chosen }) };
+    };
+    const offByDefault = byDefaultOff.value !== undefined && byDefaultOff.value !== 0;
+    if (off) {
+      if (enabled.value === 0) return PASS;
+      // HTTP.sys names no protocols, so DisabledByDefault keeps IIS off it; other software may still ask for it.
+      if (offByDefault) return fail(`${spec.protocol} is only off by default; software that asks for it by name still gets it`, 'low');
+      if (enabled.value !== undefined) return fail(`${spec.protocol} is enabled`);
+      return byDefault(context, spec.defaults, false, fail);
+    }
+    if (enabled.value === 0) return fail(`${spec.protocol} is disabled`);
+    if (offByDefault) return fail(`${spec.protocol} is off by default, so ${name === 'Server' ? 'IIS does not offer it' : 'outbound connections do not use it'}`);
+    if (enabled.value !== undefined) return PASS;
+    return byDefault(context, spec.defaults, true, fail);
+  };
   return {
     meta: cisRule(spec.cis, 1, {
       slug: spec.slug,
@@ -70,38 +101,22 @@ function protocolCheck(spec: ProtocolSpec): RegistryCheck {
       description: spec.description,
       severity: spec.severity,
       category: 'tls',
-      remediation: registryFix(`${off ? 'Turn' : 'Keep'} ${spec.protocol} ${off ? 'off' : 'on'} for the server side of Schannel, then restart Windows.`, [location], values),
+      remediation: registryFix(
+        `${off ? 'Turn' : 'Keep'} ${spec.protocol} ${off ? 'off' : 'on'} for the server and the client side of Schannel, then restart Windows.`,
+        [side('Server').location, side('Client').location],
+        values,
+      ),
     }),
     evaluate(context) {
-      const key = context.controlSet.key(relative);
-      const enabled = readDword(key, 'Enabled');
-      const byDefaultOff = readDword(key, 'DisabledByDefault');
-      const fail = (note: string, severity?: Severity): RegistryResult => ({
-        status: 'fail',
-        location,
-        file: context.systemFile,
-        text: `${enabled.text}, ${byDefaultOff.text}: ${note} (expected ${expected})`,
-        ...(severity === undefined ? {} : { severity }),
-      });
-      const offByDefault = byDefaultOff.value !== undefined && byDefaultOff.value !== 0;
-      if (off) {
-        if (enabled.value === 0) return [PASS];
-        // HTTP.sys names no protocols, so DisabledByDefault keeps IIS off it; other software may still ask for it.
-        if (offByDefault) return [fail(`${spec.protocol} is only off by default; software that asks for it by name still gets it`, 'low')];
-        if (enabled.value !== undefined) return [fail(`${spec.protocol} is enabled`)];
-        return [byDefault(context, spec.defaults, false, fail)];
-      }
-      if (enabled.value === 0) return [fail(`${spec.protocol} is disabled`)];
-      if (offByDefault) return [fail(`${spec.protocol} is off by default, so IIS does not offer it`)];
-      if (enabled.value !== undefined) return [PASS];
-      return [byDefault(context, spec.defaults, true, fail)];
+      return [judge(context, 'Server'), judge(context, 'Client')];
     },
   };
 }
 
 interface CipherSpec {
-  readonly cis: string;
-  readonly level: 1 | 2;
+  /** The CIS IIS 10 number and level; a cipher CIS does not cover is one of w3guard's own checks. */
+  readonly cis?: { readonly number: string; readonly level: 1 | 2 };
+  readonly tags?: readonly string[];
   readonly slug: string;
   readonly ciphers: readonly string[];
   readonly want: 'disabled' | 'enabled';
@@ -116,19 +131,21 @@ function cipherCheck(spec: CipherSpec): RegistryCheck {
   const off = spec.want === 'disabled';
   const relative = (cipher: string): string => `${SCHANNEL}\\Ciphers\\${cipher}`;
   const expected = off ? 'Enabled=0x0' : 'Enabled=0xffffffff';
+  const rule: CheckRuleSpec = {
+    slug: spec.slug,
+    title: spec.title,
+    description: spec.description,
+    severity: spec.severity,
+    category: 'tls',
+    ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+    remediation: registryFix(
+      `${off ? 'Turn' : 'Keep'} the ${spec.ciphers.join(', ')} cipher${spec.ciphers.length > 1 ? 's' : ''} ${off ? 'off' : 'on'} in Schannel, then restart Windows.`,
+      spec.ciphers.map((cipher) => `${CURRENT_CONTROL_SET}\\${relative(cipher)}`),
+      [{ name: 'Enabled', type: 'REG_DWORD', value: off ? 0 : 4294967295 }],
+    ),
+  };
   return {
-    meta: cisRule(spec.cis, spec.level, {
-      slug: spec.slug,
-      title: spec.title,
-      description: spec.description,
-      severity: spec.severity,
-      category: 'tls',
-      remediation: registryFix(
-        `${off ? 'Turn' : 'Keep'} the ${spec.ciphers.join(', ')} cipher${spec.ciphers.length > 1 ? 's' : ''} ${off ? 'off' : 'on'} in Schannel, then restart Windows.`,
-        spec.ciphers.map((cipher) => `${CURRENT_CONTROL_SET}\\${relative(cipher)}`),
-        [{ name: 'Enabled', type: 'REG_DWORD', value: off ? 0 : 4294967295 }],
-      ),
-    }),
+    meta: spec.cis === undefined ? auditRule('cfg', rule) : cisRule(spec.cis.number, spec.cis.level, rule),
     evaluate(context) {
       return spec.ciphers.map((cipher) => {
         const enabled = readDword(context.controlSet.key(relative(cipher)), 'Enabled');
@@ -153,7 +170,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
     slug: 'ssl2-disabled',
     protocol: 'SSL 2.0',
     want: 'disabled',
-    title: 'SSL 2.0 is not turned off for the server',
+    title: 'SSL 2.0 is not turned off',
     description: 'SSL 2.0 is broken by design (no handshake integrity, weak MACs and export ciphers); a server that still speaks it can be downgraded and decrypted.',
     severity: 'high',
     defaults: [
@@ -167,7 +184,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
     slug: 'ssl3-disabled',
     protocol: 'SSL 3.0',
     want: 'disabled',
-    title: 'SSL 3.0 is not turned off for the server',
+    title: 'SSL 3.0 is not turned off',
     description: 'SSL 3.0 falls to POODLE and offers only broken ciphers; clients forced down to it leak session cookies.',
     severity: 'high',
     // Whether Server 2016 and later still offer SSL 3.0 on the server side without registry settings is not something to guess.
@@ -181,7 +198,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
     slug: 'tls10-disabled',
     protocol: 'TLS 1.0',
     want: 'disabled',
-    title: 'TLS 1.0 is not turned off for the server',
+    title: 'TLS 1.0 is not turned off',
     description: 'TLS 1.0 relies on SHA-1 and CBC constructions with known attacks (BEAST, Lucky13) and is no longer accepted by PCI DSS or modern browsers.',
     severity: 'medium',
     defaults: [
@@ -194,7 +211,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
     slug: 'tls11-disabled',
     protocol: 'TLS 1.1',
     want: 'disabled',
-    title: 'TLS 1.1 is not turned off for the server',
+    title: 'TLS 1.1 is not turned off',
     description: 'TLS 1.1 lacks modern AEAD cipher suites and is deprecated (RFC 8996); keeping it on only helps downgrade attacks.',
     severity: 'medium',
     defaults: [
@@ -207,7 +224,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
     slug: 'tls12-enabled',
     protocol: 'TLS 1.2',
     want: 'enabled',
-    title: 'TLS 1.2 is not turned on for the server',
+    title: 'TLS 1.2 is not turned on',
     description: 'Without TLS 1.2 the server can only negotiate older protocols with weak ciphers, or no HTTPS at all for modern clients.',
     severity: 'medium',
     defaults: [
@@ -219,8 +236,7 @@ const PROTOCOL_CHECKS: readonly RegistryCheck[] = [
 
 const CIPHER_CHECKS: readonly RegistryCheck[] = [
   cipherCheck({
-    cis: '7.7',
-    level: 1,
+    cis: { number: '7.7', level: 1 },
     slug: 'null-cipher-disabled',
     ciphers: ['NULL'],
     want: 'disabled',
@@ -230,8 +246,7 @@ const CIPHER_CHECKS: readonly RegistryCheck[] = [
     defaults: [[BUILD_SERVER_2008, 'off']],
   }),
   cipherCheck({
-    cis: '7.8',
-    level: 1,
+    cis: { number: '7.8', level: 1 },
     slug: 'des-cipher-disabled',
     ciphers: ['DES 56/56'],
     want: 'disabled',
@@ -241,23 +256,24 @@ const CIPHER_CHECKS: readonly RegistryCheck[] = [
     defaults: [[BUILD_SERVER_2008_R2, 'off']],
   }),
   cipherCheck({
-    cis: '7.9',
-    level: 1,
+    cis: { number: '7.9', level: 1 },
     slug: 'rc4-ciphers-disabled',
     ciphers: ['RC4 40/128', 'RC4 56/128', 'RC4 64/128', 'RC4 128/128'],
     want: 'disabled',
     title: 'An RC4 cipher is not turned off',
     description: 'RC4 keystream biases let an attacker recover repeated plaintext such as cookies (RFC 7465 forbids it in TLS).',
     severity: 'medium',
+    // Microsoft made the RC4 suites disabled by default in Windows 10 1709 (Server 1709, then Server 2019);
+    // Windows Server 2016 (1607) still had them on.
     defaults: [
-      [BUILD_SERVER_2016, 'off'],
+      [BUILD_WINDOWS_1709, 'off'],
+      [BUILD_SERVER_2016, 'on'],
       [BUILD_SERVER_2012_R2, 'unknown'],
       [0, 'on'],
     ],
   }),
   cipherCheck({
-    cis: '7.10',
-    level: 2,
+    cis: { number: '7.10', level: 2 },
     slug: 'aes128-cipher-disabled',
     ciphers: ['AES 128/128'],
     want: 'disabled',
@@ -267,8 +283,7 @@ const CIPHER_CHECKS: readonly RegistryCheck[] = [
     defaults: [[BUILD_SERVER_2008, 'on']],
   }),
   cipherCheck({
-    cis: '7.11',
-    level: 1,
+    cis: { number: '7.11', level: 1 },
     slug: 'aes256-cipher-enabled',
     ciphers: ['AES 256/256'],
     want: 'enabled',
@@ -278,6 +293,64 @@ const CIPHER_CHECKS: readonly RegistryCheck[] = [
     defaults: [[BUILD_SERVER_2008, 'on']],
   }),
 ];
+
+/** Triple DES is not in CIS IIS 10 section 7, but its 64-bit blocks fall to Sweet32 (CVE-2016-2183) on long connections. */
+const tripleDes: RegistryCheck = cipherCheck({
+  slug: 'triple-des-cipher-disabled',
+  ciphers: ['Triple DES 168'],
+  want: 'disabled',
+  title: 'The Triple DES 168 cipher is not turned off',
+  description: 'Triple DES works on 64-bit blocks: on long-lived connections an attacker who can watch enough traffic recovers cookies (Sweet32, CVE-2016-2183).',
+  severity: 'medium',
+  tags: ['cve.2016-2183'],
+  // On through Windows Server 2012 R2; later builds keep it for compatibility, which w3guard does not count as off.
+  defaults: [
+    [BUILD_SERVER_2016, 'unknown'],
+    [0, 'on'],
+  ],
+});
+
+/**
+ * TLS 1.3 is Schannel's from Windows Server 2022 (build 20348) on, where it is on by default. Older builds do not
+ * support it, and Microsoft warns that turning it on there is not a safe configuration.
+ */
+const tls13: RegistryCheck = {
+  meta: auditRule('cfg', {
+    slug: 'tls13-state',
+    title: 'TLS 1.3 is turned off where Windows supports it, or forced on where it does not',
+    description:
+      'On Windows Server 2022 and later TLS 1.3 gives every modern client forward secrecy and AEAD ciphers; turning it off pushes them back to TLS 1.2. On older builds Schannel does not support it, and registry settings that turn it on are unsupported.',
+    severity: 'low',
+    category: 'tls',
+    remediation: registryFix(
+      'On Windows Server 2022 or later, remove the TLS 1.3 settings (or set them as shown) so the default applies; on older builds delete the TLS 1.3 key. Restart Windows.',
+      [`${CURRENT_CONTROL_SET}\\${SCHANNEL}\\Protocols\\TLS 1.3\\Server`],
+      [
+        { name: 'Enabled', type: 'REG_DWORD', value: 1 },
+        { name: 'DisabledByDefault', type: 'REG_DWORD', value: 0 },
+      ],
+    ),
+  }),
+  evaluate(context) {
+    const relative = `${SCHANNEL}\\Protocols\\TLS 1.3\\Server`;
+    const location = `${CURRENT_CONTROL_SET}\\${relative}`;
+    const key = context.controlSet.key(relative);
+    const enabled = readDword(key, 'Enabled');
+    const byDefaultOff = readDword(key, 'DisabledByDefault');
+    const found = `${enabled.text}, ${byDefaultOff.text}`;
+    if (context.build === undefined) return [{ status: 'not-evaluated', reason: 'TLS 1.3 support depends on the Windows build, which is unknown without a readable SOFTWARE hive' }];
+    if (context.build < BUILD_SERVER_2022) {
+      if (enabled.value !== undefined && enabled.value !== 0) {
+        return [{ status: 'fail', location, file: context.systemFile, severity: 'medium', text: `${found}: TLS 1.3 is turned on, but build ${context.build} predates Windows Server 2022, where Schannel supports it (expected no TLS 1.3 settings)` }];
+      }
+      return [{ status: 'not-evaluated', reason: `TLS 1.3 is supported from Windows Server 2022 (build ${BUILD_SERVER_2022}); this host runs an older build, which is no failure` }];
+    }
+    if (enabled.value === 0 || (byDefaultOff.value !== undefined && byDefaultOff.value !== 0)) {
+      return [{ status: 'fail', location, file: context.systemFile, text: `${found}: TLS 1.3 is turned off on build ${context.build}, which supports it (expected the settings removed, or Enabled=0x1 and DisabledByDefault=0x0)` }];
+    }
+    return [PASS];
+  },
+};
 
 const POLICY_ORDER = 'Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002';
 const LOCAL_ORDER = 'Control\\Cryptography\\Configuration\\Local\\SSL\\00010002';
@@ -387,4 +460,4 @@ const cipherSuiteOrder: RegistryCheck = {
 };
 
 /** The Schannel checks (CIS IIS 10 section 7): protocols, ciphers and cipher suite order, read from the SYSTEM and SOFTWARE hives. */
-export const SCHANNEL_CHECKS: readonly RegistryCheck[] = [...PROTOCOL_CHECKS, ...CIPHER_CHECKS, cipherSuiteOrder];
+export const SCHANNEL_CHECKS: readonly RegistryCheck[] = [...PROTOCOL_CHECKS, ...CIPHER_CHECKS, cipherSuiteOrder, tripleDes, tls13];

@@ -42,6 +42,44 @@ const hostHeaders: ConfigCheck = {
   },
 };
 
+const contentOffSystemDrive: ConfigCheck = {
+  meta: cisRule('1.1', 1, {
+    slug: 'web-content-off-system-drive',
+    title: 'Web content is on the system drive',
+    description:
+      'Content on the system drive shares its free space and its permissions with Windows: a path traversal or a full upload folder reaches the operating system files.',
+    severity: 'low',
+    remediation: commandFix(
+      'Move the site content to a data drive and point the virtual directory at it.',
+      '%windir%\\system32\\inetsrv\\appcmd.exe set vdir "SITE/" -physicalPath:"D:\\inetpub\\SITE"',
+      "Set-ItemProperty 'IIS:\\Sites\\SITE' -Name physicalPath -Value 'D:\\inetpub\\SITE'",
+    ),
+  }),
+  scope: 'site',
+  evaluate(context) {
+    const site = siteOf(context);
+    if (site === undefined) return [notEvaluated('site not found')];
+    const directories = site.applications.flatMap((application) => application.virtualDirectories);
+    if (directories.length === 0) return [notEvaluated('the site has no virtual directory')];
+    // The system drive is C: on almost every server; %SystemDrive% says so explicitly.
+    const onSystem = directories.filter((directory) => /^c:(\\|$)/.test(normalizeWindowsPath(directory.physicalPath)));
+    const first = onSystem[0];
+    if (first === undefined) return [PASS];
+    return [
+      {
+        status: 'fail',
+        location: `system.applicationHost/sites/site[@name='${site.name}']/application/virtualDirectory/@physicalPath`,
+        attribute: 'physicalPath',
+        found: first.physicalPath,
+        expected: 'a folder on a drive other than the system drive',
+        file: site.file,
+        line: first.line,
+        ...(onSystem.length > 1 ? { note: `${onSystem.length} virtual directories of the site are on the system drive` } : {}),
+      },
+    ];
+  },
+};
+
 function poolLocation(pool: AppPool): string {
   return `system.applicationHost/applicationPools/add[@name='${pool.name}']/processModel/@identityType`;
 }
@@ -353,4 +391,4 @@ const backdoorFields: ConfigCheck = {
 };
 
 /** Checks about sites' bindings and logging, and about application pools. */
-export const SITE_CHECKS: readonly ConfigCheck[] = [hostHeaders, poolIdentity, poolLoadsUserProfile, pool32Bit, uniquePools, logLocation, logFields, etwLogging, hsts, backdoorFields];
+export const SITE_CHECKS: readonly ConfigCheck[] = [contentOffSystemDrive, hostHeaders, poolIdentity, poolLoadsUserProfile, pool32Bit, uniquePools, logLocation, logFields, etwLogging, hsts, backdoorFields];

@@ -4,8 +4,12 @@ import type { RegistryHive } from '../../formats/registry-hive/registry-hive.js'
 export const BUILD_SERVER_2012 = 9200;
 /** Windows Server 2012 R2 (Windows 8.1). */
 export const BUILD_SERVER_2012_R2 = 9600;
-/** Windows Server 2016 (Windows 10 1607): SSL 2.0 removed, RC4 off by default. */
+/** Windows Server 2016 (Windows 10 1607): SSL 2.0 removed. */
 export const BUILD_SERVER_2016 = 14393;
+/** Windows 10 and Windows Server version 1709: RC4 cipher suites disabled by default from here. */
+export const BUILD_WINDOWS_1709 = 16299;
+/** Windows Server 2022: TLS 1.3 in Schannel from here, on by default. */
+export const BUILD_SERVER_2022 = 20348;
 /** Windows Server 2008 R2 (Windows 7): DES off by default from here. */
 export const BUILD_SERVER_2008_R2 = 7600;
 /** Windows Server 2008 (Vista): AES in Schannel from here. */

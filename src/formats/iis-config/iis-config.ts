@@ -4,6 +4,7 @@ import type { ConfigContribution } from './config-contribution.js';
 import type { ConfigValue } from './config-value.js';
 import type { EffectiveSection } from './effective-section.js';
 import type { FrameworkFolder, FrameworkLevel, FrameworkLevels, FrameworkVersion } from './load-framework-levels.js';
+import type { AdministrationConfig } from './read-administration-config.js';
 import type { SharedConfiguration } from './read-shared-configuration.js';
 
 /** A site binding as written in applicationHost.config. */
@@ -87,6 +88,8 @@ export interface IisConfigParts {
   readonly frameworks?: FrameworkLevels;
   /** Set when redirection.config turns shared configuration on. */
   readonly sharedConfiguration?: SharedConfiguration;
+  /** administration.config (IIS Manager extensions and delegation), when a host root has one. */
+  readonly administration?: AdministrationConfig;
 }
 
 // The CLR folder each managedRuntimeVersion loads; '' (no managed code) and unknown values load none.
@@ -104,6 +107,11 @@ export class IisConfig {
   /** The .NET configuration levels (machine.config, root web.config) that were read, Framework64 first. */
   frameworkLevels(): readonly FrameworkLevel[] {
     return this.parts.frameworks?.levels ?? [];
+  }
+
+  /** administration.config as read from the host root, or undefined when there is none or it was not looked for. */
+  get administration(): AdministrationConfig | undefined {
+    return this.parts.administration;
   }
 
   /** Where IIS really reads its configuration from when shared configuration is on. */
@@ -229,6 +237,11 @@ export class IisConfig {
     });
     applicable.sort((a, b) => a.target.length - b.target.length || a.fileDepth - b.fileDepth || a.order - b.order);
     return buildEffectiveSection(sitePath, normalizedSection, applicable, this.parts.sectionDefaults.get(normalizedSection) ?? 'Allow');
+  }
+
+  /** The application pool serving `sitePath` (`Site/app/folder`), or undefined at the server level or for an unknown pool. */
+  appPoolFor(sitePath: string): AppPool | undefined {
+    return this.poolOf(splitSitePath(sitePath));
   }
 
   /** The declared sections (`configSections`), with their default override mode. */

@@ -8,6 +8,7 @@ import { fileContributions } from './file-contributions.js';
 import { IisConfig, type Application, type Site, type SiteBinding, type VirtualDirectory } from './iis-config.js';
 import { loadFrameworkLevels, type FrameworkLevels } from './load-framework-levels.js';
 import { DEFAULT_MAX_CONFIG_BYTES, readConfigFile } from './read-config-file.js';
+import { readAdministrationConfig, type AdministrationConfig } from './read-administration-config.js';
 import { readSharedConfiguration, type SharedConfiguration } from './read-shared-configuration.js';
 import { resolveHostPath, resolveUnder, type HostPathOptions } from './resolve-host-path.js';
 
@@ -38,7 +39,8 @@ interface MappedDirectory {
 }
 
 /**
- * Reads applicationHost.config under `hostRoot` (a folder laid out like a system drive) and every web.config
+ * Reads applicationHost.config under `hostRoot` (a folder laid out like a system drive), the host-level files
+ * around it (redirection.config, administration.config, the .NET machine.config and root web.config), and every web.config
  * its sites reach, without following links out of the root. Problems become ScanIssues; this never throws
  * for bad input.
  */
@@ -49,6 +51,7 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
   const applicationHostFile = found ?? path.join(hostRoot, ...APPLICATION_HOST);
   let frameworks: FrameworkLevels | undefined;
   let shared: SharedConfiguration | undefined;
+  let administration: AdministrationConfig | undefined;
   if (options.readHostLevels ?? options.readWebConfigs !== false) {
     // Read before applicationHost.config: shared configuration explains a missing or stale local copy.
     const redirection = await readSharedConfiguration(hostRoot, maxBytes);
@@ -57,8 +60,15 @@ export async function loadIisConfig(hostRoot: string, options: LoadIisConfigOpti
     const loaded = await loadFrameworkLevels(hostRoot, maxBytes);
     frameworks = loaded.frameworks;
     issues.push(...loaded.issues);
+    const admin = await readAdministrationConfig(hostRoot, maxBytes);
+    administration = admin.administration;
+    issues.push(...admin.issues);
   }
-  const hostLevels = { ...(frameworks === undefined ? {} : { frameworks }), ...(shared === undefined ? {} : { sharedConfiguration: shared }) };
+  const hostLevels = {
+    ...(frameworks === undefined ? {} : { frameworks }),
+    ...(shared === undefined ? {} : { sharedConfiguration: shared }),
+    ...(administration === undefined ? {} : { administration }),
+  };
   const empty = (): { config: IisConfig; issues: ScanIssue[] } => ({
     config: new IisConfig({ applicationHostFile, applicationHost: undefined, sites: [], contributions: [], sectionDefaults: new Map(), webConfigs: [], ...hostLevels }),
     issues,
