@@ -109,7 +109,7 @@ function checkLines(checks: readonly CheckSummary[]): string[] {
       '',
       `${cis.length} recommendations: ${count((c) => c.fail > 0)} fail, ${count((c) => c.fail === 0 && c.pass > 0)} pass, ${count((c) => c.fail === 0 && c.pass === 0)} not evaluated.`,
       '',
-      '| CIS | Level | Check | Result | Pass | Fail | Not evaluated | Why not evaluated |',
+      '| CIS | Level | What fails the check | Result | Pass | Fail | Not evaluated | Why not evaluated |',
       '| --- | --- | --- | --- | ---: | ---: | ---: | --- |',
       ...cis.map(({ check, number }) => checkRow(check, [text(number), levelOf(check)])),
       '',
@@ -120,7 +120,7 @@ function checkLines(checks: readonly CheckSummary[]): string[] {
     lines.push(
       '## Other checks that failed or were not evaluated',
       '',
-      '| Check | Title | Result | Pass | Fail | Not evaluated | Why not evaluated |',
+      '| Check | What fails it | Result | Pass | Fail | Not evaluated | Why not evaluated |',
       '| --- | --- | --- | ---: | ---: | ---: | --- |',
       ...own.map((check) => checkRow(check, [code(check.id, true)])),
       '',
