@@ -108,3 +108,21 @@ describe('w3guard inventory PATH', () => {
     }
   });
 });
+
+describe('w3guard feeds update', () => {
+  it('stores an offline bundle and inventory then uses its EPSS scores; a failed refresh exits 2 and keeps them', () => {
+    const bundle = path.join(temp, 'bundle');
+    cpSync(path.join(REPO_ROOT, 'content', 'feeds', 'kev.json'), path.join(bundle, 'kev.json'));
+    cpSync(path.join(REPO_ROOT, 'src', 'formats', 'epss', 'fixtures', 'happy', 'epss-sample.csv'), path.join(bundle, 'epss.csv'));
+    const dir = path.join(temp, 'cli-feeds');
+    const run = runCli(['feeds', 'update', '--from', bundle, '--feeds-dir', dir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^kev: updated: 1404 entries of 2025-08-25/m);
+    expect(run.stdout).toMatch(/^epss: updated: 1009 entries of 2025-08-25/m);
+    const failed = runCli(['feeds', 'update', '--from', path.join(temp, 'empty-bundle'), '--feeds-dir', dir]);
+    expect(failed.code).toBe(2);
+    expect(failed.stdout).toMatch(/^epss: kept-previous: .*kept the copy of 2025-08-25/m);
+    const inventory = runCli(['inventory', path.join(host, 'inetpub', 'apps'), '--feeds-dir', dir]);
+    expect(inventory.stderr).toMatch(/EPSS: scores of 2025-08-25 \(1009 CVEs\)/);
+  });
+});
