@@ -36,6 +36,8 @@ export interface AdvisoryVulnerability {
   readonly endOfSupport?: string;
   /** Why a range is approximate, when it is. */
   readonly note?: string;
+  /** Versions that must match the ranges and versions that must not: every shipped vulnerability is tested with both. */
+  readonly samples: { readonly affected: readonly string[]; readonly unaffected: readonly string[] };
 }
 
 /** One product's advisory, loaded from `content/advisories/*.yml`. */

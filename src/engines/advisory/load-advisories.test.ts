@@ -5,6 +5,7 @@ import type { InventoryComponent } from '../../core/inventory-component.js';
 import { loadAdvisories } from './load-advisories.js';
 import { matchAdvisories } from './match-advisories.js';
 import { matchPattern } from './match-pattern.js';
+import { inVersionRange } from '../version-match/version-range.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shipped = path.resolve(here, '../../../content/advisories');
@@ -37,6 +38,22 @@ describe('loadAdvisories', () => {
     );
     expect(at('bad-range.yml')).toEqual(['12: "R1 2020" is not a telerik version.']);
     expect(diagnostics.find((d) => d.path.endsWith('syntax.yml'))?.code).toBe('advisory.yaml-syntax');
+  });
+});
+
+describe('shipped advisories', () => {
+  it('match every affected sample and no unaffected sample, vulnerability by vulnerability', async () => {
+    const { advisories } = await loadAdvisories(shipped);
+    let checked = 0;
+    for (const advisory of advisories) {
+      for (const vulnerability of advisory.vulnerabilities) {
+        const hits = (version: string): boolean => vulnerability.affected.some((range) => inVersionRange(version, range, advisory.scheme) === true);
+        for (const version of vulnerability.samples.affected) expect(hits(version), `${advisory.id} ${vulnerability.id} must match ${version}`).toBe(true);
+        for (const version of vulnerability.samples.unaffected) expect(hits(version), `${advisory.id} ${vulnerability.id} must not match ${version}`).toBe(false);
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(22);
   });
 });
 

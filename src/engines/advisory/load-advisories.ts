@@ -136,7 +136,7 @@ class ShapeChecker {
       this.fail(at, 'a vulnerability is a mapping');
       return undefined;
     }
-    this.unknownKeys(at, ['id', 'cves', 'title', 'severity', 'affected', 'fixed', 'remediation', 'references', 'endOfSupport', 'note']);
+    this.unknownKeys(at, ['id', 'cves', 'title', 'severity', 'affected', 'fixed', 'samples', 'remediation', 'references', 'endOfSupport', 'note']);
     const id = this.text([...at, 'id'], true);
     const title = this.text([...at, 'title'], true);
     const fixed = this.text([...at, 'fixed'], true);
@@ -173,8 +173,18 @@ class ShapeChecker {
         affected.push(range);
       });
     }
-    if (id === undefined || title === undefined || fixed === undefined || remediation === undefined || severity === undefined) return undefined;
-    return { id, cves, title, severity, affected, fixed, remediation, references: this.texts([...at, 'references']), ...optional('endOfSupport', endOfSupport), ...optional('note', note) };
+    const samplesAt = [...at, 'samples'];
+    let samples: AdvisoryVulnerability['samples'] | undefined;
+    if (!isMap(this.doc.getIn(samplesAt, true))) this.fail(samplesAt, 'samples is required: a mapping of affected and unaffected versions');
+    else {
+      this.unknownKeys(samplesAt, ['affected', 'unaffected']);
+      samples = { affected: this.texts([...samplesAt, 'affected']), unaffected: this.texts([...samplesAt, 'unaffected']) };
+      if (samples.affected.length === 0 || samples.unaffected.length === 0) this.fail(samplesAt, 'samples lists at least one affected and one unaffected version');
+      const bad = scheme === undefined ? undefined : [...samples.affected, ...samples.unaffected].find((v) => badRangeBound({ fixed: v }, scheme) !== undefined);
+      if (bad !== undefined) this.fail(samplesAt, `sample ${JSON.stringify(bad)} is not a ${scheme} version`);
+    }
+    if (id === undefined || title === undefined || fixed === undefined || remediation === undefined || severity === undefined || samples === undefined) return undefined;
+    return { id, cves, title, severity, affected, fixed, samples, remediation, references: this.texts([...at, 'references']), ...optional('endOfSupport', endOfSupport), ...optional('note', note) };
   }
 
   private text(at: Path, required: boolean): string | undefined {
