@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScanIssue } from '../core/scan-issue.js';
+import { loadIisConfig } from '../formats/iis-config/load-iis-config.js';
 import { resolveUnder } from '../formats/iis-config/resolve-host-path.js';
 import { findHostHives, type HostHivePaths } from './find-host-hives.js';
 import { InputError } from './input-error.js';
@@ -80,10 +81,21 @@ export async function findInventorySources(paths: readonly string[], hostRoots: 
       if (found !== undefined && (await isFile(found))) sources.files.push({ path: found, kind: 'pe', asset: root });
     }
     await findRuntimes(root, sources);
+    const folders: { folder: string; webRoot: boolean }[] = [];
     for (const parts of HOST_FOLDERS) {
       const folder = await resolveUnder(root, parts);
-      if (folder === undefined) continue;
-      const webRoot = parts[0] === 'inetpub';
+      if (folder !== undefined) folders.push({ folder, webRoot: parts[0] === 'inetpub' });
+    }
+    // Sites often live outside inetpub (C:\sites\shop, D:\web): applicationHost.config says where.
+    const { config, issues } = await loadIisConfig(root, { readWebConfigs: false, readHostLevels: false });
+    sources.issues.push(...issues.filter((issue) => issue.code !== 'config.not-found'));
+    for (const site of config.sites()) {
+      for (const application of site.applications) {
+        const folder = application.hostPath;
+        if (folder !== undefined && !folders.some((known) => isInside(known.folder, folder))) folders.push({ folder, webRoot: true });
+      }
+    }
+    for (const { folder, webRoot } of folders) {
       for await (const file of walkFiles(folder, { skip: (_relative, name) => SKIP.test(name), onLimit })) {
         const name = path.basename(file.path);
         const kind = inventoryFileKind(name);
@@ -110,6 +122,11 @@ export async function findInventorySources(paths: readonly string[], hostRoots: 
     }
   }
   return sources;
+}
+
+function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 async function findRuntimes(root: string, sources: InventorySources): Promise<void> {

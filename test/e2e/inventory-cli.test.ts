@@ -48,8 +48,9 @@ describe('w3guard inventory --host', () => {
     expect(crossweb).toMatchObject({ version: '3.3.2.40', source: 'uninstall' });
     expect(crossweb?.vulnerabilities[0]?.fixed).toBe('3.3.2.41');
 
-    // Components seen but not matched stay visible: shadow IT, the site's own code, the patched MagicLine4NX.
-    for (const name of ['7-Zip 23.01 (x64)', 'Portal', 'MagicLine4NX', 'commons-text']) {
+    // Components seen but not matched stay visible: shadow IT, the sites' own code (Shop lives outside inetpub,
+    // found through applicationHost.config), its packages, the patched MagicLine4NX.
+    for (const name of ['7-Zip 23.01 (x64)', 'Portal', 'Shop', 'Newtonsoft.Json', 'MagicLine4NX', 'commons-text']) {
       expect(report.inventory.find((i) => i.name === name)?.vulnerabilities, name).toEqual([]);
     }
     expect(report.inventory.find((i) => i.source === 'windows-build')?.version).toBe('10.0.17763.2300');
