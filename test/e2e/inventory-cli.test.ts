@@ -101,6 +101,13 @@ describe('w3guard inventory PATH', () => {
     expect(report.findings).toEqual([]);
   });
 
+  it('turns hostile binaries into issues and goes on', () => {
+    const run = runCli(['inventory', path.join(REPO_ROOT, 'src', 'formats', 'pe', 'fixtures', 'sad'), path.join(REPO_ROOT, 'src', 'formats', 'inventory', 'fixtures', 'sad'), '--feeds-dir', feeds, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const codes = (JSON.parse(run.stdout) as { issues: { code: string }[] }).issues.map((i) => i.code);
+    for (const code of ['pe.truncated', 'pe.resource-loop', 'pe.too-many', 'pe.bad-offset', 'pe.not-pe', 'jar.too-deep', 'jar.unreadable']) expect(codes).toContain(code);
+  });
+
   it('exits 2 with one sentence for a missing path, no input, or a --verify file that is not an inventory report', () => {
     for (const args of [['inventory', 'no/such/bin'], ['inventory'], ['inventory', host, '--verify', path.join(REPO_ROOT, 'package.json')]]) {
       const run = runCli(args);
