@@ -1,8 +1,10 @@
 import { configAuditAnalyzer } from './config-audit/config-audit-analyzer.js';
+import { inventoryVulnsAnalyzer } from './inventory-vulns/inventory-vulns-analyzer.js';
 import { weblogAnalyzer } from './weblog/weblog-analyzer.js';
 
 /** Every built-in analyzer by id; adding one is one folder plus one line here. */
 export const BUILTIN_ANALYZERS = {
   weblog: weblogAnalyzer,
   configAudit: configAuditAnalyzer,
+  inventoryVulns: inventoryVulnsAnalyzer,
 } as const;

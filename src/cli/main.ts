@@ -4,7 +4,9 @@ import { TOOL_VERSION } from '../scan/tool-version.js';
 import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
+import { feedsCommand } from './feeds-command.js';
 import { huntCommand } from './hunt-command.js';
+import { inventoryCommand } from './inventory-command.js';
 import { rulesCommand } from './rules-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
@@ -19,7 +21,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: () => undefined })
     .addCommand(huntCommand(controller.signal))
     .addCommand(rulesCommand())
-    .addCommand(auditCommand(controller.signal));
+    .addCommand(auditCommand(controller.signal))
+    .addCommand(inventoryCommand(controller.signal))
+    .addCommand(feedsCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

@@ -1,6 +1,7 @@
 import type { InputSummary } from './artifact.js';
 import type { CheckSummary } from './check-summary.js';
 import type { Finding } from './finding.js';
+import type { FeedsUsed, InventoryItem, VerificationResult } from './inventory-item.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { ScanIssue } from './scan-issue.js';
 
@@ -17,4 +18,10 @@ export interface ScanReport {
   readonly rules: readonly RuleMeta[];
   /** Pass/fail/not-evaluated counts of configuration checks, for commands that run checks (`audit`). */
   readonly checks?: readonly CheckSummary[];
+  /** Every component found, matched or not, for commands that inventory software (`inventory`). */
+  readonly inventory?: readonly InventoryItem[];
+  /** Per-vulnerability comparison with an earlier report (`inventory --verify`). */
+  readonly verification?: readonly VerificationResult[];
+  /** The KEV and EPSS data the run used. */
+  readonly feeds?: FeedsUsed;
 }

@@ -61,5 +61,9 @@ function toJsonReport(report: ScanReport): object {
             notEvaluatedReasons: [...check.notEvaluatedReasons],
           })),
         }),
+    // Inventory data is plain, already ordered and free of undefined values, so it is printed as built.
+    ...(report.inventory === undefined ? {} : { inventory: report.inventory }),
+    ...(report.verification === undefined ? {} : { verification: report.verification }),
+    ...(report.feeds === undefined ? {} : { feeds: report.feeds }),
   };
 }

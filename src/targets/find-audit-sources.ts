@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditSource } from '../analyzers/config-audit/config-audit-analyzer.js';
-import { findHostHives } from '../analyzers/config-audit/find-host-hives.js';
+import { findHostHives } from './find-host-hives.js';
 import { InputError } from './input-error.js';
 
 /**

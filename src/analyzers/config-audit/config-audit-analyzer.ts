@@ -12,7 +12,7 @@ import { readConfigFile } from '../../formats/iis-config/read-config-file.js';
 import type { AuditHost, ConfigCheck, HostFileInfo } from './config-check.js';
 import { CONFIG_CHECKS } from './config-checks.js';
 import { describeHostFile } from './describe-host-file.js';
-import { findHostHives, type HostHivePaths } from './find-host-hives.js';
+import { findHostHives, type HostHivePaths } from '../../targets/find-host-hives.js';
 import { hostLabels } from './host-labels.js';
 import type { RegistryCheck } from './registry-check.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';

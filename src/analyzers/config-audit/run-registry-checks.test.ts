@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FindingDraft } from '../../core/finding-draft.js';
 import { configAuditAnalyzer } from './config-audit-analyzer.js';
-import { findHostHives } from './find-host-hives.js';
+import { findHostHives } from '../../targets/find-host-hives.js';
 import { REGISTRY_CHECKS } from './registry-checks.js';
 import { NO_SYSTEM_HIVE, NOT_A_HOST_ROOT, runRegistryChecks } from './run-registry-checks.js';
 

@@ -5,10 +5,10 @@ import { currentControlSet } from '../../formats/registry-hive/current-control-s
 import { HiveError } from '../../formats/registry-hive/hive-error.js';
 import { openRegistryHive } from '../../formats/registry-hive/open-registry-hive.js';
 import type { RegistryHive } from '../../formats/registry-hive/registry-hive.js';
-import type { HostHivePaths } from './find-host-hives.js';
+import type { HostHivePaths } from '../../targets/find-host-hives.js';
 import type { RegistryCheck, RegistryContext, RegistryFailure, RegistryResult } from './registry-check.js';
 import { EVIDENCE_TEXT_CHARS } from './run-config-checks.js';
-import { windowsBuild } from './windows-build.js';
+import { windowsBuild } from '../../formats/registry-hive/windows-build.js';
 
 /** Why registry checks were not evaluated on a host root without a SYSTEM hive. */
 export const NO_SYSTEM_HIVE = 'no SYSTEM hive under the host root';

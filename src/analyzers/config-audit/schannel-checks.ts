@@ -4,7 +4,7 @@ import type { RegistryValue } from '../../formats/registry-hive/registry-value.j
 import type { RegistryCheck, RegistryContext, RegistryResult } from './registry-check.js';
 import { registryFix, type RegistryValueFix } from './registry-fix.js';
 import { auditRule, cisRule, type CheckRuleSpec } from './check-rule.js';
-import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, BUILD_SERVER_2022, BUILD_WINDOWS_1709, defaultByBuild, type WindowsDefault } from './windows-build.js';
+import { BUILD_SERVER_2008, BUILD_SERVER_2008_R2, BUILD_SERVER_2012, BUILD_SERVER_2012_R2, BUILD_SERVER_2016, BUILD_SERVER_2022, BUILD_WINDOWS_1709, defaultByBuild, type WindowsDefault } from '../../formats/registry-hive/windows-build.js';
 
 const SCHANNEL = 'Control\\SecurityProviders\\SCHANNEL';
 const CURRENT_CONTROL_SET = 'HKLM\\SYSTEM\\CurrentControlSet';

@@ -1,4 +1,4 @@
-import type { RegistryHive } from '../../formats/registry-hive/registry-hive.js';
+import type { RegistryHive } from './registry-hive.js';
 
 /** Windows Server 2012 (Windows 8): TLS 1.2 on by default from here. */
 export const BUILD_SERVER_2012 = 9200;
@@ -34,4 +34,20 @@ export function defaultByBuild(build: number | undefined, thresholds: readonly (
   if (build === undefined) return 'unknown';
   for (const [from, state] of thresholds) if (build >= from) return state;
   return 'unknown';
+}
+
+/** The Windows version a SOFTWARE hive records, as `major.minor.build.UBR` (`10.0.20348.469`), and the product name. */
+export function windowsVersion(software: RegistryHive): { version: string; productName?: string } | undefined {
+  const key = software.key('Microsoft\\Windows NT\\CurrentVersion');
+  const build = windowsBuild(software);
+  if (key === undefined || build === undefined) return undefined;
+  // Windows 10 and later keep the major and minor numbers as DWORDs; earlier releases only as the text "6.3".
+  const major = key.dword('CurrentMajorVersionNumber');
+  const minor = key.dword('CurrentMinorVersionNumber');
+  const legacy = /^(\d{1,2})\.(\d{1,2})$/.exec(key.string('CurrentVersion')?.trim() ?? '');
+  const majorMinor = major !== undefined && minor !== undefined ? `${major}.${minor}` : legacy !== null ? `${legacy[1]}.${legacy[2]}` : undefined;
+  if (majorMinor === undefined) return undefined;
+  const ubr = key.dword('UBR');
+  const productName = key.string('ProductName')?.trim();
+  return { version: `${majorMinor}.${build}.${ubr ?? 0}`, ...(productName === undefined || productName === '' ? {} : { productName }) };
 }

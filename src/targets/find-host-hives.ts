@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolveUnder } from '../../formats/iis-config/resolve-host-path.js';
+import { resolveUnder } from '../formats/iis-config/resolve-host-path.js';
 
 /** Where a host root keeps its registry hives, as reached from the host root given (relative stays relative). */
 export interface HostHivePaths {
