@@ -11,6 +11,8 @@ export interface PlacedFile {
   readonly birthtimeMs: number;
   readonly siblings: readonly string[];
   readonly head: Uint8Array;
+  /** External script hosts of a master page or layout. */
+  readonly scriptHosts?: readonly string[];
 }
 
 /** One placement rule that fired on one file. */
@@ -40,7 +42,21 @@ export const PLACEMENT_RULES = {
   archiveInContent: rule('w3g-sweep-archive-in-web-content', 'Archive in web content', 'low', 'An archive in the web content can be a site backup anyone can download or an attacker tool kit.', ['attack.t1560'], 'Move backups out of the web root; check archives nobody expects.'),
   modifiedAfterDeployment: rule('w3g-sweep-modified-after-deployment', 'Script or binary modified after the site was deployed', 'low', 'The file changed after the newest file in the site\'s bin/ folder, that is after the last deployment.', ['attack.t1505.003'], INSPECT),
   modifiedInBurst: rule('w3g-sweep-modified-after-deployment-burst', 'Scripts or binaries created together after the site was deployed', 'medium', 'Several scripts or binaries were created within minutes of each other after the last deployment: files written by one hand, not by a release.', ['attack.t1505.003'], INSPECT),
+  layoutScript: { ...rule('w3g-sweep-layout-external-script', 'Master page or layout loads a script from an unfamiliar host', 'critical', 'A master page or layout, served with every page of the site, loads JavaScript from a host that is not a well-known CDN or analytics service: how compromised IIS servers were turned against their visitors (watering hole).', ['attack.t1189', 'attack.t1608.004'], 'Check that the script tag was added on purpose; if not, remove it, find how the file was changed, and tell the visitors\' security team.'), confidence: 'tentative' },
 } as const;
+
+/** Script hosts sites load from on purpose; anything else in a layout is worth a look. Suffix match on the host. */
+const FAMILIAR_SCRIPT_HOSTS = [
+  'googletagmanager.com', 'google-analytics.com', 'googleapis.com', 'gstatic.com', 'google.com', 'googlesyndication.com', 'doubleclick.net',
+  'aspnetcdn.com', 'msecnd.net', 'azureedge.net', 'monitor.azure.com', 'microsoft.com', 'clarity.ms', 'bing.com',
+  'jquery.com', 'cloudflare.com', 'cloudflareinsights.com', 'jsdelivr.net', 'unpkg.com', 'bootstrapcdn.com', 'fontawesome.com',
+  'datatables.net', 'typekit.net', 'cookielaw.org', 'onetrust.com', 'cookiebot.com', 'facebook.net', 'hotjar.com', 'newrelic.com', 'nr-data.net',
+  'recaptcha.net', 'hcaptcha.com', 'stripe.com', 'paypal.com', 'youtube.com', 'vimeo.com', 'twitter.com', 'linkedin.com', 'telerik.com',
+];
+
+function familiarHost(host: string): boolean {
+  return FAMILIAR_SCRIPT_HOSTS.some((known) => host === known || host.endsWith(`.${known}`));
+}
 
 const SCRIPT_PAGE = new Set(['aspx', 'ashx', 'asmx', 'asp', 'asa', 'cer', 'cdx', 'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'jsp', 'jspx', 'cshtml', 'vbhtml', 'svc', 'soap', 'rem', 'shtml', 'stm']);
 const EXECUTABLE = new Set(['exe', 'dll', 'scr', 'com', 'cpl', 'ocx', 'sys', 'msi', 'ps1', 'bat', 'cmd', 'vbs', 'hta', 'jse']);
@@ -138,6 +154,9 @@ export function judgePlacement(file: PlacedFile): PlacementHit[] {
   } else if (SCRIPT_PAGE.has(ext) && imageHeader(file.head) !== undefined) {
     hits.push({ rule: PLACEMENT_RULES.contentMismatch, text: `.${ext} script page begins with a ${imageHeader(file.head) ?? ''} header` });
   }
+
+  const unfamiliar = (file.scriptHosts ?? []).filter((host) => !familiarHost(host));
+  if (unfamiliar.length > 0) hits.push({ rule: PLACEMENT_RULES.layoutScript, text: `loads script from ${unfamiliar.slice(0, 5).join(', ')}` });
 
   if (zone === 'temp') {
     if (binary === 'dll') {

@@ -13,6 +13,8 @@ export interface FileScan {
   readonly sha256?: string;
   readonly scannedBytes: number;
   readonly truncated: boolean;
+  /** Hosts of external `<script src>` in a master page or layout, which every page of the site serves. */
+  readonly scriptHosts?: readonly string[];
   /** Why the rules could not run on the file, when they could not (the placement rules still did). */
   readonly yaraError?: string;
   /** Why the file could not be read, when it could not. */
@@ -45,8 +47,10 @@ export function scanFile(filePath: string, size: number, scanner: YaraScanner | 
     } catch (error) {
       yaraError = describe(error);
     }
+    const scriptHosts = isLayout(filePath) ? externalScriptHosts(bytes.subarray(0, LAYOUT_BYTES).toString('latin1')) : undefined;
     return {
       head: Uint8Array.prototype.slice.call(bytes, 0, HEAD_BYTES),
+      ...(scriptHosts === undefined ? {} : { scriptHosts }),
       matches,
       ...(options.hash ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
       scannedBytes: read,
@@ -58,6 +62,23 @@ export function scanFile(filePath: string, size: number, scanner: YaraScanner | 
   } finally {
     closeSync(fd);
   }
+}
+
+const LAYOUT_BYTES = 1024 * 1024;
+const LAYOUT = /(\.master|(^|[\\/])_layout[^\\/]*\.(cs|vb)html)$/i;
+
+function isLayout(filePath: string): boolean {
+  return LAYOUT.test(filePath);
+}
+
+/** The host names of `<script src="http(s)://host/…">` and protocol-relative `//host/…` in a page. */
+export function externalScriptHosts(text: string): string[] {
+  const hosts = new Set<string>();
+  for (const m of text.matchAll(/<script\b[^>]{0,400}?\bsrc\s*=\s*["']?\s*(?:https?:)?\/\/([a-z0-9.-]{1,253})/gi)) {
+    if (m[1] !== undefined) hosts.add(m[1].toLowerCase());
+    if (hosts.size >= 32) break;
+  }
+  return [...hosts].sort();
 }
 
 function describe(error: unknown): string {

@@ -83,7 +83,7 @@ export const webrootSweepAnalyzer = {
           files += 1;
           if (scan.yaraError !== undefined) issues.push({ code: 'sweep.yara-error', message: scan.yaraError, path: file.path });
           if (scan.truncated) issues.push({ code: 'sweep.file-truncated', message: `file of ${file.size} bytes: only the first ${input.maxFileSize} were scanned and hashed`, path: file.path });
-          const placed: PlacedFile = { ...file, head: scan.head };
+          const placed: PlacedFile = { ...file, head: scan.head, ...(scan.scriptHosts === undefined ? {} : { scriptHosts: scan.scriptHosts }) };
           for (const match of scan.matches) add(yaraRuleMeta(match), root.asset, placed, `YARA ${match.rule}: ${match.patterns.slice(0, 8).join(' ')}`);
           for (const hit of judgePlacement(placed)) add(hit.rule, root.asset, placed, hit.text);
           const zone = zoneOf(file.path);
