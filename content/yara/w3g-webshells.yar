@@ -1,5 +1,7 @@
 // w3guard's own web-shell rules. Each rule carries w3guard metadata (id, title, severity, description)
 // and is tested against a sample that must match and one that must not.
+// Patterns are plain text where a regular expression is not needed, and ASCII only: both keep YARA
+// fast on large web roots.
 // Every rule asks for server-side code markers first ("<%", runat="server", "<?"), so JavaScript and HTML
 // served to browsers do not match.
 
@@ -12,9 +14,9 @@ rule w3g_webshell_eval_request
     description = "Server-side code hands request data (a form field, query value or header) straight to eval, with or without Base64 decoding first: the China Chopper family and its many copies."
     reference = "https://attack.mitre.org/techniques/T1505/003/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
-    $eval = /eval\s*\(\s*(System\.Text\.Encoding\.\w+\.GetString\s*\(\s*)?(System\.)?(Convert\.FromBase64String\s*\(\s*)?(HttpContext\.Current\.|this\.)?Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?[\[\(]/ nocase ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
+    $eval = /eval\s*\(\s*(System\.Text\.Encoding\.\w+\.GetString\s*\(\s*)?(System\.)?(Convert\.FromBase64String\s*\(\s*)?(HttpContext\.Current\.|this\.)?Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?[\[\(]/ nocase
   condition:
     filesize < 2MB and any of ($server*) and $eval
 }
@@ -28,20 +30,20 @@ rule w3g_webshell_process_request
     description = "A server page starts a command interpreter (cmd.exe, PowerShell) and reads request data: a command web shell. Pages that start a fixed program without request data do not match."
     reference = "https://attack.mitre.org/techniques/T1505/003/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
-    $proc1 = /Process\s*\.\s*Start\s*\(/ ascii wide
-    $proc2 = "ProcessStartInfo" ascii wide
-    $proc3 = /new\s+(System\.Diagnostics\.)?Process\s*\(\s*\)/ ascii wide
-    $proc4 = /\.StartInfo\s*\.\s*(FileName|Arguments)/ ascii wide
-    $req1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?\[/ ascii wide
-    $req2 = /Request\s*\.\s*(Item|Form|QueryString|Params)\s*\(/ nocase ascii wide
-    $req3 = /Request\s*\(\s*"/ nocase ascii wide
-    $req4 = /Request\s*\.\s*(InputStream|BinaryRead)/ ascii wide
-    $shell1 = /cmd(\.exe)?["' ]/ nocase ascii wide
-    $shell2 = "powershell" nocase ascii wide
-    $shell3 = "\"/c " nocase ascii wide
-    $direct = /Process\s*\.\s*Start\s*\(\s*Request/ ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
+    $proc1 = /Process\s*\.\s*Start\s*\(/
+    $proc2 = "ProcessStartInfo"
+    $proc3 = /new\s+(System\.Diagnostics\.)?Process\s*\(\s*\)/
+    $proc4 = /\.StartInfo\s*\.\s*(FileName|Arguments)/
+    $req1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?\[/
+    $req2 = /Request\s*\.\s*(Item|Form|QueryString|Params)\s*\(/ nocase
+    $req3 = /Request\s*\(\s*"/ nocase
+    $req4 = /Request\s*\.\s*(InputStream|BinaryRead)/
+    $shell1 = /cmd(\.exe)?["' ]/ nocase
+    $shell2 = "powershell" nocase
+    $shell3 = "\"/c " nocase
+    $direct = /Process\s*\.\s*Start\s*\(\s*Request/
   condition:
     filesize < 2MB and any of ($server*) and ($direct or (any of ($proc*) and any of ($req*) and any of ($shell*)))
 }
@@ -55,8 +57,8 @@ rule w3g_webshell_asp_execute_request
     description = "Classic ASP (VBScript) passes request data to Execute, ExecuteGlobal or Eval: the one-line ASP web shell."
     reference = "https://attack.mitre.org/techniques/T1505/003/"
   strings:
-    $server = "<%" ascii wide
-    $exec = /(Execute|ExecuteGlobal|Eval)\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString)\s*)?\(/ nocase ascii wide
+    $server = "<%"
+    $exec = /(Execute|ExecuteGlobal|Eval)\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString)\s*)?\(/ nocase
   condition:
     filesize < 2MB and $server and $exec
 }
@@ -86,11 +88,11 @@ rule w3g_webshell_assembly_load_request
     description = "A server page loads an assembly from bytes and reads the request body or a request value: how in-memory .NET web shells (Behinder, Godzilla and their kin) receive their code."
     reference = "https://attack.mitre.org/techniques/T1620/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
-    $load = /Assembly\s*\.\s*Load\s*\(/ ascii wide
-    $req1 = /Request\s*\.\s*(BinaryRead|InputStream|Form|Params|Item|QueryString|Cookies)/ ascii wide
-    $req2 = /Request\s*\[/ ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
+    $load = /Assembly\s*\.\s*Load\s*\(/
+    $req1 = /Request\s*\.\s*(BinaryRead|InputStream|Form|Params|Item|QueryString|Cookies)/
+    $req2 = /Request\s*\[/
   condition:
     filesize < 2MB and any of ($server*) and $load and any of ($req*)
 }
@@ -104,11 +106,11 @@ rule w3g_webshell_reflection_request
     description = "A server page decodes Base64 from the request and invokes code through reflection (InvokeMember, GetMethod, Activator.CreateInstance): obfuscated web shells hide their calls this way."
     reference = "https://attack.mitre.org/techniques/T1505/003/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
-    $refl1 = /\.\s*(InvokeMember|GetMethod)\s*\(/ ascii wide
-    $refl2 = /Activator\s*\.\s*CreateInstance\s*\(/ ascii wide
-    $b64req = /FromBase64String\s*\(\s*(HttpContext\.Current\.|this\.)?Request\s*[\.\[]/ ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
+    $refl1 = /\.\s*(InvokeMember|GetMethod)\s*\(/
+    $refl2 = /Activator\s*\.\s*CreateInstance\s*\(/
+    $b64req = /FromBase64String\s*\(\s*(HttpContext\.Current\.|this\.)?Request\s*[\.\[]/
   condition:
     filesize < 2MB and any of ($server*) and any of ($refl*) and $b64req
 }
@@ -122,12 +124,12 @@ rule w3g_webshell_encoded_eval
     description = "Server-side code evaluates the output of a decoder (Base64, gzinflate, rot13, unescape) or a string assembled from character codes: how web shells hide their payload from string signatures."
     reference = "https://attack.mitre.org/techniques/T1027/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
     $server3 = "<?php" nocase ascii
-    $decode = /(eval|Execute|ExecuteGlobal|assert)\s*\(\s*(base64_decode|gzinflate|gzuncompress|str_rot13|unescape|Chr|ChrW|System\.Text\.Encoding\.\w+\.GetString)\s*\(/ nocase ascii wide
-    $chr = /(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)\s*[&+]\s*(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)\s*[&+]\s*(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)/ nocase ascii wide
-    $execute = /(Execute|ExecuteGlobal|Eval)\s*\(?\s*\w{1,40}\s*\(/ nocase ascii wide
+    $decode = /(eval|Execute|ExecuteGlobal|assert)\s*\(\s*(base64_decode|gzinflate|gzuncompress|str_rot13|unescape|Chr|ChrW|System\.Text\.Encoding\.\w+\.GetString)\s*\(/ nocase
+    $chr = /(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)\s*[&+]\s*(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)\s*[&+]\s*(Chr|ChrW)\s*\(\s*\d{2,3}\s*\)/ nocase
+    $execute = /(Execute|ExecuteGlobal|Eval)\s*\(?\s*\w{1,40}\s*\(/ nocase
   condition:
     filesize < 2MB and any of ($server*) and ($decode or (#chr > 3 and $execute))
 }
@@ -155,22 +157,22 @@ rule w3g_tunnel_socket_page
     description = "A server page opens sockets to addresses taken from the request and answers CONNECT / READ / FORWARD style commands: an HTTP tunnel into the internal network."
     reference = "https://attack.mitre.org/techniques/T1090/001/"
   strings:
-    $server1 = "<%" ascii wide
-    $server2 = /runat\s*=\s*["']?server/ nocase ascii wide
+    $server1 = "<%"
+    $server2 = "runat=\"server\"" nocase
     $server3 = "<?php" nocase ascii
-    $sock1 = /Sockets\s*\.\s*(Socket|TcpClient)/ ascii wide
-    $sock2 = /new\s+(Socket|TcpClient)\s*\(/ ascii wide
+    $sock1 = /Sockets\s*\.\s*(Socket|TcpClient)/
+    $sock2 = /new\s+(Socket|TcpClient)\s*\(/
     $sock3 = /(fsockopen|socket_create|stream_socket_client)\s*\(/ ascii
-    $req1 = /Request\s*\.\s*(Headers|QueryString|Form|InputStream|BinaryRead|Params)/ ascii wide
-    $req2 = /Request\s*\[/ ascii wide
+    $req1 = /Request\s*\.\s*(Headers|QueryString|Form|InputStream|BinaryRead|Params)/
+    $req2 = /Request\s*\[/
     $req3 = /\$_(GET|POST|SERVER|REQUEST)/ ascii
-    $cmd1 = "\"CONNECT\"" nocase ascii wide
-    $cmd2 = "\"FORWARD\"" nocase ascii wide
-    $cmd3 = "\"READ\"" nocase ascii wide
-    $cmd4 = "\"DISCONNECT\"" nocase ascii wide
-    $cmd5 = "X-CMD" nocase ascii wide
-    $cmd6 = "X-STATUS" nocase ascii wide
-    $cmd7 = "X-TARGET" nocase ascii wide
+    $cmd1 = "\"CONNECT\"" nocase
+    $cmd2 = "\"FORWARD\"" nocase
+    $cmd3 = "\"READ\"" nocase
+    $cmd4 = "\"DISCONNECT\"" nocase
+    $cmd5 = "X-CMD" nocase
+    $cmd6 = "X-STATUS" nocase
+    $cmd7 = "X-TARGET" nocase
   condition:
     filesize < 2MB and any of ($server*) and any of ($sock*) and any of ($req*) and 3 of ($cmd*)
 }

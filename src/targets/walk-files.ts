@@ -1,4 +1,5 @@
-import { lstat, opendir, realpath, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { opendir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScanIssue } from '../core/scan-issue.js';
 
@@ -54,7 +55,8 @@ export async function* walkFiles(root: string, options: WalkOptions): AsyncGener
       const relative = current.relative === '' ? name : `${current.relative}/${name}`;
       let info;
       try {
-        info = await lstat(full);
+        // Synchronous on purpose: one lstat is a few microseconds, while awaiting each one costs more than the call.
+        info = lstatSync(full);
       } catch (error) {
         options.onIssue({ code: 'sweep.unreadable', message: describe(error), path: full });
         continue;
