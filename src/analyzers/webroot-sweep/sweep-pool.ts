@@ -66,9 +66,9 @@ export class SweepPool {
     }
   }
 
-  /** Batches that may be in flight at once before the caller should wait: two per worker keeps each busy. */
+  /** Batches that may be in flight at once before the caller should wait: three per worker keeps each busy. */
   get capacity(): number {
-    return Math.max(1, this.#workers.length * 2);
+    return Math.max(1, this.#workers.length * 3);
   }
 
   /** Scans one batch; results are in the batch's order. */

@@ -38,7 +38,7 @@ export interface SweepResult extends AnalyzerResult {
   readonly files: number;
 }
 
-const BATCH = 32;
+const BATCH = 64;
 /** Most files kept for the folder-level rules (pairs, deployment time); past that they are not judged. */
 const MAX_CANDIDATES = 100_000;
 

@@ -34,7 +34,8 @@ describe('YARA-X adapter', () => {
       { path: 'again.yar', text: GOOD },
       { path: 'c.yar', text: OTHER },
     ]);
-    expect(diagnostics.map((d) => d.path)).toEqual(['again.yar']);
+    expect(diagnostics.map((d) => [d.path, d.line, d.code])).toEqual([['again.yar', 1, 'yara.e012']]);
+    expect(diagnostics[0]?.message).toMatch(/duplicate rule `good_one`/);
     expect(scanner.scan(Buffer.from('needle-one needle-two'), fileVariables('x')).map((m) => m.rule).sort()).toEqual(['good_one', 'good_two']);
   });
 
