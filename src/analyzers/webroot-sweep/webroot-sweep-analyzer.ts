@@ -119,6 +119,7 @@ export const webrootSweepAnalyzer = {
             if (batch.length >= BATCH) await flush();
           }
         } catch (error) {
+          if (context.signal.aborted) throw error;
           issues.push({ code: 'sweep.unreadable', message: error instanceof Error ? error.message : String(error), path: root.path });
         }
         await flush();
