@@ -47,12 +47,19 @@ if (!existsSync(marker)) {
 }
 const { files: count, bytes } = JSON.parse(readFileSync(marker, 'utf8'));
 
+// GNU time gives each run's CPU seconds (user + system), which say more than wall time on a busy machine.
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%U', 'true']).status === 0;
+
 function time(command, argv) {
   const started = process.hrtime.bigint();
-  const run = spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const run = hasGnuTime
+    ? spawnSync(GNU_TIME, ['-f', 'CPU %U %S', command, ...argv], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+    : spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0 && run.status !== 1) throw new Error(`${command} failed (${run.status}): ${run.stderr}`);
-  return { seconds, stdout: run.stdout };
+  const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr ?? '');
+  return { seconds, cpu: cpu === null ? Number.NaN : Number(cpu[1]) + Number(cpu[2]), stdout: run.stdout };
 }
 
 const tools = {
@@ -61,14 +68,15 @@ const tools = {
     const r = time(process.execPath, [CLI, 'sweep', tree, '--threads', String(threads), '--format', 'json', '--output', out]);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     rmSync(out, { force: true });
-    return { seconds: r.seconds, matches: report.findings.filter((f) => f.engine === 'yara').length, scanned: report.inputs.reduce((n, i) => n + i.records, 0) };
+    return { seconds: r.seconds, cpu: r.cpu, matches: report.findings.filter((f) => f.engine === 'yara').length, scanned: report.inputs.reduce((n, i) => n + i.records, 0) };
   },
   yara: () => {
     const r = time('yara', ['-r', '-p', String(threads), RULES, tree]);
-    return { seconds: r.seconds, matches: r.stdout.split('\n').filter((l) => l.trim() !== '').length, scanned: count };
+    return { seconds: r.seconds, cpu: r.cpu, matches: r.stdout.split('\n').filter((l) => l.trim() !== '').length, scanned: count };
   },
 };
 
+const loadBefore = os.loadavg()[0];
 // One untimed pass so both tools read from the page cache, then alternate runs and keep each tool's best.
 time('yara', ['-r', '-p', String(threads), RULES, tree]);
 const best = {};
@@ -80,11 +88,12 @@ for (let i = 0; i < runs; i += 1) {
 }
 const mib = bytes / 1024 ** 2;
 console.log(`tree: ${count} files, ${mib.toFixed(0)} MiB; rules: content/yara (${path.basename(RULES)}); ${threads} threads; best of ${runs} runs; ${os.cpus()[0]?.model ?? ''} × ${os.cpus().length}`);
-console.log('tool      seconds   files/s    MiB/s   YARA matches');
+console.log(`load average: ${loadBefore.toFixed(1)} before the runs, ${os.loadavg()[0].toFixed(1)} after, on ${os.cpus().length} cores`);
+console.log('tool      wall s   files/s    MiB/s   CPU s   files/CPU s   YARA matches');
 for (const [name, r] of Object.entries(best)) {
-  console.log(`${name.padEnd(9)} ${r.seconds.toFixed(2).padStart(7)} ${Math.round(count / r.seconds).toString().padStart(9)} ${(mib / r.seconds).toFixed(1).padStart(8)}   ${r.matches}`);
+  console.log(`${name.padEnd(9)} ${r.seconds.toFixed(2).padStart(6)} ${Math.round(count / r.seconds).toString().padStart(9)} ${(mib / r.seconds).toFixed(1).padStart(8)} ${r.cpu.toFixed(2).padStart(7)} ${Math.round(count / r.cpu).toString().padStart(13)}   ${r.matches}`);
 }
 const ratio = best.yara.seconds / best.w3guard.seconds;
-console.log(`w3guard / yara throughput: ${(ratio * 100).toFixed(0)}% (files/s and MiB/s alike: same files, same bytes)`);
+console.log(`w3guard / yara throughput: ${(ratio * 100).toFixed(0)}% by wall time (files/s and MiB/s alike: same files, same bytes), ${((best.yara.cpu / best.w3guard.cpu) * 100).toFixed(0)}% by CPU time`);
 if (best.w3guard.matches < best.yara.matches) console.log(`note: w3guard reported ${best.w3guard.matches} YARA findings, yara ${best.yara.matches}`);
 statSync(tree);
