@@ -16,7 +16,7 @@ rule w3g_webshell_eval_request
   strings:
     $server1 = "<%"
     $server2 = "runat=\"server\"" nocase
-    $eval = /eval\s*\(\s*(System\.Text\.Encoding\.\w+\.GetString\s*\(\s*)?(System\.)?(Convert\.FromBase64String\s*\(\s*)?(HttpContext\.Current\.|this\.)?Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?[\[\(]/ nocase
+    $eval = /eval\s*\(\s*(System\.Text\.Encoding\.(\w+|GetEncoding\s*\(\s*\d+\s*\))\.GetString\s*\(\s*)?(System\.)?(Convert\.FromBase64String\s*\(\s*)?(HttpContext\.Current\.|this\.)?Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies)\s*)?[\[\(]/ nocase
   condition:
     filesize < 2MB and any of ($server*) and $eval
 }
@@ -44,8 +44,9 @@ rule w3g_webshell_process_request
     $shell2 = "powershell" nocase
     $shell3 = "\"/c " nocase
     $direct = /Process\s*\.\s*Start\s*\(\s*Request/
+    $direct2 = /(FileName|Arguments)\s*=\s*[^;\n]{0,80}Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/
   condition:
-    filesize < 2MB and any of ($server*) and ($direct or (any of ($proc*) and any of ($req*) and any of ($shell*)))
+    filesize < 2MB and any of ($server*) and (any of ($direct*) or (any of ($proc*) and any of ($req*) and any of ($shell*)))
 }
 
 rule w3g_webshell_asp_execute_request

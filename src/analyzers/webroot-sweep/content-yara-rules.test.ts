@@ -29,8 +29,8 @@ describe("w3guard's own YARA content", () => {
   it.each(ruleIds)('%s matches its must-match sample and not its must-not-match sample', (id) => {
     const folder = path.join(SAMPLES, id);
     const files = readdirSync(folder);
-    const match = files.filter((f) => f.startsWith('match.'));
-    const clean = files.filter((f) => f.startsWith('clean.'));
+    const match = files.filter((f) => f.startsWith('match'));
+    const clean = files.filter((f) => f.startsWith('clean'));
     expect(match.length, `${id} needs a match.* sample`).toBeGreaterThan(0);
     expect(clean.length, `${id} needs a clean.* sample`).toBeGreaterThan(0);
     for (const f of match) expect(idsOf(path.join(folder, f)), f).toContain(id);
@@ -43,7 +43,7 @@ describe("w3guard's own YARA content", () => {
       for (const f of readdirSync(folder)) {
         const run = spawnSync('yara', ['-m', ...sources.map((s) => s.path), path.join(folder, f)], { encoding: 'utf8' });
         expect(run.status, run.stderr).toBe(0);
-        expect(run.stdout.includes(`id="${id}"`), `${id}/${f}`).toBe(f.startsWith('match.'));
+        expect(run.stdout.includes(`id="${id}"`), `${id}/${f}`).toBe(f.startsWith('match'));
       }
     }
   });

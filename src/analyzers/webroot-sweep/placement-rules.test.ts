@@ -31,8 +31,8 @@ const SAMPLES: Record<string, { match: PlacedFile[]; clean: PlacedFile[] }> = {
     clean: [file('Api.exe', pe('exe'), { siblings: ['Api.exe', 'Api.deps.json', 'Api.runtimeconfig.json', 'web.config'] }), file('bin/x64/msvcr100.dll', pe('dll'))],
   },
   [PLACEMENT_RULES.scriptInStatic.id]: {
-    match: [file('aspnet_client/discover.aspx'), file('App_Themes/Default/error.aspx'), file('uploads/img/thumb.ashx'), file('images/banner/bg.asp'), file('logs/x.php')],
-    clean: [file('Admin/ExportReport.aspx'), file('aspnet_client/system_web/4_0_30319/crv.js', TEXT.encode('var a=1;')), file('images/logo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47]))],
+    match: [file('aspnet_client/discover.aspx'), file('App_Themes/Default/error.aspx'), file('uploads/img/thumb.ashx'), file('images/banner/bg.asp'), file('logs/x.php'), file('UploadFiles/2024/x.aspx')],
+    clean: [file('Admin/ExportReport.aspx'), file('Documents/Upload.aspx'), file('aspnet_client/system_web/4_0_30319/crv.js', TEXT.encode('var a=1;')), file('images/logo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47]))],
   },
   [PLACEMENT_RULES.dllInTemp.id]: {
     match: [file('Windows/Temp/mscoree_helper.dll', pe('dll'), { path: 'host/Windows/Temp/mscoree_helper.dll' })],

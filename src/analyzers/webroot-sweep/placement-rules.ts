@@ -63,10 +63,10 @@ const EXECUTABLE = new Set(['exe', 'dll', 'scr', 'com', 'cpl', 'ocx', 'sys', 'ms
 const BINARY_EXT = new Set(['exe', 'dll', 'scr', 'com', 'cpl', 'ocx', 'sys']);
 const ARCHIVE = new Set(['zip', 'rar', '7z', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'cab']);
 const IMAGE_OR_DOCUMENT = new Set(['jpg', 'jpeg', 'png', 'gif', 'bmp', 'ico', 'webp', 'tif', 'tiff', 'pdf', 'txt', 'doc', 'docx', 'xls', 'xlsx', 'css', 'woff', 'woff2', 'ttf', 'mp3', 'mp4', 'hwp']);
-/** Folders that hold uploads, static files or logs: no script page in them should run on the server. */
-const STATIC_FOLDER = /^(uploads?|uploaded|upfiles?|userfiles?|user_?files|files?|attach(ments?)?|images?|imgs?|pics|pictures|photos?|avatars?|thumbs?|thumbnails|banners?|css|styles?|fonts|app_themes|logs?|logfiles|temp|tmp|cache|aspnet_client|backups?)$/i;
+/** Folders that hold uploads, static files or logs: no script page in them should run on the server. Upload folders go by many names (UploadFiles, user_uploads), so those match anywhere in the name. */
+const STATIC_FOLDER = /upload|attach|userfile|^(upfiles?|files?|images?|imgs?|pics|pictures|photos?|avatars?|thumbs?|thumbnails|banners?|css|styles?|fonts|app_themes|logs?|logfiles|temp|tmp|cache|aspnet_client|backups?)$/i;
 /** Folders where a Windows binary is out of place (wider: user data and media folders hold downloads, not programs). */
-const NO_BINARY_FOLDER = /^(uploads?|uploaded|upfiles?|userfiles?|user_?files|files?|attach(ments?)?|data|media|images?|imgs?|pics|pictures|photos?|avatars?|thumbs?|thumbnails|banners?|css|styles?|fonts|scripts?|js|app_themes|themes|skins?|logs?|logfiles|temp|tmp|cache|aspnet_client|backups?)$/i;
+const NO_BINARY_FOLDER = /upload|attach|userfile|^(upfiles?|files?|data|media|images?|imgs?|pics|pictures|photos?|avatars?|thumbs?|thumbnails|banners?|css|styles?|fonts|scripts?|js|app_themes|themes|skins?|logs?|logfiles|temp|tmp|cache|aspnet_client|backups?)$/i;
 /** Extensions a program or script page hides behind in a double extension. */
 const DISGUISE = new Set(['jpg', 'jpeg', 'png', 'gif', 'bmp', 'ico', 'webp', 'tif', 'tiff', 'pdf', 'txt', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'rtf', 'csv', 'mp3', 'mp4', 'avi', 'zip', 'rar', 'hwp']);
 /** Folders whose binaries belong to the application. */

@@ -65,7 +65,8 @@ export function scanFile(filePath: string, size: number, scanner: YaraScanner | 
 }
 
 const LAYOUT_BYTES = 1024 * 1024;
-const LAYOUT = /(\.master|(^|[\\/])_layout[^\\/]*\.(cs|vb)html)$/i;
+// Master pages, Razor layouts, and the header and footer includes of classic ASP and PHP sites: served with every page.
+const LAYOUT = /(\.master|(^|[\\/])_layout[^\\/]*\.(cs|vb)html|(^|[\\/])(head|header|top|footer|bottom|common)[^\\/]{0,20}\.(inc|asp|php))$/i;
 
 function isLayout(filePath: string): boolean {
   return LAYOUT.test(filePath);
