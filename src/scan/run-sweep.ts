@@ -6,7 +6,7 @@ import type { Severity } from '../core/severity.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { BASELINE_VERSION, readBaseline, writeBaseline, type Baseline } from '../analyzers/webroot-sweep/sweep-baseline.js';
-import { checkYaraSources } from '../engines/yara/yara-engine.js';
+import { checkYaraSources, compileYara } from '../engines/yara/yara-engine.js';
 import { findSweepRoots } from '../targets/find-sweep-roots.js';
 import { readYaraSources } from '../targets/read-yara-sources.js';
 import { assembleReport } from './assemble-report.js';
@@ -45,12 +45,15 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const builtin = request.builtinYara ? [fileURLToPath(new URL('yara/', CONTENT_ROOT))] : [];
   const read = await readYaraSources([...builtin, ...request.yaraPaths]);
   const checked = checkYaraSources(read.sources);
-  const yaraIssues: ScanIssue[] = checked.diagnostics.map((d) => ({ code: d.code, message: d.message, path: d.path, ...(d.line === undefined ? {} : { line: d.line }) }));
+  // Compiled once here too, so files that only fail together (a rule name declared twice) are reported
+  // before the workers, which compile what is left, start.
+  const together = compileYara(checked.accepted);
+  const yaraIssues: ScanIssue[] = [...checked.diagnostics, ...together.diagnostics].map((d) => ({ code: d.code, message: d.message, path: d.path, ...(d.line === undefined ? {} : { line: d.line }) }));
   const previous = request.baselineFile === undefined ? undefined : await readBaseline(request.baselineFile);
   const result = await BUILTIN_ANALYZERS.webrootSweep.run(
     {
       roots,
-      yara: checked.accepted,
+      yara: together.kept,
       maxFileSize: request.maxFileSize,
       threads: request.threads,
       ...(request.baselineFile === undefined ? {} : { baseline: { record: true, ...(previous === undefined ? {} : { previous }) } }),
@@ -69,5 +72,5 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     { command: 'sweep', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
     { ...result, issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues] },
   );
-  return { report, files: result.files, ruleFiles: { loaded: checked.accepted.length, refused: read.sources.length - checked.accepted.length }, ...(baseline === undefined ? {} : { baseline }) };
+  return { report, files: result.files, ruleFiles: { loaded: together.kept.length, refused: read.sources.length - together.kept.length }, ...(baseline === undefined ? {} : { baseline }) };
 }

@@ -124,11 +124,12 @@ describe('w3guard sweep', () => {
     expect(table.stderr).not.toContain('\u001b');
   });
 
-  it('loads users rule folders: a broken file is an issue with file:line, the others still match', () => {
+  it('loads users rule folders: a broken or clashing file is an issue with file:line, the others still match', () => {
     const rules = join(temp, 'rules');
     mkdirSync(rules, { recursive: true });
     writeFileSync(join(rules, 'broken.yar'), 'rule ok_here { condition: false }\nrule broken {\n  condition: nope\n}\n');
     writeFileSync(join(rules, 'mine.yar'), 'rule customer_marker { meta: score = 65 description = "Customer marker" strings: $a = "CUSTOMER-MARKER-7" condition: $a }\n');
+    writeFileSync(join(rules, 'zz-copy.yar'), 'rule customer_marker { condition: true }\n');
     const site = join(temp, 'ruled');
     mkdirSync(site, { recursive: true });
     writeFileSync(join(site, 'page.htm'), '<p>CUSTOMER-MARKER-7</p>');
@@ -136,7 +137,8 @@ describe('w3guard sweep', () => {
     expect(code).toBe(0);
     expect(report.issues.find((i) => i.path === join(rules, 'broken.yar'))).toMatchObject({ line: 3 });
     expect(report.findings.find((f) => f.ruleId === 'yara.customer_marker')?.severity).toBe('medium');
-    expect(stderr).toMatch(/2 loaded, 1 refused/);
+    expect(report.issues.find((i) => i.path === join(rules, 'zz-copy.yar'))).toMatchObject({ code: 'yara.e012', line: 1 });
+    expect(stderr).toMatch(/2 loaded, 2 refused/);
   });
 
   it('exits 2 with one sentence on bad command lines and missing paths, 1 with --fail-on', () => {

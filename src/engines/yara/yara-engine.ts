@@ -102,7 +102,7 @@ export function checkYaraSources(sources: readonly YaraSource[]): { accepted: Ya
  * Compiles sources that each compile alone into one scanner. Files that clash with earlier ones (a rule
  * name declared twice) are left out with a diagnostic.
  */
-export function compileYara(sources: readonly YaraSource[]): { scanner: YaraScanner; diagnostics: YaraDiagnostic[] } {
+export function compileYara(sources: readonly YaraSource[]): { scanner: YaraScanner; diagnostics: YaraDiagnostic[]; kept: YaraSource[] } {
   const diagnostics: YaraDiagnostic[] = [];
   let kept = [...sources];
   // One compilation of everything is several times faster than adding files one by one. When the files
@@ -110,14 +110,14 @@ export function compileYara(sources: readonly YaraSource[]): { scanner: YaraScan
   for (;;) {
     const joined = kept.map((s) => s.text).join('\n');
     try {
-      return { scanner: wrap(native.compile(joined, OPTIONS)), diagnostics };
+      return { scanner: wrap(native.compile(joined, OPTIONS)), diagnostics, kept };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const line = Number(/-->\s*line:(\d+):\d+/.exec(message)?.[1] ?? Number.NaN);
       const culprit = sourceAtLine(kept, line);
       if (culprit === undefined) {
         diagnostics.push(...kept.map((s) => toDiagnostic(s.path, { code: 'E000', message })));
-        return { scanner: wrap(native.compile('', OPTIONS)), diagnostics };
+        return { scanner: wrap(native.compile('', OPTIONS)), diagnostics, kept: [] };
       }
       const source = kept[culprit.index] as YaraSource;
       diagnostics.push(toDiagnostic(source.path, { code: /\((E\d+)\)/.exec(message)?.[1] ?? 'E000', message, line: culprit.line }));
