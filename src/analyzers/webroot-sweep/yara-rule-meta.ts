@@ -3,7 +3,7 @@ import { parseSeverity, type Severity } from '../../core/severity.js';
 import type { YaraMatch } from '../../engines/yara/yara-engine.js';
 
 /**
- * The metadata of a YARA rule that matched. w3guard's rules say `id`, `title` and `severity`; other
+ * The metadata of a YARA rule that matched. w3guard's rules say `id` (`w3g-…`), `title` and `severity`; other
  * authors' rules are read the way Loki and THOR read them: `score` (80+ high, 60+ medium, else low),
  * `description`, `reference`; with neither, high.
  */
@@ -12,7 +12,9 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
     const value = match.meta[key];
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   };
-  const id = text('id') ?? `yara.${match.rule}`;
+  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
+  const own = text('id');
+  const id = own !== undefined && own.startsWith('w3g-') ? own : `yara.${match.rule}`;
   const description = text('description') ?? `YARA rule ${match.rule} matched.`;
   const reference = text('reference');
   const tags = ['attack.t1505.003', ...match.tags.map((t) => `yara.${t.toLowerCase()}`)];
