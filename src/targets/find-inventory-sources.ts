@@ -71,7 +71,7 @@ export function inventoryFileKind(name: string): InventoryFileKind | undefined {
  */
 export async function findInventorySources(paths: readonly string[], hostRoots: readonly string[], hints: DiscoveryHints): Promise<InventorySources> {
   const sources: InventorySources = { files: [], hosts: [], runtimes: [], issues: [] };
-  const onLimit = (message: string): void => void sources.issues.push({ code: 'input.walk-limit', message });
+  const onIssue = (issue: ScanIssue): void => void sources.issues.push(issue);
   for (const root of hostRoots) {
     const info = await statInput(root);
     if (!info.isDirectory()) throw new InputError('input.not-a-file', root, `--host takes a folder laid out like C:\\, and ${JSON.stringify(root)} is not a folder.`);
@@ -96,7 +96,7 @@ export async function findInventorySources(paths: readonly string[], hostRoots: 
       }
     }
     for (const { folder, webRoot } of folders) {
-      for await (const file of walkFiles(folder, { skip: (_relative, name) => SKIP.test(name), onLimit })) {
+      for await (const file of walkFiles(folder, { skip: (_relative, name) => SKIP.test(name), onIssue })) {
         const name = path.basename(file.path);
         const kind = inventoryFileKind(name);
         if (kind === undefined) continue;
@@ -109,7 +109,7 @@ export async function findInventorySources(paths: readonly string[], hostRoots: 
   for (const given of paths) {
     const info = await statInput(given);
     if (info.isDirectory()) {
-      for await (const file of walkFiles(given, { onLimit })) {
+      for await (const file of walkFiles(given, { onIssue })) {
         const kind = inventoryFileKind(path.basename(file.path));
         if (kind !== undefined) sources.files.push({ path: file.path, kind, asset: given });
       }

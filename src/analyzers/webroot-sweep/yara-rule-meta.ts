@@ -1,0 +1,45 @@
+import type { RuleMeta } from '../../core/rule-meta.js';
+import { parseSeverity, type Severity } from '../../core/severity.js';
+import type { YaraMatch } from '../../engines/yara/yara-engine.js';
+
+/**
+ * The metadata of a YARA rule that matched. w3guard's rules say `id` (`w3g-…`), `title` and `severity`; other
+ * authors' rules are read the way Loki and THOR read them: `score` (80+ high, 60+ medium, else low),
+ * `description`, `reference`; with neither, high.
+ */
+export function yaraRuleMeta(match: YaraMatch): RuleMeta {
+  const text = (key: string): string | undefined => {
+    const value = match.meta[key];
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  };
+  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
+  const own = text('id');
+  const id = own !== undefined && own.startsWith('w3g-') ? own : `yara.${match.rule}`;
+  const description = text('description') ?? `YARA rule ${match.rule} matched.`;
+  const reference = text('reference');
+  const tags = ['attack.t1505.003', ...match.tags.map((t) => `yara.${t.toLowerCase()}`)];
+  return {
+    id,
+    title: text('title') ?? `YARA ${match.rule}: ${description}`.slice(0, 200),
+    description,
+    severity: severityOf(match),
+    confidence: 'firm',
+    engine: 'yara',
+    category: 'webroot',
+    tags,
+    references: reference === undefined ? [] : [reference],
+    remediation: 'Treat the file as a web shell or implant until proven otherwise: keep a copy for analysis, find how it was written (IIS logs around its modification time), remove it and rotate the secrets the site holds.',
+  };
+}
+
+function severityOf(match: YaraMatch): Severity {
+  const named = match.meta['severity'];
+  if (typeof named === 'string') {
+    const parsed = parseSeverity(named);
+    if (parsed !== undefined) return parsed;
+  }
+  const score = match.meta['score'];
+  const value = typeof score === 'number' ? score : typeof score === 'string' ? Number(score) : Number.NaN;
+  if (Number.isFinite(value)) return value >= 80 ? 'high' : value >= 60 ? 'medium' : 'low';
+  return 'high';
+}

@@ -1,0 +1,90 @@
+import { availableParallelism } from 'node:os';
+import { Command, Option } from 'commander';
+import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { severityRank } from '../core/severity.js';
+import { BaselineError } from '../analyzers/webroot-sweep/sweep-baseline.js';
+import { REPORT_FORMATS } from '../report/reporters.js';
+import { escapeTerminal } from '../report/escape-terminal.js';
+import { runSweep } from '../scan/run-sweep.js';
+import { EXIT, UsageError } from './exit-code.js';
+import { integerOption, severityOption } from './parse-option.js';
+import { reportFormatOption, writeReport } from './write-report.js';
+
+interface SweepFlags {
+  host: string[];
+  yara: string[];
+  builtinRules: boolean;
+  baseline?: string;
+  updateBaseline?: boolean;
+  maxFileSize: string;
+  threads?: string;
+  format: string;
+  output?: string;
+  failOn?: string;
+  minSeverity: string;
+  evidenceCap: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `--max-file-size`: bytes, or a number with K, M or G (powers of 1024). */
+function byteSizeOption(flag: string, value: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m === null ? undefined : UNITS[(m[2] ?? '').toLowerCase()];
+  const n = m === null || unit === undefined ? Number.NaN : Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new UsageError(`${flag} takes a size such as 32M, 512K or 1048576 (at most 2 GiB), not ${JSON.stringify(value)}.`);
+  return n;
+}
+
+/** `w3guard sweep PATH…`: YARA, placement rules and drift in web roots, temp and ProgramData folders. Sets `process.exitCode`. */
+export function sweepCommand(signal: AbortSignal): Command {
+  return new Command('sweep')
+    .description('sweep web roots for web shells, dropped binaries and what changed since a baseline')
+    .argument('[paths...]', 'folders to sweep (web roots, any folder)')
+    .option('--host <root>', 'a host root (a folder laid out like C:\\): every site folder from applicationHost.config, Windows/Temp, ProgramData, inetpub/temp (repeatable)', collect, [])
+    .option('--yara <path>', 'a YARA rule file or folder of .yar/.yara files, loaded at run time (repeatable)', collect, [])
+    .option('--no-builtin-rules', "leave out w3guard's own YARA rules (content/yara)")
+    .option('--baseline <file>', 'compare with this baseline (written on the first run) and report new, changed and removed files')
+    .option('--update-baseline', 'after reporting, replace the baseline with the current state')
+    .option('--max-file-size <size>', 'scan and hash at most this much of each file', '32M')
+    .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
+    .option('--evidence-cap <n>', 'evidence items kept per finding', String(DEFAULT_EVIDENCE_CAP))
+    .action(async (paths: string[], flags: SweepFlags) => {
+      if (paths.length === 0 && flags.host.length === 0) throw new UsageError('sweep needs a folder or --host ROOT.');
+      if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE.');
+      const format = reportFormatOption(flags.format);
+      const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
+      const started = Date.now();
+      let outcome;
+      try {
+        outcome = await runSweep({
+          paths,
+          hostRoots: flags.host,
+          yaraPaths: flags.yara,
+          builtinYara: flags.builtinRules,
+          maxFileSize: byteSizeOption('--max-file-size', flags.maxFileSize),
+          threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 0, 256),
+          ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
+          updateBaseline: flags.updateBaseline === true,
+          evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+          minSeverity: severityOption('--min-severity', flags.minSeverity),
+          signal,
+          now: () => new Date(),
+        });
+      } catch (error) {
+        if (error instanceof BaselineError) throw new UsageError(error.message);
+        throw error;
+      }
+      await writeReport(outcome.report, format, flags.output);
+      const seconds = (Date.now() - started) / 1000;
+      const baseline = outcome.baseline === undefined ? '' : `; baseline ${outcome.baseline === 'written' ? 'written' : outcome.baseline === 'compared' ? 'compared' : 'compared and updated'} (${escapeTerminal(flags.baseline ?? '')})`;
+      process.stderr.write(`w3guard sweep: ${outcome.files} files in ${seconds.toFixed(1)} s; YARA rule files: ${outcome.ruleFiles.loaded} loaded, ${outcome.ruleFiles.refused} refused${baseline}\n`);
+      const failed = failOn !== undefined && outcome.report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+      process.exitCode = failed ? EXIT.findings : EXIT.ok;
+    });
+}

@@ -1,0 +1,76 @@
+import { fileURLToPath } from 'node:url';
+import type { AnalyzerProgress } from '../core/analyzer.js';
+import type { ScanReport } from '../core/report.js';
+import type { ScanIssue } from '../core/scan-issue.js';
+import type { Severity } from '../core/severity.js';
+import { CONTENT_ROOT } from '../analyzers/content-root.js';
+import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { BASELINE_VERSION, readBaseline, writeBaseline, type Baseline } from '../analyzers/webroot-sweep/sweep-baseline.js';
+import { checkYaraSources, compileYara } from '../engines/yara/yara-engine.js';
+import { findSweepRoots } from '../targets/find-sweep-roots.js';
+import { readYaraSources } from '../targets/read-yara-sources.js';
+import { assembleReport } from './assemble-report.js';
+
+/** Everything `sweep` needs, parsed and validated. */
+export interface SweepRequest {
+  readonly paths: readonly string[];
+  readonly hostRoots: readonly string[];
+  /** Users' YARA rule files and folders, loaded after w3guard's own. */
+  readonly yaraPaths: readonly string[];
+  readonly builtinYara: boolean;
+  readonly maxFileSize: number;
+  readonly threads: number;
+  readonly baselineFile?: string;
+  readonly updateBaseline: boolean;
+  readonly evidenceCap: number;
+  readonly minSeverity: Severity;
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+  readonly onProgress?: (progress: AnalyzerProgress) => void;
+}
+
+/** What the command says to people besides the report. */
+export interface SweepOutcome {
+  readonly report: ScanReport;
+  readonly files: number;
+  readonly ruleFiles: { readonly loaded: number; readonly refused: number };
+  /** `written` when the baseline was created or updated, `compared` when drift was reported against it. */
+  readonly baseline?: 'written' | 'compared' | 'compared-and-updated';
+}
+
+/** Sweeps folders and host roots and returns the report. Input errors throw `InputError` or `BaselineError`. */
+export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
+  const startedAt = request.now().toISOString();
+  const { roots, issues: rootIssues } = await findSweepRoots(request.paths, request.hostRoots);
+  const builtin = request.builtinYara ? [fileURLToPath(new URL('yara/', CONTENT_ROOT))] : [];
+  const read = await readYaraSources([...builtin, ...request.yaraPaths]);
+  const checked = checkYaraSources(read.sources);
+  // Compiled once here too, so files that only fail together (a rule name declared twice) are reported
+  // before the workers, which compile what is left, start.
+  const together = compileYara(checked.accepted);
+  const yaraIssues: ScanIssue[] = [...checked.diagnostics, ...together.diagnostics].map((d) => ({ code: d.code, message: d.message, path: d.path, ...(d.line === undefined ? {} : { line: d.line }) }));
+  const previous = request.baselineFile === undefined ? undefined : await readBaseline(request.baselineFile);
+  const result = await BUILTIN_ANALYZERS.webrootSweep.run(
+    {
+      roots,
+      yara: together.kept,
+      maxFileSize: request.maxFileSize,
+      threads: request.threads,
+      ...(request.baselineFile === undefined ? {} : { baseline: { record: true, ...(previous === undefined ? {} : { previous }) } }),
+    },
+    { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
+  );
+  let baseline: SweepOutcome['baseline'];
+  if (request.baselineFile !== undefined && result.current !== undefined) {
+    if (previous === undefined || request.updateBaseline) {
+      const next: Baseline = { version: BASELINE_VERSION, tool: 'w3guard', createdAt: request.now().toISOString(), maxFileSize: request.maxFileSize, roots: roots.map((r) => r.path), files: result.current };
+      await writeBaseline(request.baselineFile, next);
+    }
+    baseline = previous === undefined ? 'written' : request.updateBaseline ? 'compared-and-updated' : 'compared';
+  }
+  const report = assembleReport(
+    { command: 'sweep', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+    { ...result, issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues] },
+  );
+  return { report, files: result.files, ruleFiles: { loaded: together.kept.length, refused: read.sources.length - together.kept.length }, ...(baseline === undefined ? {} : { baseline }) };
+}
