@@ -61,21 +61,31 @@ interface NativeModule {
 }
 
 /**
- * The YARA-X binding. `@litko/yara-x` 0.3.0 is the newest JavaScript wrapper and insists on its own 0.3.0
- * native build; the Linux x64 native package has a 0.7.2 build with the same API and a newer YARA-X that
- * scans about four times faster. It is an optional dependency loaded directly where it installs (Linux x64,
- * glibc); elsewhere the wrapper picks its platform's 0.3.0 build.
+ * The YARA-X binding: the Linux x64 (glibc) native package of `@litko/yara-x`, 0.7.2, loaded directly (its
+ * JavaScript wrapper is stuck at 0.3.0, scans about four times slower, and names per-platform packages the
+ * registry does not serve for every platform, which breaks `npm ci`). It is an optional dependency: where
+ * it does not install, YARA rules are reported as not run and the rest of a sweep goes on.
  */
-function loadNative(): NativeModule {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('@litko/yara-x-linux-x64-gnu') as NativeModule;
-  } catch {
-    return require('@litko/yara-x') as NativeModule;
+let loaded: NativeModule | null | undefined;
+function native(): NativeModule | undefined {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)('@litko/yara-x-linux-x64-gnu') as NativeModule;
+    } catch {
+      loaded = null;
+    }
   }
+  return loaded ?? undefined;
 }
 
-const native = loadNative();
+/** True where the YARA-X engine is installed (Linux x64 with glibc). */
+export function yaraAvailable(): boolean {
+  return native() !== undefined;
+}
+
+/** A scanner that matches nothing, where YARA-X is not available. */
+const NO_SCANNER: YaraScanner = { scan: () => [] };
+
 const OPTIONS: NativeOptions = { defineVariables: Object.fromEntries(EXTERNAL_VARIABLES.map((name) => [name, ''])) };
 
 /**
@@ -85,10 +95,18 @@ const OPTIONS: NativeOptions = { defineVariables: Object.fromEntries(EXTERNAL_VA
 export function checkYaraSources(sources: readonly YaraSource[]): { accepted: YaraSource[]; diagnostics: YaraDiagnostic[] } {
   const accepted: YaraSource[] = [];
   const diagnostics: YaraDiagnostic[] = [];
+  const engine = native();
+  if (engine === undefined) {
+    const first = sources[0];
+    if (first !== undefined) {
+      diagnostics.push({ code: 'yara.unavailable', message: `YARA-X has no build for ${process.platform}-${process.arch} (only Linux x64 with glibc): ${sources.length} YARA rule files were not run`, path: first.path });
+    }
+    return { accepted, diagnostics };
+  }
   for (const source of sources) {
     let errors: NativeCompileIssue[];
     try {
-      errors = native.validate(source.text, OPTIONS).errors;
+      errors = engine.validate(source.text, OPTIONS).errors;
     } catch (error) {
       errors = [{ code: 'E000', message: error instanceof Error ? error.message : String(error) }];
     }
@@ -104,20 +122,22 @@ export function checkYaraSources(sources: readonly YaraSource[]): { accepted: Ya
  */
 export function compileYara(sources: readonly YaraSource[]): { scanner: YaraScanner; diagnostics: YaraDiagnostic[]; kept: YaraSource[] } {
   const diagnostics: YaraDiagnostic[] = [];
+  const engine = native();
+  if (engine === undefined) return { scanner: NO_SCANNER, diagnostics, kept: [] };
   let kept = [...sources];
   // One compilation of everything is several times faster than adding files one by one. When the files
   // clash, the error names a line of the joined text: the file holding it is left out and the rest retried.
   for (;;) {
     const joined = kept.map((s) => s.text).join('\n');
     try {
-      return { scanner: wrap(native.compile(joined, OPTIONS)), diagnostics, kept };
+      return { scanner: wrap(engine.compile(joined, OPTIONS)), diagnostics, kept };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const line = Number(/-->\s*line:(\d+):\d+/.exec(message)?.[1] ?? Number.NaN);
       const culprit = sourceAtLine(kept, line);
       if (culprit === undefined) {
         diagnostics.push(...kept.map((s) => toDiagnostic(s.path, { code: 'E000', message })));
-        return { scanner: wrap(native.compile('', OPTIONS)), diagnostics, kept: [] };
+        return { scanner: wrap(engine.compile('', OPTIONS)), diagnostics, kept: [] };
       }
       const source = kept[culprit.index] as YaraSource;
       diagnostics.push(toDiagnostic(source.path, { code: /\((E\d+)\)/.exec(message)?.[1] ?? 'E000', message, line: culprit.line }));
