@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMetadata, buildTestPe, publicKeyTokenOf } from './fixtures/build-test-pe.js';
+import { buildMetadata, buildTestPe, publicKeyTokenOf, zeroVersionNodeHeaders } from './fixtures/build-test-pe.js';
 import { parseMetadata } from './read-assembly-identity.js';
 import { readPeFile } from './read-pe-file.js';
 import { parseVersionInfo } from './read-version-resource.js';
@@ -130,6 +130,15 @@ describe('readPeFile on damaged headers and resource directories', () => {
     const { facts, issues } = await readPeFile(broken, 'Telerik.Web.UI.dll');
     expect(issues.map((issue) => issue.code)).toEqual(['pe.bad-offset', 'pe.version-carved']);
     expect(facts).toMatchObject({ is64: true, isDll: true, carved: true, version: { fileVersion: '2019.3.1023.45' } });
+  });
+
+  it('falls back to the strings of a version resource whose node headers were zeroed, keeping no numeric version', async () => {
+    const cut = zeroVersionNodeHeaders(full);
+    cut.writeUInt16LE(0, optionalHeaderAt(cut) - 4);
+    const { facts, issues } = await readPeFile(cut, 'Telerik.Web.UI.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.truncated', 'pe.version-strings-carved']);
+    expect(issues[1]?.message).toMatch(/unframed VS_VERSION_INFO remnant at offset 0x[0-9a-f]+ \(no node lengths to check; numeric fixed versions ignored\)/);
+    expect(facts).toEqual({ carved: true, version: { strings: { ...TELERIK_STRINGS } } });
   });
 
   it('carves the .NET assembly identity from its BSJB metadata root when the headers are cut', async () => {

@@ -1,6 +1,7 @@
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { carveAssemblyIdentity } from './carve-assembly-identity.js';
 import { carveVersionResource } from './carve-version-resource.js';
+import { carveVersionStrings } from './carve-version-strings.js';
 import { DEFAULT_PE_LIMITS, PeImage, type PeLimits } from './pe-image.js';
 import { PeError } from './pe-error.js';
 import { bytesAccess, openFileAccess, type RandomAccess } from './random-access.js';
@@ -24,8 +25,8 @@ export interface PeFacts {
  *
  * When the headers or the resource directory cannot be walked, the version resource (and, with broken headers, the
  * CLI metadata root) is looked for by its signature in the first `maxSectionBytes` of the file; what is found
- * that way comes with a `pe.version-carved` / `pe.assembly-carved` issue so that no report presents it as read
- * from a valid header.
+ * that way comes with a `pe.version-carved`, `pe.version-strings-carved` or `pe.assembly-carved` issue so that
+ * no report presents it as read from a valid header.
  */
 export async function readPeFile(input: string | Uint8Array, displayPath: string, limits: PeLimits = DEFAULT_PE_LIMITS): Promise<{ facts?: PeFacts; issues: ScanIssue[] }> {
   let access: (RandomAccess & { close?: () => Promise<void> }) | undefined;
@@ -41,12 +42,11 @@ export async function readPeFile(input: string | Uint8Array, displayPath: string
     } catch (error) {
       const issues = [toIssue(error, displayPath, 'headers')];
       const raw = await readRaw(access, limits);
-      const version = carve(() => carveVersionResource(raw), displayPath, 'version resource', issues);
+      const version = carveVersion(raw, displayPath, issues);
       const assembly = carve(() => carveAssemblyIdentity(raw), displayPath, 'CLI metadata', issues);
       if (version === undefined && assembly === undefined) return { issues };
-      if (version !== undefined) issues.push(versionCarvedIssue(displayPath, version.offset));
       if (assembly !== undefined) issues.push({ code: 'pe.assembly-carved', message: `${displayPath}: the assembly identity was read from CLI metadata found by its BSJB signature, not through the PE headers.`, path: displayPath });
-      return { facts: { carved: true, ...(version === undefined ? {} : { version: version.info }), ...(assembly === undefined ? {} : { assembly }) }, issues };
+      return { facts: { carved: true, ...(version === undefined ? {} : { version }), ...(assembly === undefined ? {} : { assembly }) }, issues };
     }
     const issues: ScanIssue[] = [];
     let version: PeVersionInfo | undefined;
@@ -57,12 +57,8 @@ export async function readPeFile(input: string | Uint8Array, displayPath: string
     } catch (error) {
       issues.push(toIssue(error, displayPath, 'version resource'));
       const raw = await readRaw(access, limits);
-      const found = carve(() => carveVersionResource(raw), displayPath, 'version resource', issues);
-      if (found !== undefined) {
-        version = found.info;
-        carved = true;
-        issues.push(versionCarvedIssue(displayPath, found.offset));
-      }
+      version = carveVersion(raw, displayPath, issues);
+      carved = version !== undefined;
     }
     try {
       assembly = await readAssemblyIdentity(image);
@@ -83,6 +79,30 @@ async function readRaw(access: RandomAccess, limits: PeLimits): Promise<Uint8Arr
   return access.read(0, Math.min(access.size, limits.maxSectionBytes));
 }
 
+/**
+ * A framed VS_VERSION_INFO block first; when there is none, the strings of an unframed remnant. Either way an
+ * issue says how the version was found, and a framed-carve failure is kept only when nothing was found.
+ */
+function carveVersion(raw: Uint8Array, path: string, issues: ScanIssue[]): PeVersionInfo | undefined {
+  const failures: ScanIssue[] = [];
+  const framed = carve(() => carveVersionResource(raw), path, 'version resource', failures);
+  if (framed !== undefined) {
+    issues.push({ code: 'pe.version-carved', message: `${path}: the version was read from a VS_VERSION_INFO block found by its signature at offset 0x${framed.offset.toString(16)}, not through the PE headers and resource directory.`, path });
+    return framed.info;
+  }
+  const loose = carveVersionStrings(raw);
+  if (loose === undefined) {
+    issues.push(...failures);
+    return undefined;
+  }
+  issues.push({
+    code: 'pe.version-strings-carved',
+    message: `${path}: the version strings were read from an unframed VS_VERSION_INFO remnant at offset 0x${loose.offset.toString(16)} (no node lengths to check; numeric fixed versions ignored), not through the PE headers and resource directory.`,
+    path,
+  });
+  return loose.info;
+}
+
 /** Runs one carve; its failure becomes an issue (the file is already known damaged) and gives undefined. */
 function carve<T>(run: () => T | undefined, path: string, part: string, issues: ScanIssue[]): T | undefined {
   try {
@@ -91,10 +111,6 @@ function carve<T>(run: () => T | undefined, path: string, part: string, issues: 
     issues.push(toIssue(error, path, `carved ${part}`));
     return undefined;
   }
-}
-
-function versionCarvedIssue(path: string, offset: number): ScanIssue {
-  return { code: 'pe.version-carved', message: `${path}: the version was read from a VS_VERSION_INFO block found by its signature at offset 0x${offset.toString(16)}, not through the PE headers and resource directory.`, path };
 }
 
 function toIssue(error: unknown, path: string, part: string): ScanIssue {
