@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -106,6 +106,24 @@ describe('w3guard inventory PATH', () => {
     expect(run.code, run.stderr).toBe(0);
     const codes = (JSON.parse(run.stdout) as { issues: { code: string }[] }).issues.map((i) => i.code);
     for (const code of ['pe.truncated', 'pe.resource-loop', 'pe.too-many', 'pe.bad-offset', 'pe.not-pe', 'jar.too-deep', 'jar.unreadable']) expect(codes).toContain(code);
+  });
+
+  it('reads the version of DLLs whose headers were cut down, reports the old Telerik and says the versions were carved', () => {
+    const damaged = path.join(temp, 'damaged');
+    const strings = { CompanyName: 'Progress Software Corporation', ProductName: 'Telerik UI for ASP.NET AJAX', OriginalFilename: 'Telerik.Web.UI.dll' };
+    for (const [folder, version] of [['old', '2019.3.1023.45'], ['new', '2024.1.131.462']] as const) {
+      const bytes = Buffer.from(buildTestPe({ fileVersion: version, strings: { ...strings, FileVersion: version } }));
+      // SizeOfOptionalHeader = 0: the headers cannot be walked, the version resource is still in the file.
+      bytes.writeUInt16LE(0, bytes.readUInt32LE(0x3c) + 20);
+      mkdirSync(path.join(damaged, folder), { recursive: true });
+      writeFileSync(path.join(damaged, folder, 'Telerik.Web.UI.dll'), bytes);
+    }
+    const run = runCli(['inventory', damaged, '--feeds-dir', feeds, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as InventoryReport & { issues: { code: string; path?: string }[] };
+    expect(report.inventory.map((i) => i.version).sort()).toEqual(['2019.3.1023.45', '2024.1.131.462']);
+    expect(report.findings.map((f) => [f.ruleId, f.evidence.find((e) => e.kind === 'file')?.path ?? f.evidence[0]?.path])).toEqual([['w3g-adv-telerik-ui-aspnet-ajax-cve-2019-18935', path.join(damaged, 'old', 'Telerik.Web.UI.dll')]]);
+    expect(report.issues.filter((i) => i.code === 'pe.version-carved').map((i) => path.basename(path.dirname(i.path ?? ''))).sort()).toEqual(['new', 'old']);
   });
 
   it('exits 2 with one sentence for a missing path, no input, or a --verify file that is not an inventory report', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMetadata, buildTestPe, publicKeyTokenOf } from './fixtures/build-test-pe.js';
+import { buildMetadata, buildTestPe, publicKeyTokenOf, zeroVersionNodeHeaders } from './fixtures/build-test-pe.js';
 import { parseMetadata } from './read-assembly-identity.js';
 import { readPeFile } from './read-pe-file.js';
 import { parseVersionInfo } from './read-version-resource.js';
@@ -95,6 +95,75 @@ describe('readPeFile', () => {
   it('says when the file is missing', async () => {
     const { issues } = await readPeFile(path.join(temp, 'absent.dll'), 'absent.dll');
     expect(issues[0]?.code).toBe('pe.read-failed');
+  });
+});
+
+/** Offset of the optional header (after the 4-byte PE signature and the 20-byte COFF header). */
+function optionalHeaderAt(bytes: Uint8Array): number {
+  return Buffer.from(bytes).readUInt32LE(0x3c) + 24;
+}
+
+describe('readPeFile on damaged headers and resource directories', () => {
+  const full = buildTestPe({ fileVersion: '2019.3.1023.45', productVersion: '2019.3.1023.0', strings: TELERIK_STRINGS });
+
+  it('carves the version resource when the optional header is cut away, and says it was carved', async () => {
+    const cut = Buffer.from(full);
+    // SizeOfOptionalHeader = 0: no optional header, no data directories, no usable section table.
+    cut.writeUInt16LE(0, optionalHeaderAt(cut) - 4);
+    const { facts, issues } = await readPeFile(cut, 'Telerik.Web.UI.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.truncated', 'pe.version-carved']);
+    expect(issues[1]?.message).toMatch(/found by its signature at offset 0x[0-9a-f]+, not through the PE headers/);
+    expect(facts).toMatchObject({ carved: true, version: { fileVersion: '2019.3.1023.45', productVersion: '2019.3.1023.0', strings: TELERIK_STRINGS } });
+    expect(facts?.is64).toBeUndefined();
+  });
+
+  it('carves from a partial copy that lost its first bytes (no MZ header at all)', async () => {
+    const { facts, issues } = await readPeFile(full.subarray(0x203), 'fragment.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.not-pe', 'pe.version-carved']);
+    expect(facts?.version?.strings['ProductName']).toBe(TELERIK_STRINGS.ProductName);
+  });
+
+  it('carves when the resource directory cannot be walked, keeping what the headers say', async () => {
+    const broken = Buffer.from(full);
+    // Data directory 2 (resources) sits after the 112-byte PE32+ optional header fields; point it at no section.
+    broken.writeUInt32LE(0x7fff0000, optionalHeaderAt(broken) + 112 + 2 * 8);
+    const { facts, issues } = await readPeFile(broken, 'Telerik.Web.UI.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.bad-offset', 'pe.version-carved']);
+    expect(facts).toMatchObject({ is64: true, isDll: true, carved: true, version: { fileVersion: '2019.3.1023.45' } });
+  });
+
+  it('falls back to the strings of a version resource whose node headers were zeroed, keeping no numeric version', async () => {
+    const cut = zeroVersionNodeHeaders(full);
+    cut.writeUInt16LE(0, optionalHeaderAt(cut) - 4);
+    const { facts, issues } = await readPeFile(cut, 'Telerik.Web.UI.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.truncated', 'pe.version-strings-carved']);
+    expect(issues[1]?.message).toMatch(/unframed VS_VERSION_INFO remnant at offset 0x[0-9a-f]+ \(no node lengths to check; numeric fixed versions ignored\)/);
+    expect(facts).toEqual({ carved: true, version: { strings: { ...TELERIK_STRINGS } } });
+  });
+
+  it('carves the .NET assembly identity from its BSJB metadata root when the headers are cut', async () => {
+    const publicKey = Uint8Array.from({ length: 160 }, (_, i) => (i * 11) & 0xff);
+    const cut = Buffer.from(buildTestPe({ fileVersion: '2024.1.131.462', strings: TELERIK_STRINGS, assembly: { name: 'Telerik.Web.UI', version: '2024.1.131.462', publicKey } }));
+    cut.writeUInt16LE(0, optionalHeaderAt(cut) - 4);
+    const { facts, issues } = await readPeFile(cut, 'Telerik.Web.UI.dll');
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.truncated', 'pe.version-carved', 'pe.assembly-carved']);
+    expect(facts?.assembly).toEqual({ name: 'Telerik.Web.UI', version: '2024.1.131.462', publicKeyToken: publicKeyTokenOf(publicKey) });
+    expect(facts?.version?.fileVersion).toBe('2024.1.131.462');
+  });
+
+  it('reports keys and signatures that frame nothing as issues, with no facts, quickly', async () => {
+    const cut = Buffer.from(full);
+    cut.writeUInt16LE(0, optionalHeaderAt(cut) - 4);
+    const key = cut.indexOf(Buffer.from('VS_VERSION_INFO\0', 'utf16le'));
+    // The block now claims to run far past the end of the file; a stray "BSJB" starts no metadata.
+    cut.writeUInt16LE(0xfff0, key - 6);
+    const hostile = Buffer.concat([cut, Buffer.from('BSJB and some text')]);
+    const started = Date.now();
+    const { facts, issues } = await readPeFile(hostile, 'broken.dll');
+    expect(facts).toBeUndefined();
+    expect(issues.map((issue) => issue.code)).toEqual(['pe.truncated', 'pe.bad-version-info', 'pe.bad-metadata']);
+    expect(issues[1]?.message).toMatch(/carved version resource: .*runs past the end of the file/);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
