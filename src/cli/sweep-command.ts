@@ -5,6 +5,7 @@ import { severityRank } from '../core/severity.js';
 import { BaselineError } from '../analyzers/webroot-sweep/sweep-baseline.js';
 import { REPORT_FORMATS } from '../report/reporters.js';
 import { escapeTerminal } from '../report/escape-terminal.js';
+import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runSweep } from '../scan/run-sweep.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
@@ -18,6 +19,8 @@ interface SweepFlags {
   updateBaseline?: boolean;
   maxFileSize: string;
   threads?: string;
+  inventory: boolean;
+  feedsDir?: string;
   format: string;
   output?: string;
   failOn?: string;
@@ -47,6 +50,8 @@ export function sweepCommand(signal: AbortSignal): Command {
     .option('--no-builtin-rules', "leave out w3guard's own YARA rules (content/yara)")
     .option('--baseline <file>', 'compare with this baseline (written on the first run) and report new, changed and removed files')
     .option('--update-baseline', 'after reporting, replace the baseline with the current state')
+    .option('--no-inventory', 'with --host: leave out the versions of web applications\' components (bin/ folders) judged against advisories')
+    .option('--feeds-dir <dir>', `with --host: where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--max-file-size <size>', 'scan and hash at most this much of each file', '32M')
     .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
     .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
@@ -71,6 +76,7 @@ export function sweepCommand(signal: AbortSignal): Command {
           threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 0, 256),
           ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
           updateBaseline: flags.updateBaseline === true,
+          ...(flags.inventory && flags.host.length > 0 ? { inventoryFeedsDir: flags.feedsDir ?? defaultFeedsDir() } : {}),
           evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
           minSeverity: severityOption('--min-severity', flags.minSeverity),
           signal,

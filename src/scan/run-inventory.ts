@@ -3,7 +3,9 @@ import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
 import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { FeedsUsed } from '../core/inventory-item.js';
+import type { InputSummary } from '../core/artifact.js';
 import type { ScanReport } from '../core/report.js';
+import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
 import { loadAdvisories } from '../engines/advisory/load-advisories.js';
 import { findInventorySources } from '../targets/find-inventory-sources.js';
@@ -28,13 +30,21 @@ export interface InventoryRequest {
   readonly onProgress?: (progress: AnalyzerProgress) => void;
 }
 
-/** Inventories hosts, binaries, archives and SBOMs and matches them against advisories, KEV and EPSS. Input errors throw `InputError`. */
-export async function runInventory(request: InventoryRequest): Promise<ScanReport> {
-  const startedAt = request.now().toISOString();
+/** What reading and judging the inventory gave, before it becomes a report. */
+export interface InventoryAnalysis {
+  readonly result: Awaited<ReturnType<typeof BUILTIN_ANALYZERS.inventoryVulns.run>>;
+  readonly inputs: InputSummary[];
+  readonly issues: ScanIssue[];
+  readonly pending: Awaited<ReturnType<typeof readInventoryComponents>>['pending'];
+  readonly feeds: FeedsUsed;
+}
+
+/** Reads the components under paths and host roots and judges them against advisories, KEV and EPSS (shared by `inventory` and `sweep --host`). */
+export async function analyzeInventory(
+  request: Pick<InventoryRequest, 'paths' | 'hosts' | 'feedsDir' | 'advisoriesDir' | 'evidenceCap' | 'signal' | 'now' | 'onProgress'>,
+): Promise<InventoryAnalysis> {
   const advisoriesDir = request.advisoriesDir ?? fileURLToPath(new URL('advisories/', CONTENT_ROOT));
   const { advisories, diagnostics } = await loadAdvisories(advisoriesDir);
-  // Read the baseline first: a wrong --verify file should fail before a long scan, not after it.
-  const previous = request.verify === undefined ? undefined : await readPreviousInventory(request.verify);
   const fileNames = new Set(advisories.flatMap((a) => a.identify.fileNames.map((n) => n.toLowerCase())));
   const sources = await findInventorySources(request.paths, request.hosts, { fileNames });
   const read = await readInventoryComponents(sources, request.signal);
@@ -49,14 +59,23 @@ export async function runInventory(request: InventoryRequest): Promise<ScanRepor
       ? {}
       : { epss: { ...(feeds.epss.scoreDate === undefined ? {} : { scoreDate: feeds.epss.scoreDate }), ...(feeds.epss.modelVersion === undefined ? {} : { modelVersion: feeds.epss.modelVersion }), count: feeds.epss.scores.size, source: feeds.epss.source } }),
   };
+  return { result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed };
+}
+
+/** Inventories hosts, binaries, archives and SBOMs and matches them against advisories, KEV and EPSS. Input errors throw `InputError`. */
+export async function runInventory(request: InventoryRequest): Promise<ScanReport> {
+  const startedAt = request.now().toISOString();
+  // Read the baseline first: a wrong --verify file should fail before a long scan, not after it.
+  const previous = request.verify === undefined ? undefined : await readPreviousInventory(request.verify);
+  const analysis = await analyzeInventory(request);
   const report = assembleReport(
     { command: 'inventory', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
-    { ...result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues] },
+    { ...analysis.result, inputs: analysis.inputs, issues: analysis.issues },
   );
   return {
     ...report,
-    inventory: result.inventory,
-    ...(previous === undefined ? {} : { verification: verifyInventory(previous, result.inventory, read.pending) }),
-    feeds: feedsUsed,
+    inventory: analysis.result.inventory,
+    ...(previous === undefined ? {} : { verification: verifyInventory(previous, analysis.result.inventory, analysis.pending) }),
+    feeds: analysis.feeds,
   };
 }

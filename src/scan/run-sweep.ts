@@ -10,6 +10,7 @@ import { checkYaraSources, compileYara } from '../engines/yara/yara-engine.js';
 import { findSweepRoots } from '../targets/find-sweep-roots.js';
 import { readYaraSources } from '../targets/read-yara-sources.js';
 import { assembleReport } from './assemble-report.js';
+import { analyzeInventory } from './run-inventory.js';
 
 /** Everything `sweep` needs, parsed and validated. */
 export interface SweepRequest {
@@ -22,6 +23,11 @@ export interface SweepRequest {
   readonly threads: number;
   readonly baselineFile?: string;
   readonly updateBaseline: boolean;
+  /**
+   * With host roots: also judge the versions of the sites' components against advisories (the inventory),
+   * with the KEV and EPSS feeds in this folder, so a vulnerable DLL in a site's bin/ is in the same report.
+   */
+  readonly inventoryFeedsDir?: string;
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
   readonly signal: AbortSignal;
@@ -68,9 +74,18 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     }
     baseline = previous === undefined ? 'written' : request.updateBaseline ? 'compared-and-updated' : 'compared';
   }
+  const inventory =
+    request.inventoryFeedsDir === undefined || request.hostRoots.length === 0
+      ? undefined
+      : await analyzeInventory({ paths: [], hosts: request.hostRoots, feedsDir: request.inventoryFeedsDir, evidenceCap: request.evidenceCap, signal: request.signal, now: request.now });
   const report = assembleReport(
     { command: 'sweep', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
-    { ...result, issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues] },
+    {
+      groups: [...result.groups, ...(inventory?.result.groups ?? [])],
+      rules: [...result.rules, ...(inventory?.result.rules ?? [])],
+      inputs: [...result.inputs, ...(inventory?.inputs ?? [])],
+      issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues, ...(inventory?.issues ?? [])],
+    },
   );
   return { report, files: result.files, ruleFiles: { loaded: together.kept.length, refused: read.sources.length - together.kept.length }, ...(baseline === undefined ? {} : { baseline }) };
 }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildTestPe } from '../../src/formats/pe/fixtures/build-test-pe.js';
 import { REPO_ROOT, runCli } from './run-cli.js';
 
 const CONTRACT = resolve(REPO_ROOT, '..', 'shared', 'contracts', 'finding-report.schema.json');
@@ -152,6 +153,19 @@ describe('w3guard sweep', () => {
     expect(runCli(['sweep', '--host', host, '--fail-on', 'critical', '--format', 'json']).code).toBe(1);
   });
 
+  it('host mode also judges the sites\' components by version (an old Telerik DLL in bin/), unless --no-inventory', () => {
+    const host = join(temp, 'host-inventory');
+    cpSync(makeHost(), host, { recursive: true });
+    mkdirSync(join(host, 'sites', 'shop', 'bin'), { recursive: true });
+    writeFileSync(
+      join(host, 'sites', 'shop', 'bin', 'Telerik.Web.UI.dll'),
+      buildTestPe({ fileVersion: '2019.3.1023.45', strings: { ProductName: 'Telerik UI for ASP.NET AJAX', CompanyName: 'Progress Software Corporation' } }),
+    );
+    const vulnerable = (report: SweepReport): string[] => report.findings.filter((f) => f.ruleId.startsWith('w3g-adv-telerik')).map((f) => `${f.ruleId} ${f.severity}`);
+    expect(vulnerable(sweep(['--host', host]).report)).toContain('w3g-adv-telerik-ui-aspnet-ajax-cve-2019-18935 critical');
+    expect(vulnerable(sweep(['--host', host, '--no-inventory']).report)).toEqual([]);
+  });
+
   it.skipIf(!existsSync(DEV) || !existsSync(CONTRACT))('finds the planted shells and binaries of the development web roots without false positives, in contract-valid JSON (skipped: ../shared is absent)', () => {
     const hosts = ['FAB-WEB01', 'FAB-WEB02', 'FAB-APP01', 'FAB-EXCH01'].flatMap((h) => ['--host', resolve(DEV, 'webroots', h)]);
     const { report } = sweep(hosts);
@@ -161,8 +175,8 @@ describe('w3guard sweep', () => {
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     const truth = readFileSync(resolve(DEV, 'webroots', 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; case: string; expect: string; min_severity?: string });
     const worst = (p: string): number => Math.max(-1, ...report.findings.filter((f) => f.evidence.some((e) => e.path === resolve(DEV, p))).map((f) => RANK[f.severity] ?? -1));
-    // A vulnerable component found by its version (IIS-DIST-007) is the inventory's job, not the sweep's.
-    for (const row of truth.filter((r) => r.expect === 'detect' && r.case !== 'IIS-DIST-007')) expect(worst(row.path), row.path).toBeGreaterThanOrEqual(RANK[row.min_severity ?? 'medium'] ?? 2);
+    // A vulnerable component in a site's bin/ (IIS-DIST-007) is found by its version: host mode includes the inventory.
+    for (const row of truth.filter((r) => r.expect === 'detect')) expect(worst(row.path), row.path).toBeGreaterThanOrEqual(RANK[row.min_severity ?? 'medium'] ?? 2);
     for (const row of truth.filter((r) => r.expect === 'clean')) expect(worst(row.path), row.path).toBeLessThan(RANK.medium ?? 2);
   });
 });
