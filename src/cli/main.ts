@@ -6,6 +6,7 @@ import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { huntCommand } from './hunt-command.js';
 import { rulesCommand } from './rules-command.js';
+import { scanCommand } from './scan-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -19,7 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: () => undefined })
     .addCommand(huntCommand(controller.signal))
     .addCommand(rulesCommand())
-    .addCommand(auditCommand(controller.signal));
+    .addCommand(auditCommand(controller.signal))
+    .addCommand(scanCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

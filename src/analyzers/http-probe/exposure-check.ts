@@ -65,7 +65,7 @@ const IIS_DETAILED = probeRule({
   remediation: 'Set <httpErrors errorMode="DetailedLocalOnly" />.',
 });
 
-const CONFIG_COPIES = ['/web.config', '/web.config.bak', '/web.config.old', '/web.config~', '/web.config.orig', '/web.config.txt', '/web.config.save', '/web.config.1', '/Web.config.bak', '/App_Data/web.config'];
+const CONFIG_COPIES = ['/web.config', '/web.config.bak', '/web.config.old', '/web.config~', '/web.config.orig', '/web.config.txt', '/web.config.save', '/web.config.1', '/App_Data/web.config'];
 const LISTING_DIRS = ['/', '/uploads/', '/files/', '/images/', '/App_Data/', '/backup/', '/aspnet_client/'];
 const LISTING_MARKER = /\[To Parent Directory\]|<title>\s*Index of \/|<h1>\s*Index of \//i;
 
