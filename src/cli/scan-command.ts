@@ -2,6 +2,11 @@ import { Command, Option } from 'commander';
 import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
 import { severityRank } from '../core/severity.js';
 import { DEFAULT_USER_AGENT } from '../engines/http-client/http-client.js';
+import { loadHttpTemplates } from '../engines/http-template/load-http-templates.js';
+import { diagnosticIssues, templateProbe } from '../analyzers/http-probe/template-probe.js';
+import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
+import { InputError } from '../targets/input-error.js';
+import { existsSync } from 'node:fs';
 import { REPORT_FORMATS } from '../report/reporters.js';
 import { runScan } from '../scan/run-scan.js';
 import { readUrlTargets, TargetError } from '../targets/read-url-targets.js';
@@ -26,6 +31,7 @@ interface ScanFlags {
   header: string[];
   cookie?: string;
   userAgent: string;
+  templates: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,6 +42,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .description('scan live IIS sites from outside: versions, exposures, IIS and ASP.NET flaws, Telerik, Exchange/SharePoint builds, tampering')
     .argument('[urls...]', 'sites to scan (https://host[:port][/path], or a bare host name for https); only these hosts are contacted')
     .option('--targets <file>', 'read more sites from this file, one per line (# comments)')
+    .option('-t, --templates <path>', 'also run the Nuclei-format HTTP templates in this file or folder (repeatable)', collect, [] as string[])
     .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
@@ -69,6 +76,15 @@ export function scanCommand(signal: AbortSignal): Command {
         return [m[1] ?? '', m[2] ?? ''];
       });
       const timeoutMs = integerOption('--timeout', flags.timeout, 1, 600) * 1000;
+      const probes: SiteProbe[] = [];
+      const issues = [...targets.issues];
+      if (flags.templates.length > 0) {
+        for (const given of flags.templates) if (!existsSync(given)) throw new InputError('input.not-found', given, `${JSON.stringify(given)} does not exist.`);
+        const loaded = await loadHttpTemplates(flags.templates);
+        issues.push(...diagnosticIssues(loaded.diagnostics));
+        probes.push(templateProbe(loaded.templates));
+        process.stderr.write(`w3guard scan: ${loaded.templates.length} of ${loaded.files} templates loaded, ${loaded.diagnostics.filter((d) => d.fatal).length} left out (see the report's issues)\n`);
+      }
       const outcome = await runScan({
         targets: targets.urls,
         http: {
@@ -85,7 +101,8 @@ export function scanCommand(signal: AbortSignal): Command {
           retries: integerOption('--retries', flags.retries, 0, 10),
           errorBudget: integerOption('--error-budget', flags.errorBudget, 1, 10_000),
         },
-        issues: targets.issues,
+        issues,
+        probes,
         evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
         minSeverity: severityOption('--min-severity', flags.minSeverity),
         signal,

@@ -11,6 +11,7 @@ import { REPO_ROOT, type CliRun } from './run-cli.js';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
 const CONTRACT = resolve(REPO_ROOT, '..', 'shared', 'contracts', 'finding-report.schema.json');
+const IIS_TEMPLATES = resolve(REPO_ROOT, '..', 'shared', 'eval', 'nuclei', 'iis');
 
 /** Runs the built CLI without blocking this process, whose loopback servers must keep answering. */
 function runCliAsync(args: readonly string[]): Promise<CliRun> {
@@ -85,8 +86,20 @@ describe('w3guard scan', () => {
     expect(run.stderr).toMatch(/, 3 failed,/);
   });
 
+  it.skipIf(!existsSync(IIS_TEMPLATES))('runs a template folder with our checks: diagnostics with file and line, template findings with URL evidence (skipped: ../shared/eval is absent)', async () => {
+    const run = await runCliAsync(['scan', vulnerable.url, '--templates', IIS_TEMPLATES, '--format', 'json', '--rate', '0']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('29 of 35 templates loaded');
+    const report = JSON.parse(run.stdout) as Report & { issues: { code: string; path?: string; line?: number }[]; findings: { engine: string }[] };
+    const leftOut = report.issues.filter((i) => i.code.startsWith('template.unsupported'));
+    expect(leftOut).toHaveLength(6);
+    for (const issue of leftOut) expect(issue.line).toBeGreaterThan(0);
+    const templateFindings = report.findings.filter((f) => f.engine === 'http-template');
+    expect(templateFindings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['CVE-2015-1635', 'iis-shortname', 'telerik-fileupload-detect']));
+  });
+
   it('exits 2 with one sentence on a bad target, header or missing list', async () => {
-    for (const args of [['scan', 'ftp://x'], ['scan', 'https://a.example', '-H', 'no colon'], ['scan', '--targets', 'no/such/list.txt'], ['scan']]) {
+    for (const args of [['scan', 'https://a.example', '--templates', 'no/such/folder'], ['scan', 'ftp://x'], ['scan', 'https://a.example', '-H', 'no colon'], ['scan', '--targets', 'no/such/list.txt'], ['scan']]) {
       const run = await runCliAsync(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
