@@ -5,6 +5,7 @@ import { DEFAULT_USER_AGENT } from '../engines/http-client/http-client.js';
 import { loadHttpTemplates } from '../engines/http-template/load-http-templates.js';
 import { diagnosticIssues, templateProbe } from '../analyzers/http-probe/template-probe.js';
 import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
+import { tlsProbe } from '../analyzers/http-probe/tls-check.js';
 import { InputError } from '../targets/input-error.js';
 import { existsSync } from 'node:fs';
 import { REPORT_FORMATS } from '../report/reporters.js';
@@ -32,6 +33,7 @@ interface ScanFlags {
   cookie?: string;
   userAgent: string;
   templates: string[];
+  tls: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -58,6 +60,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .option('-H, --header <name: value>', 'add a header to every request, e.g. for authenticated scans (repeatable)', collect, [] as string[])
     .option('--cookie <cookies>', 'send these cookies with every request ("a=1; b=2")')
     .option('--user-agent <ua>', 'User-Agent of our own requests', DEFAULT_USER_AGENT)
+    .option('--no-tls', 'skip the TLS probe of https sites (protocols, suites, certificate)')
     .action(async (args: string[], flags: ScanFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
@@ -76,7 +79,7 @@ export function scanCommand(signal: AbortSignal): Command {
         return [m[1] ?? '', m[2] ?? ''];
       });
       const timeoutMs = integerOption('--timeout', flags.timeout, 1, 600) * 1000;
-      const probes: SiteProbe[] = [];
+      const probes: SiteProbe[] = flags.tls ? [tlsProbe({ timeoutMs })] : [];
       const issues = [...targets.issues];
       if (flags.templates.length > 0) {
         for (const given of flags.templates) if (!existsSync(given)) throw new InputError('input.not-found', given, `${JSON.stringify(given)} does not exist.`);

@@ -27,8 +27,8 @@ function runCliAsync(args: readonly string[]): Promise<CliRun> {
 }
 
 interface Report {
-  findings: { ruleId: string; asset: string; evidence: { kind: string; url?: string }[] }[];
-  issues: { code: string; message: string }[];
+  findings: { ruleId: string; engine: string; asset: string; evidence: { kind: string; url?: string }[] }[];
+  issues: { code: string; message: string; path?: string; line?: number }[];
   inputs: { kind: string; path: string; records: number }[];
 }
 
@@ -90,7 +90,7 @@ describe('w3guard scan', () => {
     const run = await runCliAsync(['scan', vulnerable.url, '--templates', IIS_TEMPLATES, '--format', 'json', '--rate', '0']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('29 of 35 templates loaded');
-    const report = JSON.parse(run.stdout) as Report & { issues: { code: string; path?: string; line?: number }[]; findings: { engine: string }[] };
+    const report = JSON.parse(run.stdout) as Report;
     const leftOut = report.issues.filter((i) => i.code.startsWith('template.unsupported'));
     expect(leftOut).toHaveLength(6);
     for (const issue of leftOut) expect(issue.line).toBeGreaterThan(0);
