@@ -75,18 +75,22 @@ export const exposureCheck: ProbeCheck = {
   rules: [TRACE_AXD, ELMAH, CONFIG_COPY, LISTING, DETAILED_ERRORS, STACK_TRACE, IIS_DETAILED],
   async run(context) {
     const hits: ProbeHit[] = [];
-    const trace = await context.fetch('/trace.axd');
+    // Independent probes go out together; hits are collected in a fixed order so reports stay stable.
+    const dirs = await listingCandidates(context);
+    const [trace, elmah, copies, listings] = await Promise.all([
+      context.fetch('/trace.axd'),
+      context.fetch('/elmah.axd'),
+      Promise.all(CONFIG_COPIES.map((path) => context.fetch(path))),
+      Promise.all(dirs.map((path) => context.fetch(path))),
+    ]);
     if (trace?.response.status === 200 && /Application Trace|Requests to this Application/i.test(trace.text)) hits.push(hitFor(TRACE_AXD, trace, 'trace viewer page'));
-    const elmah = await context.fetch('/elmah.axd');
     if (elmah?.response.status === 200 && /Error Log for/i.test(elmah.text)) hits.push(hitFor(ELMAH, elmah, 'ELMAH error log page'));
-    for (const path of CONFIG_COPIES) {
-      const copy = await context.fetch(path);
+    for (const copy of copies) {
       if (copy?.response.status === 200 && /<configuration[\s>]/.test(copy.text) && /<(system\.web|system\.webServer|appSettings|connectionStrings)/i.test(copy.text)) {
         hits.push(hitFor(CONFIG_COPY, copy, 'body is an IIS configuration file'));
       }
     }
-    for (const path of await listingCandidates(context)) {
-      const dir = await context.fetch(path);
+    for (const dir of listings) {
       if (dir?.response.status === 200 && LISTING_MARKER.test(dir.text)) hits.push(hitFor(LISTING, dir, 'directory index page'));
     }
     const missing = await context.fetch('/w3guard-probe-404.aspx');

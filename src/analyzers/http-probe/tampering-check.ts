@@ -44,8 +44,8 @@ export const tamperingCheck: ProbeCheck = {
     const browser = await context.fetch('/', { headers: [['User-Agent', BROWSER_UA]] });
     if (browser === undefined) return hits;
     const origin = new URL(context.base).origin;
-    for (const link of sameSiteLinks(browser.text, context.base).slice(0, 20)) {
-      const page = await context.fetch(link);
+    const pages = await Promise.all(sameSiteLinks(browser.text, context.base).slice(0, 20).map((link) => context.fetch(link)));
+    for (const page of pages) {
       if (page !== undefined && isExecutable(page)) hits.push(hitFor(EXECUTABLE, page, `${page.response.body.subarray(0, 2).toString('latin1') === 'MZ' ? 'body starts with MZ' : 'executable content type'}; Content-Type: ${excerpt(header(page, 'content-type') ?? '-', 60)}`));
     }
     const seen = outsideResources(browser.text, origin);
