@@ -5,6 +5,7 @@
 //
 //   npm run bench:scan        # builds, then: node bench/scan/run.mjs
 import { spawn, spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
