@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { REPORT_FORMATS } from '../report/reporters.js';
 import { runScan } from '../scan/run-scan.js';
 import { readUrlTargets, TargetError } from '../targets/read-url-targets.js';
+import { readScanBaseline } from '../targets/read-scan-baseline.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
@@ -34,6 +35,7 @@ interface ScanFlags {
   userAgent: string;
   templates: string[];
   tls: boolean;
+  baseline?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -60,6 +62,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .option('-H, --header <name: value>', 'add a header to every request, e.g. for authenticated scans (repeatable)', collect, [] as string[])
     .option('--cookie <cookies>', 'send these cookies with every request ("a=1; b=2")')
     .option('--user-agent <ua>', 'User-Agent of our own requests', DEFAULT_USER_AGENT)
+    .option('--baseline <report.json>', 'a previous scan report (--format json): outside script domains new since then are reported')
     .option('--no-tls', 'skip the TLS probe of https sites (protocols, suites, certificate)')
     .action(async (args: string[], flags: ScanFlags) => {
       const format = reportFormatOption(flags.format);
@@ -88,7 +91,9 @@ export function scanCommand(signal: AbortSignal): Command {
         probes.push(templateProbe(loaded.templates));
         process.stderr.write(`w3guard scan: ${loaded.templates.length} of ${loaded.files} templates loaded, ${loaded.diagnostics.filter((d) => d.fatal).length} left out (see the report's issues)\n`);
       }
+      const baseline = flags.baseline === undefined ? undefined : await readScanBaseline(flags.baseline);
       const outcome = await runScan({
+        ...(baseline === undefined ? {} : { baseline }),
         targets: targets.urls,
         http: {
           userAgent: flags.userAgent,

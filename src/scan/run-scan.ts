@@ -6,6 +6,7 @@ import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
 import { HttpClient, type HttpClientOptions, type HttpClientStats } from '../engines/http-client/http-client.js';
 import { HttpScope } from '../engines/http-client/http-scope.js';
 import { assembleReport } from './assemble-report.js';
+import { compareScriptHosts, NEW_EXTERNAL_SCRIPT, type ScriptBaseline } from '../analyzers/http-probe/compare-script-hosts.js';
 
 /** Everything `scan` needs, parsed and validated. */
 export interface ScanRequest {
@@ -17,6 +18,8 @@ export interface ScanRequest {
   readonly probes?: readonly SiteProbe[];
   /** Problems found before the scan started (bad target lines, template diagnostics). */
   readonly issues?: readonly ScanIssue[];
+  /** Outside script domains per site from the previous scan (`--baseline`). */
+  readonly baseline?: ScriptBaseline;
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
   readonly signal: AbortSignal;
@@ -42,7 +45,12 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     );
     const report = assembleReport(
       { command: 'scan', startedAt: startedAt.toISOString(), now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
-      { ...result, issues: [...(request.issues ?? []), ...result.issues] },
+      {
+        ...result,
+        groups: request.baseline === undefined ? result.groups : [...result.groups, ...compareScriptHosts(result.groups, request.baseline)],
+        rules: request.baseline === undefined ? result.rules : [...result.rules, NEW_EXTERNAL_SCRIPT],
+        issues: [...(request.issues ?? []), ...result.issues],
+      },
     );
     return { report, stats: { ...client.stats }, wallMs: performance.now() - started };
   } finally {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -27,7 +28,7 @@ function runCliAsync(args: readonly string[]): Promise<CliRun> {
 }
 
 interface Report {
-  findings: { ruleId: string; engine: string; asset: string; evidence: { kind: string; url?: string }[] }[];
+  findings: { ruleId: string; engine: string; asset: string; locationKey: string; severity: string; evidence: { kind: string; url?: string }[] }[];
   issues: { code: string; message: string; path?: string; line?: number }[];
   inputs: { kind: string; path: string; records: number }[];
 }
@@ -98,8 +99,24 @@ describe('w3guard scan', () => {
     expect(templateFindings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['CVE-2015-1635', 'iis-shortname', 'telerik-fileupload-detect']));
   });
 
+  it('reports outside script domains that are new since the previous scan (--baseline)', async () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'w3g-scan-baseline-'));
+    const first = await runCliAsync(['scan', vulnerable.url, '--format', 'json', '--rate', '0']);
+    const previous = resolve(dir, 'previous.json');
+    writeFileSync(previous, first.stdout);
+    const again = JSON.parse((await runCliAsync(['scan', vulnerable.url, '--format', 'json', '--rate', '0', '--baseline', previous])).stdout) as Report;
+    expect(again.findings.filter((f) => f.ruleId === 'w3g-http-new-external-script')).toEqual([]);
+    // A previous scan of the same site that saw no outside script: today's CDN script is new.
+    const before = JSON.parse(first.stdout) as Report;
+    writeFileSync(previous, JSON.stringify({ ...before, findings: before.findings.filter((f) => f.ruleId !== 'w3g-http-external-script') }));
+    const changed = JSON.parse((await runCliAsync(['scan', vulnerable.url, '--format', 'json', '--rate', '0', '--baseline', previous])).stdout) as Report;
+    const fresh = changed.findings.filter((f) => f.ruleId === 'w3g-http-new-external-script');
+    expect(fresh.map((f) => [f.locationKey, f.severity])).toEqual([['cdn.contoso-analytics.example', 'high']]);
+    expect(fresh[0]?.evidence[0]?.url).toBe(`${vulnerable.url}/`);
+  });
+
   it('exits 2 with one sentence on a bad target, header or missing list', async () => {
-    for (const args of [['scan', 'https://a.example', '--templates', 'no/such/folder'], ['scan', 'ftp://x'], ['scan', 'https://a.example', '-H', 'no colon'], ['scan', '--targets', 'no/such/list.txt'], ['scan']]) {
+    for (const args of [['scan', 'https://a.example', '--baseline', 'package.json'], ['scan', 'https://a.example', '--templates', 'no/such/folder'], ['scan', 'ftp://x'], ['scan', 'https://a.example', '-H', 'no colon'], ['scan', '--targets', 'no/such/list.txt'], ['scan']]) {
       const run = await runCliAsync(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

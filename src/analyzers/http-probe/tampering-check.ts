@@ -21,7 +21,7 @@ const CLOAKING = probeRule({
   references: ['https://www.welivesecurity.com/2021/08/06/anatomy-native-iis-malware/'],
   remediation: 'List the native modules (appcmd list modules) and compare with a known-good server; remove unknown modules and rebuild the host.',
 });
-const EXTERNAL_SCRIPT = probeRule({
+export const EXTERNAL_SCRIPT = probeRule({
   id: 'w3g-http-external-script',
   title: 'Page loads script from another domain',
   description: 'The home page loads script from another domain: it runs with the page\'s rights. Injected script domains are a common sign of tampering; compare with the previous scan.',
