@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { parseSeverity } from '../../core/severity.js';
 import { re2 } from './evaluate-dsl.js';
 import type { HttpTemplate, TemplateDiagnostic, TemplateExtractor, TemplateMatcher, TemplateRequest } from './http-template.js';
@@ -27,6 +27,12 @@ export function compileHttpTemplate(text: string, file: string): CompiledTemplat
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const lineAt = (path: readonly (string | number)[]): number | undefined => {
+    // A mapping key points at the key's own line, not at the value below it.
+    const parent: unknown = path.length > 0 ? doc.getIn(path.slice(0, -1), true) : undefined;
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+      if (pair !== undefined && isNode(pair.key) && pair.key.range !== undefined && pair.key.range !== null) return lineCounter.linePos(pair.key.range[0]).line;
+    }
     for (let n = path.length; n >= 0; n -= 1) {
       const node: unknown = doc.getIn(path.slice(0, n), true);
       if (isNode(node) && node.range !== undefined && node.range !== null) return lineCounter.linePos(node.range[0]).line;
@@ -42,7 +48,7 @@ export function compileHttpTemplate(text: string, file: string): CompiledTemplat
   };
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    diagnostics.push({ code: 'template.yaml', message: `not valid YAML: ${first?.message.split('\n')[0] ?? ''}`, file, line: first?.linePos?.[0]?.line, fatal: true });
+    diagnostics.push({ code: 'template.yaml', message: `not valid YAML: ${first?.message.split('\n')[0] ?? ''}`, file, line: first === undefined ? 1 : lineCounter.linePos(first.pos[0]).line, fatal: true });
     return { diagnostics };
   }
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
