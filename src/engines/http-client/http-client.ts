@@ -89,6 +89,9 @@ export interface HttpClientStats {
 /** Undici forbids these request headers, or they would corrupt framing; raw templates often carry them. */
 const DROPPED_HEADERS = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'content-length', 'proxy-connection', 'te']);
 
+/** Answers kept for de-duplication. */
+const MAX_CACHED = 2_000;
+
 interface HostState {
   readonly limiter: Limiter;
   readonly gate: RateGate;
@@ -147,6 +150,11 @@ export class HttpClient {
     }
     const pending = this.#sendFollowing(spec);
     this.#cache.set(key, pending);
+    // Bodies are capped but many: keep the most recent answers only (a site's checks run close together).
+    if (this.#cache.size > MAX_CACHED) {
+      const oldest = this.#cache.keys().next();
+      if (oldest.done !== true) this.#cache.delete(oldest.value);
+    }
     return pending;
   }
 
