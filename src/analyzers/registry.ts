@@ -1,5 +1,6 @@
 import { configAuditAnalyzer } from './config-audit/config-audit-analyzer.js';
 import { inventoryVulnsAnalyzer } from './inventory-vulns/inventory-vulns-analyzer.js';
+import { httpProbeAnalyzer } from './http-probe/http-probe-analyzer.js';
 import { weblogAnalyzer } from './weblog/weblog-analyzer.js';
 import { webrootSweepAnalyzer } from './webroot-sweep/webroot-sweep-analyzer.js';
 
@@ -9,4 +10,5 @@ export const BUILTIN_ANALYZERS = {
   configAudit: configAuditAnalyzer,
   inventoryVulns: inventoryVulnsAnalyzer,
   webrootSweep: webrootSweepAnalyzer,
+  httpProbe: httpProbeAnalyzer,
 } as const;

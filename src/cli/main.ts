@@ -9,6 +9,7 @@ import { huntCommand } from './hunt-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { rulesCommand } from './rules-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { scanCommand } from './scan-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,7 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(auditCommand(controller.signal))
     .addCommand(inventoryCommand(controller.signal))
     .addCommand(feedsCommand(controller.signal))
-    .addCommand(sweepCommand(controller.signal));
+    .addCommand(sweepCommand(controller.signal))
+    .addCommand(scanCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });
