@@ -42,6 +42,30 @@ function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[]
   return { kind: 'string', type: 1, text: resolved.map(valueText).join('') };
 }
 
+function isEmpty(value: EvtxValue | undefined): boolean {
+  if (value === undefined || value.kind === 'null') return true;
+  if (value.kind === 'string') return value.text === '';
+  if (value.kind === 'binary') return value.bytes.length === 0;
+  return false;
+}
+
+function emptyOptional(children: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): boolean {
+  for (const child of children) {
+    if (child.kind === 'substitution' && child.optional && isEmpty(values?.[child.index])) return true;
+  }
+  return false;
+}
+
+function arraySubstitution(children: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): [number, readonly EvtxValue[]] | undefined {
+  if (values === undefined) return undefined;
+  for (const child of children) {
+    if (child.kind !== 'substitution') continue;
+    const value = values[child.index];
+    if (value !== undefined && value.kind === 'array') return [child.index, value.items];
+  }
+  return undefined;
+}
+
 /** Walks a record's XML with every template expanded and substitution filled, without building the tree. */
 export function walkEvtx(nodes: readonly EvtxNode[], values: readonly EvtxValue[] | undefined, visitor: EvtxVisitor, depth = 0): void {
   if (depth > MAX_DEPTH) return;
@@ -50,9 +74,24 @@ export function walkEvtx(nodes: readonly EvtxNode[], values: readonly EvtxValue[
       case 'element': {
         const attributes: EvtxResolvedAttribute[] = [];
         for (const attribute of node.attributes) attributes.push({ name: attribute.name, value: attributeValue(attribute.value, values) });
-        visitor.open(node.name, attributes);
-        walkEvtx(node.children, values, visitor, depth + 1);
-        visitor.close();
+        // An element filled by an optional substitution with no value is left out, as Windows renders it.
+        if (emptyOptional(node.children, values)) break;
+        const array = arraySubstitution(node.children, values);
+        if (array === undefined) {
+          visitor.open(node.name, attributes);
+          walkEvtx(node.children, values, visitor, depth + 1);
+          visitor.close();
+          break;
+        }
+        // An array value repeats its element once per item, as Windows renders it.
+        const [index, items] = array;
+        for (const item of items) {
+          const itemValues = values === undefined ? [] : [...values];
+          itemValues[index] = item;
+          visitor.open(node.name, attributes);
+          walkEvtx(node.children, itemValues, visitor, depth + 1);
+          visitor.close();
+        }
         break;
       }
       case 'value':
