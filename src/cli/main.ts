@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../scan/tool-version.js';
 import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
+import { evtxCommand } from './evtx-command.js';
 import { huntCommand } from './hunt-command.js';
 import { rulesCommand } from './rules-command.js';
 
@@ -19,7 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: () => undefined })
     .addCommand(huntCommand(controller.signal))
     .addCommand(rulesCommand())
-    .addCommand(auditCommand(controller.signal));
+    .addCommand(auditCommand(controller.signal))
+    .addCommand(evtxCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

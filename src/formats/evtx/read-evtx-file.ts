@@ -5,6 +5,8 @@ import { EVTX_CHUNK_SIZE, parseEvtxChunk, type EvtxChunkIssue, type EvtxRecord }
 /** Where the first chunk starts: after the 4 KiB file header block. */
 export const EVTX_HEADER_BLOCK = 4096;
 
+const MAX_ISSUES_PER_CODE = 20;
+
 /** What the file header says. */
 export interface EvtxFileHeader {
   readonly majorVersion: number;
@@ -64,6 +66,14 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal): AsyncGe
     const header = parseEvtxFileHeader(block.subarray(0, bytesRead));
     yield { index: -1, records: [], issues: headerIssues(header), header };
     const buf = Buffer.alloc(EVTX_CHUNK_SIZE);
+    // After 20 issues of one kind the rest are counted, so a badly damaged file cannot flood the report.
+    const counts = new Map<string, number>();
+    const capped = (issues: readonly EvtxChunkIssue[]): EvtxChunkIssue[] =>
+      issues.filter((issue) => {
+        const n = (counts.get(issue.code) ?? 0) + 1;
+        counts.set(issue.code, n);
+        return n <= MAX_ISSUES_PER_CODE;
+      });
     for (let index = 0; ; index += 1) {
       signal?.throwIfAborted();
       const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
@@ -72,9 +82,14 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal): AsyncGe
       // Records keep views into the chunk, so each chunk gets its own copy.
       const chunk = Buffer.from(buf.subarray(0, read.bytesRead));
       const result = parseEvtxChunk(chunk, offset);
-      yield { index, records: result.records, issues: result.issues };
+      yield { index, records: result.records, issues: capped(result.issues) };
       if (read.bytesRead < EVTX_CHUNK_SIZE) break;
     }
+    const summary: EvtxChunkIssue[] = [];
+    for (const [code, n] of counts) {
+      if (n > MAX_ISSUES_PER_CODE) summary.push({ code, message: `${n - MAX_ISSUES_PER_CODE} more issues of this kind in the file`, offset: 0 });
+    }
+    if (summary.length > 0) yield { index: -1, records: [], issues: summary };
   } finally {
     await handle.close();
   }
