@@ -5,6 +5,7 @@ import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { evtxCommand } from './evtx-command.js';
+import { eventsCommand } from './events-command.js';
 import { huntCommand } from './hunt-command.js';
 import { rulesCommand } from './rules-command.js';
 
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(huntCommand(controller.signal))
     .addCommand(rulesCommand())
     .addCommand(auditCommand(controller.signal))
+    .addCommand(eventsCommand(controller.signal))
     .addCommand(evtxCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {

@@ -242,6 +242,8 @@ class ChunkBinXml {
     if (this.parsing.has(offset)) throw new BinXmlError(`template at ${offset} includes itself`);
     const end = this.buf.length;
     this.need(offset, 24, end);
+    // A definition starts its BinXML with a fragment header; anything else means the record points at a template that is not there.
+    if (this.buf[offset + 24] !== 0x0f) throw new BinXmlError(`refers to a template at chunk offset ${offset} that the chunk does not hold (records copied out of their chunk?)`);
     const guid = readGuid(this.buf, offset + 4);
     const size = this.buf.readUInt32LE(offset + 20);
     const start = offset + 24;

@@ -26,6 +26,17 @@ export interface EvtxChunkBatch {
   readonly issues: readonly EvtxChunkIssue[];
 }
 
+/** Which chunks to read: `from` (inclusive) to `to` (exclusive); the whole file by default. */
+export interface EvtxChunkRange {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/** How many chunks a file of this size holds (the last one possibly cut off). */
+export function evtxChunkCount(size: number): number {
+  return Math.max(0, Math.ceil((size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE));
+}
+
 /** Thrown when a file is not an EVTX file at all (stable code `evtx.not-evtx`). */
 export class EvtxFormatError extends Error {
   readonly code = 'evtx.not-evtx';
@@ -58,13 +69,15 @@ export function headerIssues(header: EvtxFileHeader): EvtxChunkIssue[] {
  * Streams an EVTX file chunk by chunk (64 KiB held at a time), in file order. Every chunk present is read,
  * whatever the header counts, so a dirty file gives up its newest records too.
  */
-export async function* readEvtxFile(file: string, signal?: AbortSignal): AsyncGenerator<EvtxChunkBatch & { header?: EvtxFileHeader }> {
+export async function* readEvtxFile(file: string, signal?: AbortSignal, range: EvtxChunkRange = {}): AsyncGenerator<EvtxChunkBatch & { header?: EvtxFileHeader }> {
   const handle = await open(file, 'r');
   try {
     const block = Buffer.alloc(EVTX_HEADER_BLOCK);
     const { bytesRead } = await handle.read(block, 0, EVTX_HEADER_BLOCK, 0);
     const header = parseEvtxFileHeader(block.subarray(0, bytesRead));
-    yield { index: -1, records: [], issues: headerIssues(header), header };
+    const from = range.from ?? 0;
+    const to = range.to ?? Number.POSITIVE_INFINITY;
+    if (from === 0) yield { index: -1, records: [], issues: headerIssues(header), header };
     const buf = Buffer.alloc(EVTX_CHUNK_SIZE);
     // After 20 issues of one kind the rest are counted, so a badly damaged file cannot flood the report.
     const counts = new Map<string, number>();
@@ -74,7 +87,7 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal): AsyncGe
         counts.set(issue.code, n);
         return n <= MAX_ISSUES_PER_CODE;
       });
-    for (let index = 0; ; index += 1) {
+    for (let index = from; index < to; index += 1) {
       signal?.throwIfAborted();
       const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
       const read = await handle.read(buf, 0, EVTX_CHUNK_SIZE, offset);
