@@ -49,6 +49,8 @@ const STAGES: readonly [RegExp, string][] = [
   [/^attack\.(execution|t1059)/, 'execution'],
 ];
 
+const STAGE_ORDER = STAGES.map(([, stage]) => stage);
+
 function stageOf(tags: readonly string[]): string | undefined {
   for (const [pattern, stage] of STAGES) if (tags.some((t) => pattern.test(t))) return stage;
   return undefined;
@@ -132,12 +134,16 @@ export class ProcessTreeCorrelator {
       const stages: string[] = [];
       const titles: string[] = [];
       for (const m of matched) {
+        // Stages met by one event are told in the story's own order (a shell running whoami is web shell, then reconnaissance).
+        const here: string[] = [];
         for (const rule of m.matches) {
           if (severityRank(rule.severity) > severityRank(severity)) severity = rule.severity;
           const stage = stageOf(rule.tags);
-          if (stage !== undefined && stages[stages.length - 1] !== stage && !stages.includes(stage)) stages.push(stage);
+          if (stage !== undefined) here.push(stage);
           if (!titles.includes(rule.title)) titles.push(rule.title);
         }
+        here.sort((a, b) => STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b));
+        for (const stage of here) if (!stages.includes(stage)) stages.push(stage);
       }
       // Several stages in one tree are a story, not a single event: at least critical.
       if (stages.length >= 3) severity = 'critical';
