@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import type { Detector } from '../../core/detector.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
+import { RuleIndex } from '../../engines/needle/rule-index.js';
 import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.js';
 import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
 import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
@@ -102,6 +104,15 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
       if (!distinct.has(compiled.meta.id)) distinct.set(compiled.meta.id, compiled);
     }
   }
+  // One needle index per channel: a record is tested only by its channel's rules whose needles occur in it.
+  const detector = (entry: Entry): Detector<EventRecordFields> => ({
+    meta: entry.rule.meta,
+    ...(entry.rule.needles === undefined ? {} : { needles: entry.rule.needles }),
+    test: (record) => (entry.eventIds === undefined || (record.eventId !== undefined && entry.eventIds.has(record.eventId))) && entry.rule.test(record),
+  });
+  const indexes = new Map<string, RuleIndex<EventRecordFields>>();
+  for (const [channel, entries] of byChannel) indexes.set(channel, new RuleIndex(entries.map(detector)));
+  const anyIndex = new RuleIndex(anyChannel.map((rule) => detector({ eventIds: undefined, rule })));
   return {
     rules: [...distinct.values()],
     diagnostics,
@@ -109,21 +120,16 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
     match(record) {
       const out: CompiledSigmaRule[] = [];
       const seen = new Set<string>();
-      const test = (rule: CompiledSigmaRule): void => {
-        if (seen.has(rule.meta.id)) return;
-        if (rule.test(record)) {
-          seen.add(rule.meta.id);
-          out.push(rule);
-        }
-      };
-      const entries = byChannel.get(record.channel.toLowerCase());
-      if (entries !== undefined) {
-        for (const entry of entries) {
-          if (entry.eventIds !== undefined && (record.eventId === undefined || !entry.eventIds.has(record.eventId))) continue;
-          test(entry.rule);
+      const texts = [record.keywordTexts().join('\n')];
+      for (const index of [indexes.get(record.channel.toLowerCase()), anyIndex]) {
+        if (index === undefined) continue;
+        for (const candidate of index.candidates(texts)) {
+          if (seen.has(candidate.meta.id) || !candidate.test(record)) continue;
+          seen.add(candidate.meta.id);
+          const rule = distinct.get(candidate.meta.id);
+          if (rule !== undefined) out.push(rule);
         }
       }
-      for (const rule of anyChannel) test(rule);
       return out;
     },
   };
