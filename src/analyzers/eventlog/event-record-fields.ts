@@ -34,18 +34,35 @@ interface Frame {
   filled: boolean;
 }
 
+const lowerNames = new Map<string, string>();
+
+/** Field names repeat across records: lower-case each once (bounded, names are attacker-controlled). */
+function lower(name: string): string {
+  let low = lowerNames.get(name);
+  if (low === undefined) {
+    low = name.toLowerCase();
+    if (lowerNames.size < 4096) lowerNames.set(name, low);
+  }
+  return low;
+}
+
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector implements EvtxVisitor {
   readonly fields = new Map<string, SigmaValue[]>();
-  readonly texts: string[] = [];
   private readonly stack: Frame[] = [];
 
-  private add(name: string, values: readonly SigmaValue[]): void {
-    const key = name.toLowerCase();
+  private add(name: string, values: SigmaValue[]): void {
+    const key = lower(name);
     const list = this.fields.get(key);
-    if (list === undefined) this.fields.set(key, [...values]);
-    else list.push(...values);
-    for (const v of values) if (v !== null) this.texts.push(String(v));
+    if (list === undefined) this.fields.set(key, values);
+    else for (const v of values) list.push(v);
+  }
+
+  /** Every value as text, for keyword searches and needles; built only when asked. */
+  texts(): string[] {
+    const out: string[] = [];
+    for (const values of this.fields.values()) for (const v of values) if (v !== null) out.push(String(v));
+    return out;
   }
 
   open(name: string, attributes: readonly EvtxResolvedAttribute[]): void {
@@ -57,7 +74,7 @@ class FieldCollector implements EvtxVisitor {
       const dataName = attributes.find((a) => a.name === 'Name');
       if (dataName !== undefined && dataName.value.kind === 'string') {
         // Windows backends drop spaces from field names (`Process Name` is `ProcessName` in rules).
-        key = dataName.value.text.replaceAll(' ', '');
+        key = dataName.value.text.includes(' ') ? dataName.value.text.replaceAll(' ', '') : dataName.value.text;
         named = true;
       }
     }
@@ -92,9 +109,10 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
   const collector = new FieldCollector();
   walkEvtx(record.nodes, undefined, collector);
   const fields = collector.fields;
+  let texts: string[] | undefined;
   const first = (name: string): SigmaValue | undefined => fields.get(name)?.[0];
   const text = (name: string): string | undefined => {
-    const v = first(name.toLowerCase());
+    const v = first(lower(name));
     return v === undefined || v === null || v === '' ? undefined : String(v);
   };
   const eventId = first('eventid');
@@ -107,7 +125,7 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
     computer: text('Computer') ?? '',
     time: Number.isNaN(parsed) ? Number(record.written / 10_000n) - EPOCH_DIFF_MS : parsed,
     text,
-    field: (name) => fields.get(name.toLowerCase()),
-    keywordTexts: () => collector.texts,
+    field: (name) => fields.get(lower(name)),
+    keywordTexts: () => (texts ??= collector.texts()),
   };
 }

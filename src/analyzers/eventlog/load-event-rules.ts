@@ -119,6 +119,7 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
     otherLogsource,
     match(record) {
       const out: CompiledSigmaRule[] = [];
+      if (distinct.size === 0) return out;
       const seen = new Set<string>();
       const texts = [record.keywordTexts().join('\n')];
       for (const index of [indexes.get(record.channel.toLowerCase()), anyIndex]) {

@@ -62,14 +62,9 @@ export function hexBytes(bytes: Uint8Array): string {
 
 /** A GUID as the `evtx` crate prints it: upper case, no braces. */
 export function readGuid(buf: Buffer, pos: number): string {
-  const d1 = buf.readUInt32LE(pos).toString(16).padStart(8, '0');
-  const d2 = buf.readUInt16LE(pos + 4).toString(16).padStart(4, '0');
-  const d3 = buf.readUInt16LE(pos + 6).toString(16).padStart(4, '0');
-  let d4 = '';
-  for (let i = 8; i < 10; i += 1) d4 += HEX[buf[pos + i] ?? 0];
-  let d5 = '';
-  for (let i = 10; i < 16; i += 1) d5 += HEX[buf[pos + i] ?? 0];
-  return `${d1}-${d2}-${d3}-${d4}-${d5}`.toUpperCase();
+  // Data1-3 are little-endian, Data4 is bytes in order.
+  const h = (i: number): string => HEX[buf[pos + i] ?? 0] ?? '00';
+  return `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
 }
 
 function readSid(buf: Buffer, pos: number, end: number): { text: string; size: number } {

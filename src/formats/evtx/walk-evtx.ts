@@ -15,6 +15,7 @@ export interface EvtxVisitor {
 }
 
 const MAX_DEPTH = 64;
+const NO_ATTRIBUTES: EvtxResolvedAttribute[] = [];
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -72,7 +73,7 @@ export function walkEvtx(nodes: readonly EvtxNode[], values: readonly EvtxValue[
   for (const node of nodes) {
     switch (node.kind) {
       case 'element': {
-        const attributes: EvtxResolvedAttribute[] = [];
+        const attributes: EvtxResolvedAttribute[] = node.attributes.length === 0 ? NO_ATTRIBUTES : [];
         for (const attribute of node.attributes) attributes.push({ name: attribute.name, value: attributeValue(attribute.value, values) });
         // An element filled by an optional substitution with no value is left out, as Windows renders it.
         if (emptyOptional(node.children, values)) break;
