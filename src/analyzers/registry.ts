@@ -3,6 +3,7 @@ import { inventoryVulnsAnalyzer } from './inventory-vulns/inventory-vulns-analyz
 import { httpProbeAnalyzer } from './http-probe/http-probe-analyzer.js';
 import { weblogAnalyzer } from './weblog/weblog-analyzer.js';
 import { webrootSweepAnalyzer } from './webroot-sweep/webroot-sweep-analyzer.js';
+import { eventlogAnalyzer } from './eventlog/eventlog-analyzer.js';
 
 /** Every built-in analyzer by id; adding one is one folder plus one line here. */
 export const BUILTIN_ANALYZERS = {
@@ -11,4 +12,5 @@ export const BUILTIN_ANALYZERS = {
   inventoryVulns: inventoryVulnsAnalyzer,
   webrootSweep: webrootSweepAnalyzer,
   httpProbe: httpProbeAnalyzer,
+  eventlog: eventlogAnalyzer,
 } as const;

@@ -5,6 +5,8 @@ import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { feedsCommand } from './feeds-command.js';
+import { evtxCommand } from './evtx-command.js';
+import { eventsCommand } from './events-command.js';
 import { huntCommand } from './hunt-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { rulesCommand } from './rules-command.js';
@@ -27,7 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(inventoryCommand(controller.signal))
     .addCommand(feedsCommand(controller.signal))
     .addCommand(sweepCommand(controller.signal))
-    .addCommand(scanCommand(controller.signal));
+    .addCommand(scanCommand(controller.signal))
+    .addCommand(eventsCommand(controller.signal))
+    .addCommand(evtxCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

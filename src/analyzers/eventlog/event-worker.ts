@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EventSettings, EventTask } from './event-task.js';
+import { loadEventRules } from './load-event-rules.js';
+import { scanEventTask } from './scan-event-task.js';
+
+/** Messages the pool sends to a worker. */
+export type ToEventWorker = { readonly type: 'task'; readonly id: number; readonly task: EventTask };
+
+// A worker thread: it compiles the same rules and reads the chunk ranges it is sent, one at a time.
+const settings = (workerData as { settings: EventSettings }).settings;
+const port = parentPort;
+if (port !== null) {
+  const controller = new AbortController();
+  const rules = loadEventRules(settings.rules);
+  port.on('message', (message: ToEventWorker) => {
+    if (message.type !== 'task') return;
+    const onRecords = (records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, records, matches });
+    rules.then((loaded) => scanEventTask(message.task, loaded, settings, controller.signal, onRecords)).then(
+      (outcome) => port.postMessage({ type: 'done', id: message.id, outcome }),
+      (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    );
+  });
+}

@@ -1,0 +1,77 @@
+import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
+import type { InputSummary } from '../../core/artifact.js';
+import { FindingAggregator } from '../../core/finding-aggregator.js';
+import type { ScanIssue } from '../../core/scan-issue.js';
+import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
+import type { EvtxSource } from '../../targets/find-evtx-files.js';
+import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
+import { eventRuleIssues, loadEventRules } from './load-event-rules.js';
+import { INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
+import { scanEventTask } from './scan-event-task.js';
+import { runEventTasksOnWorkers, eventWorkersAvailable } from './event-worker-pool.js';
+
+/** What `events` hands the event-log analyzer. */
+export interface EventlogInput {
+  readonly sources: readonly EvtxSource[];
+  readonly threads: number;
+  readonly settings: EventSettings;
+  /** Events further apart than this start a new incident in the same process tree. */
+  readonly correlationWindowMs: number;
+}
+
+/** Chunks per task when the work is spread over threads: 4 MiB, enough to amortise a message. */
+const CHUNKS_PER_TASK = 64;
+/** Below this many bytes in all, starting worker threads costs more than it saves. */
+const INLINE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Splits files into chunk ranges, in file order. */
+export function planEventTasks(sources: readonly EvtxSource[], chunksPerTask: number): EventTask[] {
+  const tasks: EventTask[] = [];
+  for (const source of sources) {
+    const chunks = Math.max(1, evtxChunkCount(source.size));
+    for (let from = 0; from < chunks; from += chunksPerTask) tasks.push({ path: source.path, size: source.size, from, to: from + chunksPerTask >= chunks ? Number.MAX_SAFE_INTEGER : from + chunksPerTask });
+  }
+  return tasks;
+}
+
+/** Windows event logs (EVTX) → Sigma findings and w3wp.exe process-tree incidents. */
+export const eventlogAnalyzer: Analyzer<EventlogInput> = {
+  id: 'eventlog',
+  version: '1',
+  description: 'Runs Sigma on Windows event logs and joins what a w3wp.exe process tree did into incidents.',
+  async run(input: EventlogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
+    const rules = await loadEventRules(input.settings.rules);
+    const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
+    const threads = eventWorkersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
+    const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
+    const progress = { bytes: 0, records: 0, matches: 0 };
+    const onRecords = (records: number, matches: number): void => {
+      progress.records += records;
+      progress.matches += matches;
+      context.onProgress?.(progress);
+    };
+    let outcomes: EventTaskOutcome[];
+    if (threads > 1) outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, context.signal, onRecords);
+    else {
+      outcomes = [];
+      for (const task of tasks) outcomes.push(await scanEventTask(task, rules, input.settings, context.signal, onRecords));
+    }
+    const aggregator = new FindingAggregator(context.evidenceCap);
+    const correlator = new ProcessTreeCorrelator(input.correlationWindowMs);
+    const issues: ScanIssue[] = [...eventRuleIssues(rules)];
+    const inputs = new Map<string, InputSummary>();
+    for (const [i, outcome] of outcomes.entries()) {
+      const task = tasks[i] as EventTask;
+      aggregator.merge(outcome.groups);
+      for (const e of outcome.tree) correlator.add(e);
+      issues.push(...outcome.issues);
+      const summary = inputs.get(task.path) ?? { kind: 'evtx', path: task.path, records: 0, skipped: 0, bytes: task.size };
+      summary.records += outcome.records;
+      summary.skipped += outcome.skipped;
+      inputs.set(task.path, summary);
+    }
+    for (const draft of correlator.incidents()) aggregator.add(draft);
+    if (correlator.droppedEvents > 0) issues.push({ code: 'events.correlation-capped', message: `${correlator.droppedEvents} events were left out of the process-tree correlation once its memory bound was reached` });
+    return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE] };
+  },
+};

@@ -1,0 +1,81 @@
+import { availableParallelism } from 'node:os';
+import { Command, Option } from 'commander';
+import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { severityRank } from '../core/severity.js';
+import { REPORT_FORMATS } from '../report/reporters.js';
+import { runEvents } from '../scan/run-events.js';
+import { EXIT, UsageError } from './exit-code.js';
+import { integerOption, severityOption, timeOption } from './parse-option.js';
+import { ProgressLine } from './progress-line.js';
+import { reportFormatOption, writeReport } from './write-report.js';
+
+interface EventsFlags {
+  format: string;
+  output?: string;
+  failOn?: string;
+  minSeverity: string;
+  since?: string;
+  until?: string;
+  threads?: string;
+  evidenceCap: string;
+  window: string;
+  host: string[];
+  progress: boolean;
+  sigma: string[];
+  content: boolean;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--window`: a duration such as 30m or 2h. */
+function windowOption(value: string): number {
+  const m = /^(\d{1,6})([smhd])$/.exec(value);
+  if (m === null) throw new UsageError(`--window takes a duration such as 30m, 1h or 1d, not ${JSON.stringify(value)}.`);
+  return Number(m[1]) * (UNIT_MS[m[2] ?? 'm'] ?? 60_000);
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `w3guard events PATH…`: Sigma over Windows event logs, and w3wp.exe process trees as incidents. Sets `process.exitCode`. */
+export function eventsCommand(signal: AbortSignal): Command {
+  return new Command('events')
+    .description('hunt Windows event logs (EVTX: Sysmon, Security, Application, IIS-Configuration) for w3wp.exe children, DLL side-loading and privilege escalation')
+    .argument('[paths...]', 'EVTX files or folders (searched for *.evtx)')
+    .option('--host <root>', 'a host root (live C:\\ or a mounted image): read its Windows/System32/winevt/Logs (repeatable)', collect, [] as string[])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
+    .option('--since <time>', 'only events at or after this time (ISO 8601, UTC)')
+    .option('--until <time>', 'only events before this time (ISO 8601, UTC)')
+    .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
+    .option('--evidence-cap <n>', 'evidence events kept per finding', String(DEFAULT_EVIDENCE_CAP))
+    .option('--window <duration>', 'events of one w3wp.exe process tree further apart than this start a new incident', '1h')
+    .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', collect, [] as string[])
+    .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
+    .option('--no-progress', 'no progress line on stderr')
+    .action(async (paths: string[], flags: EventsFlags) => {
+      if (paths.length === 0 && flags.host.length === 0) throw new UsageError('events needs EVTX files or folders, or --host ROOT.');
+      const format = reportFormatOption(flags.format);
+      const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
+      const progress = new ProgressLine(process.stderr, flags.progress);
+      const report = await runEvents({
+        paths,
+        hosts: flags.host,
+        threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 1, 256),
+        evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+        minSeverity: severityOption('--min-severity', flags.minSeverity),
+        ...(flags.since === undefined ? {} : { since: timeOption('--since', flags.since) }),
+        ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
+        correlationWindowMs: windowOption(flags.window),
+        rules: { content: flags.content, sigmaPaths: flags.sigma },
+        signal,
+        now: () => new Date(),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.done();
+      await writeReport(report, format, flags.output);
+      const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+      process.exitCode = failed ? EXIT.findings : EXIT.ok;
+    });
+}

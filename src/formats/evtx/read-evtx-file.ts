@@ -1,0 +1,109 @@
+import { open } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { EVTX_CHUNK_SIZE, parseEvtxChunk, type EvtxChunkIssue, type EvtxRecord } from './parse-evtx-chunk.js';
+
+/** Where the first chunk starts: after the 4 KiB file header block. */
+export const EVTX_HEADER_BLOCK = 4096;
+
+const MAX_ISSUES_PER_CODE = 20;
+
+/** What the file header says. */
+export interface EvtxFileHeader {
+  readonly majorVersion: number;
+  readonly minorVersion: number;
+  readonly chunkCount: number;
+  readonly nextRecordId: number;
+  /** Set when Windows did not close the file cleanly (a live or crashed log). */
+  readonly dirty: boolean;
+  readonly full: boolean;
+  readonly checksumOk: boolean;
+}
+
+/** One chunk's records and issues, in file order. */
+export interface EvtxChunkBatch {
+  readonly index: number;
+  readonly records: readonly EvtxRecord[];
+  readonly issues: readonly EvtxChunkIssue[];
+}
+
+/** Which chunks to read: `from` (inclusive) to `to` (exclusive); the whole file by default. */
+export interface EvtxChunkRange {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/** How many chunks a file of this size holds (the last one possibly cut off). */
+export function evtxChunkCount(size: number): number {
+  return Math.max(0, Math.ceil((size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE));
+}
+
+/** Thrown when a file is not an EVTX file at all (stable code `evtx.not-evtx`). */
+export class EvtxFormatError extends Error {
+  readonly code = 'evtx.not-evtx';
+}
+
+/** Parses the 4 KiB file header; throws EvtxFormatError when the signature is missing. */
+export function parseEvtxFileHeader(block: Buffer): EvtxFileHeader {
+  if (block.length < 128 || block.toString('latin1', 0, 8) !== 'ElfFile\0') throw new EvtxFormatError('not an EVTX file (no ElfFile signature)');
+  const flags = block.readUInt32LE(120);
+  return {
+    minorVersion: block.readUInt16LE(36),
+    majorVersion: block.readUInt16LE(38),
+    chunkCount: block.readUInt16LE(42),
+    nextRecordId: Number(block.readBigUInt64LE(24)),
+    dirty: (flags & 1) !== 0,
+    full: (flags & 2) !== 0,
+    checksumOk: crc32(block.subarray(0, 120)) === block.readUInt32LE(124),
+  };
+}
+
+/** Issues the header itself raises. */
+export function headerIssues(header: EvtxFileHeader): EvtxChunkIssue[] {
+  const issues: EvtxChunkIssue[] = [];
+  if (!header.checksumOk) issues.push({ code: 'evtx.header-checksum', message: 'file header checksum does not match: every chunk is read anyway', offset: 0 });
+  if (header.dirty) issues.push({ code: 'evtx.dirty', message: 'the file was not closed cleanly (dirty): every chunk present is read, not only those the header counts', offset: 0 });
+  return issues;
+}
+
+/**
+ * Streams an EVTX file chunk by chunk (64 KiB held at a time), in file order. Every chunk present is read,
+ * whatever the header counts, so a dirty file gives up its newest records too.
+ */
+export async function* readEvtxFile(file: string, signal?: AbortSignal, range: EvtxChunkRange = {}): AsyncGenerator<EvtxChunkBatch & { header?: EvtxFileHeader }> {
+  const handle = await open(file, 'r');
+  try {
+    const block = Buffer.alloc(EVTX_HEADER_BLOCK);
+    const { bytesRead } = await handle.read(block, 0, EVTX_HEADER_BLOCK, 0);
+    const header = parseEvtxFileHeader(block.subarray(0, bytesRead));
+    const from = range.from ?? 0;
+    const to = range.to ?? Number.POSITIVE_INFINITY;
+    if (from === 0) yield { index: -1, records: [], issues: headerIssues(header), header };
+    const buf = Buffer.alloc(EVTX_CHUNK_SIZE);
+    // After 20 issues of one kind the rest are counted, so a badly damaged file cannot flood the report.
+    const counts = new Map<string, number>();
+    const capped = (issues: readonly EvtxChunkIssue[]): EvtxChunkIssue[] =>
+      issues.filter((issue) => {
+        const n = (counts.get(issue.code) ?? 0) + 1;
+        counts.set(issue.code, n);
+        return n <= MAX_ISSUES_PER_CODE;
+      });
+    for (let index = from; index < to; index += 1) {
+      signal?.throwIfAborted();
+      const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
+      const read = await handle.read(buf, 0, EVTX_CHUNK_SIZE, offset);
+      if (read.bytesRead === 0) break;
+      // Records keep views into the chunk, so each chunk gets its own copy.
+      const chunk = Buffer.from(buf.subarray(0, read.bytesRead));
+      const result = parseEvtxChunk(chunk, offset);
+      yield { index, records: result.records, issues: capped(result.issues) };
+      if (read.bytesRead < EVTX_CHUNK_SIZE) break;
+    }
+    const summary: EvtxChunkIssue[] = [];
+    for (const [code, n] of counts) {
+      if (n > MAX_ISSUES_PER_CODE) summary.push({ code, message: `${n - MAX_ISSUES_PER_CODE} more issues of this kind in the file`, offset: 0 });
+    }
+    if (summary.length > 0) yield { index: -1, records: [], issues: summary };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,52 @@
+import type { AnalyzerProgress } from '../core/analyzer.js';
+import type { ScanReport } from '../core/report.js';
+import type { ScanIssue } from '../core/scan-issue.js';
+import type { Severity } from '../core/severity.js';
+import type { EventRuleSources } from '../analyzers/eventlog/load-event-rules.js';
+import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { findEvtxFiles, hostEventLogFolder } from '../targets/find-evtx-files.js';
+import { assembleReport } from './assemble-report.js';
+
+/** Everything `events` needs, parsed and validated. */
+export interface EventsRequest {
+  readonly paths: readonly string[];
+  /** Host roots whose `Windows/System32/winevt/Logs` is read. */
+  readonly hosts: readonly string[];
+  readonly threads: number;
+  readonly evidenceCap: number;
+  readonly minSeverity: Severity;
+  readonly since?: number;
+  readonly until?: number;
+  readonly correlationWindowMs: number;
+  readonly rules: EventRuleSources;
+  readonly signal: AbortSignal;
+  /** The clock, injected so reports are reproducible in tests. */
+  readonly now: () => Date;
+  readonly onProgress?: (progress: AnalyzerProgress) => void;
+}
+
+/** Finds the EVTX files under the given paths and host roots, runs the event-log analyzer, and returns the report. */
+export async function runEvents(request: EventsRequest): Promise<ScanReport> {
+  const startedAt = request.now().toISOString();
+  const walkIssues: ScanIssue[] = [];
+  const folders = await Promise.all(request.hosts.map((host) => hostEventLogFolder(host)));
+  const sources = await findEvtxFiles([...request.paths, ...folders], (issue) => walkIssues.push(issue));
+  const result = await BUILTIN_ANALYZERS.eventlog.run(
+    {
+      sources,
+      threads: request.threads,
+      correlationWindowMs: request.correlationWindowMs,
+      settings: {
+        rules: request.rules,
+        evidenceCap: request.evidenceCap,
+        ...(request.since === undefined ? {} : { since: request.since }),
+        ...(request.until === undefined ? {} : { until: request.until }),
+      },
+    },
+    { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
+  );
+  return assembleReport(
+    { command: 'events', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+    { ...result, issues: [...walkIssues, ...result.issues] },
+  );
+}
