@@ -41,9 +41,10 @@ describe('scan against real Debian web servers on loopback', () => {
     for (const id of ['w3g-http-ms15-034', 'w3g-http-iis-tilde-short-names', 'w3g-http-aspnet-debug-verb', 'w3g-http-trace-enabled']) expect(found.has(id), id).toBe(false);
   });
 
-  it.skipIf(!existsSync('/usr/sbin/apache2'))('apache: TRACE, listing and the web.config backup (skipped: apache2 is not installed)', async () => {
+  it.skipIf(!existsSync('/usr/sbin/apache2'))('apache: TRACE, listing, WebDAV and the web.config backup (skipped: apache2 is not installed)', async () => {
     const found = await scan(apache?.url ?? '');
     expect(found.get('w3g-http-trace-enabled')).toEqual(['/']);
+    expect(found.has('w3g-http-webdav-enabled')).toBe(true);
     expect(found.get('w3g-http-directory-listing')).toEqual(expect.arrayContaining(['/files/']));
     expect(found.get('w3g-http-web-config-exposed')).toEqual(['/web.config.bak']);
     expect(found.has('w3g-http-ms15-034')).toBe(false);
