@@ -29,11 +29,11 @@ const EXTRA_FIELD_RULE_GROUP = 16;
 
 const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
 
-/** True when a log with these columns can hold every field the detector needs. */
-function runnableIn(detector: WebDetector, layout: FieldLayout): boolean {
+/** True when a log with these columns (lower-case names) can hold every field the detector needs. */
+function runnableIn(detector: WebDetector, columns: ReadonlySet<string> | ReadonlyMap<string, number>): boolean {
   const has = (name: string): boolean => {
     const base = baseField(name);
-    return base === 'uri' ? layout.index.has('cs-uri-stem') || layout.index.has('cs-uri-query') : layout.index.has(base);
+    return base === 'uri' ? columns.has('cs-uri-stem') || columns.has('cs-uri-query') : columns.has(base);
   };
   return (detector.requires ?? []).every((names) => names.some(has));
 }
@@ -48,7 +48,7 @@ const burstGroups = (burst: BurstDetector): number =>
  * header-authenticated backdoor is seen by a logged header being there at all).
  */
 function wantedGroups(bursts: readonly BurstDetector[], extraRules: readonly WebDetector[], layout: FieldLayout, httpErr: boolean): Uint8Array {
-  const live = extraRules.filter((rule) => runnableIn(rule, layout));
+  const live = extraRules.filter((rule) => runnableIn(rule, layout.index));
   if (!live.every(hasNeedles)) return new Uint8Array(256).fill(1);
   const masks = bursts.filter((burst) => (burst.logs === 'httperr') === httpErr).map(burstGroups);
   const rules = RULE_GROUP | (live.length > 0 ? EXTRA_FIELD_RULE_GROUP : 0);
@@ -85,7 +85,19 @@ export async function scanLogStream(
   // Rules that need a field IIS does not log by default may have no needles: they cost nothing where the
   // field is not logged, and are given every line where it is.
   const extraRules = detectors.filter(needsExtraFields);
-  const needleLessExtra = !extraRules.every(hasNeedles);
+  const needleLess = extraRules.filter((rule) => !hasNeedles(rule));
+  // Whether a needle-less rule can run on a record's columns, asked once per layout.
+  const needleLessLive = new Map<readonly string[], boolean>();
+  const anyNeedleLessLive = (record: WebRecord): boolean => {
+    if (needleLess.length === 0) return false;
+    const names = record.fields();
+    let live = needleLessLive.get(names);
+    if (live === undefined) {
+      const columns = new Set(names);
+      needleLessLive.set(names, (live = needleLess.some((rule) => runnableIn(rule, columns))));
+    }
+    return live;
+  };
   const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
     detectors.filter((detector) => !needsExtraFields(detector)),
     bursts.filter((burst) => burst.logs === 'web'),
@@ -147,7 +159,7 @@ export async function scanLogStream(
         capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.eventsPerKey} requests for one key; only the first were placed in time`);
       }
     }
-    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0 && !needleLessExtra) return;
+    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0 && !anyNeedleLessLive(record)) return;
     // `+` needs no decoding here: needles with a space are also searched with `+`.
     const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];
