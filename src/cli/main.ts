@@ -5,9 +5,11 @@ import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { feedsCommand } from './feeds-command.js';
+import { findingsCommand } from './findings-command.js';
 import { huntCommand } from './hunt-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { rulesCommand } from './rules-command.js';
+import { suppressCommand } from './suppress-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,7 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(rulesCommand())
     .addCommand(auditCommand(controller.signal))
     .addCommand(inventoryCommand(controller.signal))
-    .addCommand(feedsCommand(controller.signal));
+    .addCommand(feedsCommand(controller.signal))
+    .addCommand(findingsCommand())
+    .addCommand(suppressCommand());
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });
