@@ -202,7 +202,7 @@ describe.each([sqliteBackend(), postgresBackend()])('findings store on $name', (
     expect((await store.listFindings({ now: later })).map((f) => f.locationKey)).toEqual(['wwwroot/cmd.aspx', 'wwwroot/vendor.aspx']);
     const history = await store.history(vendor.fingerprint);
     expect(history.map((h) => h.to)).toEqual(['new', 'suppressed', 'open']);
-    expect(history[1]?.note).toMatch(/alice until 2027-03-01.*vendor DLL, checked/);
+    expect(history[1]).toMatchObject({ actor: 'alice', from: 'new', note: expect.stringMatching(/until 2027-03-01.*vendor DLL, checked/) as unknown });
   });
 
   it('records thousands of findings in batches and closes half of them in one run', async () => {

@@ -72,6 +72,8 @@ export interface HistoryEntry {
   readonly from?: string;
   readonly to: string;
   readonly at: string;
+  /** Who made the change; absent for a run. */
+  readonly actor?: string;
   readonly note?: string;
 }
 
@@ -112,12 +114,12 @@ export class FindingStore {
         for (const row of rows) known.set(row.fingerprint, row);
       }
 
-      const history: { fingerprint: string; run_id: number; from_status: string | null; to_status: string; at: string; note: null }[] = [];
+      const history: { fingerprint: string; run_id: number; from_status: string | null; to_status: string; at: string; actor: null; note: null }[] = [];
       const statused: Finding[] = [];
       const rows = unique.map((finding) => {
         const before = known.get(finding.fingerprint);
         const status: FindingStatus = before === undefined ? 'new' : before.status === 'fixed' ? 'reopened' : 'open';
-        if (before?.status !== status) history.push({ fingerprint: finding.fingerprint, run_id: runId, from_status: before?.status ?? null, to_status: status, at, note: null });
+        if (before?.status !== status) history.push({ fingerprint: finding.fingerprint, run_id: runId, from_status: before?.status ?? null, to_status: status, at, actor: null, note: null });
         statused.push({ ...finding, status });
         return {
           fingerprint: finding.fingerprint,
@@ -201,7 +203,7 @@ export class FindingStore {
       for (const batch of chunks(closing.map((row) => row.fingerprint), BATCH_ROWS)) {
         await trx.updateTable('findings').set({ status: 'fixed', fixed_at: at }).where('fingerprint', 'in', batch).execute();
       }
-      for (const row of closing) history.push({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, note: null });
+      for (const row of closing) history.push({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, actor: null, note: null });
       for (const batch of chunks(history, BATCH_ROWS)) await trx.insertInto('history').values(batch).execute();
       if (closing.length > 0) await trx.updateTable('runs').set({ fixed_count: closing.length }).where('id', '=', runId).execute();
 
@@ -263,8 +265,8 @@ export class FindingStore {
         .executeTakeFirstOrThrow();
       let covered = trx.selectFrom('findings').select(['fingerprint', 'status']);
       covered = request.fingerprint !== undefined ? covered.where('fingerprint', '=', request.fingerprint) : covered.where('rule_id', '=', request.ruleId ?? '').where('asset', '=', request.asset ?? '');
-      const note = `suppressed #${id} by ${request.author}${request.expiresAt === undefined ? '' : ` until ${request.expiresAt}`}: ${request.reason}`;
-      const entries = (await covered.execute()).map((row) => ({ fingerprint: row.fingerprint, run_id: null, from_status: row.status, to_status: 'suppressed', at, note }));
+      const note = `suppression ${id}${request.expiresAt === undefined ? '' : ` until ${request.expiresAt}`}: ${request.reason}`;
+      const entries = (await covered.execute()).map((row) => ({ fingerprint: row.fingerprint, run_id: null, from_status: row.status, to_status: 'suppressed', at, actor: request.author, note }));
       for (const batch of chunks(entries, BATCH_ROWS)) await trx.insertInto('history').values(batch).execute();
       return id;
     });
@@ -278,6 +280,7 @@ export class FindingStore {
       ...(row.from_status === null ? {} : { from: row.from_status }),
       to: row.to_status,
       at: row.at,
+      ...(row.actor === null ? {} : { actor: row.actor }),
       ...(row.note === null ? {} : { note: row.note }),
     }));
   }

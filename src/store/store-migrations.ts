@@ -94,6 +94,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
           .addColumn('from_status', 'text')
           .addColumn('to_status', 'text', (c) => c.notNull())
           .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text')
           .addColumn('note', 'text')
           .execute();
         await db.schema.createIndex('history_fingerprint').on('history').columns(['fingerprint', 'id']).execute();

@@ -98,5 +98,7 @@ export interface HistoryTable {
   from_status: string | null;
   to_status: string;
   at: string;
+  /** Who made the change: null for a run, the author for a suppression. */
+  actor: string | null;
   note: string | null;
 }
