@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from './run-cli.js';
 
@@ -117,29 +119,67 @@ describe('w3guard hunt --db, findings and suppress', () => {
   });
 });
 
+/** The machine's PostgreSQL for the same runs through a URL; W3GUARD_TEST_POSTGRES overrides it. */
+const POSTGRES_URL = process.env['W3GUARD_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresDown = await (async (): Promise<string | undefined> => {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+})();
+if (postgresDown !== undefined) console.warn(`PostgreSQL CLI test skipped: ${POSTGRES_URL} is unreachable (${postgresDown})`);
+
+async function withSchema(use: (url: string) => void): Promise<void> {
+  const schema = `w3g_test_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    use(url.toString());
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+}
+
+/** Three audits of a host whose configuration is fixed, then broken again. */
+function auditThreeTimes(db: string): void {
+  const host = join(folder, 'host');
+  cpSync(HOST, host, { recursive: true });
+  const config = join(host, 'Windows/System32/inetsrv/Config/applicationHost.config');
+  const original = readFileSync(config, 'utf8');
+  expect(original).toContain('<httpErrors errorMode="Detailed" />');
+  const key = (f: Report['findings'][number]): boolean => f.ruleId === 'w3g-cis-iis10-3.4-detailed-errors-local-only';
+
+  const first = json(['audit', host, '--db', db]);
+  expect(first.report.findings.filter(key).map((f) => f.status)).toEqual(['new']);
+  const total = first.report.findings.length;
+
+  writeFileSync(config, original.replace('<httpErrors errorMode="Detailed" />', '<httpErrors errorMode="Custom" />'));
+  const second = json(['audit', host, '--db', db]);
+  expect(second.report.findings.filter(key).map((f) => f.status)).toEqual(['fixed']);
+  expect(second.report.findings.filter((f) => !key(f)).every((f) => f.status === 'open')).toBe(true);
+  expect(second.report.findings).toHaveLength(total);
+
+  writeFileSync(config, original);
+  const third = json(['audit', host, '--db', db]);
+  expect(third.report.findings.filter(key).map((f) => f.status)).toEqual(['reopened']);
+  expect(third.report.findings).toHaveLength(total);
+}
+
 describe('w3guard audit --db', () => {
-  it('closes a configuration finding the next audit no longer fails, and reopens it when it comes back', () => {
-    const db = join(folder, 'w3guard.db');
-    const host = join(folder, 'host');
-    cpSync(HOST, host, { recursive: true });
-    const config = join(host, 'Windows/System32/inetsrv/Config/applicationHost.config');
-    const original = readFileSync(config, 'utf8');
-    expect(original).toContain('<httpErrors errorMode="Detailed" />');
-    const key = (f: Report['findings'][number]): boolean => f.ruleId === 'w3g-cis-iis10-3.4-detailed-errors-local-only';
+  it('closes a configuration finding the next audit no longer fails, and reopens it when it comes back (SQLite file)', () => {
+    auditThreeTimes(join(folder, 'w3guard.db'));
+  });
 
-    const first = json(['audit', host, '--db', db]);
-    expect(first.report.findings.filter(key).map((f) => f.status)).toEqual(['new']);
-    const total = first.report.findings.length;
-
-    writeFileSync(config, original.replace('<httpErrors errorMode="Detailed" />', '<httpErrors errorMode="Custom" />'));
-    const second = json(['audit', host, '--db', db]);
-    expect(second.report.findings.filter(key).map((f) => f.status)).toEqual(['fixed']);
-    expect(second.report.findings.filter((f) => !key(f)).every((f) => f.status === 'open')).toBe(true);
-    expect(second.report.findings).toHaveLength(total);
-
-    writeFileSync(config, original);
-    const third = json(['audit', host, '--db', db]);
-    expect(third.report.findings.filter(key).map((f) => f.status)).toEqual(['reopened']);
-    expect(third.report.findings).toHaveLength(total);
+  it.skipIf(postgresDown !== undefined)('does the same in PostgreSQL, named by a postgres:// URL', async () => {
+    await withSchema((url) => auditThreeTimes(url));
   });
 });
