@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -78,6 +78,8 @@ interface Backend {
   readonly skip: boolean;
   open(): Promise<FindingStore>;
   cleanup(): Promise<void>;
+  /** The SQLite file, once opened. */
+  file?(): string | undefined;
 }
 
 function sqliteBackend(): Backend {
@@ -85,6 +87,7 @@ function sqliteBackend(): Backend {
   return {
     name: 'SQLite',
     skip: false,
+    file: () => (folder === undefined ? undefined : join(folder, 'store.db')),
     open() {
       folder ??= mkdtempSync(join(tmpdir(), 'w3guard-store-'));
       return openStore(join(folder, 'store.db'));
@@ -216,6 +219,12 @@ describe.each([sqliteBackend(), postgresBackend()])('findings store on $name', (
     expect(await store.count('findings')).toBe(2_400);
     expect(await store.count('occurrences')).toBe(3_600);
     expect(await store.count('history')).toBe(2_400 + 1_200 + 1_200);
+  });
+
+  it.skipIf(backend.name !== 'SQLite' || process.platform === 'win32')('creates a SQLite store only its owner can read', async () => {
+    await store.recordRun(run(findings([debugOn]), covers([DEBUG], [SITE])));
+    const file = backend.file?.() ?? '';
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('opens an existing store again without migrating twice, keeping its findings', async () => {

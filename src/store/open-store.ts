@@ -1,3 +1,4 @@
+import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -40,8 +41,12 @@ export async function openStore(target: string, options: OpenStoreOptions = {}):
 
 function openSqlite(file: string): Kysely<StoreDatabase> {
   let database: Database.Database;
+  const created = file !== ':memory:' && !existsSync(file);
   try {
     database = new Database(file);
+    // The store holds evidence (log lines, paths, config values): only its owner reads it. SQLite gives the
+    // WAL and shared-memory files the same mode.
+    if (created && process.platform !== 'win32') chmodSync(file, 0o600);
   } catch (error) {
     throw new StoreError('store.unreachable', `cannot open the store ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
