@@ -5,13 +5,15 @@ import { InputError } from '../targets/input-error.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { feedsCommand } from './feeds-command.js';
-import { evtxCommand } from './evtx-command.js';
 import { eventsCommand } from './events-command.js';
+import { evtxCommand } from './evtx-command.js';
+import { findingsCommand } from './findings-command.js';
 import { huntCommand } from './hunt-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { rulesCommand } from './rules-command.js';
-import { sweepCommand } from './sweep-command.js';
 import { scanCommand } from './scan-command.js';
+import { suppressCommand } from './suppress-command.js';
+import { sweepCommand } from './sweep-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -31,7 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(sweepCommand(controller.signal))
     .addCommand(scanCommand(controller.signal))
     .addCommand(eventsCommand(controller.signal))
-    .addCommand(evtxCommand(controller.signal));
+    .addCommand(evtxCommand(controller.signal))
+    .addCommand(findingsCommand())
+    .addCommand(suppressCommand());
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

@@ -1,4 +1,5 @@
 import type { InputSummary } from './artifact.js';
+import type { Coverage } from './coverage.js';
 import type { FindingGroup } from './finding-aggregator.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { ScanIssue } from './scan-issue.js';
@@ -17,6 +18,8 @@ export interface AnalyzerResult {
   inputs: InputSummary[];
   issues: ScanIssue[];
   rules: RuleMeta[];
+  /** Every rule × asset the run evaluated to the end; absent when the analyzer cannot tell (nothing is closed then). */
+  coverage?: Coverage[];
 }
 
 /** Shared services for a running analyzer. */

@@ -1,5 +1,6 @@
 import type { Confidence } from './confidence.js';
 import type { Evidence } from './evidence.js';
+import type { FindingStatus } from './finding-status.js';
 import type { Severity } from './severity.js';
 
 /** A finalized finding: aggregated, fingerprinted, ready for reporters and the store. */
@@ -23,4 +24,6 @@ export interface Finding {
   readonly lastSeen?: string;
   /** A capped sample, the first hit always first. */
   readonly evidence: readonly Evidence[];
+  /** Lifecycle against the store, set only when the run was recorded (`--db`). */
+  readonly status?: FindingStatus;
 }

@@ -1,5 +1,6 @@
 import type { InputSummary } from './artifact.js';
 import type { CheckSummary } from './check-summary.js';
+import type { Coverage } from './coverage.js';
 import type { Finding } from './finding.js';
 import type { FeedsUsed, InventoryItem, VerificationResult } from './inventory-item.js';
 import type { RuleMeta } from './rule-meta.js';
@@ -24,4 +25,6 @@ export interface ScanReport {
   readonly verification?: readonly VerificationResult[];
   /** The KEV and EPSS data the run used. */
   readonly feeds?: FeedsUsed;
+  /** What the run looked at (rule × asset), for the findings store; not printed. */
+  readonly coverage?: readonly Coverage[];
 }

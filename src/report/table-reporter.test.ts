@@ -36,6 +36,16 @@ describe('tableReporter', () => {
     expect(out).not.toContain(HOSTILE.crOverwrite);
   });
 
+  it('shows the store status of a recorded run after the occurrences, and nothing when the run was not recorded', () => {
+    const report = sampleReport();
+    const plain = tableReporter.render(report, { color: false });
+    expect(plain).not.toMatch(/occurrences? {2}(new|open|fixed|reopened)$/m);
+    const recorded = { ...report, findings: report.findings.map((f, i) => ({ ...f, status: i === 0 ? ('fixed' as const) : ('open' as const) })) };
+    const out = tableReporter.render(recorded, { color: false });
+    expect(out).toMatch(/occurrences? {2}fixed$/m);
+    expect(out.match(/occurrences? {2}open$/gm)).toHaveLength(report.findings.length - 1);
+  });
+
   it('groups findings by severity, critical first, and each group keeps the report order', () => {
     const out = tableReporter.render(sampleReport(), { color: false });
     const headings = out.split('\n').filter((line) => /^[A-Z]+ \(\d+\)$/.test(line));

@@ -65,7 +65,7 @@ function findingLines(finding: Finding, paint: Paint): string[] {
   const label = paint(SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase().padEnd(8));
   const lines = [
     `  ${label}  ${paint(BOLD, show(finding.title))}  ${paint(DIM, show(finding.ruleId))}`,
-    `            asset ${show(finding.asset)}  location ${show(finding.locationKey)}  ${count(finding.occurrences, 'occurrence')}`,
+    `            asset ${show(finding.asset)}  location ${show(finding.locationKey)}  ${count(finding.occurrences, 'occurrence')}${finding.status === undefined ? '' : `  ${finding.status}`}`,
   ];
   const { firstSeen, lastSeen } = finding;
   if (firstSeen !== undefined && (lastSeen === undefined || lastSeen === firstSeen)) lines.push(`            seen ${show(firstSeen)}`);

@@ -34,6 +34,7 @@ export interface JsonFinding {
   firstSeen?: string;
   lastSeen?: string;
   evidence: JsonEvidence[];
+  status?: Finding['status'];
 }
 
 /**
@@ -59,6 +60,7 @@ export function toJsonFinding(finding: Finding): JsonFinding {
     ...(finding.firstSeen === undefined ? {} : { firstSeen: finding.firstSeen }),
     ...(finding.lastSeen === undefined ? {} : { lastSeen: finding.lastSeen }),
     evidence: finding.evidence.map(toJsonEvidence),
+    ...(finding.status === undefined ? {} : { status: finding.status }),
   };
 }
 

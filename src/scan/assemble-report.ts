@@ -26,5 +26,7 @@ export function assembleReport(frame: ReportFrame, result: AnalyzerResult & { re
     findings: finalizeFindings(result.groups, frame.evidenceCap, frame.minSeverity),
     rules: result.rules,
     ...(result.checks === undefined ? {} : { checks: result.checks }),
+    // A run that drops findings below --min-severity did not report everything it covered: it must close nothing.
+    ...(result.coverage === undefined || frame.minSeverity !== 'info' ? {} : { coverage: result.coverage }),
   };
 }

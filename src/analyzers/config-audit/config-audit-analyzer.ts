@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
 import type { InputSummary } from '../../core/artifact.js';
 import type { CheckSummary } from '../../core/check-summary.js';
+import type { Coverage } from '../../core/coverage.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { IisConfig } from '../../formats/iis-config/iis-config.js';
@@ -54,6 +55,7 @@ export const configAuditAnalyzer = {
     const aggregator = new FindingAggregator(context.evidenceCap);
     const inputs: InputSummary[] = [];
     const issues: ScanIssue[] = [];
+    const coverage: Coverage[] = [];
     const totals = new Map<string, { summary: CheckSummary; reasons: Set<string> }>();
     const labels = hostLabels(input.sources);
     // Two hosts' "Default Web Site" are two assets: name them by host as soon as a run audits more than one source.
@@ -66,12 +68,14 @@ export const configAuditAnalyzer = {
       issues.push(...registry.issues);
       for (const draft of registry.drafts) aggregator.add(draft);
       for (const summary of registry.summaries) addSummary(totals, summary);
+      coverage.push(...registry.coverage);
       if (loaded.config === undefined) continue;
       for (const file of loaded.files) inputs.push(await inputSummary(file));
       const outcome = await runConfigChecks(loaded.config, loaded.host, loaded.label, checks, { qualifyAssets, signal: context.signal });
       issues.push(...outcome.issues);
       for (const draft of outcome.drafts) aggregator.add(draft);
       for (const summary of outcome.summaries) addSummary(totals, summary);
+      coverage.push(...outcome.coverage);
       context.onProgress?.({ bytes: 0, records: inputs.length, matches: aggregator.size });
     }
     // Only where some configuration was audited: a run that read nothing has nothing to leave to the operator.
@@ -82,6 +86,7 @@ export const configAuditAnalyzer = {
       issues,
       rules: [...checks, ...registryChecks, ...(inputs.length > 0 ? UNDECIDABLE_RECOMMENDATIONS : [])].map((check) => check.meta),
       checks: [...totals.values()].map(({ summary, reasons }) => ({ ...summary, notEvaluatedReasons: [...reasons].sort() })),
+      coverage,
     };
   },
 } satisfies Analyzer<ConfigAuditInput>;

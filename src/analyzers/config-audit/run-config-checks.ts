@@ -1,4 +1,5 @@
 import type { Asset } from '../../core/asset.js';
+import type { Coverage } from '../../core/coverage.js';
 import type { CheckSummary } from '../../core/check-summary.js';
 import type { FindingDraft } from '../../core/finding-draft.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
@@ -14,6 +15,8 @@ export interface ConfigChecksOutcome {
   readonly drafts: FindingDraft[];
   readonly summaries: CheckSummary[];
   readonly issues: ScanIssue[];
+  /** Check × asset pairs decided (pass or fail) on every result, for the findings store. */
+  readonly coverage: Coverage[];
 }
 
 /** How findings name their assets. */
@@ -37,6 +40,7 @@ export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLa
   const drafts: FindingDraft[] = [];
   const summaries: CheckSummary[] = [];
   const issues: ScanIssue[] = [];
+  const coverage: Coverage[] = [];
   for (const check of checks) {
     signal?.throwIfAborted();
     const counts = { pass: 0, fail: 0, notEvaluated: 0 };
@@ -55,6 +59,14 @@ export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLa
         issues.push({ code: 'audit.check-failed', message: `check ${check.meta.id} failed on ${target.sitePath || hostLabel}: ${error instanceof Error ? error.message : String(error)}`, path: target.file });
         results = [{ status: 'not-evaluated', reason: 'the check failed; see issues' }];
       }
+      // Decided on this target when no result was left undecided: then its failures are all that is wrong there.
+      if (results.length > 0 && results.every((result) => result.status !== 'not-evaluated')) {
+        const covered = new Set([qualify(target.asset).id]);
+        // A site-scope check walks the site's applications too, and files its failures on them.
+        if (check.scope === 'site') for (const app of targets.application) if (app.sitePath.startsWith(`${target.sitePath}/`)) covered.add(qualify(app.asset).id);
+        for (const result of results) if (result.status === 'fail' && result.asset !== undefined) covered.add(qualify(result.asset).id);
+        for (const asset of covered) coverage.push({ ruleId: check.meta.id, asset });
+      }
       for (const result of results) {
         if (result.status === 'pass') counts.pass += 1;
         else if (result.status === 'not-evaluated') {
@@ -71,7 +83,7 @@ export async function runConfigChecks(config: IisConfig, host: AuditHost, hostLa
     }
     summaries.push({ id: check.meta.id, title: check.meta.title, tags: check.meta.tags, ...counts, notEvaluatedReasons: [...reasons].sort() });
   }
-  return { drafts, summaries, issues };
+  return { drafts, summaries, issues, coverage };
 }
 
 function toDrafts(check: ConfigCheck, target: CheckTarget, result: CheckFailure, qualify: (asset: Asset) => Asset): FindingDraft[] {

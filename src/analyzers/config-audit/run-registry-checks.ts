@@ -1,4 +1,5 @@
 import type { CheckSummary } from '../../core/check-summary.js';
+import type { Coverage } from '../../core/coverage.js';
 import type { FindingDraft } from '../../core/finding-draft.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { currentControlSet } from '../../formats/registry-hive/current-control-set.js';
@@ -23,6 +24,8 @@ export interface RegistryChecksOutcome {
   readonly issues: ScanIssue[];
   /** Hives read, for the report's inputs. */
   readonly files: string[];
+  /** Checks decided (pass or fail) on the host, for the findings store. */
+  readonly coverage: Coverage[];
 }
 
 /**
@@ -55,6 +58,7 @@ export async function runRegistryChecks(hives: HostHivePaths | undefined, hostLa
   else if (controlSet === undefined) missing = 'the SYSTEM hive has no usable Select\\Current control set';
   const drafts: FindingDraft[] = [];
   const summaries: CheckSummary[] = [];
+  const coverage: Coverage[] = [];
   const context: RegistryContext | undefined =
     system === undefined || controlSet === undefined || hives?.system === undefined
       ? undefined
@@ -87,12 +91,13 @@ export async function runRegistryChecks(hives: HostHivePaths | undefined, hostLa
     if (failures.length > 0) summary.fail = 1;
     else if (reasons.size > 0) summary.notEvaluated = 1;
     else summary.pass = 1;
+    if (reasons.size === 0) coverage.push({ ruleId: check.meta.id, asset: hostLabel });
     for (const failure of failures) drafts.push(toDraft(check, hostLabel, failure));
     summaries.push({ ...summary, notEvaluatedReasons: [...reasons].sort() });
   }
   if (system !== undefined && hives?.system !== undefined) issues.push(...system.issues.map((issue) => ({ ...issue, path: issue.path ?? hives.system })));
   if (software !== undefined && hives?.software !== undefined) issues.push(...software.issues.map((issue) => ({ ...issue, path: issue.path ?? hives.software })));
-  return { drafts, summaries, issues, files };
+  return { drafts, summaries, issues, files, coverage };
 }
 
 function buildOf(software: RegistryHive | undefined): { build?: number } {

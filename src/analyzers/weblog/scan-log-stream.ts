@@ -119,8 +119,9 @@ export async function scanLogStream(
   const onRecord = (record: WebRecord, groups: number): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
-    if (time !== undefined && bursts.length > 0) {
-      // The site's analysed period, from the requests read for it; the asset id is the same for every line of one server and site.
+    if (time !== undefined) {
+      // The site's analysed period, from the requests read for it (burst detectors judge against it, and the
+      // store takes the sites read as what the run covered); the asset id is the same for every line of one server and site.
       const server = `${record.get('s-computername') ?? record.get('s-ip') ?? ''} ${record.get('s-sitename') ?? ''}`;
       let site = siteIds.get(server);
       if (site === undefined) siteIds.set(server, (site = webAsset(record).id));

@@ -159,7 +159,10 @@ function mergeOutcomes(
   for (const hit of evaluateCorrelations(correlations, correlationEvents)) {
     for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: hit.groupKey, evidence: ref.evidence });
   }
-  return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules };
+  // Every rule ran on every request read, so each rule covers every site that had a request in the logs.
+  const sites = [...spans.keys()].sort();
+  const coverage = rules.flatMap((rule) => sites.map((asset) => ({ ruleId: rule.id, asset })));
+  return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules, coverage };
 }
 
 function shiftBursts(bursts: BurstEvents, offset: number): BurstEvents {

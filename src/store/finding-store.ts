@@ -1,0 +1,375 @@
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { Coverage } from '../core/coverage.js';
+import type { Evidence } from '../core/evidence.js';
+import { compareFindings } from '../core/finding-aggregator.js';
+import type { FindingStatus } from '../core/finding-status.js';
+import type { Finding } from '../core/finding.js';
+import { parseSeverity, severityRank } from '../core/severity.js';
+import type { Confidence } from '../core/confidence.js';
+import { StoreError } from './store-error.js';
+import type { StoreDialect } from './store-migrations.js';
+import type { FindingsTable, StoreDatabase, SuppressionsTable } from './store-schema.js';
+
+/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const BATCH_ROWS = 500;
+
+/** One run to record: what it found and what it looked at. */
+export interface RunRecord {
+  readonly command: string;
+  readonly toolVersion: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly findings: readonly Finding[];
+  /** Undefined or empty: a partial run, which closes nothing. */
+  readonly coverage?: readonly Coverage[];
+}
+
+/** What recording a run decided. */
+export interface RunOutcome {
+  readonly runId: number;
+  /** The run's findings with their lifecycle status, in the order given. */
+  readonly findings: Finding[];
+  /** Findings this run closed, with status `fixed`, in report order. */
+  readonly fixed: Finding[];
+  /** Fingerprints (of `findings` and `fixed`) under a suppression in force at the run's end. */
+  readonly suppressed: ReadonlySet<string>;
+}
+
+/** A finding as the store keeps it. */
+export interface StoredFinding extends Finding {
+  readonly status: FindingStatus;
+  readonly suppressed: boolean;
+  /** When a recorded run first and last found it (ISO 8601), and when it was closed. */
+  readonly firstRecorded: string;
+  readonly lastRecorded: string;
+  readonly fixedAt?: string;
+}
+
+/** Which findings to list. */
+export interface FindingQuery {
+  /** A lifecycle status, or `suppressed`; default: everything not fixed. */
+  readonly status?: FindingStatus | 'suppressed';
+  /** Also list suppressed findings (always true for `status: 'suppressed'`). */
+  readonly includeSuppressed?: boolean;
+  readonly now: Date;
+}
+
+/** A suppression to add: a fingerprint, or a rule on an asset. */
+export interface SuppressionRequest {
+  readonly fingerprint?: string;
+  readonly ruleId?: string;
+  readonly asset?: string;
+  readonly reason: string;
+  readonly author: string;
+  /** ISO 8601; absent: until lifted. */
+  readonly expiresAt?: string;
+  readonly now: Date;
+}
+
+/** One entry of a finding's history. */
+export interface HistoryEntry {
+  readonly runId?: number;
+  readonly from?: string;
+  readonly to: string;
+  readonly at: string;
+  /** Who made the change; absent for a run. */
+  readonly actor?: string;
+  readonly note?: string;
+}
+
+type FindingRow = Selectable<FindingsTable>;
+type Db = Kysely<StoreDatabase>;
+
+/**
+ * The findings store: records runs and their coverage, moves each fingerprint through new → open → fixed →
+ * reopened, keeps suppressions and an append-only history. The same code runs on SQLite and PostgreSQL.
+ */
+export class FindingStore {
+  readonly #db: Db;
+  readonly dialect: StoreDialect;
+
+  constructor(db: Db, dialect: StoreDialect) {
+    this.#db = db;
+    this.dialect = dialect;
+  }
+
+  /** Records one run in one transaction and returns every finding's status and what the run closed. */
+  async recordRun(run: RunRecord): Promise<RunOutcome> {
+    const at = run.finishedAt;
+    const unique = dedupe(run.findings);
+    const coverage = dedupeCoverage(run.coverage ?? []);
+    return this.#db.transaction().execute(async (trx) => {
+      const { id: runId } = await trx
+        .insertInto('runs')
+        .values({ command: run.command, tool_version: run.toolVersion, started_at: run.startedAt, finished_at: run.finishedAt, finding_count: unique.length, fixed_count: 0 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const rows of chunks(coverage, BATCH_ROWS)) {
+        await trx.insertInto('coverage').values(rows.map((c) => ({ run_id: runId, rule_id: c.ruleId, asset: c.asset }))).execute();
+      }
+
+      const known = new Map<string, Pick<FindingRow, 'status' | 'first_seen' | 'first_run_id' | 'times_seen' | 'reopened_count'>>();
+      for (const keys of chunks(unique.map((f) => f.fingerprint), BATCH_ROWS)) {
+        const rows = await trx.selectFrom('findings').select(['fingerprint', 'status', 'first_seen', 'first_run_id', 'times_seen', 'reopened_count']).where('fingerprint', 'in', keys).execute();
+        for (const row of rows) known.set(row.fingerprint, row);
+      }
+
+      const history: { fingerprint: string; run_id: number; from_status: string | null; to_status: string; at: string; actor: null; note: null }[] = [];
+      const statused: Finding[] = [];
+      const rows = unique.map((finding) => {
+        const before = known.get(finding.fingerprint);
+        const status: FindingStatus = before === undefined ? 'new' : before.status === 'fixed' ? 'reopened' : 'open';
+        if (before?.status !== status) history.push({ fingerprint: finding.fingerprint, run_id: runId, from_status: before?.status ?? null, to_status: status, at, actor: null, note: null });
+        statused.push({ ...finding, status });
+        return {
+          fingerprint: finding.fingerprint,
+          rule_id: finding.ruleId,
+          engine: finding.engine,
+          asset: finding.asset,
+          location_key: finding.locationKey,
+          severity: finding.severity,
+          severity_rank: severityRank(finding.severity),
+          confidence: finding.confidence,
+          category: finding.category,
+          title: finding.title,
+          description: finding.description,
+          tags: JSON.stringify(finding.tags),
+          references: JSON.stringify(finding.references),
+          remediation: finding.remediation ?? null,
+          status,
+          first_seen: before?.first_seen ?? at,
+          last_seen: at,
+          fixed_at: null,
+          occurrences: finding.occurrences,
+          times_seen: (before?.times_seen ?? 0) + 1,
+          reopened_count: (before?.reopened_count ?? 0) + (status === 'reopened' ? 1 : 0),
+          first_run_id: before?.first_run_id ?? runId,
+          last_run_id: runId,
+        };
+      });
+      for (const batch of chunks(rows, BATCH_ROWS)) {
+        await trx
+          .insertInto('findings')
+          .values(batch)
+          .onConflict((oc) =>
+            oc.column('fingerprint').doUpdateSet((eb) => ({
+              rule_id: eb.ref('excluded.rule_id'),
+              engine: eb.ref('excluded.engine'),
+              asset: eb.ref('excluded.asset'),
+              location_key: eb.ref('excluded.location_key'),
+              severity: eb.ref('excluded.severity'),
+              severity_rank: eb.ref('excluded.severity_rank'),
+              confidence: eb.ref('excluded.confidence'),
+              category: eb.ref('excluded.category'),
+              title: eb.ref('excluded.title'),
+              description: eb.ref('excluded.description'),
+              tags: eb.ref('excluded.tags'),
+              references: eb.ref('excluded.references'),
+              remediation: eb.ref('excluded.remediation'),
+              status: eb.ref('excluded.status'),
+              last_seen: eb.ref('excluded.last_seen'),
+              fixed_at: eb.ref('excluded.fixed_at'),
+              occurrences: eb.ref('excluded.occurrences'),
+              times_seen: eb.ref('excluded.times_seen'),
+              reopened_count: eb.ref('excluded.reopened_count'),
+              last_run_id: eb.ref('excluded.last_run_id'),
+            })),
+          )
+          .execute();
+      }
+      for (const batch of chunks(unique, BATCH_ROWS)) {
+        await trx
+          .insertInto('occurrences')
+          .values(
+            batch.map((f) => ({
+              run_id: runId,
+              fingerprint: f.fingerprint,
+              occurrences: f.occurrences,
+              first_time: f.firstSeen ?? null,
+              last_time: f.lastSeen ?? null,
+              evidence: JSON.stringify(f.evidence),
+            })),
+          )
+          .execute();
+      }
+
+      // Closed: not found by this run although the run covered its rule on its asset.
+      const closing = coverage.length === 0 ? [] : await selectWithEvidence(trx)
+        .innerJoin('coverage as c', (join) => join.onRef('c.rule_id', '=', 'f.rule_id').onRef('c.asset', '=', 'f.asset'))
+        .where('c.run_id', '=', runId)
+        .where('f.status', '<>', 'fixed')
+        .where('f.last_run_id', '<>', runId)
+        .execute();
+      for (const batch of chunks(closing.map((row) => row.fingerprint), BATCH_ROWS)) {
+        await trx.updateTable('findings').set({ status: 'fixed', fixed_at: at }).where('fingerprint', 'in', batch).execute();
+      }
+      for (const row of closing) history.push({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, actor: null, note: null });
+      for (const batch of chunks(history, BATCH_ROWS)) await trx.insertInto('history').values(batch).execute();
+      if (closing.length > 0) await trx.updateTable('runs').set({ fixed_count: closing.length }).where('id', '=', runId).execute();
+
+      const fixed = closing.map((row) => ({ ...toFinding(row), status: 'fixed' as const, fixedAt: at })).sort(compareFindings);
+      const active = await activeSuppressions(trx, at);
+      const suppressed = new Set([...statused, ...fixed].filter((f) => active.some((s) => matches(s, f))).map((f) => f.fingerprint));
+      return { runId, findings: statused, fixed, suppressed };
+    });
+  }
+
+  /** Lists findings in report order (severity, asset, rule, location). */
+  async listFindings(query: FindingQuery): Promise<StoredFinding[]> {
+    const now = query.now.toISOString();
+    let select = selectWithEvidence(this.#db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'));
+    if (query.status === 'suppressed') select = select.where((eb) => eb.exists(suppressionOf(eb, now)));
+    else {
+      select = query.status === undefined ? select.where('f.status', '<>', 'fixed') : select.where('f.status', '=', query.status);
+      if (query.includeSuppressed !== true) select = select.where((eb) => eb.not(eb.exists(suppressionOf(eb, now))));
+    }
+    const rows = await select.execute();
+    return rows
+      .map((row): StoredFinding => ({
+        ...toFinding(row),
+        status: row.status,
+        suppressed: row.suppressed === true || Number(row.suppressed) === 1,
+        firstRecorded: row.first_seen,
+        lastRecorded: row.last_seen,
+        ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
+      }))
+      .sort((a, b) => compareFindings(a, b) || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  }
+
+  /** Whether a fingerprint is in the store. */
+  async hasFinding(fingerprint: string): Promise<boolean> {
+    const row = await this.#db.selectFrom('findings').select('fingerprint').where('fingerprint', '=', fingerprint).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Adds a suppression and writes it to the history of every finding it covers now. */
+  async suppress(request: SuppressionRequest): Promise<number> {
+    const byFingerprint = request.fingerprint !== undefined;
+    if (byFingerprint === (request.ruleId !== undefined || request.asset !== undefined) || (!byFingerprint && (request.ruleId === undefined || request.asset === undefined))) {
+      throw new StoreError('store.bad-suppression', 'a suppression names either a fingerprint, or a rule and an asset');
+    }
+    const at = request.now.toISOString();
+    return this.#db.transaction().execute(async (trx) => {
+      const { id } = await trx
+        .insertInto('suppressions')
+        .values({
+          fingerprint: request.fingerprint ?? null,
+          rule_id: request.ruleId ?? null,
+          asset: request.asset ?? null,
+          reason: request.reason,
+          author: request.author,
+          created_at: at,
+          expires_at: request.expiresAt ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      let covered = trx.selectFrom('findings').select(['fingerprint', 'status']);
+      covered = request.fingerprint !== undefined ? covered.where('fingerprint', '=', request.fingerprint) : covered.where('rule_id', '=', request.ruleId ?? '').where('asset', '=', request.asset ?? '');
+      const note = `suppression ${id}${request.expiresAt === undefined ? '' : ` until ${request.expiresAt}`}: ${request.reason}`;
+      const entries = (await covered.execute()).map((row) => ({ fingerprint: row.fingerprint, run_id: null, from_status: row.status, to_status: 'suppressed', at, actor: request.author, note }));
+      for (const batch of chunks(entries, BATCH_ROWS)) await trx.insertInto('history').values(batch).execute();
+      return id;
+    });
+  }
+
+  /** A finding's history, oldest first. */
+  async history(fingerprint: string): Promise<HistoryEntry[]> {
+    const rows = await this.#db.selectFrom('history').selectAll().where('fingerprint', '=', fingerprint).orderBy('id').execute();
+    return rows.map((row) => ({
+      ...(row.run_id === null ? {} : { runId: row.run_id }),
+      ...(row.from_status === null ? {} : { from: row.from_status }),
+      to: row.to_status,
+      at: row.at,
+      ...(row.actor === null ? {} : { actor: row.actor }),
+      ...(row.note === null ? {} : { note: row.note }),
+    }));
+  }
+
+  /** Counts per table, for tests and diagnostics. */
+  async count(table: keyof StoreDatabase): Promise<number> {
+    const row = await this.#db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+}
+
+/** Findings joined with the evidence sample of the last run that found them. */
+function selectWithEvidence(db: Db) {
+  return db
+    .selectFrom('findings as f')
+    .innerJoin('occurrences as o', (join) => join.onRef('o.run_id', '=', 'f.last_run_id').onRef('o.fingerprint', '=', 'f.fingerprint'))
+    .selectAll('f')
+    .select(['o.evidence', 'o.first_time', 'o.last_time']);
+}
+
+/** A suppression in force at `now` covering the outer query's finding `f`. */
+function suppressionOf(eb: ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>, now: string) {
+  return eb
+    .selectFrom('suppressions as s')
+    .select(sql<number>`1`.as('one'))
+    .where((w) =>
+      w.and([
+        w.or([w('s.fingerprint', '=', w.ref('f.fingerprint')), w.and([w('s.rule_id', '=', w.ref('f.rule_id')), w('s.asset', '=', w.ref('f.asset'))])]),
+        w.or([w('s.expires_at', 'is', null), w('s.expires_at', '>', now)]),
+      ]),
+    );
+}
+
+async function activeSuppressions(db: Db, now: string): Promise<Selectable<SuppressionsTable>[]> {
+  return db
+    .selectFrom('suppressions')
+    .selectAll()
+    .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
+    .execute();
+}
+
+function matches(suppression: Selectable<SuppressionsTable>, finding: Finding): boolean {
+  if (suppression.fingerprint !== null) return suppression.fingerprint === finding.fingerprint;
+  return suppression.rule_id === finding.ruleId && suppression.asset === finding.asset;
+}
+
+function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null }): Finding {
+  return {
+    fingerprint: row.fingerprint,
+    ruleId: row.rule_id,
+    engine: row.engine,
+    title: row.title,
+    description: row.description,
+    severity: parseSeverity(row.severity) ?? 'info',
+    confidence: row.confidence as Confidence,
+    category: row.category,
+    asset: row.asset,
+    locationKey: row.location_key,
+    tags: parseStrings(row.tags),
+    references: parseStrings(row.references),
+    ...(row.remediation === null ? {} : { remediation: row.remediation }),
+    occurrences: row.occurrences,
+    ...(row.first_time === null ? {} : { firstSeen: row.first_time }),
+    ...(row.last_time === null ? {} : { lastSeen: row.last_time }),
+    evidence: JSON.parse(row.evidence) as Evidence[],
+    status: row.status,
+  };
+}
+
+function parseStrings(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => !seen.has(f.fingerprint) && seen.add(f.fingerprint) !== undefined);
+}
+
+function dedupeCoverage(coverage: readonly Coverage[]): Coverage[] {
+  const seen = new Map<string, Coverage>();
+  for (const c of coverage) seen.set(`${c.ruleId}\u0000${c.asset}`, c);
+  return [...seen.values()];
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

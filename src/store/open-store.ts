@@ -1,0 +1,86 @@
+import { chmodSync, existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { FindingStore } from './finding-store.js';
+import { StoreError } from './store-error.js';
+import { CodeMigrationProvider, type StoreDialect } from './store-migrations.js';
+import type { StoreDatabase } from './store-schema.js';
+
+/** How to open a store. */
+export interface OpenStoreOptions {
+  /** PostgreSQL only: keep every table in this schema (created when missing). Tests use one per run. */
+  readonly schema?: string;
+}
+
+/** Whether `--db` names a PostgreSQL server rather than a SQLite file. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/**
+ * Opens the store named by `--db` — a SQLite file (created when missing) or a `postgres://` URL — and brings
+ * its schema to the latest version. Throws `StoreError` when the database cannot be reached or migrated.
+ */
+export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<FindingStore> {
+  const dialect: StoreDialect = isPostgresUrl(target) ? 'postgres' : 'sqlite';
+  const db = dialect === 'postgres' ? await openPostgres(target, options.schema) : openSqlite(target);
+  const migrator = new Migrator({
+    db,
+    provider: new CodeMigrationProvider(dialect),
+    ...(options.schema === undefined || dialect !== 'postgres' ? {} : { migrationTableSchema: options.schema }),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw new StoreError('store.migration-failed', `cannot bring the store ${describe(target)} to the current schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return new FindingStore(db, dialect);
+}
+
+function openSqlite(file: string): Kysely<StoreDatabase> {
+  let database: Database.Database;
+  const created = file !== ':memory:' && !existsSync(file);
+  try {
+    database = new Database(file);
+    // The store holds evidence (log lines, paths, config values): only its owner reads it. SQLite gives the
+    // WAL and shared-memory files the same mode.
+    if (created && process.platform !== 'win32') chmodSync(file, 0o600);
+  } catch (error) {
+    throw new StoreError('store.unreachable', `cannot open the store ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  // WAL lets a reader (findings, the server) run while a scan records; NORMAL is durable enough under WAL.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<StoreDatabase>> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError('store.bad-schema', `schema name ${JSON.stringify(schema)} is not a plain lower-case identifier`);
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    throw new StoreError('store.unreachable', `cannot reach the store ${describe(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+  return new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The store as a message may name it: a URL without its password. */
+function describe(target: string): string {
+  if (!isPostgresUrl(target)) return JSON.stringify(target);
+  try {
+    const url = new URL(target);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

@@ -1,0 +1,104 @@
+import type { Generated } from 'kysely';
+import type { FindingStatus } from '../core/finding-status.js';
+
+/**
+ * The store's tables as Kysely sees them. Times are ISO 8601 UTC text in both dialects: they sort as text,
+ * compare as text, and read back the same from SQLite and PostgreSQL.
+ */
+export interface StoreDatabase {
+  runs: RunsTable;
+  coverage: CoverageTable;
+  findings: FindingsTable;
+  occurrences: OccurrencesTable;
+  suppressions: SuppressionsTable;
+  history: HistoryTable;
+}
+
+/** One recorded run of a scanning command. */
+export interface RunsTable {
+  id: Generated<number>;
+  command: string;
+  tool_version: string;
+  started_at: string;
+  finished_at: string;
+  /** Findings the run reported, and how many it closed. */
+  finding_count: number;
+  fixed_count: number;
+}
+
+/** What a run looked at: one rule evaluated to the end on one asset. */
+export interface CoverageTable {
+  run_id: number;
+  rule_id: string;
+  asset: string;
+}
+
+/** The latest state of every finding ever seen, one row per fingerprint. */
+export interface FindingsTable {
+  fingerprint: string;
+  rule_id: string;
+  engine: string;
+  asset: string;
+  location_key: string;
+  severity: string;
+  /** 0 (info) to 4 (critical), for ordering in SQL. */
+  severity_rank: number;
+  confidence: string;
+  category: string;
+  title: string;
+  description: string;
+  /** JSON arrays of strings. */
+  tags: string;
+  references: string;
+  remediation: string | null;
+  status: FindingStatus;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  /** Occurrences in the last run that found it. */
+  occurrences: number;
+  /** How many recorded runs found it. */
+  times_seen: number;
+  reopened_count: number;
+  first_run_id: number;
+  last_run_id: number;
+}
+
+/** A finding as one run saw it: its count, evidence sample and evidence times. */
+export interface OccurrencesTable {
+  run_id: number;
+  fingerprint: string;
+  occurrences: number;
+  first_time: string | null;
+  last_time: string | null;
+  /** JSON array of evidence items (the run's capped sample). */
+  evidence: string;
+}
+
+/** Leaves a finding out of the default output and the exit code until it expires. */
+export interface SuppressionsTable {
+  id: Generated<number>;
+  /** Either a fingerprint, or a rule on an asset. */
+  fingerprint: string | null;
+  rule_id: string | null;
+  asset: string | null;
+  reason: string;
+  author: string;
+  created_at: string;
+  /** Null: until lifted. */
+  expires_at: string | null;
+}
+
+/** Append-only: every status change and suppression, never updated or deleted. */
+export interface HistoryTable {
+  id: Generated<number>;
+  fingerprint: string;
+  /** Null for changes not made by a run (a suppression). */
+  run_id: number | null;
+  from_status: string | null;
+  to_status: string;
+  at: string;
+  /** Who made the change: null for a run, the author for a suppression. */
+  actor: string | null;
+  note: string | null;
+}
