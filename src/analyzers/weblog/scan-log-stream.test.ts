@@ -72,4 +72,16 @@ describe('scanLogStream', () => {
     expect(tested).toBe(2);
     expect(outcome.groups.map((g) => [g.rule.id, g.head[0]?.line])).toEqual([['test-header-rule', 3]]);
   });
+
+  it('parses a POST only when it goes to a script page, the only POSTs the behaviour detectors use', async () => {
+    const content: HuntSettings = { ...SETTINGS, rules: { content: true, sigmaPaths: [] } };
+    const fields = '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip cs(User-Agent) cs(Referer) sc-status\n';
+    const post = (stem: string): string => `2024-03-11 10:00:00 10.0.0.1 POST ${stem} - 443 203.0.113.5 Mozilla/5.0 - 200\n`;
+    // The site's period comes from the requests that were parsed: none here.
+    const exchange = await scanLogStream('W3SVC1/u_ex.log', chunks(fields + post('/owa/service.svc').repeat(3) + post('/EWS/Exchange.asmx')), { detectors: [], correlations: [] }, content);
+    expect([...exchange.spans.keys()]).toEqual([]);
+    const page = await scanLogStream('W3SVC1/u_ex.log', chunks(fields + post('/upload/x.aspx')), { detectors: [], correlations: [] }, content);
+    expect([...page.spans.keys()]).toEqual(['10.0.0.1/W3SVC1']);
+  });
 });
+

@@ -26,6 +26,12 @@ const BURST_ALSO_GROUP = 4;
 const HTTPERR_BURST_GROUP = 8;
 /** Rules that need a field IIS does not log by default (`cs(Cookie)`, custom headers): live only where the log has it. */
 const EXTRA_FIELD_RULE_GROUP = 16;
+/**
+ * The first needle set of burst detectors that need two sets together. A bit of its own: on the web-burst
+ * bit, a POST alone would satisfy every other web detector's single-set mask and every POST would be parsed.
+ */
+const PAIRED_BURST_GROUP = 32;
+const ANY_BURST = WEB_BURST_GROUP | HTTPERR_BURST_GROUP | PAIRED_BURST_GROUP;
 
 const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
 
@@ -40,7 +46,7 @@ function runnableIn(detector: WebDetector, columns: ReadonlySet<string> | Readon
 
 /** The group bits a burst detector needs together in a line. */
 const burstGroups = (burst: BurstDetector): number =>
-  (burst.logs === 'httperr' ? HTTPERR_BURST_GROUP : WEB_BURST_GROUP) | (burst.alsoNeedles === undefined ? 0 : BURST_ALSO_GROUP);
+  burst.alsoNeedles !== undefined ? PAIRED_BURST_GROUP | BURST_ALSO_GROUP : burst.logs === 'httperr' ? HTTPERR_BURST_GROUP : WEB_BURST_GROUP;
 
 /**
  * Which combinations of group bits make a line of this layout worth a record: a rule needle, or every
@@ -100,10 +106,11 @@ export async function scanLogStream(
   };
   const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
     detectors.filter((detector) => !needsExtraFields(detector)),
-    bursts.filter((burst) => burst.logs === 'web'),
+    bursts.filter((burst) => burst.logs === 'web' && burst.alsoNeedles === undefined),
     alsoNeedles,
-    bursts.filter((burst) => burst.logs === 'httperr'),
+    bursts.filter((burst) => burst.logs === 'httperr' && burst.alsoNeedles === undefined),
     extraRules.filter(hasNeedles),
+    bursts.filter((burst) => burst.alsoNeedles !== undefined),
   ]);
   const index = new RuleIndex(detectors);
   const grader = new OutcomeGrader();
@@ -131,7 +138,7 @@ export async function scanLogStream(
       else if (time > span.last) span.last = time;
     }
     const httpErr = record.format === 'httperr';
-    for (const burst of time === undefined || (groups & (WEB_BURST_GROUP | HTTPERR_BURST_GROUP)) === 0 ? [] : bursts) {
+    for (const burst of time === undefined || (groups & ANY_BURST) === 0 ? [] : bursts) {
       const mask = burstGroups(burst);
       if ((groups & mask) !== mask || (burst.logs === 'httperr') !== httpErr) continue;
       const key = burst.key(record);
