@@ -42,7 +42,7 @@ describe('w3guard rules and hunt --sigma', () => {
       const report = JSON.parse(run.stdout) as { findings: { ruleId: string; severity: string; locationKey: string; evidence: { line?: number }[] }[] };
       const repeated = report.findings.filter((f) => f.ruleId === 'rau-post-repeated');
       // 203.0.113.45 posts twice within 2 s (lines 14, 15); the same-site upload at line 9 is alone.
-      expect(repeated.map((f) => [f.severity, f.locationKey, f.evidence.map((e) => e.line)])).toEqual([['high', '["203.0.113.45"]', [14, 15]]]);
+      expect(repeated.map((f) => [f.severity, f.locationKey, f.evidence.map((e) => e.line)])).toEqual([['high', '203.0.113.45', [14, 15]]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

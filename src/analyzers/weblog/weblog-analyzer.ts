@@ -157,7 +157,8 @@ function mergeOutcomes(
   for (const draft of judgeBursts(burstParts, bursts, spans)) aggregator.add(draft);
   if (content) for (const draft of attemptThenSuccess(aggregator.groups())) aggregator.add(draft);
   for (const hit of evaluateCorrelations(correlations, correlationEvents)) {
-    for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: hit.groupKey, evidence: ref.evidence });
+    const location = correlationLocation(hit.groupKey);
+    for (const ref of hit.samples) aggregator.add({ rule: hit.meta, asset: ref.asset, locationKey: location, evidence: ref.evidence });
   }
   // Every rule ran on every request read, so each rule covers every site that had a request in the logs.
   const sites = [...spans.keys()].sort();
@@ -197,4 +198,10 @@ function tuneBursts(bursts: readonly BurstDetector[], tuning: HuntSettings['burs
     const change = tuning === undefined || !Object.hasOwn(tuning, burst.meta.id) ? undefined : tuning[burst.meta.id];
     return change === undefined ? burst : { ...burst, threshold: change.threshold, windowMs: change.windowMs ?? burst.windowMs };
   });
+}
+
+/** A correlation's group as people read it: the value itself when it is grouped by one field (a client address), else the JSON list. */
+function correlationLocation(groupKey: string): string {
+  const values: unknown = JSON.parse(groupKey);
+  return Array.isArray(values) && values.length === 1 && typeof values[0] === 'string' ? values[0] : groupKey;
 }
