@@ -2,7 +2,6 @@ import type { Asset } from '../../core/asset.js';
 import type { Evidence } from '../../core/evidence.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
-import { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
 import { RuleIndex } from '../../engines/needle/rule-index.js';
 import { percentDecode } from '../../formats/web-log/percent-decode.js';
 import { InputStreamError } from '../../formats/log-stream/input-stream-error.js';
@@ -10,56 +9,13 @@ import { WebLogReader, type WebLogReaderState } from '../../formats/web-log/web-
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { evidenceText } from './evidence-text.js';
 import { OutcomeGrader } from './grade-by-outcome.js';
-import { BUILTIN_BURSTS, BURST_LIMITS, type BurstDetector } from './burst-detector.js';
+import { BUILTIN_BURSTS, BURST_LIMITS } from './burst-detector.js';
 import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-task.js';
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
-import { baseField, needsExtraFields, type WebDetector } from './web-detector.js';
-import type { FieldLayout } from '../../formats/web-log/field-layout.js';
 import { webSigmaRecord } from './web-sigma-record.js';
-
-// Needle groups, one bit each: a line is only given to the rules and burst detectors whose needles it holds.
-const RULE_GROUP = 1;
-const WEB_BURST_GROUP = 2;
-const BURST_ALSO_GROUP = 4;
-const HTTPERR_BURST_GROUP = 8;
-/** Rules that need a field IIS does not log by default (`cs(Cookie)`, custom headers): live only where the log has it. */
-const EXTRA_FIELD_RULE_GROUP = 16;
-/**
- * The first needle set of burst detectors that need two sets together. A bit of its own: on the web-burst
- * bit, a POST alone would satisfy every other web detector's single-set mask and every POST would be parsed.
- */
-const PAIRED_BURST_GROUP = 32;
-const ANY_BURST = WEB_BURST_GROUP | HTTPERR_BURST_GROUP | PAIRED_BURST_GROUP;
-
-const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
-
-/** True when a log with these columns (lower-case names) can hold every field the detector needs. */
-function runnableIn(detector: WebDetector, columns: ReadonlySet<string> | ReadonlyMap<string, number>): boolean {
-  const has = (name: string): boolean => {
-    const base = baseField(name);
-    return base === 'uri' ? columns.has('cs-uri-stem') || columns.has('cs-uri-query') : columns.has(base);
-  };
-  return (detector.requires ?? []).every((names) => names.some(has));
-}
-
-/** The group bits a burst detector needs together in a line. */
-const burstGroups = (burst: BurstDetector): number =>
-  burst.alsoNeedles !== undefined ? PAIRED_BURST_GROUP | BURST_ALSO_GROUP : burst.logs === 'httperr' ? HTTPERR_BURST_GROUP : WEB_BURST_GROUP;
-
-/**
- * Which combinations of group bits make a line of this layout worth a record: a rule needle, or every
- * group one burst detector of these logs needs; every line when a rule without needles can run here (a
- * header-authenticated backdoor is seen by a logged header being there at all).
- */
-function wantedGroups(bursts: readonly BurstDetector[], extraRules: readonly WebDetector[], layout: FieldLayout, httpErr: boolean): Uint8Array {
-  const live = extraRules.filter((rule) => runnableIn(rule, layout.index));
-  if (!live.every(hasNeedles)) return new Uint8Array(256).fill(1);
-  const masks = bursts.filter((burst) => (burst.logs === 'httperr') === httpErr).map(burstGroups);
-  const rules = RULE_GROUP | (live.length > 0 ? EXTRA_FIELD_RULE_GROUP : 0);
-  return Uint8Array.from({ length: 256 }, (_, groups) => ((groups & rules) !== 0 || masks.some((mask) => (groups & mask) === mask) ? 1 : 0));
-}
+import { huntPrefilter } from './hunt-prefilter.js';
 
 /** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
 const MAX_CORRELATION_EVENTS = 200_000;
@@ -87,31 +43,8 @@ export async function scanLogStream(
   const burstEvents: BurstEvents = new Map();
   const { detectors, correlations } = rules;
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
-  const alsoNeedles = bursts.flatMap((burst) => (burst.alsoNeedles === undefined ? [] : [{ needles: burst.alsoNeedles }]));
-  // Rules that need a field IIS does not log by default may have no needles: they cost nothing where the
-  // field is not logged, and are given every line where it is.
-  const extraRules = detectors.filter(needsExtraFields);
-  const needleLess = extraRules.filter((rule) => !hasNeedles(rule));
-  // Whether a needle-less rule can run on a record's columns, asked once per layout.
-  const needleLessLive = new Map<readonly string[], boolean>();
-  const anyNeedleLessLive = (record: WebRecord): boolean => {
-    if (needleLess.length === 0) return false;
-    const names = record.fields();
-    let live = needleLessLive.get(names);
-    if (live === undefined) {
-      const columns = new Set(names);
-      needleLessLive.set(names, (live = needleLess.some((rule) => runnableIn(rule, columns))));
-    }
-    return live;
-  };
-  const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
-    detectors.filter((detector) => !needsExtraFields(detector)),
-    bursts.filter((burst) => burst.logs === 'web' && burst.alsoNeedles === undefined),
-    alsoNeedles,
-    bursts.filter((burst) => burst.logs === 'httperr' && burst.alsoNeedles === undefined),
-    extraRules.filter(hasNeedles),
-    bursts.filter((burst) => burst.alsoNeedles !== undefined),
-  ]);
+  const plan = huntPrefilter(detectors, bursts);
+  const prefilter = plan.prefilter;
   const index = new RuleIndex(detectors);
   const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
@@ -138,9 +71,8 @@ export async function scanLogStream(
       else if (time > span.last) span.last = time;
     }
     const httpErr = record.format === 'httperr';
-    for (const burst of time === undefined || (groups & ANY_BURST) === 0 ? [] : bursts) {
-      const mask = burstGroups(burst);
-      if ((groups & mask) !== mask || (burst.logs === 'httperr') !== httpErr) continue;
+    for (const burst of time === undefined || !plan.anyBurst(groups) ? [] : bursts) {
+      if (!plan.burstWants(burst, groups) || (burst.logs === 'httperr') !== httpErr) continue;
       const key = burst.key(record);
       if (key === undefined || time === undefined) continue;
       let byKey = burstEvents.get(burst.meta.id);
@@ -167,7 +99,7 @@ export async function scanLogStream(
         capIssue(burst.meta.id, `${burst.meta.id}: more than ${BURST_LIMITS.eventsPerKey} requests for one key; only the first were placed in time`);
       }
     }
-    if ((groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) === 0 && !anyNeedleLessLive(record)) return;
+    if (!plan.rulesWant(record, groups)) return;
     // `+` needs no decoding here: needles with a space are also searched with `+`.
     const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];
@@ -198,7 +130,7 @@ export async function scanLogStream(
     file: path,
     onRecord,
     onIssue: (issue) => issues.push(issue),
-    ...(prefilter === undefined ? {} : { prefilter, wantedGroups: (layout: FieldLayout, httpErr: boolean) => wantedGroups(bursts, extraRules, layout, httpErr) }),
+    ...(prefilter === undefined ? {} : { prefilter, wantedGroups: plan.wantedGroups }),
     maxLineBytes: settings.maxLineBytes,
     localOffsetMinutes: settings.localOffsetMinutes,
     ...(state === undefined ? {} : { state }),
