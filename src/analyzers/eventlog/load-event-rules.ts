@@ -200,7 +200,7 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     if (cache.size < MAX_CACHED_KEYS) cache.set(key, found);
     return found;
   };
-  const detector = (item: Entry): Detector<EventRecordFields> => ({ meta: item.rule.meta, needles: item.rule.needles ?? [], test: (record) => item.rule.test(record) });
+  const detector = (item: Entry): Detector<EventRecordFields> => ({ meta: item.rule.meta, needles: item.rule.needles ?? [], test: (record) => mayMatch(item, record) && item.rule.test(record) });
   return {
     rules: [...distinct.values()],
     diagnostics,

@@ -656,3 +656,16 @@ condition: sel`);
     }
   });
 });
+
+describe('compileSigmaRule: non-ASCII value lists', () => {
+  it('a list of non-ASCII literals rules out ASCII-only values and still matches its own', () => {
+    const r = compile(`sel:\n  a|contains: ['😀', 'рaypal', 'K\u212aI']\ncondition: sel`);
+    expectMatch(r, { a: 'cmd /c 😀 x' }, true);
+    expectMatch(r, { a: 'http://рaypal.example' }, true);
+    expectMatch(r, { a: ['plain', 'k\u212ai!'] }, true);
+    expectMatch(r, { a: 'paypal kki' }, false);
+    expectMatch(r, { a: 12 }, false);
+    const mixed = compile(`sel:\n  a|contains: ['😀', 'abc']\ncondition: sel`);
+    expectMatch(mixed, { a: 'xabcx' }, true);
+  });
+});

@@ -274,9 +274,13 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   const read = names === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(names);
   const built = buildValueTests(item, modifiers, context);
   const tests = built.tests;
+  const anyValue = (values: readonly SigmaValue[], record: SigmaRecord): boolean => tests.some((t) => t(values, record));
   const matches: (values: readonly SigmaValue[], record: SigmaRecord) => boolean = modifiers.all
     ? (values, record) => tests.every((t) => t(values, record))
-    : (values, record) => tests.some((t) => t(values, record));
+    : built.nonAscii
+      ? // Hundreds of emoji or look-alike values: an ASCII-only field is ruled out with one scan.
+        (values, record) => values.some(hasNonAscii) && anyValue(values, record)
+      : anyValue;
   return {
     test: (record) => matches(read(record), record),
     needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
@@ -288,6 +292,11 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
 }
 
 const NO_VALUES: readonly SigmaValue[] = [];
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function hasNonAscii(value: SigmaValue): boolean {
+  return typeof value === 'string' && NON_ASCII.test(value);
+}
 
 function fieldReader(names: readonly string[]): (record: SigmaRecord) => readonly SigmaValue[] {
   const [only] = names;
@@ -315,17 +324,21 @@ interface ValueTests {
   readonly tests: readonly ValuesTest[];
   /** One needle set per rule value. */
   readonly needles: readonly SigmaNeedles[];
+  /** True when every value can only match a text with a non-ASCII character (emoji, homoglyph lists). */
+  readonly nonAscii: boolean;
 }
 
 function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, context: ItemContext): ValueTests {
   const tests: ValuesTest[] = [];
   const needles: SigmaNeedles[] = [];
+  let nonAscii = item.values.length > 0;
   for (const value of item.values) {
     const built = buildValueTest(item, value, modifiers, context);
     tests.push(built.test);
     needles.push(built.needles);
+    nonAscii &&= built.nonAscii === true;
   }
-  return { tests, needles };
+  return { tests, needles, nonAscii };
 }
 
 let lastText: string | undefined;
@@ -354,7 +367,7 @@ function buildValueTest(
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles } {
+): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
   const fail = (code: SigmaDiagnosticCode, message: string): never => {
     throw new CompileError(code, message, item.line);
   };
@@ -471,7 +484,7 @@ function stringValueTest(
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles } {
+): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
   if (value === null) {
     if (modifiers.transforms.length > 0) throw new CompileError('sigma.value-invalid', 'null cannot take modifiers', item.line);
     // `field: null` means the field is absent or empty of any value.
@@ -511,5 +524,7 @@ function stringValueTest(
   return {
     test: some((v) => v !== null && matchText(String(v))),
     needles: isText ? needlesOfAny(variants.map(needleOfString)) : undefined,
+    // Folding never turns a non-ASCII character into ASCII, so such a literal needs a non-ASCII text.
+    nonAscii: variants.length > 0 && variants.every((v) => !v.binary && v.parts.some((p) => typeof p === 'string' && NON_ASCII.test(p))),
   };
 }
