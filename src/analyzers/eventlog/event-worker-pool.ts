@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
 import type { ToEventWorker } from './event-worker.js';
+import type { ParsedEventRules } from './load-event-rules.js';
 
 type FromWorker =
   | { type: 'progress'; id: number; records: number; matches: number }
@@ -19,11 +20,12 @@ export async function runEventTasksOnWorkers(
   tasks: readonly EventTask[],
   threads: number,
   settings: EventSettings,
+  parsed: ParsedEventRules,
   signal: AbortSignal,
   onRecords?: (records: number, matches: number) => void,
 ): Promise<EventTaskOutcome[]> {
   const outcomes = new Array<EventTaskOutcome | undefined>(tasks.length);
-  const workers = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(WORKER_URL, { workerData: { settings } }));
+  const workers = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(WORKER_URL, { workerData: { settings, parsed } }));
   let next = 0;
   let stop: ((reason: unknown) => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {

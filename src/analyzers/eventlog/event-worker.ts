@@ -1,17 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventSettings, EventTask } from './event-task.js';
-import { loadEventRules } from './load-event-rules.js';
+import { compileEventRules, type ParsedEventRules } from './load-event-rules.js';
 import { scanEventTask } from './scan-event-task.js';
 
 /** Messages the pool sends to a worker. */
 export type ToEventWorker = { readonly type: 'task'; readonly id: number; readonly task: EventTask };
 
-// A worker thread: it compiles the same rules and reads the chunk ranges it is sent, one at a time.
-const settings = (workerData as { settings: EventSettings }).settings;
+// A worker thread: it compiles the rules the main thread read and parsed, and reads the chunk ranges it is sent, one at a time.
+const { settings, parsed } = workerData as { settings: EventSettings; parsed: ParsedEventRules };
 const port = parentPort;
 if (port !== null) {
   const controller = new AbortController();
-  const rules = loadEventRules(settings.rules);
+  const rules = compileEventRules(parsed);
   port.on('message', (message: ToEventWorker) => {
     if (message.type !== 'task') return;
     const onRecords = (records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, records, matches });

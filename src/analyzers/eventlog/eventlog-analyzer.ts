@@ -5,7 +5,7 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
 import type { EvtxSource } from '../../targets/find-evtx-files.js';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
-import { eventRuleIssues, loadEventRules } from './load-event-rules.js';
+import { compileEventRules, eventRuleIssues, readEventRules } from './load-event-rules.js';
 import { INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
 import { runEventTasksOnWorkers, eventWorkersAvailable } from './event-worker-pool.js';
@@ -40,7 +40,9 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
   version: '1',
   description: 'Runs Sigma on Windows event logs and joins what a w3wp.exe process tree did into incidents.',
   async run(input: EventlogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
-    const rules = await loadEventRules(input.settings.rules);
+    // Rule files are read and parsed once per run; worker threads get the parsed rules and only compile.
+    const parsed = await readEventRules(input.settings.rules);
+    const rules = await compileEventRules(parsed);
     const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
     const threads = eventWorkersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
@@ -51,7 +53,7 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
       context.onProgress?.(progress);
     };
     let outcomes: EventTaskOutcome[];
-    if (threads > 1) outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, context.signal, onRecords);
+    if (threads > 1) outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
     else {
       outcomes = [];
       for (const task of tasks) outcomes.push(await scanEventTask(task, rules, input.settings, context.signal, onRecords));

@@ -6,6 +6,7 @@ import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.j
 import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
 import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
 import type { SigmaDiagnostic } from '../../engines/sigma/sigma-diagnostic.js';
+import { recordHasKey } from '../../engines/sigma/sigma-field-keys.js';
 import type { SigmaRule } from '../../engines/sigma/sigma-rule.js';
 import { CONTENT_ROOT } from '../content-root.js';
 import type { EventRecordFields } from './event-record-fields.js';
@@ -25,7 +26,7 @@ interface Entry {
   readonly rule: CompiledSigmaRule;
 }
 
-/** Compiled rules indexed by channel, so a record is tested only by rules for its channel and Event ID. */
+/** Compiled rules indexed by channel and Event ID, so a record is tested only by rules for its channel and Event ID. */
 export interface EventRules {
   /** Every distinct rule that can run (one per rule, whatever its number of sources). */
   readonly rules: readonly CompiledSigmaRule[];
@@ -36,20 +37,75 @@ export interface EventRules {
   match(record: EventRecordFields): CompiledSigmaRule[];
 }
 
+/**
+ * Rule files read and parsed, not compiled: plain, structured-cloneable data, so the files are read once
+ * per run and worker threads only compile (closures cannot cross threads).
+ */
+export interface ParsedEventRules {
+  readonly rules: readonly SigmaRule[];
+  readonly diagnostics: readonly SigmaDiagnostic[];
+}
+
+/** Reads and parses the rule files; broken files become diagnostics. */
+export async function readEventRules(sources: EventRuleSources): Promise<ParsedEventRules> {
+  const paths = [...(sources.content ? [EVENT_CONTENT_DIR] : []), ...sources.sigmaPaths];
+  if (paths.length === 0) return { rules: [], diagnostics: [] };
+  const loaded = await loadSigmaRules(paths);
+  return { rules: loaded.rules, diagnostics: loaded.diagnostics };
+}
+
 /** Loads, maps and compiles the rules; broken rules become diagnostics and the rest still run. */
 export async function loadEventRules(sources: EventRuleSources): Promise<EventRules> {
+  return compileEventRules(await readEventRules(sources));
+}
+
+/**
+ * Rules of one channel that share one Event ID set (or none): needles picked by one automaton, and the
+ * rules without needles, each behind a check of the fields it cannot match without.
+ */
+interface EventGroup {
+  readonly eventIds: ReadonlySet<number> | undefined;
+  readonly needled: Entry[];
+  /** Rules without needles bound to Event IDs in their detection (`EventID: 4728`), by those IDs. */
+  readonly byEventId: Map<number, Entry[]>;
+  /** The other rules without needles. */
+  readonly plain: Entry[];
+  index?: RuleIndex<EventRecordFields>;
+}
+
+/** At most this many (channel, Event ID) pairs keep their list of groups; both come from the records. */
+const MAX_CACHED_KEYS = 4096;
+
+const idsKey = (ids: ReadonlySet<number> | undefined): string => (ids === undefined ? '*' : [...ids].sort((a, b) => a - b).join(','));
+
+/** True when the record holds, for each field group the rule needs, at least one of its fields, and one of its key values. */
+function mayMatch(entry: Entry, record: EventRecordFields): boolean {
+  for (const keys of entry.rule.keys ?? []) if (!recordHasKey(keys, record)) return false;
+  for (const names of entry.rule.requires) {
+    let found = false;
+    for (const name of names) {
+      if (record.field(name) !== undefined) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** Maps and compiles parsed rules; the needle automata are built on the first record, not before. */
+export async function compileEventRules(parsed: ParsedEventRules): Promise<EventRules> {
   const mapping = await loadEventLogsourceMapping();
-  const paths = [...(sources.content ? [EVENT_CONTENT_DIR] : []), ...sources.sigmaPaths];
-  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [] } : await loadSigmaRules(paths);
-  const diagnostics: SigmaDiagnostic[] = [...loaded.diagnostics];
-  const byChannel = new Map<string, Entry[]>();
+  const diagnostics: SigmaDiagnostic[] = [...parsed.diagnostics];
+  const registered: { source: EventSource; rule: CompiledSigmaRule }[] = [];
   const anyChannel: CompiledSigmaRule[] = [];
   const distinct = new Map<string, CompiledSigmaRule>();
   // Rules grouped by the field set each source needs: one compilation per (rule, field set).
   const plans = new Map<string, { rules: SigmaRule[]; sources: Map<SigmaRule, EventSource[]> }>();
   let otherLogsource = 0;
   const own: SigmaRule[] = [];
-  for (const rule of loaded.rules) {
+  for (const rule of parsed.rules) {
     const ruleSources = mapping.sources(rule.logsource);
     if (ruleSources === undefined) {
       otherLogsource += 1;
@@ -77,11 +133,6 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
   diagnostics.push(...native.diagnostics);
   const compiledOf = new Map<SigmaRule, CompiledSigmaRule>();
   for (const compiled of native.compiled) compiledOf.set(compiled.rule, compiled);
-  const register = (rule: CompiledSigmaRule, source: EventSource): void => {
-    const list = byChannel.get(source.channel) ?? [];
-    list.push({ eventIds: source.eventIds, rule });
-    byChannel.set(source.channel, list);
-  };
   for (const rule of own) {
     const compiled = compiledOf.get(rule);
     if (compiled === undefined) continue;
@@ -100,19 +151,56 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
     for (const compiled of set.compiled) {
       const ruleSources = plan.sources.get(compiled.rule);
       if (ruleSources === undefined) continue;
-      for (const source of ruleSources) register(compiled, source);
+      for (const source of ruleSources) registered.push({ source, rule: compiled });
       if (!distinct.has(compiled.meta.id)) distinct.set(compiled.meta.id, compiled);
     }
   }
-  // One needle index per channel: a record is tested only by its channel's rules whose needles occur in it.
-  const detector = (entry: Entry): Detector<EventRecordFields> => ({
-    meta: entry.rule.meta,
-    ...(entry.rule.needles === undefined ? {} : { needles: entry.rule.needles }),
-    test: (record) => (entry.eventIds === undefined || (record.eventId !== undefined && entry.eventIds.has(record.eventId))) && entry.rule.test(record),
-  });
-  const indexes = new Map<string, RuleIndex<EventRecordFields>>();
-  for (const [channel, entries] of byChannel) indexes.set(channel, new RuleIndex(entries.map(detector)));
-  const anyIndex = new RuleIndex(anyChannel.map((rule) => detector({ eventIds: undefined, rule })));
+  const order = new Map<string, number>();
+  for (const id of distinct.keys()) order.set(id, order.size);
+  // channel → Event ID set → group; rules for any channel sit under ''.
+  const byChannel = new Map<string, Map<string, EventGroup>>();
+  const place = (channel: string, item: Entry): void => {
+    let groups = byChannel.get(channel);
+    if (groups === undefined) {
+      groups = new Map();
+      byChannel.set(channel, groups);
+    }
+    const key = idsKey(item.eventIds);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { eventIds: item.eventIds, needled: [], byEventId: new Map(), plain: [] };
+      groups.set(key, group);
+    }
+    const keys = item.rule.keys?.find((k) => k.names.length === 1 && k.names[0]?.toLowerCase() === 'eventid');
+    if (item.rule.needles !== undefined && item.rule.needles.length > 0) group.needled.push(item);
+    else if (keys !== undefined) {
+      for (const id of keys.values) {
+        const list = group.byEventId.get(id) ?? [];
+        list.push(item);
+        group.byEventId.set(id, list);
+      }
+    } else group.plain.push(item);
+  };
+  for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule });
+  for (const rule of anyChannel) place('', { eventIds: undefined, rule });
+  // (channel, Event ID) → the groups a record there is tested by; built on first use.
+  const cache = new Map<string, EventGroup[]>();
+  const groupsFor = (channel: string, eventId: number | undefined): EventGroup[] => {
+    const key = `${channel}\n${eventId ?? ''}`;
+    let found = cache.get(key);
+    if (found !== undefined) return found;
+    found = [];
+    for (const groups of [byChannel.get(channel), byChannel.get('')]) {
+      if (groups === undefined) continue;
+      for (const group of groups.values()) {
+        if (group.eventIds !== undefined && (eventId === undefined || !group.eventIds.has(eventId))) continue;
+        found.push(group);
+      }
+    }
+    if (cache.size < MAX_CACHED_KEYS) cache.set(key, found);
+    return found;
+  };
+  const detector = (item: Entry): Detector<EventRecordFields> => ({ meta: item.rule.meta, needles: item.rule.needles ?? [], test: (record) => mayMatch(item, record) && item.rule.test(record) });
   return {
     rules: [...distinct.values()],
     diagnostics,
@@ -120,17 +208,32 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
     match(record) {
       const out: CompiledSigmaRule[] = [];
       if (distinct.size === 0) return out;
-      const seen = new Set<string>();
-      const texts = [record.keywordTexts().join('\n')];
-      for (const index of [indexes.get(record.channel.toLowerCase()), anyIndex]) {
-        if (index === undefined) continue;
-        for (const candidate of index.candidates(texts)) {
-          if (seen.has(candidate.meta.id) || !candidate.test(record)) continue;
-          seen.add(candidate.meta.id);
+      const groups = groupsFor(record.channel.toLowerCase(), record.eventId);
+      if (groups.length === 0) return out;
+      let seen: Set<string> | undefined;
+      const hit = (rule: CompiledSigmaRule): void => {
+        seen ??= new Set();
+        if (seen.has(rule.meta.id)) return;
+        seen.add(rule.meta.id);
+        const distinctRule = distinct.get(rule.meta.id);
+        if (distinctRule !== undefined) out.push(distinctRule);
+      };
+      let texts: string[] | undefined;
+      for (const group of groups) {
+        const keyed = record.eventId === undefined ? undefined : group.byEventId.get(record.eventId);
+        for (const list of keyed === undefined ? [group.plain] : [keyed, group.plain]) {
+          for (const item of list) if ((seen === undefined || !seen.has(item.rule.meta.id)) && mayMatch(item, record) && item.rule.test(record)) hit(item.rule);
+        }
+        if (group.needled.length === 0) continue;
+        group.index ??= new RuleIndex(group.needled.map(detector));
+        texts ??= [record.keywordTexts().join('\n')];
+        for (const candidate of group.index.candidates(texts)) {
+          if (seen?.has(candidate.meta.id) === true || !candidate.test(record)) continue;
           const rule = distinct.get(candidate.meta.id);
-          if (rule !== undefined) out.push(rule);
+          if (rule !== undefined) hit(rule);
         }
       }
+      if (out.length > 1) out.sort((a, b) => (order.get(a.meta.id) ?? 0) - (order.get(b.meta.id) ?? 0));
       return out;
     },
   };

@@ -42,17 +42,29 @@ export class RuleIndex<R> {
 
   /** The detectors to test on a record whose text (raw, and decoded if it differs) is given, in their original order. */
   candidates(texts: readonly string[]): Detector<R>[] {
+    // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
     const marks = this.#marks;
-    marks.fill(0);
-    for (const d of this.#always) marks[d] = 1;
+    const found: number[] = [];
+    const mark = (d: number): void => {
+      if (marks[d] === 1) return;
+      marks[d] = 1;
+      found.push(d);
+    };
+    for (const d of this.#always) mark(d);
     const automaton = this.#automaton;
     if (automaton !== undefined) {
       for (const text of texts) {
         automaton.forEachMatch(text, (needle) => {
-          for (const d of this.#owners[needle] ?? []) marks[d] = 1;
+          for (const d of this.#owners[needle] ?? []) mark(d);
         });
       }
     }
-    return this.#detectors.filter((_, d) => marks[d] === 1);
+    found.sort((a, b) => a - b);
+    const out: Detector<R>[] = [];
+    for (const d of found) {
+      marks[d] = 0;
+      out.push(this.#detectors[d] as Detector<R>);
+    }
+    return out;
   }
 }

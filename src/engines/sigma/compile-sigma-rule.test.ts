@@ -4,6 +4,7 @@ import type { CompiledSigmaRule, SigmaCompileOptions } from './compile-sigma-rul
 import { asciiLower, randomSigmaRecord, seededRandom } from './fixtures/random-sigma-record.js';
 import { objectSigmaRecord } from './object-sigma-record.js';
 import { parseSigmaYaml } from './parse-sigma-yaml.js';
+import { recordHasKey } from './sigma-field-keys.js';
 import type { SigmaDiagnostic } from './sigma-diagnostic.js';
 import type { SigmaValue } from './sigma-record.js';
 
@@ -609,5 +610,62 @@ condition: sel`);
       references: [],
     });
     expect(r.logsource).toEqual({ category: 'webserver' });
+  });
+});
+
+describe('compileSigmaRule: integer keys', () => {
+  it('an AND is bound by its sharpest part, an OR only when every branch binds the same field, a NOT and modifiers never', () => {
+    const r = compile(`
+sel:
+  EventID: [4624, 4625]
+  LogonType: 3
+other:
+  EventID: 4776
+condition: sel or other`);
+    expect(r.keys?.map((k) => [k.names, [...k.values].sort()])).toEqual([[['EventID'], [4624, 4625, 4776]]]);
+    expect(compile(`sel:\n  EventID: [4624, 4625]\n  LogonType: [3, 10, 11]\nalso:\n  EventID: 4625\ncondition: sel and also`).keys).toEqual([
+      { names: ['EventID'], values: new Set([4625]) },
+      { names: ['LogonType'], values: new Set([3, 10, 11]) },
+    ]);
+    expect(compile(`sel:\n  EventID: 4624\nother:\n  LogonType: 3\ncondition: sel or other`).keys).toBeUndefined();
+    expect(compile(`sel:\n  EventID: 4624\ncondition: not sel`).keys).toBeUndefined();
+    expect(compile(`sel:\n  EventID|gt: 4624\ncondition: sel`).keys).toBeUndefined();
+    expect(compile(`sel:\n  EventID: '4624'\ncondition: sel`).keys).toBeUndefined();
+    expect(compile(`sel:\n  EventID: [1, 'x']\ncondition: sel`).keys).toBeUndefined();
+  });
+
+  it('are sound: a record the rule matches holds one of the values', () => {
+    const r = compile(`
+sel:
+  EventID: [4624, 4625]
+  LogonType: 3
+condition: sel`);
+    const keys = r.keys ?? [];
+    expect(keys).toHaveLength(2);
+    for (const [fields, matches] of [
+      [{ EventID: 4624, LogonType: 3 }, true],
+      [{ EventID: '4625', LogonType: '3' }, true],
+      [{ EventID: [7, 4625], LogonType: 3 }, true],
+      [{ EventID: [4625, 4624], LogonType: [1, 3] }, true],
+      [{ EventID: 4634, LogonType: 3 }, false],
+      [{ LogonType: 3 }, false],
+    ] as const) {
+      const record = objectSigmaRecord(fields);
+      expect(r.test(record), JSON.stringify(fields)).toBe(matches);
+      expect(keys.every((k) => recordHasKey(k, record)), JSON.stringify(fields)).toBe(matches);
+    }
+  });
+});
+
+describe('compileSigmaRule: non-ASCII value lists', () => {
+  it('a list of non-ASCII literals rules out ASCII-only values and still matches its own', () => {
+    const r = compile(`sel:\n  a|contains: ['😀', 'рaypal', 'K\u212aI']\ncondition: sel`);
+    expectMatch(r, { a: 'cmd /c 😀 x' }, true);
+    expectMatch(r, { a: 'http://рaypal.example' }, true);
+    expectMatch(r, { a: ['plain', 'k\u212ai!'] }, true);
+    expectMatch(r, { a: 'paypal kki' }, false);
+    expectMatch(r, { a: 12 }, false);
+    const mixed = compile(`sel:\n  a|contains: ['😀', 'abc']\ncondition: sel`);
+    expectMatch(mixed, { a: 'xabcx' }, true);
   });
 });

@@ -11,6 +11,7 @@ import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
 import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
 import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
 import { requiredOfAll, requiredOfAny, type SigmaRequiredFields } from './sigma-required-fields.js';
+import { keysOfAll, keysOfAny, keysOfValues, type SigmaFieldKeys } from './sigma-field-keys.js';
 import type { SigmaNeedles } from './sigma-needles.js';
 import type { SigmaRecord, SigmaValue } from './sigma-record.js';
 import type { SigmaDetectionItem, SigmaLogsource, SigmaRule, SigmaSearch } from './sigma-rule.js';
@@ -35,6 +36,8 @@ export interface CompiledSigmaRule extends Detector<SigmaRecord> {
   readonly needles: readonly string[] | undefined;
   /** Record fields (per entry, one of them) without which the rule cannot match. */
   readonly requires: SigmaRequiredFields;
+  /** Integer values of which the record must hold one, per entry (`EventID: 4728`); absent or empty when none is known. */
+  readonly keys?: readonly SigmaFieldKeys[];
   readonly rule: SigmaRule;
   test(record: SigmaRecord): boolean;
 }
@@ -51,6 +54,7 @@ interface Compiled {
   readonly test: Test;
   readonly needles: SigmaNeedles;
   readonly requires: SigmaRequiredFields;
+  readonly keys: readonly SigmaFieldKeys[];
 }
 
 /** A condition names a search that failed to compile; that failure is already reported. */
@@ -115,7 +119,7 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     references: rule.references,
   };
   return {
-    compiled: { meta, logsource: rule.logsource, needles: combined.needles, requires: combined.requires, rule, test: combined.test },
+    compiled: { meta, logsource: rule.logsource, needles: combined.needles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
     diagnostics,
   };
 }
@@ -127,6 +131,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
     needles: needlesOfAny(parts.map((p) => p.needles)),
     requires: requiredOfAny(parts.map((p) => p.requires)),
+    keys: keysOfAny(parts.map((p) => p.keys)),
   };
 }
 
@@ -137,6 +142,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
     needles: needlesOfAll(parts.map((p) => p.needles)),
     requires: requiredOfAll(parts.map((p) => p.requires)),
+    keys: keysOfAll(parts.map((p) => p.keys)),
   };
 }
 
@@ -153,7 +159,7 @@ function compileCondition(
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
       const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined, requires: [] };
+      return { test: (r) => !inner(r), needles: undefined, requires: [], keys: [] };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -268,18 +274,40 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   const read = names === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(names);
   const built = buildValueTests(item, modifiers, context);
   const tests = built.tests;
+  const anyValue = (values: readonly SigmaValue[], record: SigmaRecord): boolean => tests.some((t) => t(values, record));
   const matches: (values: readonly SigmaValue[], record: SigmaRecord) => boolean = modifiers.all
     ? (values, record) => tests.every((t) => t(values, record))
-    : (values, record) => tests.some((t) => t(values, record));
+    : built.nonAscii
+      ? // Hundreds of emoji or look-alike values: an ASCII-only field is ruled out with one scan.
+        (values, record) => values.some(hasNonAscii) && anyValue(values, record)
+      : anyValue;
   return {
     test: (record) => matches(read(record), record),
     needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
     // A `null` value or `exists: false` matches a record without the field; everything else needs it.
     requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
+    // Plain integer values (no modifier at all) bind the rule to those values of the field.
+    keys: names === undefined || modifiers.type !== undefined || modifiers.transforms.length > 0 || (modifiers.all && item.values.length > 1) ? [] : keysOfValues(names, item.values),
   };
 }
 
+const NO_VALUES: readonly SigmaValue[] = [];
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function hasNonAscii(value: SigmaValue): boolean {
+  return typeof value === 'string' && NON_ASCII.test(value);
+}
+
 function fieldReader(names: readonly string[]): (record: SigmaRecord) => readonly SigmaValue[] {
+  const [only] = names;
+  if (names.length === 1 && only !== undefined) {
+    // One name (the common case): the record's own list is read as is, nothing is built per test.
+    return (record) => {
+      const v = record.field(only);
+      if (v === undefined) return NO_VALUES;
+      return Array.isArray(v) ? (v as readonly SigmaValue[]) : [v as SigmaValue];
+    };
+  }
   return (record) => {
     const out: SigmaValue[] = [];
     for (const name of names) {
@@ -296,17 +324,36 @@ interface ValueTests {
   readonly tests: readonly ValuesTest[];
   /** One needle set per rule value. */
   readonly needles: readonly SigmaNeedles[];
+  /** True when every value can only match a text with a non-ASCII character (emoji, homoglyph lists). */
+  readonly nonAscii: boolean;
 }
 
 function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, context: ItemContext): ValueTests {
   const tests: ValuesTest[] = [];
   const needles: SigmaNeedles[] = [];
+  let nonAscii = item.values.length > 0;
   for (const value of item.values) {
     const built = buildValueTest(item, value, modifiers, context);
     tests.push(built.test);
     needles.push(built.needles);
+    nonAscii &&= built.nonAscii === true;
   }
-  return { tests, needles };
+  return { tests, needles, nonAscii };
+}
+
+let lastText: string | undefined;
+let lastBytes = Buffer.alloc(0);
+
+/**
+ * RE2 converts a string argument to UTF-8 on every call; the rules of a log source test the same field
+ * value one after another, so the last value's bytes are kept (same matches, on bytes instead of text).
+ */
+function utf8Recent(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes;
 }
 
 const some = (predicate: (value: SigmaValue) => boolean): ValuesTest => (values) => values.some(predicate);
@@ -320,7 +367,7 @@ function buildValueTest(
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles } {
+): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
   const fail = (code: SigmaDiagnosticCode, message: string): never => {
     throw new CompileError(code, message, item.line);
   };
@@ -337,7 +384,7 @@ function buildValueTest(
       } catch (error) {
         return fail('sigma.regex-invalid', `RE2 rejects /${value}/: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return { test: some((v) => v !== null && re.test(String(v))), needles: undefined };
+      return { test: some((v) => v !== null && re.test(utf8Recent(String(v)))), needles: undefined };
     }
     case 'cidr': {
       const list = cidrList(typeof value === 'string' ? value : '');
@@ -437,7 +484,7 @@ function stringValueTest(
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles } {
+): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
   if (value === null) {
     if (modifiers.transforms.length > 0) throw new CompileError('sigma.value-invalid', 'null cannot take modifiers', item.line);
     // `field: null` means the field is absent or empty of any value.
@@ -477,5 +524,7 @@ function stringValueTest(
   return {
     test: some((v) => v !== null && matchText(String(v))),
     needles: isText ? needlesOfAny(variants.map(needleOfString)) : undefined,
+    // Folding never turns a non-ASCII character into ASCII, so such a literal needs a non-ASCII text.
+    nonAscii: variants.length > 0 && variants.every((v) => !v.binary && v.parts.some((p) => typeof p === 'string' && NON_ASCII.test(p))),
   };
 }
