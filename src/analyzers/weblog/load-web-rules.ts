@@ -31,7 +31,7 @@ export interface WebRules {
   /** Sigma correlation rules over the web rules' matches, judged once every part of a hunt is merged. */
   readonly correlations: readonly CompiledSigmaCorrelation[];
   readonly diagnostics: readonly SigmaDiagnostic[];
-  /** Sigma rules for other log sources (Windows events, proxies, …): read, not compiled, not run. */
+  /** Sigma rules for other log sources (Windows events, proxies, …), not compiled, not run; a file not parsed because it names no web log source counts once. */
   readonly otherLogsource: number;
   /** The users' rule files that hold rules or correlations run on web logs: all another thread needs to load. */
   readonly webRuleFiles: readonly string[];
@@ -41,7 +41,8 @@ export interface WebRules {
 export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
   const mapping = await loadWebFieldMapping();
   const paths = [...(sources.content ? [WEB_CONTENT_DIR] : []), ...sources.sigmaPaths];
-  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [] } : await loadSigmaRules(paths);
+  // Files that name no web log source are not even parsed: SigmaHQ is thousands of Windows rules.
+  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [], screenedOut: 0 } : await loadSigmaRules(paths, { screen: mapping.mayAccept });
   // Only rules for web logs are compiled: a hunt never runs the others (`rules lint` checks them all).
   const forWeb = loaded.rules.filter((rule) => mapping.accepts(rule.logsource));
   const compiled = compileSigmaRules(forWeb, { fieldMapping: mapping.fields });
@@ -56,7 +57,7 @@ export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
     webRuleFiles: [...webFiles].filter((file) => !file.startsWith(WEB_CONTENT_DIR)),
     correlations: correlations.compiled,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics, ...correlations.diagnostics],
-    otherLogsource: loaded.rules.length - forWeb.length,
+    otherLogsource: loaded.rules.length - forWeb.length + loaded.screenedOut,
   };
 }
 

@@ -13,6 +13,8 @@ export interface WebFieldMapping {
   readonly fields: SigmaFieldMapping;
   /** True when a rule's logsource is one of the mapping's (IIS web logs). */
   accepts(logsource: SigmaLogsource): boolean;
+  /** False when a rule file's text names none of the mapping's log sources, so no rule in it can be accepted. */
+  mayAccept(text: string): boolean;
 }
 
 /** Reads and checks `content/mappings/webserver-iis.yml`; a broken mapping file is an internal error. */
@@ -28,8 +30,13 @@ export async function loadWebFieldMapping(file = WEB_FIELD_MAPPING_FILE): Promis
   const categories = wanted('category');
   const products = wanted('product');
   const services = wanted('service');
+  const names = [...categories, ...products, ...services];
   return {
     fields,
+    mayAccept: (text) => {
+      const lower = text.toLowerCase();
+      return names.some((name) => lower.includes(name));
+    },
     accepts(source: SigmaLogsource): boolean {
       const has = (set: Set<string>, value: string | undefined): boolean => value !== undefined && set.has(value.toLowerCase());
       return has(categories, source.category) || has(products, source.product) || has(services, source.service);

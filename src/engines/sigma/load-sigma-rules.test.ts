@@ -12,6 +12,14 @@ const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 const rel = (file: string): string => path.relative(fixtures, file).split(path.sep).join('/');
 
 describe('loadSigmaRules', () => {
+  it('counts, without parsing, the files a screen rules out, but always parses files with a correlation', async () => {
+    const loaded = await loadSigmaRules([path.join(fixtures, 'happy')], { screen: (text) => text.includes('Web Shell Command') });
+    expect(loaded.rules.map((r) => r.title)).toEqual(['Web Shell Command in Query', 'Not Found']);
+    expect(loaded.correlations.map((c) => c.title)).toEqual(['Scanner Burst', 'Many Paths']);
+    expect(loaded.screenedOut).toBe(2);
+    expect((await loadSigmaRules([path.join(fixtures, 'happy')])).screenedOut).toBe(0);
+  });
+
   it('loads folders recursively in sorted order, single- and multi-document files', async () => {
     const loaded = await loadSigmaRules([path.join(fixtures, 'happy')]);
     expect(loaded.files.map(rel)).toEqual(['happy/collection.yml', 'happy/iis-webshell-cmd.yml', 'happy/nested/two-rules.yaml', 'happy/scanner-burst.yml']);

@@ -12,6 +12,17 @@ export interface SigmaLoadResult {
   readonly diagnostics: readonly SigmaDiagnostic[];
   /** Correlation (meta-)rules found beside the rules; compile them with `compileSigmaCorrelations`. */
   readonly correlations: readonly SigmaCorrelation[];
+  /** Files left unparsed because the caller's `screen` said they cannot hold a rule it runs. */
+  readonly screenedOut: number;
+}
+
+/** What a caller that runs only some rules can say before a file is parsed. */
+export interface SigmaLoadOptions {
+  /**
+   * Given a file's text, false when it cannot hold a rule the caller runs (its log source names appear
+   * nowhere in it); such files are counted, not parsed. Files with a correlation are always parsed.
+   */
+  readonly screen?: (text: string) => boolean;
 }
 
 /** A rule file is a few kilobytes; anything far larger is not a rule. */
@@ -25,13 +36,14 @@ const READ_AHEAD = 16;
  * Loads Sigma rules from files and folders (folders recursively, `*.yml` / `*.yaml`, in sorted order).
  * Symbolic links inside folders are not followed, so a rule tree cannot lead the loader elsewhere.
  */
-export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoadResult> {
+export async function loadSigmaRules(paths: readonly string[], options: SigmaLoadOptions = {}): Promise<SigmaLoadResult> {
   const diagnostics: SigmaDiagnostic[] = [];
   const files: string[] = [];
   for (const p of paths) await collect(p, true, files, diagnostics);
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
+  let screenedOut = 0;
   // Files are read a few at a time ahead of the parser: a rule tree is thousands of small files.
   const reads = new Map<number, Promise<{ bytes: Buffer } | { error: unknown }>>();
   const readAhead = (i: number): void => {
@@ -52,6 +64,10 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
       continue;
     }
     const text = read.bytes.toString('utf8');
+    if (options.screen !== undefined && !options.screen(text) && !/^\s*correlation\s*:/m.test(text)) {
+      screenedOut += 1;
+      continue;
+    }
     const parsed = parseSigmaYaml(text, file);
     diagnostics.push(...parsed.diagnostics);
     for (const rule of [...parsed.rules, ...parsed.correlations]) {
@@ -71,7 +87,7 @@ export async function loadSigmaRules(paths: readonly string[]): Promise<SigmaLoa
       else rules.push(rule);
     }
   }
-  return { files, rules, diagnostics, correlations };
+  return { files, rules, diagnostics, correlations, screenedOut };
 }
 
 async function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {
