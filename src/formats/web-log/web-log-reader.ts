@@ -24,8 +24,10 @@ export interface LinePrefilter {
   groupsIn(decodedLine: string): number;
 }
 
-/** With no prefilter every line is wanted, for every group: one class, one state, always "matched". */
-const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([~0]), classCount: 1, stateGroups: new Uint8Array([0xff]), groupsIn: () => 0xff };
+/** With no prefilter the byte pass needs no automaton: one class, one state that never matches (see `EVERY_LINE`). */
+const MATCH_ALL: LinePrefilter = { classOf: new Uint8Array(256), delta: new Int32Array([0]), classCount: 1, stateGroups: new Uint8Array([0]), groupsIn: () => 0 };
+/** Without a prefilter: every line is wanted, and handed on as holding every group. */
+const EVERY_LINE = new Uint8Array(256).fill(1);
 
 /** The default `wantedGroups`: a line is wanted when any needle occurs in it. */
 const ANY_GROUP = Uint8Array.from({ length: 256 }, (_, groups) => (groups === 0 ? 0 : 1));
@@ -214,6 +216,7 @@ export class WebLogReader {
   #wanted(): Uint8Array {
     const layout = this.#format === 'iis' ? IIS_LAYOUT : this.#format === 'ncsa' ? NCSA_LAYOUT : this.#layout;
     const ask = this.#options.wantedGroups;
+    if (this.#options.prefilter === undefined) return EVERY_LINE;
     if (layout === undefined || ask === undefined) return ANY_GROUP;
     if (layout === this.#wantedLayout) return this.#wantedTable;
     let table = this.#wantedByLayout.get(layout);
@@ -240,8 +243,8 @@ export class WebLogReader {
       this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
       return;
     }
-    let wanted = table.marks[i] as number;
-    if ((lineFlags & FLAG_PERCENT) !== 0) {
+    let wanted = this.#options.prefilter === undefined ? 0xff : (table.marks[i] as number);
+    if ((lineFlags & FLAG_PERCENT) !== 0 && this.#options.prefilter !== undefined) {
       // Decoded text may hold needles of other groups than the raw line: both count.
       const decoded = scanDecoded(block, s, e, prefilter);
       wanted |= decoded === -1 ? prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true)) : decoded;
