@@ -2,6 +2,7 @@ import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import type { InventoryComponent } from '../../core/inventory-component.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
+import { nextZipEntry } from '../zip/next-zip-entry.js';
 
 /** Bounds for reading a hostile Java archive. */
 export interface JavaArchiveLimits {
@@ -60,7 +61,7 @@ async function walkArchive(zip: ZipFile, location: string, depth: number, limits
   let manifest: string | undefined;
   try {
     for (let seen = 0; ; seen += 1) {
-      const entry = await nextEntry(zip);
+      const entry = await nextZipEntry(zip);
       if (entry === undefined) break;
       if (seen >= limits.maxEntries) {
         issues.push({ code: 'jar.too-many-entries', message: `${location} has more than ${limits.maxEntries} entries; the rest were not read.`, path: location });
@@ -154,32 +155,6 @@ function fileNameComponent(entryName: string, location: string): InventoryCompon
   const packageName = m === null ? undefined : FILE_NAME_PACKAGES[(m[1] ?? '').toLowerCase()];
   if (m === null || packageName === undefined) return undefined;
   return { name: m[1] ?? base, version: m[2] ?? '', source: 'jar', location, ecosystem: 'maven', packageName };
-}
-
-function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-    };
-    const onEntry = (entry: Entry): void => {
-      cleanup();
-      resolve(entry);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    zip.on('entry', onEntry);
-    zip.on('end', onEnd);
-    zip.on('error', onError);
-    zip.readEntry();
-  });
 }
 
 async function readText(zip: ZipFile, entry: Entry, location: string, limits: JavaArchiveLimits, budget: Budget, issues: ScanIssue[]): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import { limitInflation } from './limit-inflation.js';
 import type { InflationLimits } from './limit-inflation.js';
 import type { LogStream } from './log-stream.js';
 import { peekContainer } from './peek-container.js';
+import { nextZipEntry } from '../zip/next-zip-entry.js';
 
 /** Options for `openZipLogStreams`. */
 export interface OpenZipLogStreamsOptions {
@@ -57,7 +58,7 @@ export async function* openZipLogStreams(zipPath: string, options: OpenZipLogStr
       options.signal?.throwIfAborted();
       let entry: Entry | undefined;
       try {
-        entry = await nextEntry(zipfile);
+        entry = await nextZipEntry(zipfile);
       } catch (error) {
         issue('input.zip-corrupt', `The central directory of ${JSON.stringify(zipPath)} is corrupt after ${seen} entries (${errorMessage(error)}); the rest was not read.`);
         return;
@@ -215,37 +216,6 @@ function openRawStream(zipfile: ZipFile, entry: Entry): Promise<Readable> {
       if (error !== null) reject(error);
       else resolve(stream);
     });
-  });
-}
-
-function nextEntry(zipfile: ZipFile): Promise<Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    // After an error yauzl stays silent on readEntry(), which would leave this promise pending forever.
-    if (zipfile.emittedError) {
-      reject(new Error('the archive already failed'));
-      return;
-    }
-    const cleanup = (): void => {
-      zipfile.off('entry', onEntry);
-      zipfile.off('end', onEnd);
-      zipfile.off('error', onError);
-    };
-    const onEntry = (entry: Entry): void => {
-      cleanup();
-      resolve(entry);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    zipfile.on('entry', onEntry);
-    zipfile.on('end', onEnd);
-    zipfile.on('error', onError);
-    zipfile.readEntry();
   });
 }
 
