@@ -1,10 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ToPoolWorker } from '../run-worker-pool.js';
 import type { EventSettings, EventTask } from './event-task.js';
 import { compileEventRules, type ParsedEventRules } from './load-event-rules.js';
 import { scanEventTask } from './scan-event-task.js';
 
 /** Messages the pool sends to a worker. */
-export type ToEventWorker = { readonly type: 'task'; readonly id: number; readonly task: EventTask };
+export type ToEventWorker = ToPoolWorker<EventTask>;
 
 // A worker thread: it compiles the rules the main thread read and parsed, and reads the chunk ranges it is sent, one at a time.
 const { settings, parsed } = workerData as { settings: EventSettings; parsed: ParsedEventRules };

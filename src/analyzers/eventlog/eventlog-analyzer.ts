@@ -8,7 +8,8 @@ import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js
 import { compileEventRules, eventRuleIssues, readEventRules } from './load-event-rules.js';
 import { INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
-import { runEventTasksOnWorkers, eventWorkersAvailable } from './event-worker-pool.js';
+import { runEventTasksOnWorkers } from './event-worker-pool.js';
+import { workersAvailable } from '../run-worker-pool.js';
 
 /** What `events` hands the event-log analyzer. */
 export interface EventlogInput {
@@ -44,7 +45,7 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     const parsed = await readEventRules(input.settings.rules);
     const rules = await compileEventRules(parsed);
     const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
-    const threads = eventWorkersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
+    const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
     const progress = { bytes: 0, records: 0, matches: 0 };
     const onRecords = (records: number, matches: number): void => {

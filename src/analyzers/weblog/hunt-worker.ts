@@ -1,10 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ToPoolWorker } from '../run-worker-pool.js';
 import type { HuntSettings, HuntTask } from './hunt-task.js';
 import { loadWebRules } from './load-web-rules.js';
 import { runHuntTask } from './run-hunt-task.js';
 
 /** Messages the pool sends to a worker. */
-export type ToWorker = { readonly type: 'task'; readonly id: number; readonly task: HuntTask };
+export type ToWorker = ToPoolWorker<HuntTask>;
 
 // A worker thread: it compiles the same detectors and runs the tasks it is sent, one at a time.
 const settings = (workerData as { settings: HuntSettings }).settings;
