@@ -1,13 +1,12 @@
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import { severityRank } from '../core/severity.js';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { runAudit } from '../scan/run-audit.js';
 import { recordReport } from '../scan/record-report.js';
 import { EXIT } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
 import { storeOption } from './store-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface AuditFlags {
   db?: string;
@@ -21,16 +20,13 @@ interface AuditFlags {
 
 /** `w3guard audit PATH…`: audits IIS configuration (CIS IIS 10, rogue modules, privileges, logging). Sets `process.exitCode`. */
 export function auditCommand(signal: AbortSignal): Command {
-  return new Command('audit')
+  return withReportOptions(
+    new Command('audit')
     .description('audit IIS configuration: CIS IIS 10, rogue native and managed modules, app pool identities, logging coverage')
     .argument('<paths...>', 'host roots (folders laid out like C:\\), applicationHost.config or web.config files')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
-    .option('--evidence-cap <n>', 'evidence items kept per finding', String(DEFAULT_EVIDENCE_CAP))
     .option('--db <store>', 'record the run in this findings store (a SQLite file or a postgres:// URL): findings get new/open/reopened, closed ones are added as fixed')
-    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)')
+    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)'),
+  )
     .action(async (paths: string[], flags: AuditFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);

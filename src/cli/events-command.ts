@@ -1,13 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import { severityRank } from '../core/severity.js';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { runEvents } from '../scan/run-events.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption, timeOption } from './parse-option.js';
 import { ProgressLine } from './progress-line.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface EventsFlags {
   format: string;
@@ -38,22 +37,20 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** `w3guard events PATH…`: Sigma over Windows event logs, and w3wp.exe process trees as incidents. Sets `process.exitCode`. */
 export function eventsCommand(signal: AbortSignal): Command {
-  return new Command('events')
+  return withReportOptions(
+    new Command('events')
     .description('hunt Windows event logs (EVTX: Sysmon, Security, Application, IIS-Configuration) for w3wp.exe children, DLL side-loading and privilege escalation')
     .argument('[paths...]', 'EVTX files or folders (searched for *.evtx)')
     .option('--host <root>', 'a host root (live C:\\ or a mounted image): read its Windows/System32/winevt/Logs (repeatable)', collect, [] as string[])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
     .option('--since <time>', 'only events at or after this time (ISO 8601, UTC)')
     .option('--until <time>', 'only events before this time (ISO 8601, UTC)')
     .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
-    .option('--evidence-cap <n>', 'evidence events kept per finding', String(DEFAULT_EVIDENCE_CAP))
     .option('--window <duration>', 'events of one w3wp.exe process tree further apart than this start a new incident', '1h')
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', collect, [] as string[])
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
-    .option('--no-progress', 'no progress line on stderr')
+    .option('--no-progress', 'no progress line on stderr'),
+    'events',
+  )
     .action(async (paths: string[], flags: EventsFlags) => {
       if (paths.length === 0 && flags.host.length === 0) throw new UsageError('events needs EVTX files or folders, or --host ROOT.');
       const format = reportFormatOption(flags.format);

@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import { severityRank } from '../core/severity.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { runHunt } from '../scan/run-hunt.js';
 import { recordReport } from '../scan/record-report.js';
 import { EXIT } from './exit-code.js';
@@ -11,6 +9,7 @@ import { burstOption, integerOption, offsetOption, severityOption, timeOption } 
 import { ProgressLine } from './progress-line.js';
 import { storeOption } from './store-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface HuntFlags {
   db?: string;
@@ -32,24 +31,22 @@ interface HuntFlags {
 
 /** `w3guard hunt PATH…`: reads IIS logs and reports findings. Sets `process.exitCode`. */
 export function huntCommand(signal: AbortSignal): Command {
-  return new Command('hunt')
+  return withReportOptions(
+    new Command('hunt')
     .description('hunt IIS W3C, HTTPERR, IIS-format and NCSA logs (files, folders, .gz, .zip, - for stdin) for attacks and web-shell use')
     .argument('<paths...>', 'log files or folders (folders are searched for u_ex*.log, *_x.log, httperr*.log, .gz and .zip)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
     .option('--since <time>', 'only requests at or after this time (ISO 8601, UTC)')
     .option('--until <time>', 'only requests before this time (ISO 8601, UTC)')
     .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
-    .option('--evidence-cap <n>', 'evidence lines kept per finding', String(DEFAULT_EVIDENCE_CAP))
     .option('--local-offset <offset>', "server's UTC offset for IIS-format logs, which log local time", '+00:00')
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
     .option('--burst <id=n[/window]>', 'change a burst detector: threshold and optional window such as 30s, 5m, 1h (repeatable; see README)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-progress', 'no progress line on stderr')
     .option('--db <store>', 'record the run in this findings store (a SQLite file or a postgres:// URL): findings get new/open/reopened, closed ones are added as fixed')
-    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)')
+    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)'),
+    'lines',
+  )
     .action(async (paths: string[], flags: HuntFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);

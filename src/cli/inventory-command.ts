@@ -1,15 +1,14 @@
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import type { ScanReport } from '../core/report.js';
 import { severityRank } from '../core/severity.js';
 import { escapeTerminal } from '../report/escape-terminal.js';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runInventory } from '../scan/run-inventory.js';
 import { VerifyBaselineError } from '../scan/verify-inventory.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface InventoryFlags {
   host: string[];
@@ -25,18 +24,15 @@ interface InventoryFlags {
 
 /** `w3guard inventory [PATH…] [--host ROOT]`: what software runs, which versions are exploited in the wild, and whether a patch landed. Sets `process.exitCode`. */
 export function inventoryCommand(signal: AbortSignal): Command {
-  return new Command('inventory')
+  return withReportOptions(
+    new Command('inventory')
     .description('read real versions from binaries, archives, package lists, SBOMs and registry hives; match them against advisories, CISA KEV and EPSS')
     .argument('[paths...]', 'binaries, bin/ folders, jars, *.deps.json, packages.config, packages.lock.json, CycloneDX JSON SBOMs')
     .option('--host <root>', 'a host root (a folder laid out like C:\\): installed programs, web applications, runtimes, Windows build (repeatable)', collect, [])
     .option('--verify <report>', 'compare with an earlier "inventory --format json" report: fixed, still vulnerable, newly vulnerable')
     .option('--feeds-dir <dir>', `where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
-    .option('--advisories <dir>', 'read advisories from this folder instead of the shipped ones')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
-    .option('--evidence-cap <n>', 'evidence items kept per finding', String(DEFAULT_EVIDENCE_CAP))
+    .option('--advisories <dir>', 'read advisories from this folder instead of the shipped ones'),
+  )
     .action(async (paths: string[], flags: InventoryFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);

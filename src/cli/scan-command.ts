@@ -1,5 +1,4 @@
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import { severityRank } from '../core/severity.js';
 import { DEFAULT_USER_AGENT } from '../engines/http-client/http-client.js';
 import { loadHttpTemplates } from '../engines/http-template/load-http-templates.js';
@@ -8,13 +7,13 @@ import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
 import { tlsProbe } from '../analyzers/http-probe/tls-check.js';
 import { InputError } from '../targets/input-error.js';
 import { existsSync } from 'node:fs';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { runScan } from '../scan/run-scan.js';
 import { readUrlTargets, TargetError } from '../targets/read-url-targets.js';
 import { readScanBaseline } from '../targets/read-scan-baseline.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface ScanFlags {
   targets?: string;
@@ -42,16 +41,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** `w3guard scan URL…`: the outside view of IIS sites. Sets `process.exitCode`. */
 export function scanCommand(signal: AbortSignal): Command {
-  return new Command('scan')
+  return withReportOptions(
+    new Command('scan')
     .description('scan live IIS sites from outside: versions, exposures, IIS and ASP.NET flaws, Telerik, Exchange/SharePoint builds, tampering')
     .argument('[urls...]', 'sites to scan (https://host[:port][/path], or a bare host name for https); only these hosts are contacted')
     .option('--targets <file>', 'read more sites from this file, one per line (# comments)')
     .option('-t, --templates <path>', 'also run the Nuclei-format HTTP templates in this file or folder (repeatable)', collect, [] as string[])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
-    .option('--evidence-cap <n>', 'evidence items kept per finding', String(DEFAULT_EVIDENCE_CAP))
     .option('--rate <n>', 'requests per second per host (0: no limit)', '20')
     .option('--concurrency <n>', 'requests in flight over all hosts', '10')
     .option('--host-concurrency <n>', 'requests in flight per host', '4')
@@ -63,7 +58,8 @@ export function scanCommand(signal: AbortSignal): Command {
     .option('--cookie <cookies>', 'send these cookies with every request ("a=1; b=2")')
     .option('--user-agent <ua>', 'User-Agent of our own requests', DEFAULT_USER_AGENT)
     .option('--baseline <report.json>', 'a previous scan report (--format json): outside script domains new since then are reported')
-    .option('--no-tls', 'skip the TLS probe of https sites (protocols, suites, certificate)')
+    .option('--no-tls', 'skip the TLS probe of https sites (protocols, suites, certificate)'),
+  )
     .action(async (args: string[], flags: ScanFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);

@@ -1,15 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
-import { DEFAULT_EVIDENCE_CAP } from '../core/finding-aggregator.js';
+import { Command } from 'commander';
 import { severityRank } from '../core/severity.js';
 import { BaselineError } from '../analyzers/webroot-sweep/sweep-baseline.js';
-import { REPORT_FORMATS } from '../report/reporters.js';
 import { escapeTerminal } from '../report/escape-terminal.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runSweep } from '../scan/run-sweep.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { integerOption, severityOption } from './parse-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
 
 interface SweepFlags {
   host: string[];
@@ -42,7 +41,8 @@ function byteSizeOption(flag: string, value: string): number {
 
 /** `w3guard sweep PATH…`: YARA, placement rules and drift in web roots, temp and ProgramData folders. Sets `process.exitCode`. */
 export function sweepCommand(signal: AbortSignal): Command {
-  return new Command('sweep')
+  return withReportOptions(
+    new Command('sweep')
     .description('sweep web roots for web shells, dropped binaries and what changed since a baseline')
     .argument('[paths...]', 'folders to sweep (web roots, any folder)')
     .option('--host <root>', 'a host root (a folder laid out like C:\\): every site folder from applicationHost.config, Windows/Temp, ProgramData, inetpub/temp (repeatable)', collect, [])
@@ -53,12 +53,8 @@ export function sweepCommand(signal: AbortSignal): Command {
     .option('--no-inventory', 'with --host: leave out the versions of web applications\' components (bin/ folders) judged against advisories')
     .option('--feeds-dir <dir>', `with --host: where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--max-file-size <size>', 'scan and hash at most this much of each file', '32M')
-    .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--min-severity <severity>', 'report only findings at or above this severity', 'info')
-    .option('--evidence-cap <n>', 'evidence items kept per finding', String(DEFAULT_EVIDENCE_CAP))
+    .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`),
+  )
     .action(async (paths: string[], flags: SweepFlags) => {
       if (paths.length === 0 && flags.host.length === 0) throw new UsageError('sweep needs a folder or --host ROOT.');
       if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE.');
