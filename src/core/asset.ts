@@ -8,4 +8,6 @@ export interface Asset {
   readonly kind: AssetKind;
   /** Human name when it differs from the id. */
   readonly name?: string;
+  /** The id of the asset this one belongs to (application → site → host); absent for a root. */
+  readonly parent?: string;
 }

@@ -1,6 +1,7 @@
 import type { Confidence } from './confidence.js';
 import type { Evidence } from './evidence.js';
 import type { FindingStatus } from './finding-status.js';
+import type { Priority } from './priority.js';
 import type { Severity } from './severity.js';
 
 /** A finalized finding: aggregated, fingerprinted, ready for reporters and the store. */
@@ -26,4 +27,11 @@ export interface Finding {
   readonly evidence: readonly Evidence[];
   /** Lifecycle against the store, set only when the run was recorded (`--db`). */
   readonly status?: FindingStatus;
+  /** 0–100, the explained risk; equals `priority.score`. Set by the prioritize step of finalize. */
+  readonly risk?: number;
+  readonly priority?: Priority;
+  /** Fingerprints of findings joined with this one into one incident (log line → file → event). */
+  readonly related?: readonly string[];
+  /** Present (with `--show-suppressed`) when a suppression in the store covers this finding. */
+  readonly suppression?: { readonly reason: string; readonly until?: string; readonly by?: string };
 }

@@ -2,6 +2,7 @@ import type { InputSummary } from './artifact.js';
 import type { CheckSummary } from './check-summary.js';
 import type { Coverage } from './coverage.js';
 import type { Finding } from './finding.js';
+import type { Incident } from './incident.js';
 import type { FeedsUsed, InventoryItem, VerificationResult } from './inventory-item.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { ScanIssue } from './scan-issue.js';
@@ -15,6 +16,8 @@ export interface ScanReport {
   readonly inputs: readonly InputSummary[];
   readonly issues: readonly ScanIssue[];
   readonly findings: readonly Finding[];
+  /** Findings of several analyzers joined into stories (`host`). */
+  readonly incidents?: readonly Incident[];
   /** Metadata of every rule that ran, for formats that describe rules (SARIF). */
   readonly rules: readonly RuleMeta[];
   /** Pass/fail/not-evaluated counts of configuration checks, for commands that run checks (`audit`). */
