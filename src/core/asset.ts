@@ -10,4 +10,6 @@ export interface Asset {
   readonly name?: string;
   /** The id of the asset this one belongs to (application → site → host); absent for a root. */
   readonly parent?: string;
+  /** Where a site's or application's content is on disk, as reached from the path given (host mode). */
+  readonly path?: string;
 }
