@@ -20,6 +20,15 @@ export function escapeTerminal(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
 
+/**
+ * Replaces each character `escapeTerminal` would escape with what `show` makes of it, given its visible
+ * escape (`\x1b`) and the character itself: the HTML report wraps the escape in a badge, and keeps the
+ * newlines and tabs of a multi-line excerpt as they are.
+ */
+export function replaceUnsafe(text: string, show: (escape: string, char: string) => string): string {
+  return text.replace(UNSAFE, (char) => show(escapeOne(char), char));
+}
+
 function escapeOne(char: string): string {
   const named = NAMED[char];
   if (named !== undefined) return named;

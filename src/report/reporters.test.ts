@@ -4,7 +4,7 @@ import { isReportFormat, REPORT_FORMATS, REPORTERS } from './reporters.js';
 
 describe('REPORTERS', () => {
   it('lists the formats the design promises, each under its own name', () => {
-    expect(REPORT_FORMATS).toEqual(['table', 'json', 'jsonl', 'sarif', 'csv', 'md']);
+    expect(REPORT_FORMATS).toEqual(['table', 'json', 'jsonl', 'sarif', 'csv', 'md', 'html']);
     for (const format of REPORT_FORMATS) {
       expect(REPORTERS[format].format).toBe(format);
       expect(REPORTERS[format].description).not.toBe('');
@@ -13,7 +13,7 @@ describe('REPORTERS', () => {
 
   it('recognizes format names and nothing inherited', () => {
     expect(REPORT_FORMATS.every(isReportFormat)).toBe(true);
-    for (const value of ['html', 'JSON', '', 'toString', '__proto__', 'constructor', 42, undefined, null]) {
+    for (const value of ['HTML', 'JSON', '', 'toString', '__proto__', 'constructor', 42, undefined, null]) {
       expect(isReportFormat(value)).toBe(false);
     }
   });

@@ -1,5 +1,6 @@
 import type { Reporter } from '../core/reporter.js';
 import { csvReporter } from './csv-reporter.js';
+import { htmlReporter } from './html-reporter.js';
 import { jsonReporter } from './json-reporter.js';
 import { jsonlReporter } from './jsonl-reporter.js';
 import { markdownReporter } from './markdown-reporter.js';
@@ -14,6 +15,7 @@ export const REPORTERS = {
   sarif: sarifReporter,
   csv: csvReporter,
   md: markdownReporter,
+  html: htmlReporter,
 } as const satisfies Record<string, Reporter>;
 
 /** A `--format` value that names a built-in reporter. */
