@@ -50,6 +50,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .filters label { display: inline-flex; gap: 0.35rem; align-items: center; }
 .filters select, .filters input, .filters button { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 0.15rem 0.35rem; }
 article.finding, article.incident { border: 1px solid var(--line); border-left-width: 5px; border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0 0 0.9rem; }
+/* A report of thousands of findings: the browser lays out only the ones near the screen. */
+article.finding { content-visibility: auto; contain-intrinsic-size: auto 28rem; }
 article.finding:target, article.incident:target { outline: 2px solid var(--blue); }
 article.severity-critical { border-left-color: var(--red); }
 article.severity-high { border-left-color: var(--orange); }
@@ -69,6 +71,7 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: 0.85em; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   .filters { display: none !important; }
   pre { max-height: none; overflow: visible; }
+  article.finding { content-visibility: visible; }
   article.finding, article.incident, tr { break-inside: avoid; }
   h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }

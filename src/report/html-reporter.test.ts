@@ -100,7 +100,9 @@ describe('htmlReporter', () => {
     expect(attrs.filter((attr) => attr.name === 'style')).toEqual([]);
     const hrefs = attrs.filter((attr) => attr.name === 'href').map((attr) => attr.value);
     expect(hrefs.length).toBeGreaterThan(0);
-    for (const href of hrefs) expect(href).toMatch(/^#finding-\d+$/);
+    for (const href of hrefs) expect(href).toMatch(/^#(finding|incident)-\d+$/);
+    // Every in-page link lands on an element of the page.
+    for (const href of hrefs) expect(html).toContain(`id="${href.slice(1)}"`);
     expect(attrs.filter((attr) => attr.value.includes('://'))).toEqual([]);
     expect(html).not.toMatch(/<(link|base|form|img|iframe|object|embed|svg|frame|audio|video|source)\b/i);
     expect(HTML_PAGE_STYLE).not.toMatch(/url\(|@import|@font-face/i);
@@ -175,6 +177,29 @@ describe('htmlReporter', () => {
     const second = html.slice(html.indexOf('id="finding-2"'), html.indexOf('id="finding-3"'));
     expect(second).toContain('<li><a href="#finding-1">');
     expect(second).toContain(`<li><code>${'f'.repeat(32)}</code> <span class="muted">(not in this report)</span></li>`);
+    // Members link back to their incident; the others do not.
+    const back = '<dt>Incident</dt><dd><a href="#incident-1">Exploit request, dropped file, then its use</a></dd>';
+    expect(first).toContain(back);
+    expect(second).toContain(back);
+    expect(html.slice(html.indexOf('id="finding-3"')).includes('<dt>Incident</dt>')).toBe(false);
+  });
+
+  it('lists the configuration checks that failed or could not be evaluated, with the reasons as text', () => {
+    const html = render({
+      ...sampleReport(),
+      command: 'audit',
+      checks: [
+        { id: 'w3g-cis-iis10-3.2-debug-off', title: 'ASP.NET debug compilation is on', tags: ['cis.iis10.3.2'], pass: 3, fail: 1, notEvaluated: 0, notEvaluatedReasons: [] },
+        { id: 'w3g-cis-iis10-2.2', title: 'Sensitive features', tags: [], pass: 0, fail: 0, notEvaluated: 1, notEvaluatedReasons: [`encrypted ${HOSTILE.script}`] },
+        { id: 'w3g-log-quiet', title: 'Passes everywhere', tags: [], pass: 5, fail: 0, notEvaluated: 0, notEvaluatedReasons: [] },
+      ],
+    });
+    const checks = html.slice(html.indexOf('<section id="checks">'), html.indexOf('<section id="issues">'));
+    expect(checks).toContain('<h2>Configuration checks (3)</h2>');
+    expect(checks).toContain('<p>1 fail, 1 pass everywhere, 1 not fully evaluated.</p>');
+    expect(checks).toContain('<tr><td><code>w3g-cis-iis10-3.2-debug-off</code></td><td>ASP.NET debug compilation is on</td><td class="num">3</td><td class="num">1</td><td class="num">0</td><td></td></tr>');
+    expect(checks).toContain('<td>encrypted &lt;script&gt;alert(1)&lt;/script&gt;</td>');
+    expect(checks).not.toContain('w3g-log-quiet');
   });
 
   it('summarises by priority, severity, status and asset, and lists issues and inputs', () => {

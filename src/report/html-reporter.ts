@@ -63,8 +63,7 @@ export const htmlReporter: Reporter = {
     findings.forEach((finding, index) => {
       if (!anchors.has(finding.fingerprint)) anchors.set(finding.fingerprint, index);
     });
-    const assets = [...new Set(findings.map((finding) => finding.asset))].sort(compareText);
-    const page = new Page(findings, anchors, assets);
+    const page = new Page(findings, anchors, report.incidents ?? []);
     const title = `w3guard ${report.command} report`;
     return [
       '<!DOCTYPE html>',
@@ -117,16 +116,32 @@ function statusOf(finding: Finding): string {
   return finding.status ?? UNRECORDED;
 }
 
-/** The rendering of the parts that link to findings or filter them. */
+/** The rendering of the parts that link to findings or filter them; indexes built once, so a large report stays linear. */
 class Page {
   readonly #findings: readonly Finding[];
   readonly #anchors: ReadonlyMap<string, number>;
-  readonly #assets: readonly string[];
+  /** Assets in name order, each with its findings (in risk order) and its filter token (its position). */
+  readonly #assets: ReadonlyMap<string, { readonly token: number; readonly findings: readonly Finding[] }>;
+  /** The incidents (by their 1-based anchor) each finding is a member of. */
+  readonly #incidentsOf = new Map<string, { readonly anchor: number; readonly title: string }[]>();
 
-  constructor(findings: readonly Finding[], anchors: ReadonlyMap<string, number>, assets: readonly string[]) {
+  constructor(findings: readonly Finding[], anchors: ReadonlyMap<string, number>, incidents: readonly Incident[]) {
     this.#findings = findings;
     this.#anchors = anchors;
-    this.#assets = assets;
+    const byAsset = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      const mine = byAsset.get(finding.asset);
+      if (mine === undefined) byAsset.set(finding.asset, [finding]);
+      else mine.push(finding);
+    }
+    this.#assets = new Map([...byAsset.keys()].sort(compareText).map((asset, token) => [asset, { token, findings: byAsset.get(asset) ?? [] }]));
+    incidents.forEach((incident, index) => {
+      for (const member of new Set(incident.members)) {
+        const list = this.#incidentsOf.get(member) ?? [];
+        list.push({ anchor: index + 1, title: incident.title });
+        this.#incidentsOf.set(member, list);
+      }
+    });
   }
 
   summary(report: ScanReport): string {
@@ -168,9 +183,8 @@ class Page {
   }
 
   #assetTable(): string {
-    if (this.#assets.length === 0) return '';
-    const rows = this.#assets.map((asset) => {
-      const mine = this.#findings.filter((finding) => finding.asset === asset);
+    if (this.#assets.size === 0) return '';
+    const rows = [...this.#assets].map(([asset, { findings: mine }]) => {
       const top = mine[0];
       const risk = mine.reduce<number | undefined>((max, finding) => (finding.risk === undefined ? max : Math.max(max ?? finding.risk, finding.risk)), undefined);
       const highest = mine.reduce((best, finding) => (severityRank(finding.severity) > severityRank(best) ? finding.severity : best), 'info' as Severity);
@@ -233,9 +247,7 @@ class Page {
         .join('');
     const select = (key: string, heading: string, body: string): string =>
       `<label>${heading} <select id="filter-${key}"><option value="">all</option>${body}</select></label>`;
-    const assetOptions = this.#assets
-      .map((asset, index) => `<option value="${index}">${text(asset)} (${findings.filter((finding) => finding.asset === asset).length})</option>`)
-      .join('');
+    const assetOptions = [...this.#assets].map(([asset, { token, findings: mine }]) => `<option value="${token}">${text(asset)} (${mine.length})</option>`).join('');
     return [
       // Shown by the script; without scripts there is nothing to filter with, and everything is listed.
       '<div id="filters" class="filters" hidden>',
@@ -258,7 +270,7 @@ class Page {
       `data-label="${escapeHtml(label)}"`,
       `data-severity="${escapeHtml(finding.severity)}"`,
       `data-status="${escapeHtml(statusOf(finding))}"`,
-      `data-asset="${this.#assets.indexOf(finding.asset)}"`,
+      `data-asset="${this.#assets.get(finding.asset)?.token ?? ''}"`,
     ].join(' ');
     const badges = [
       labelBadge(label),
@@ -274,6 +286,8 @@ class Page {
       ['Occurrences', `${finding.occurrences}${seen(finding)}`],
     ];
     if (finding.priority?.dueAt !== undefined) facts.push(['Due', time(finding.priority.dueAt)]);
+    const incidents = this.#incidentsOf.get(finding.fingerprint) ?? [];
+    if (incidents.length > 0) facts.push(['Incident', incidents.map(({ anchor, title }) => `<a href="#incident-${anchor}">${text(title)}</a>`).join('<br>')]);
     if (finding.suppression !== undefined) {
       const { reason, until, by } = finding.suppression;
       facts.push(['Suppressed', `${text(reason)}${by === undefined ? '' : ` · by ${text(by)}`}${until === undefined ? '' : ` · until ${time(until)}`}`]);
