@@ -49,6 +49,8 @@ function makeInputs(): { logs: string; web: string } {
       line(3, '/profile.aspx', LOG_PAYLOADS.attributeBreakout, LOG_PAYLOADS.closeScript),
       line(4, '/go.aspx', LOG_PAYLOADS.javascriptUrl, 'line\u2028sep\u2029para'),
       line(5, '/aspnet_client/shell.aspx', 'cmd=whoami', LOG_PAYLOADS.svgInAgent),
+      // The reader refuses a line with control bytes as a scan issue; the report must list it without them.
+      line(6, '/search.aspx', 'q=<script>window.__w3gPwned=9</script>', 'curl\u001b]0;pwn\u0007\u001b[2J'),
       '',
     ].join('\r\n'),
   );
@@ -128,6 +130,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in Chromium (skipped when ${CHRO
     for (const payload of Object.values(LOG_PAYLOADS)) expect(text).toContain(payload);
     expect(text).toContain('line\\u2028sep\\u2029para');
     expect(text).toContain('u_ex\\x1b[31m240311\\x1b]0;pwn\\x07.log');
+    expect(await opened.page.locator('#issues').textContent()).toContain('log.binary-data');
     await opened.page.close();
   });
 
