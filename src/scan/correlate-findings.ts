@@ -15,7 +15,7 @@ export interface CorrelationResult {
 export interface CorrelationWindows {
   /** A file modified this long after an exploit request (and no earlier) counts as written by it. */
   readonly dropAfterExploitMs: number;
-  /** A file an exploit request names (`FILEPATH=…\svc.exe`) counts as written by it when modified this long after. */
+  /** A file a suspicious request names (`FILEPATH=…\svc.exe`) counts as written by it when modified this long after. */
   readonly namedDropAfterExploitMs: number;
   /** Requests of a file this long after it was modified count as its use. */
   readonly useAfterDropMs: number;
@@ -141,9 +141,10 @@ function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: Corr
           push(byPath, clue.path, moment);
           push(byName, baseName(clue.path), moment);
         }
-        if (!node.clues.exploit) continue;
-        exploits.push(moment);
-        for (const name of clue.names) push(exploitsByName, name, moment);
+        // A request naming the file (a backdoor's PUTFILE command, an upload's file name) may have written it,
+        // whatever the rule that caught it; by time alone, only an exploit request counts.
+        if (!node.clues.refused) for (const name of clue.names) push(exploitsByName, name, moment);
+        if (node.clues.exploit) exploits.push(moment);
       }
     }
     if (exploits.length === 0 && byPath.size === 0) continue;
@@ -316,9 +317,10 @@ function finish(findings: readonly Finding[], drafts: readonly Draft[]): Correla
 function exploitDropUseTitle(names: readonly string[], members: readonly Member[]): string {
   const files = names.length === 1 ? (names[0] as string) : `${names[0] as string} and ${names.length - 1} more`;
   const has = (stage: number): boolean => members.some((m) => m.stage === stage);
+  const exploit = members.find((m) => m.stage === STAGE.exploit);
   const steps = [
-    ...(has(STAGE.exploit) ? ['Exploit request'] : []),
-    has(STAGE.wrote) ? `w3wp.exe wrote ${files}` : `${has(STAGE.exploit) ? '' : 'File '}${files} written`,
+    ...(exploit === undefined ? [] : [exploit.node.clues.exploit ? 'Exploit request' : `Request naming ${files}`]),
+    has(STAGE.wrote) ? `w3wp.exe wrote ${files}` : `${exploit === undefined ? 'File ' : ''}${files} written`,
     ...(has(STAGE.use) ? [`${files} requested`] : []),
     ...(has(STAGE.child) ? ['w3wp.exe started a process'] : []),
   ];

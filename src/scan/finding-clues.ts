@@ -40,6 +40,8 @@ export interface FindingClues {
   readonly source: FindingSource;
   /** A hunt finding on exploitation (initial access, a CVE) whose requests reached their target. */
   readonly exploit: boolean;
+  /** A hunt finding on requests the server refused (401, 403, 404): attempts that did not reach their target. */
+  readonly refused: boolean;
   readonly requests: readonly RequestClue[];
   readonly file?: FileClue;
   readonly events: readonly EventClue[];
@@ -89,8 +91,9 @@ export function findingClues(finding: Finding): FindingClues {
     }
   }
   const tags = new Set(finding.tags.map((t) => t.toLowerCase()));
-  const exploit = source === 'hunt' && !finding.locationKey.endsWith(REFUSED_SUFFIX) && (tags.has('attack.t1190') || tags.has('attack.initial-access') || cves.length > 0);
-  return { source, exploit, requests, ...(file === undefined ? {} : { file }), events, cves };
+  const refused = source === 'hunt' && finding.locationKey.endsWith(REFUSED_SUFFIX);
+  const exploit = source === 'hunt' && !refused && (tags.has('attack.t1190') || tags.has('attack.initial-access') || cves.length > 0);
+  return { source, exploit, refused, requests, ...(file === undefined ? {} : { file }), events, cves };
 }
 
 /**
