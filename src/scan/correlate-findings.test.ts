@@ -9,7 +9,8 @@ import type { Incident } from '../core/incident.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
 import { writeEvtx, type FixtureEvent } from '../formats/evtx/fixtures/write-evtx.js';
 import { buildTestPe } from '../formats/pe/fixtures/build-test-pe.js';
-import { correlateFindings, INCIDENT_KINDS } from './correlate-findings.js';
+import { fingerprint } from '../core/fingerprint.js';
+import { correlateFindings, DEFAULT_CORRELATION_WINDOWS, INCIDENT_KINDS } from './correlate-findings.js';
 import { runEvents } from './run-events.js';
 import { runHunt } from './run-hunt.js';
 import { runSweep } from './run-sweep.js';
@@ -225,4 +226,113 @@ describe('correlateFindings on real analyzer output', () => {
     // The web shell's story is still its own.
     expect(incidents.filter((i) => i.kind === INCIDENT_KINDS.exploitDropUse)).toHaveLength(2);
   }, 60_000);
+});
+
+/** A finding as an analyzer would give it, for the joins the fixture host above does not cover. */
+function finding(ruleId: string, asset: string, locationKey: string, evidence: Finding['evidence'], tags: readonly string[] = []): Finding {
+  return {
+    fingerprint: fingerprint(ruleId, asset, locationKey),
+    ruleId,
+    engine: 'test',
+    title: ruleId,
+    description: ruleId,
+    severity: 'high',
+    confidence: 'firm',
+    category: 'test',
+    asset,
+    locationKey,
+    tags,
+    references: [],
+    occurrences: evidence.length,
+    evidence,
+  };
+}
+
+const request = (at: number, line: string): Finding['evidence'][number] => ({ kind: 'log-line', file: 'u_ex.log', line: 5, time: at, text: `2024-05-06 00:00:00 10.0.0.10 ${line} 443 - 203.0.113.50 curl/8 - 200 0 0 1` });
+const file = (at: number, p: string): Finding['evidence'][number] => ({ kind: 'file', path: p, time: at });
+const child = (at: number, command: string): Finding['evidence'][number] => ({
+  kind: 'event',
+  file: 'Sysmon.evtx',
+  recordId: 1,
+  time: at,
+  text: `Microsoft-Windows-Sysmon/Operational 1 Image=C:\\Windows\\System32\\cmd.exe CommandLine=${command} ParentImage=C:\\Windows\\System32\\inetsrv\\w3wp.exe User=IIS APPPOOL\\A`,
+});
+
+describe('correlateFindings joins', () => {
+  const assets: Asset[] = [
+    { id: 'H', kind: 'host' },
+    { id: 'H/W3SVC1', kind: 'site', parent: 'H', path: 'D:\\sites\\a' },
+    { id: 'H/W3SVC1/partners', kind: 'application', parent: 'H/W3SVC1', path: 'D:\\apps\\partners' },
+    { id: 'H/W3SVC2', kind: 'site', parent: 'H', path: 'D:\\sites\\b' },
+  ];
+
+  it('a file of an application to the requests of its virtual path, and a process to the story whose request came last before it', () => {
+    const findings = [
+      finding('shell-a', 'H/W3SVC1/partners', 'D:\\apps\\partners\\Docs\\a.aspx', [file(T, 'D:\\apps\\partners\\Docs\\a.aspx')]),
+      finding('use-a', 'H/W3SVC1', '203.0.113.50', [request(T + MIN, 'POST /Partners/docs/a.aspx -')]),
+      finding('shell-b', 'H/W3SVC2', 'D:\\sites\\b\\b.aspx', [file(T, 'D:\\sites\\b\\b.aspx')]),
+      finding('use-b', 'H/W3SVC2', '203.0.113.51', [request(T + 30 * MIN, 'POST /b.aspx -')]),
+      finding('child', 'H', 'cmd.exe', [child(T + 35 * MIN, 'cmd.exe /c whoami')]),
+    ];
+    const { incidents } = correlateFindings(findings, assets);
+    const rules = new Map(findings.map((f) => [f.fingerprint, f.ruleId]));
+    expect(incidents.map((i) => [i.asset, i.members.map((m) => rules.get(m))]).sort()).toEqual([
+      ['H/W3SVC1', ['shell-a', 'use-a']],
+      ['H/W3SVC2', ['shell-b', 'use-b', 'child']],
+    ]);
+  });
+
+  it('no exploit the server refused, nor one outside a narrowed window', () => {
+    const findings = [
+      finding('shell', 'H/W3SVC1', 'D:\\sites\\a\\up\\x.aspx', [file(T + 2 * MIN, 'D:\\sites\\a\\up\\x.aspx')]),
+      finding('rau', 'H/W3SVC1', '203.0.113.50 refused', [request(T + MIN, 'POST /Telerik.Web.UI.WebResource.axd type=rau')], ['attack.t1190']),
+      finding('sqli', 'H/W3SVC1', '203.0.113.52', [request(T, "GET /p.aspx id=1'")], ['attack.t1190']),
+      finding('use', 'H/W3SVC1', '203.0.113.50', [request(T + 3 * MIN, 'GET /up/x.aspx c=whoami')]),
+    ];
+    const rules = new Map(findings.map((f) => [f.fingerprint, f.ruleId]));
+    const wide = correlateFindings(findings, assets).incidents;
+    expect(wide.map((i) => i.members.map((m) => rules.get(m)))).toEqual([['sqli', 'shell', 'use']]);
+    const narrow = correlateFindings(findings, assets, { ...DEFAULT_CORRELATION_WINDOWS, dropAfterExploitMs: MIN }).incidents;
+    expect(narrow.map((i) => i.members.map((m) => rules.get(m)))).toEqual([['shell', 'use']]);
+    expect(narrow[0]?.title).toBe('File x.aspx written → x.aspx requested');
+  });
+
+  it('keeps hostile names to one line in the summaries, and leaves the findings given untouched', () => {
+    const name = 'D:\\sites\\a\\up\\x\n<script>alert(1)</script>.aspx';
+    const findings = [finding('shell', 'H/W3SVC1', name, [file(T, name)]), finding('use', 'H/W3SVC1', '203.0.113.50', [request(T + MIN, 'GET /up/x%0A%3Cscript%3Ealert(1)%3C/script%3E.aspx -')])];
+    const before = JSON.stringify(findings);
+    const { incidents, findings: out } = correlateFindings(findings, assets);
+    expect(incidents).toHaveLength(1);
+    for (const moment of incidents[0]?.timeline ?? []) expect(moment.summary).not.toMatch(/[\r\n]/);
+    expect(incidents[0]?.title).not.toMatch(/[\r\n]/);
+    expect(JSON.stringify(findings)).toBe(before);
+    expect(out.map((f) => f.related)).toEqual([[findings[1]?.fingerprint], [findings[0]?.fingerprint]]);
+  });
+
+  it('a process to any request of the story, not only each finding\'s first, within the hour', () => {
+    const findings = [
+      finding('shell', 'H/W3SVC1', 'D:\\sites\\a\\x.aspx', [file(T, 'D:\\sites\\a\\x.aspx')]),
+      finding('use', 'H/W3SVC1', '203.0.113.50', [request(T + MIN, 'GET /x.aspx -'), request(T + 5 * HOUR, 'GET /x.aspx -')]),
+      finding('late-child', 'H', 'whoami.exe', [child(T + 5 * HOUR + 10 * MIN, 'whoami /all')]),
+      finding('stray-child', 'H', 'net.exe', [child(T + 7 * HOUR, 'net user')]),
+    ];
+    const rules = new Map(findings.map((f) => [f.fingerprint, f.ruleId]));
+    const { incidents } = correlateFindings(findings, assets);
+    expect(incidents.map((i) => i.members.map((m) => rules.get(m)))).toEqual([['shell', 'use', 'late-child']]);
+    expect(incidents[0]?.lastSeen).toBe(new Date(T + 5 * HOUR + 10 * MIN).toISOString());
+  });
+
+  it('the event of w3wp.exe writing the file, as the drop', () => {
+    const wrote = (at: number, target: string): Finding['evidence'][number] => ({ kind: 'event', file: 'Sysmon.evtx', recordId: 2, time: at, text: `Microsoft-Windows-Sysmon/Operational 11 Image=C:\\Windows\\System32\\inetsrv\\w3wp.exe TargetFilename=${target}` });
+    const findings = [
+      finding('shell', 'H/W3SVC1', 'D:\\sites\\a\\x.aspx', [file(T, 'D:\\sites\\a\\x.aspx')]),
+      finding('use', 'H/W3SVC1', '203.0.113.50', [request(T + MIN, 'GET /x.aspx -')]),
+      finding('w3wp-writes', 'H', 'w3wp.exe', [wrote(T - 1000, 'D:\\sites\\a\\x.aspx')]),
+      finding('w3wp-writes-other', 'H', 'w3wp.exe other', [wrote(T - 1000, 'D:\\sites\\a\\y.aspx')]),
+    ];
+    const rules = new Map(findings.map((f) => [f.fingerprint, f.ruleId]));
+    const { incidents } = correlateFindings(findings, assets);
+    expect(incidents.map((i) => i.members.map((m) => rules.get(m)))).toEqual([['w3wp-writes', 'shell', 'use']]);
+    expect(incidents[0]?.title).toBe('w3wp.exe wrote x.aspx → x.aspx requested');
+  });
 });

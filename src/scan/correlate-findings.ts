@@ -40,6 +40,12 @@ export const DEFAULT_CORRELATION_WINDOWS: CorrelationWindows = {
 /** Kinds of incident, as `Incident.kind`. */
 export const INCIDENT_KINDS = { exploitDropUse: 'exploit-drop-use', vulnerableAttacked: 'vulnerable-attacked-dropped' } as const;
 
+/**
+ * Most members one incident keeps (the first in story order): beyond this, a story is a campaign that a
+ * timeline no longer explains, and every member listing every other would grow with the square of it.
+ */
+export const MAX_INCIDENT_MEMBERS = 100;
+
 /** Folders that uploads land in: a vulnerable upload handler's files, and where attackers put theirs. */
 const UPLOAD_FOLDER = /^(?:uploads?|upload_?files|userfiles?|user_?uploads?|raduploadtemp|app_data|temp|tmp|attachments?)$/i;
 /** What an upload folder should not hold: code the server runs or a client downloads and runs. */
@@ -68,6 +74,8 @@ interface Draft {
   readonly anchor: Finding;
   readonly title: (members: readonly Member[]) => string;
   readonly members: Map<number, Member>;
+  /** Times of the story's requests (every use, not only each finding's first), which processes started after belong to. */
+  readonly requests: readonly number[];
 }
 
 /** A request of one hunt finding, at one time. */
@@ -165,22 +173,23 @@ function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: Corr
       if (exploit !== undefined) links.union(`f:${file.key}`, `n:${exploit.node.index}`);
       for (const use of uses) links.union(`f:${file.key}`, `n:${use.node.index}`);
     }
-    const stories = new Map<string, { files: FileEntry[]; members: Map<number, Member> }>();
+    const stories = new Map<string, { files: FileEntry[]; members: Map<number, Member>; requests: number[] }>();
     for (const { file, exploit, uses } of joined.values()) {
       const root = links.find(`f:${file.key}`);
       let story = stories.get(root);
-      if (story === undefined) stories.set(root, (story = { files: [], members: new Map() }));
+      if (story === undefined) stories.set(root, (story = { files: [], members: new Map(), requests: [] }));
       story.files.push(file);
       for (const node of file.nodes) addMember(story.members, { node, stage: STAGE.drop, ...(file.time === undefined ? {} : { at: file.time }), summary: `${node.finding.title}: ${oneLine(file.path)}` });
       if (exploit !== undefined) addMember(story.members, requestMember(exploit, STAGE.exploit));
       for (const use of uses) addMember(story.members, requestMember(use, STAGE.use));
+      for (const moment of exploit === undefined ? uses : [exploit, ...uses]) story.requests.push(moment.clue.time);
     }
     for (const story of stories.values()) {
       story.files.sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity) || compare(a.key, b.key));
       const first = story.files[0] as FileEntry;
       const anchor = first.nodes.map((n) => n.finding).sort((a, b) => compare(a.fingerprint, b.fingerprint))[0] as Finding;
       const names = story.files.map((f) => oneLine(f.shown));
-      drafts.push({ kind: INCIDENT_KINDS.exploitDropUse, asset: site, anchor, members: story.members, title: (members) => exploitDropUseTitle(names, members) });
+      drafts.push({ kind: INCIDENT_KINDS.exploitDropUse, asset: site, anchor, members: story.members, requests: story.requests, title: (members) => exploitDropUseTitle(names, members) });
     }
   }
   attachEvents(drafts, nodes, windows);
@@ -196,8 +205,8 @@ function attachEvents(drafts: readonly Draft[], nodes: readonly Node[], windows:
   for (const draft of drafts) {
     const first = draft.members.values().next().value as Member;
     const scopes = [`site:${draft.asset}`, ...(first.node.place.host === undefined ? [] : [`host:${first.node.place.host}`])];
+    for (const at of draft.requests) for (const scope of scopes) push(requests, scope, { at, draft });
     for (const member of draft.members.values()) {
-      if (member.node.clues.source === 'hunt' && member.at !== undefined) for (const scope of scopes) push(requests, scope, { at: member.at, draft });
       const file = member.node.clues.file;
       if (member.node.clues.source === 'sweep' && file !== undefined) {
         for (const scope of scopes) push(written, `${scope}\u0000${baseName(file.path)}`, { ...(file.time === undefined ? {} : { at: file.time }), draft });
@@ -265,6 +274,7 @@ function vulnerableAttacked(nodes: readonly Node[], windows: CorrelationWindows)
         asset: site,
         anchor: component.finding,
         members,
+        requests: [],
         title: (all) => {
           const drops = all.filter((m) => m.stage === STAGE.drop);
           const code = drops.length === 0 ? '' : drops.every((m) => m.at !== undefined) ? '; code since written to an upload folder' : '; code in an upload folder';
@@ -281,7 +291,7 @@ function finish(findings: readonly Finding[], drafts: readonly Draft[]): Correla
   const related = new Map<number, Set<string>>();
   const incidents: Incident[] = [];
   for (const draft of drafts) {
-    const members = inStoryOrder([...draft.members.values()]);
+    const members = inStoryOrder([...draft.members.values()]).slice(0, MAX_INCIDENT_MEMBERS);
     if (new Set(members.map((m) => m.node.clues.source)).size < 2) continue;
     const timeline: IncidentMoment[] = members.map((m) => ({
       ...(m.at === undefined ? {} : { at: new Date(m.at).toISOString() }),
