@@ -193,8 +193,27 @@ describe('correlateFindings on real analyzer output', () => {
     expect(incident.timeline[0]).toMatchObject({ source: 'inventory' });
     expect(incident.timeline[0]?.at).toBeUndefined();
     expect(rules).toEqual(expect.arrayContaining(['w3g-web-telerik-rau-post', 'w3g-yara-webshell-process-request']));
-    expect(incident.title).toMatch(/^Telerik\.Web\.UI\.dll: vulnerable to CVE-\d{4}-\d+(, CVE-\d{4}-\d+)* and attacked; code since written to an upload folder$/);
+    expect(incident.title).toMatch(/^Telerik\.Web\.UI\.dll: vulnerable to CVE-\d{4}-\d+(, CVE-\d{4}-\d+)* and attacked; code since written to an upload folder, and requested$/);
+    expect(rules[rules.length - 1]).toBe('w3g-web-shell-commands');
     expect(new Set(incident.timeline.map((m) => m.source))).toEqual(new Set(['inventory', 'hunt', 'sweep']));
+  }, 60_000);
+
+  it('leaves out of the time joins a file time later than every logged request (a copy without its times)', async () => {
+    const { findings, assets } = await runStory('copied', { ...ON_TIME, dropAt: T + 400 * 24 * HOUR });
+    const { incidents } = correlateFindings(findings, assets);
+    const used = incidents.find((i) => i.kind === INCIDENT_KINDS.exploitDropUse);
+    // No exploit by time, but the requests of the shell's URL are still its use.
+    expect(used?.title).toBe('File x.aspx written → x.aspx requested → w3wp.exe started a process');
+    const dropped = used?.timeline.filter((m) => m.source === 'sweep') ?? [];
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const moment of dropped) {
+      expect(moment.at).toBeUndefined();
+      expect(moment.summary).toContain(`(modified ${new Date(T + 400 * 24 * HOUR).toISOString()}, after the last logged request)`);
+    }
+    // The vulnerable component's story links the exploit request, the dropped file and its use.
+    const vulnerable = incidents.find((i) => i.kind === INCIDENT_KINDS.vulnerableAttacked && i.asset === 'WEB01/W3SVC1');
+    expect(byRule(findings, vulnerable)).toEqual(expect.arrayContaining(['w3g-web-telerik-rau-post', 'w3g-yara-webshell-process-request', 'w3g-web-shell-commands']));
+    expect(vulnerable?.title).toMatch(/; code in an upload folder, and requested$/);
   }, 60_000);
 
   it('joins nothing when the file was written hours after the exploit and used days later', async () => {

@@ -3,7 +3,7 @@ import type { Finding } from '../core/finding.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Incident, IncidentMoment } from '../core/incident.js';
 import { AssetSites, normalizeDiskPath, type AssetPlace } from './asset-sites.js';
-import { baseName, findingClues, oneLine, type EventClue, type FindingClues, type RequestClue } from './finding-clues.js';
+import { baseName, findingClues, oneLine, type EventClue, type FileClue, type FindingClues, type RequestClue } from './finding-clues.js';
 
 /** Findings with `related` filled in, and the incidents that joined them. */
 export interface CorrelationResult {
@@ -105,22 +105,79 @@ interface FileEntry {
 export function correlateFindings(findings: readonly Finding[], assets: readonly Asset[], windows: CorrelationWindows = DEFAULT_CORRELATION_WINDOWS): CorrelationResult {
   const sites = new AssetSites(assets);
   const nodes: Node[] = findings.map((finding, index) => ({ finding, index, clues: findingClues(finding), place: sites.placeOf(finding.asset) }));
-  const drafts = [...exploitDropUse(nodes, sites, windows), ...vulnerableAttacked(nodes, windows)];
+  const bySite = new Map<string, Node[]>();
+  for (const node of nodes) if (node.place.site !== undefined) push(bySite, node.place.site, node);
+  const indexed = new Map<string, SiteRequests>();
+  const requestsOf = (site: string): SiteRequests => {
+    let requests = indexed.get(site);
+    if (requests === undefined) indexed.set(site, (requests = siteRequests(bySite.get(site) ?? [])));
+    return requests;
+  };
+  const drafts = [...exploitDropUse(bySite, requestsOf, nodes, sites, windows), ...vulnerableAttacked(bySite, requestsOf, sites, windows)];
   return finish(findings, drafts);
 }
 
+/** One site's logged requests (of hunt findings), indexed for the joins. */
+interface SiteRequests {
+  /** By requested path (decoded, lower-case), each list in time order. */
+  readonly byPath: Map<string, Moment[]>;
+  /** By the requested path's base name, for files under no known physical path. */
+  readonly byName: Map<string, Moment[]>;
+  /** Requests of exploit findings, in time order. */
+  readonly exploits: Moment[];
+  /** Requests naming a file elsewhere in the line, by that name. */
+  readonly byNamed: Map<string, Moment[]>;
+  /** The last request logged: a file modified after it was written after the logs end, or copied without its times. */
+  readonly last: number;
+}
+
+function siteRequests(siteNodes: readonly Node[]): SiteRequests {
+  const requests: SiteRequests = { byPath: new Map(), byName: new Map(), exploits: [], byNamed: new Map(), last: -Infinity };
+  let last = -Infinity;
+  for (const node of siteNodes) {
+    if (node.clues.source !== 'hunt') continue;
+    for (const clue of node.clues.requests) {
+      const moment = { node, clue };
+      last = Math.max(last, clue.time);
+      if (clue.path !== undefined) {
+        push(requests.byPath, clue.path, moment);
+        push(requests.byName, baseName(clue.path), moment);
+      }
+      // A request naming the file (a backdoor's PUTFILE command, an upload's file name) may have written it,
+      // whatever the rule that caught it; by time alone, only an exploit request counts.
+      if (!node.clues.refused) for (const name of clue.names) push(requests.byNamed, name, moment);
+      if (node.clues.exploit) requests.exploits.push(moment);
+    }
+  }
+  for (const list of [requests.exploits, ...requests.byPath.values(), ...requests.byName.values(), ...requests.byNamed.values()]) list.sort(byMomentTime);
+  return { ...requests, last };
+}
+
+/**
+ * A file's modification time, if it can order the story: one later than every logged request of the site
+ * says the file was copied without its times (or changed after the logs end), and is left out of the joins by time.
+ */
+function usableTime(time: number | undefined, requests: SiteRequests, windows: CorrelationWindows): number | undefined {
+  return time !== undefined && time <= requests.last + windows.clockSkewMs ? time : undefined;
+}
+
+function fileSummary(node: Node, file: FileClue, usable: number | undefined): string {
+  const late = file.time !== undefined && usable === undefined ? ` (modified ${new Date(file.time).toISOString()}, after the last logged request)` : '';
+  return `${node.finding.title}: ${oneLine(file.path)}${late}`;
+}
+
 /** Story one: an exploit request, the file it wrote, that file's use, and the processes `w3wp.exe` started then. */
-function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: CorrelationWindows): Draft[] {
-  const bySite = new Map<string, Node[]>();
+function exploitDropUse(bySite: ReadonlyMap<string, Node[]>, requestsOf: (site: string) => SiteRequests, nodes: readonly Node[], sites: AssetSites, windows: CorrelationWindows): Draft[] {
   const hostFiles = new Map<string, Node[]>();
   for (const node of nodes) {
     const { site, host } = node.place;
-    if (site !== undefined) push(bySite, site, node);
-    else if (host !== undefined && node.clues.source === 'sweep' && node.clues.file !== undefined) push(hostFiles, host, node);
+    if (site === undefined && host !== undefined && node.clues.source === 'sweep' && node.clues.file !== undefined) push(hostFiles, host, node);
   }
   const drafts: Draft[] = [];
   for (const [site, siteNodes] of bySite) {
     const host = siteNodes[0]?.place.host;
+    const requests = requestsOf(site);
+    if (requests.last === -Infinity) continue;
     const files = new Map<string, FileEntry>();
     const addFile = (node: Node, byNameOnly: boolean): void => {
       const file = node.clues.file;
@@ -129,34 +186,14 @@ function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: Corr
       let entry = files.get(key);
       if (entry === undefined) {
         const url = byNameOnly ? undefined : sites.urlOf(site, file.path);
-        entry = { key, nodes: [], path: file.path, name: baseName(file.path), shown: shownName(file.path), ...(file.time === undefined ? {} : { time: file.time }), ...(url === undefined ? {} : { url }), byNameOnly };
+        const time = usableTime(file.time, requests, windows);
+        entry = { key, nodes: [], path: file.path, name: baseName(file.path), shown: shownName(file.path), ...(time === undefined ? {} : { time }), ...(url === undefined ? {} : { url }), byNameOnly };
         files.set(key, entry);
       }
       entry.nodes.push(node);
     };
     for (const node of siteNodes) addFile(node, false);
     for (const node of host === undefined ? [] : (hostFiles.get(host) ?? [])) addFile(node, true);
-    if (files.size === 0) continue;
-    const byPath = new Map<string, Moment[]>();
-    const byName = new Map<string, Moment[]>();
-    const exploits: Moment[] = [];
-    const exploitsByName = new Map<string, Moment[]>();
-    for (const node of siteNodes) {
-      if (node.clues.source !== 'hunt') continue;
-      for (const clue of node.clues.requests) {
-        const moment = { node, clue };
-        if (clue.path !== undefined) {
-          push(byPath, clue.path, moment);
-          push(byName, baseName(clue.path), moment);
-        }
-        // A request naming the file (a backdoor's PUTFILE command, an upload's file name) may have written it,
-        // whatever the rule that caught it; by time alone, only an exploit request counts.
-        if (!node.clues.refused) for (const name of clue.names) push(exploitsByName, name, moment);
-        if (node.clues.exploit) exploits.push(moment);
-      }
-    }
-    if (exploits.length === 0 && byPath.size === 0) continue;
-    for (const list of [exploits, ...byPath.values(), ...byName.values(), ...exploitsByName.values()]) list.sort(byMomentTime);
 
     // Files and hunt findings linked by a drop or a use become one story; a hunt finding (one client's
     // requests) that used two files joins them.
@@ -164,10 +201,10 @@ function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: Corr
     const joined = new Map<string, { file: FileEntry; exploit?: Moment; uses: Moment[] }>();
     for (const file of files.values()) {
       const isUse = (m: Moment): boolean => (file.url !== undefined ? m.clue.path === file.url : m.clue.path !== undefined && baseName(m.clue.path) === file.name);
-      const uses = file.byNameOnly ? [] : inWindow(file.url !== undefined ? byPath.get(file.url) : byName.get(file.name), file.time, -windows.clockSkewMs, windows.useAfterDropMs);
+      const uses = file.byNameOnly ? [] : inWindow(file.url !== undefined ? requests.byPath.get(file.url) : requests.byName.get(file.name), file.time, -windows.clockSkewMs, windows.useAfterDropMs);
       const exploit =
-        latestBefore(exploitsByName.get(file.name), file.time, windows.namedDropAfterExploitMs, windows.clockSkewMs, isUse) ??
-        (file.byNameOnly ? undefined : latestBefore(exploits, file.time, windows.dropAfterExploitMs, windows.clockSkewMs, isUse));
+        latestBefore(requests.byNamed.get(file.name), file.time, windows.namedDropAfterExploitMs, windows.clockSkewMs, isUse) ??
+        (file.byNameOnly ? undefined : latestBefore(requests.exploits, file.time, windows.dropAfterExploitMs, windows.clockSkewMs, isUse));
       if (exploit === undefined && uses.length === 0) continue;
       joined.set(file.key, { file, ...(exploit === undefined ? {} : { exploit }), uses });
       if (exploit !== undefined) links.union(`f:${file.key}`, `n:${exploit.node.index}`);
@@ -179,7 +216,9 @@ function exploitDropUse(nodes: readonly Node[], sites: AssetSites, windows: Corr
       let story = stories.get(root);
       if (story === undefined) stories.set(root, (story = { files: [], members: new Map(), requests: [] }));
       story.files.push(file);
-      for (const node of file.nodes) addMember(story.members, { node, stage: STAGE.drop, ...(file.time === undefined ? {} : { at: file.time }), summary: `${node.finding.title}: ${oneLine(file.path)}` });
+      for (const node of file.nodes) {
+        addMember(story.members, { node, stage: STAGE.drop, ...(file.time === undefined ? {} : { at: file.time }), summary: fileSummary(node, node.clues.file as FileClue, file.time) });
+      }
       if (exploit !== undefined) addMember(story.members, requestMember(exploit, STAGE.exploit));
       for (const use of uses) addMember(story.members, requestMember(use, STAGE.use));
       for (const moment of exploit === undefined ? uses : [exploit, ...uses]) story.requests.push(moment.clue.time);
@@ -235,10 +274,11 @@ function attachEvents(drafts: readonly Draft[], nodes: readonly Node[], windows:
   }
 }
 
-/** Story two: a vulnerable component, requests exploiting that CVE on its site, and code in the site's upload folders since. */
-function vulnerableAttacked(nodes: readonly Node[], windows: CorrelationWindows): Draft[] {
-  const bySite = new Map<string, Node[]>();
-  for (const node of nodes) if (node.place.site !== undefined) push(bySite, node.place.site, node);
+/**
+ * Story two: a vulnerable component, requests exploiting that CVE on its site, code in the site's upload
+ * folders since, and requests of that code.
+ */
+function vulnerableAttacked(bySite: ReadonlyMap<string, Node[]>, requestsOf: (site: string) => SiteRequests, sites: AssetSites, windows: CorrelationWindows): Draft[] {
   const drafts: Draft[] = [];
   for (const [site, siteNodes] of bySite) {
     const components = siteNodes.filter((n) => n.clues.source === 'inventory' && n.clues.cves.length > 0);
@@ -249,6 +289,8 @@ function vulnerableAttacked(nodes: readonly Node[], windows: CorrelationWindows)
       if (node.clues.source !== 'hunt' || !node.clues.exploit) continue;
       for (const cve of node.clues.cves) push(attemptsByCve, cve, node);
     }
+    if (attemptsByCve.size === 0) continue;
+    const requests = requestsOf(site);
     const uploads = siteNodes.filter((n) => n.clues.source === 'sweep' && n.clues.file !== undefined && inUploadFolder(n.clues.file.path));
     for (const component of components) {
       const attempts = [...new Set(component.clues.cves.flatMap((cve) => attemptsByCve.get(cve) ?? []))];
@@ -263,9 +305,12 @@ function vulnerableAttacked(nodes: readonly Node[], windows: CorrelationWindows)
         addMember(members, first === undefined ? { node, stage: STAGE.exploit, summary: node.finding.title } : requestMember({ node, clue: first }, STAGE.exploit));
       }
       for (const node of uploads) {
-        const file = node.clues.file;
-        if (file === undefined || (file.time !== undefined && file.time < firstAttempt - windows.clockSkewMs)) continue;
-        addMember(members, { node, stage: STAGE.drop, ...(file.time === undefined ? {} : { at: file.time }), summary: `${node.finding.title}: ${oneLine(file.path)}` });
+        const file = node.clues.file as FileClue;
+        const time = usableTime(file.time, requests, windows);
+        if (time !== undefined && time < firstAttempt - windows.clockSkewMs) continue;
+        addMember(members, { node, stage: STAGE.drop, ...(time === undefined ? {} : { at: time }), summary: fileSummary(node, file, time) });
+        const url = sites.urlOf(site, file.path);
+        for (const use of url === undefined ? [] : inWindow(requests.byPath.get(url), time, -windows.clockSkewMs, windows.useAfterDropMs)) addMember(members, requestMember(use, STAGE.use));
       }
       const cves = component.clues.cves.filter((cve) => attemptsByCve.has(cve)).map((cve) => cve.replace(/^cve\./, 'CVE-').toUpperCase());
       const name = oneLine(shownName(evidence?.path ?? component.finding.locationKey)) || component.finding.title;
@@ -278,7 +323,7 @@ function vulnerableAttacked(nodes: readonly Node[], windows: CorrelationWindows)
         title: (all) => {
           const drops = all.filter((m) => m.stage === STAGE.drop);
           const code = drops.length === 0 ? '' : drops.every((m) => m.at !== undefined) ? '; code since written to an upload folder' : '; code in an upload folder';
-          return `${name}: vulnerable to ${cves.join(', ')} and attacked${code}`;
+          return `${name}: vulnerable to ${cves.join(', ')} and attacked${code}${all.some((m) => m.stage === STAGE.use) ? ', and requested' : ''}`;
         },
       });
     }
