@@ -51,15 +51,18 @@ function severityOf(match: YaraMatch): Severity {
  */
 export function declaredYaraRuleIds(text: string): string[] {
   const ids: string[] = [];
-  // Comments out first, so a commented-out rule is not counted.
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  // Comments and string contents blanked (same length, so offsets still point into `text`): a rule inside either is not one.
+  const blank = (part: string): string => part.replace(/[^\n]/g, ' ');
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (part) => (part.startsWith('"') ? `"${blank(part.slice(1, -1))}"` : blank(part)));
   const declaration = /\brule\s+([A-Za-z_][A-Za-z0-9_]{0,127})\s*(?::[^{]*)?\{/g;
   const starts = [...code.matchAll(declaration)];
   starts.forEach((match, index) => {
     const name = match[1] as string;
-    const body = code.slice((match.index ?? 0) + match[0].length, starts[index + 1]?.index ?? code.length);
-    const meta = /\bmeta\s*:([\s\S]*?)\b(?:strings|condition)\s*:/.exec(body)?.[1] ?? '';
-    const own = /\bid\s*=\s*"(w3g-[^"\s]{1,120})"/.exec(meta)?.[1];
+    const from = (match.index ?? 0) + match[0].length;
+    const to = starts[index + 1]?.index ?? code.length;
+    const meta = /\bmeta\s*:([\s\S]*?)\b(?:strings|condition)\s*:/.exec(code.slice(from, to));
+    const metaText = meta === null ? '' : text.slice(from + meta.index, from + meta.index + meta[0].length);
+    const own = /\bid\s*=\s*"(w3g-[^"\s]{1,120})"/.exec(metaText)?.[1];
     ids.push(own ?? `yara.${name}`);
   });
   return ids;
