@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Asset } from '../core/asset.js';
 import { assetSettings, HostConfigError, parseHostConfig } from './read-host-config.js';
 
@@ -37,6 +40,20 @@ describe('w3guard.yaml', () => {
   ])('refuses %j with file and line', (text, message) => {
     expect(() => parseHostConfig(text, 'w.yaml')).toThrow(HostConfigError);
     expect(() => parseHostConfig(text, 'w.yaml')).toThrow(message);
+  });
+
+  it('agrees with docs/w3guard.schema.json on the example of docs/host.md and on refusals', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../docs/w3guard.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const docs = readFileSync(new URL('../../docs/host.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    expect(example).toContain('assets:');
+    expect(parseHostConfig(example, 'host.md').assets.length).toBe(4);
+    expect(validate(parse(example)), JSON.stringify(validate.errors)).toBe(true);
+    for (const bad of ['hosts: WEB07\n', 'assets:\n  Shop:\n    criticality: severe\n', 'assets:\n  Shop:\n    owner: [a]\n', 'host: "../../etc"\n']) {
+      expect(() => parseHostConfig(bad, 'w.yaml')).toThrow(HostConfigError);
+      expect(validate(parse(bad)), bad).toBe(false);
+    }
   });
 
   it('takes an empty file', () => {
