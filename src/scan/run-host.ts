@@ -193,6 +193,7 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
   const report: ScanReport = {
     ...assembled,
     findings,
+    assets: tree.assets,
     incidents: correlated.incidents,
     ...(inventory === undefined ? {} : { inventory }),
   };
