@@ -106,6 +106,14 @@ describe('discoverHost', () => {
     expect(host.issues).toEqual([]);
   });
 
+  it('names a site whose id is not a number by a tamed name, and reads no log folder for it', async () => {
+    put('Windows/System32/inetsrv/config/applicationHost.config', CONFIG.replace('id="4"', 'id="../../../etc"').replace('name="Old"', 'name="Old/../x y"'));
+    put('inetpub/logs/LogFiles/W3SVC4/u_ex240311.log');
+    const host = await discoverHost(root);
+    expect(host.assets.assets.filter((a) => a.kind === 'site').map((a) => a.id)).toEqual(['WEB07/W3SVC3', 'WEB07/site-Old_.._x_y']);
+    expect(host.logFolders.some((f) => f.path.includes('etc'))).toBe(false);
+  });
+
   it('refuses a root that is not a folder', async () => {
     await expect(discoverHost(join(root, 'nothing'))).rejects.toBeInstanceOf(InputError);
     await expect(discoverHost(put('file.txt'))).rejects.toBeInstanceOf(InputError);

@@ -74,7 +74,9 @@ export async function discoverHost(root: string, options: DiscoverHostOptions = 
     logFolders.push(folder);
   };
   for (const site of config?.sites() ?? []) {
-    const siteId = site.id.trim() === '' ? site.name : `W3SVC${site.id.trim()}`;
+    // IIS numbers sites; an id that is not a number is damage or tampering and names no log folder.
+    const numbered = /^\d{1,10}$/.test(site.id.trim());
+    const siteId = numbered ? `W3SVC${site.id.trim()}` : `site-${site.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}`;
     const siteAsset: Asset = { id: `${hostId}/${siteId}`, kind: 'site', name: site.name, parent: hostId, ...pathOf(site.applications.find((a) => segments(a.path).length === 0)?.hostPath) };
     const applications: { urlPath: string; asset: Asset }[] = [];
     for (const application of site.applications) {
@@ -109,7 +111,7 @@ export async function discoverHost(root: string, options: DiscoverHostOptions = 
       });
       continue;
     }
-    const siteLogs = await resolveUnder(logRoot, [siteId]);
+    const siteLogs = numbered ? await resolveUnder(logRoot, [siteId]) : undefined;
     if (siteLogs !== undefined) addLogFolder({ path: siteLogs, siteId: site.id.trim(), format });
     else issues.push({ code: 'host.logs-missing', message: `${site.name} has no ${siteId} folder under ${configured}: no requests of this site were hunted`, path: logRoot });
   }
