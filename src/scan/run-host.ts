@@ -123,29 +123,31 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
     },
     hunt: async () => {
       if (host.logFolders.length === 0) return undefined;
-      const sources = await findLogFiles(host.logFolders.map((folder) => folder.path), { signal: request.signal, onIssue: (issue) => issues.push(issue) });
+      const walkIssues: ScanIssue[] = [];
+      const sources = await findLogFiles(host.logFolders.map((folder) => folder.path), { signal: request.signal, onIssue: (issue) => walkIssues.push(issue) });
       const result = await BUILTIN_ANALYZERS.weblog.run(
         { sources, threads: request.threads, settings: { evidenceCap: request.evidenceCap, localOffsetMinutes: 0, maxLineBytes: DEFAULT_MAX_LINE_BYTES, rules: { content: true, sigmaPaths: request.sigmaPaths } } },
         context,
       );
-      return { result, coverage: attributeCoverage('hunt', result.coverage ?? [], tree) };
+      return { result: { ...result, issues: [...walkIssues, ...result.issues] }, coverage: attributeCoverage('hunt', result.coverage ?? [], tree) };
     },
     events: async () => {
       if (host.eventLogFolder === undefined) return undefined;
-      const sources = await findEvtxFiles([host.eventLogFolder], (issue) => issues.push(issue));
+      const walkIssues: ScanIssue[] = [];
+      const sources = await findEvtxFiles([host.eventLogFolder], (issue) => walkIssues.push(issue));
       if (sources.length === 0) return undefined;
       const result = await BUILTIN_ANALYZERS.eventlog.run(
         { sources, threads: request.threads, correlationWindowMs: 60 * 60 * 1000, settings: { rules: { content: true, sigmaPaths: request.sigmaPaths }, evidenceCap: request.evidenceCap } },
         context,
       );
       const pools = tree.assets.filter((asset) => asset.kind === 'app-pool');
-      return { result, coverage: coverAll(result.rules.map((rule) => rule.id), [tree.host, ...pools]) };
+      return { result: { ...result, issues: [...walkIssues, ...result.issues] }, coverage: coverAll(result.rules.map((rule) => rule.id), [tree.host, ...pools]) };
     },
   };
 
   const enabled = HOST_ANALYZERS.filter((id) => request.analyzers.has(id));
   const parts = await Promise.all(
-    enabled.map(async (id) => {
+    enabled.map(async (id): Promise<{ id: HostAnalyzerId; part: Part } | { id: HostAnalyzerId; failed: ScanIssue } | undefined> => {
       const started = performance.now();
       try {
         const part = await tasks[id]();
@@ -156,8 +158,7 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
         // One analyzer that cannot run (a missing engine, an unreadable folder) must not cost the others' findings.
         const message = error instanceof Error ? error.message : String(error);
         runs.push({ analyzer: id, ms: Math.round(performance.now() - started), groups: 0, failed: message });
-        issues.push({ code: 'host.analyzer-failed', message: `${id} could not run: ${message}`, path: request.root });
-        return undefined;
+        return { id, failed: { code: 'host.analyzer-failed', message: `${id} could not run: ${message}`, path: request.root } };
       }
     }),
   );
@@ -170,6 +171,10 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
   let inventory: readonly InventoryItem[] | undefined;
   for (const entry of parts) {
     if (entry === undefined) continue;
+    if ('failed' in entry) {
+      issues.push(entry.failed);
+      continue;
+    }
     const { id, part } = entry;
     groups.push(...attributeGroups(id, part.result.groups, tree));
     inputs.push(...part.result.inputs);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -209,7 +209,25 @@ describe.skipIf(!evalPresent)('w3guard host --db', () => {
   }, 300_000);
 });
 
-it.skipIf(evalPresent)('needs the evaluation set for its host root', () => {
-  expect(existsSync(EVAL_DEV)).toBe(false);
+describe('w3guard host on a root without IIS configuration', () => {
+  it('still sweeps inetpub/wwwroot and hunts inetpub/logs/LogFiles, on the host named after the folder', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'host-cli-bare-'));
+    try {
+      const root = join(bare, 'TRIAGE7');
+      mkdirSync(join(root, 'inetpub', 'wwwroot', 'shop'), { recursive: true });
+      mkdirSync(join(root, 'inetpub', 'logs', 'LogFiles', 'W3SVC1'), { recursive: true });
+      const sample = resolve(REPO_ROOT, 'src/analyzers/webroot-sweep/fixtures/yara-samples/w3g-yara-webshell-eval-request');
+      const shell = readdirSync(sample).find((name) => name.startsWith('match.')) ?? 'match.aspx';
+      copyFileSync(join(sample, shell), join(root, 'inetpub', 'wwwroot', 'shop', shell));
+      copyFileSync(resolve(REPO_ROOT, 'examples/u_ex240311.log'), join(root, 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex240311.log'));
+      const run = json(['host', root, '--no-inventory']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.report.findings.filter((f) => f.ruleId === 'w3g-yara-webshell-eval-request').map((f) => f.asset)).toEqual(['TRIAGE7']);
+      expect(run.report.findings.filter((f) => f.evidence.some((e) => e.file?.endsWith('u_ex240311.log') === true)).length).toBeGreaterThan(3);
+      expect(run.report.issues.filter((issue) => issue.code.startsWith('host.'))).toEqual([]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
 });
 
