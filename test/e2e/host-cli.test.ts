@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHostRoot, type BuiltHostRoot } from '../fixtures/make-host-root.js';
@@ -118,6 +120,15 @@ describe.skipIf(!evalPresent)('w3guard host on FAB-WEB01 laid out as its C:\\', 
     expect(fromEvents.map((f) => f.asset)).toContain('FAB-WEB01/apppool/FabrikamCorp');
     // Every asset id is rooted at the host's name.
     expect(host.findings.every((f) => f.asset === 'FAB-WEB01' || f.asset.startsWith('FAB-WEB01/'))).toBe(true);
+  });
+
+  it('writes a JSON report that validates against the report contract', () => {
+    const contract = resolve(REPO_ROOT, '..', 'shared', 'contracts', 'finding-report.schema.json');
+    if (!existsSync(contract)) return;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(contract, 'utf8')) as object);
+    expect(validate(host), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
   it('reports what the configuration names but the root lacks', () => {
