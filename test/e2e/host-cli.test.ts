@@ -205,16 +205,18 @@ describe.skipIf(!evalPresent)('w3guard host --db', () => {
   }, 300_000);
 
   it.skipIf(postgresDown !== undefined)('does the same in PostgreSQL', async () => {
-    const schema = `w3g_host_${randomBytes(6).toString('hex')}`;
+    // A database of its own rather than a schema: Kysely's migrator looks for its lock table in every schema
+    // of a database, so another store in a schema beside this one would be taken for this one's.
+    const database = `w3g_host_${randomBytes(6).toString('hex')}`;
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
     try {
-      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`CREATE DATABASE ${database}`);
       const url = new URL(POSTGRES_URL);
-      url.searchParams.set('options', `-c search_path=${schema}`);
+      url.pathname = `/${database}`;
       hostThreeTimes(url.toString());
     } finally {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await client.end();
     }
   }, 300_000);
