@@ -14,6 +14,7 @@ import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { suppressCommand } from './suppress-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { hostCommand } from './host-command.js';
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -35,7 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(eventsCommand(controller.signal))
     .addCommand(evtxCommand(controller.signal))
     .addCommand(findingsCommand())
-    .addCommand(suppressCommand());
+    .addCommand(suppressCommand())
+    .addCommand(hostCommand(controller.signal));
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

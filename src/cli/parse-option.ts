@@ -49,3 +49,14 @@ export function burstOption(values: readonly string[]): Record<string, BurstTuni
   }
   return tuning;
 }
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `--max-file-size`: bytes, or a number with K, M or G (powers of 1024). */
+export function byteSizeOption(flag: string, value: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m === null ? undefined : UNITS[(m[2] ?? '').toLowerCase()];
+  const n = m === null || unit === undefined ? Number.NaN : Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new UsageError(`${flag} takes a size such as 32M, 512K or 1048576 (at most 2 GiB), not ${JSON.stringify(value)}.`);
+  return n;
+}

@@ -6,7 +6,7 @@ import { escapeTerminal } from '../report/escape-terminal.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runSweep } from '../scan/run-sweep.js';
 import { EXIT, UsageError } from './exit-code.js';
-import { integerOption, severityOption } from './parse-option.js';
+import { byteSizeOption, integerOption, severityOption } from './parse-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
@@ -28,17 +28,6 @@ interface SweepFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
-
-/** `--max-file-size`: bytes, or a number with K, M or G (powers of 1024). */
-function byteSizeOption(flag: string, value: string): number {
-  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = m === null ? undefined : UNITS[(m[2] ?? '').toLowerCase()];
-  const n = m === null || unit === undefined ? Number.NaN : Number(m[1]) * unit;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new UsageError(`${flag} takes a size such as 32M, 512K or 1048576 (at most 2 GiB), not ${JSON.stringify(value)}.`);
-  return n;
-}
-
 /** `w3guard sweep PATH…`: YARA, placement rules and drift in web roots, temp and ProgramData folders. Sets `process.exitCode`. */
 export function sweepCommand(signal: AbortSignal): Command {
   return withReportOptions(

@@ -1,4 +1,5 @@
 import type { InputSummary } from './artifact.js';
+import type { Asset } from './asset.js';
 import type { CheckSummary } from './check-summary.js';
 import type { Coverage } from './coverage.js';
 import type { Finding } from './finding.js';
@@ -16,6 +17,8 @@ export interface ScanReport {
   readonly inputs: readonly InputSummary[];
   readonly issues: readonly ScanIssue[];
   readonly findings: readonly Finding[];
+  /** The asset tree the findings sit on (`host`): ids, kinds, names as configured, parents, folders. */
+  readonly assets?: readonly Asset[];
   /** Findings of several analyzers joined into stories (`host`). */
   readonly incidents?: readonly Incident[];
   /** Metadata of every rule that ran, for formats that describe rules (SARIF). */

@@ -44,17 +44,23 @@ export interface SweepOutcome {
   readonly baseline?: 'written' | 'compared' | 'compared-and-updated';
 }
 
-/** Sweeps folders and host roots and returns the report. Input errors throw `InputError` or `BaselineError`. */
-export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
-  const startedAt = request.now().toISOString();
-  const { roots, issues: rootIssues } = await findSweepRoots(request.paths, request.hostRoots);
-  const builtin = request.builtinYara ? [fileURLToPath(new URL('yara/', CONTENT_ROOT))] : [];
-  const read = await readYaraSources([...builtin, ...request.yaraPaths]);
+/** Reads w3guard's own YARA rules (unless left out) and the users', and keeps the files that compile together. */
+export async function loadSweepYara(builtinYara: boolean, yaraPaths: readonly string[]): Promise<{ read: Awaited<ReturnType<typeof readYaraSources>>; together: ReturnType<typeof compileYara>; yaraIssues: ScanIssue[] }> {
+  const builtin = builtinYara ? [fileURLToPath(new URL('yara/', CONTENT_ROOT))] : [];
+  const read = await readYaraSources([...builtin, ...yaraPaths]);
   const checked = checkYaraSources(read.sources);
   // Compiled once here too, so files that only fail together (a rule name declared twice) are reported
   // before the workers, which compile what is left, start.
   const together = compileYara(checked.accepted);
   const yaraIssues: ScanIssue[] = [...checked.diagnostics, ...together.diagnostics].map((d) => ({ code: d.code, message: d.message, path: d.path, ...(d.line === undefined ? {} : { line: d.line }) }));
+  return { read, together, yaraIssues };
+}
+
+/** Sweeps folders and host roots and returns the report. Input errors throw `InputError` or `BaselineError`. */
+export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
+  const startedAt = request.now().toISOString();
+  const { roots, issues: rootIssues } = await findSweepRoots(request.paths, request.hostRoots);
+  const { read, together, yaraIssues } = await loadSweepYara(request.builtinYara, request.yaraPaths);
   const previous = request.baselineFile === undefined ? undefined : await readBaseline(request.baselineFile);
   const result = await BUILTIN_ANALYZERS.webrootSweep.run(
     {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScanIssue } from '../core/scan-issue.js';
 import { loadIisConfig } from '../formats/iis-config/load-iis-config.js';
-import { resolveUnder } from '../formats/iis-config/resolve-host-path.js';
+import { resolveUnder, type HostPathOptions } from '../formats/iis-config/resolve-host-path.js';
 import type { SweepRoot } from '../analyzers/webroot-sweep/webroot-sweep-analyzer.js';
 import { InputError } from './input-error.js';
 
@@ -12,9 +12,10 @@ const DROP_FOLDERS: readonly (readonly string[])[] = [['Windows', 'Temp'], ['Pro
 /**
  * The folders to sweep: each named folder as it is (its own asset), and for each host root every site's
  * physical folders from applicationHost.config (the site is the asset; without a configuration,
- * inetpub/wwwroot) plus Windows/Temp, ProgramData and inetpub/temp. A missing path throws `InputError`.
+ * inetpub/wwwroot) plus Windows/Temp, ProgramData and inetpub/temp; `options.drives` maps other drive letters.
+ * A missing path throws `InputError`.
  */
-export async function findSweepRoots(paths: readonly string[], hostRoots: readonly string[]): Promise<{ roots: SweepRoot[]; issues: ScanIssue[] }> {
+export async function findSweepRoots(paths: readonly string[], hostRoots: readonly string[], options: HostPathOptions = {}): Promise<{ roots: SweepRoot[]; issues: ScanIssue[] }> {
   const roots: SweepRoot[] = [];
   const issues: ScanIssue[] = [];
   for (const given of [...paths, ...hostRoots]) {
@@ -25,7 +26,7 @@ export async function findSweepRoots(paths: readonly string[], hostRoots: readon
   for (const hostRoot of hostRoots) {
     const info = await stat(hostRoot);
     if (!info.isDirectory()) throw new InputError('input.not-a-file', hostRoot, `--host needs a folder laid out like C:\\, not a file: ${hostRoot}`);
-    const { config, issues: configIssues } = await loadIisConfig(hostRoot, { readWebConfigs: false, readHostLevels: false });
+    const { config, issues: configIssues } = await loadIisConfig(hostRoot, { readWebConfigs: false, readHostLevels: false, ...options });
     issues.push(...configIssues.filter((i) => i.code !== 'config.not-found'));
     const siteRoots: SweepRoot[] = [];
     for (const site of config.sites()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { yaraRuleMeta } from './yara-rule-meta.js';
+import { declaredYaraRuleIds, yaraRuleMeta } from './yara-rule-meta.js';
 
 describe('yaraRuleMeta', () => {
   it("keeps w3guard's ids and severities", () => {
@@ -14,5 +14,17 @@ describe('yaraRuleMeta', () => {
     expect(yaraRuleMeta({ rule: 'r', tags: [], meta: { score: '65' }, patterns: [] }).severity).toBe('medium');
     expect(yaraRuleMeta({ rule: 'r', tags: [], meta: { score: 40 }, patterns: [] }).severity).toBe('low');
     expect(yaraRuleMeta({ rule: 'r', tags: [], meta: {}, patterns: [] }).severity).toBe('high');
+  });
+});
+
+describe('declaredYaraRuleIds', () => {
+  it('names each rule by its w3guard id, else yara.NAME, and skips commented-out rules', () => {
+    const text = [
+      '// rule commented_out { condition: true }',
+      'rule own : webshell { meta: id = "w3g-yara-x" title = "x" strings: $a = "rule fake {" condition: $a }',
+      '/* rule also_out { condition: true } */',
+      'private rule theirs { meta: id = "6f1c-uuid" condition: true }',
+    ].join('\n');
+    expect(declaredYaraRuleIds(text)).toEqual(['w3g-yara-x', 'yara.theirs']);
   });
 });

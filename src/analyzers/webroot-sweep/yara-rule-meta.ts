@@ -43,3 +43,27 @@ function severityOf(match: YaraMatch): Severity {
   if (Number.isFinite(value)) return value >= 80 ? 'high' : value >= 60 ? 'medium' : 'low';
   return 'high';
 }
+
+/**
+ * The finding rule ids a YARA source can produce, read from its text: each `rule NAME` with its `id = "w3g-…"`
+ * meta, else `yara.NAME`, the way `yaraRuleMeta` names a match. Used to say what a sweep covered, so a web shell
+ * that is gone can be marked fixed; a rule this light reading misses is only never closed, never wrongly closed.
+ */
+export function declaredYaraRuleIds(text: string): string[] {
+  const ids: string[] = [];
+  // Comments and string contents blanked (same length, so offsets still point into `text`): a rule inside either is not one.
+  const blank = (part: string): string => part.replace(/[^\n]/g, ' ');
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (part) => (part.startsWith('"') ? `"${blank(part.slice(1, -1))}"` : blank(part)));
+  const declaration = /\brule\s+([A-Za-z_][A-Za-z0-9_]{0,127})\s*(?::[^{]*)?\{/g;
+  const starts = [...code.matchAll(declaration)];
+  starts.forEach((match, index) => {
+    const name = match[1] as string;
+    const from = (match.index ?? 0) + match[0].length;
+    const to = starts[index + 1]?.index ?? code.length;
+    const meta = /\bmeta\s*:([\s\S]*?)\b(?:strings|condition)\s*:/.exec(code.slice(from, to));
+    const metaText = meta === null ? '' : text.slice(from + meta.index, from + meta.index + meta[0].length);
+    const own = /\bid\s*=\s*"(w3g-[^"\s]{1,120})"/.exec(metaText)?.[1];
+    ids.push(own ?? `yara.${name}`);
+  });
+  return ids;
+}

@@ -1,0 +1,119 @@
+import { availableParallelism } from 'node:os';
+import { Command } from 'commander';
+import { severityRank } from '../core/severity.js';
+import type { HostAnalyzerId } from '../scan/attribute-to-host.js';
+import { defaultFeedsDir } from '../scan/load-feeds.js';
+import { recordReport } from '../scan/record-report.js';
+import { HOST_ANALYZERS, runHost } from '../scan/run-host.js';
+import { HostConfigError, readHostConfig, type HostConfig } from '../targets/read-host-config.js';
+import { EXIT, UsageError } from './exit-code.js';
+import { byteSizeOption, integerOption, severityOption } from './parse-option.js';
+import { storeOption } from './store-option.js';
+import { reportFormatOption, writeReport } from './write-report.js';
+import { withReportOptions } from './report-options.js';
+
+interface HostFlags {
+  db?: string;
+  showSuppressed?: boolean;
+  config?: string;
+  drive: string[];
+  yara: string[];
+  sigma: string[];
+  feedsDir?: string;
+  maxFileSize: string;
+  threads?: string;
+  format: string;
+  output?: string;
+  failOn?: string;
+  minSeverity: string;
+  evidenceCap: string;
+  audit: boolean;
+  sweep: boolean;
+  inventory: boolean;
+  hunt: boolean;
+  events: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--drive D:=/mnt/d`: another drive letter of the server, mapped to a folder. */
+function driveOption(values: readonly string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const drives: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^([A-Za-z]):?=(.+)$/.exec(value);
+    if (match === null) throw new UsageError(`--drive takes LETTER:=FOLDER such as D:=/mnt/d, not ${JSON.stringify(value)}.`);
+    drives[`${(match[1] as string).toUpperCase()}:`] = match[2] as string;
+  }
+  return drives;
+}
+
+/** `w3guard host ROOT`: every analyzer that applies to one host root, as one report. Sets `process.exitCode`. */
+export function hostCommand(signal: AbortSignal): Command {
+  return withReportOptions(
+    new Command('host')
+    .description('one report for one IIS host: audit, sweep, inventory, hunt and events on a live C:\\, a mounted image or a triage folder, findings on their site')
+    .argument('<root>', 'a folder laid out like C:\\ (applicationHost.config, inetpub, Windows/System32/winevt/Logs, … matched case-insensitively)')
+    .option('--config <file>', 'w3guard.yaml: the host name and per asset criticality, exposure, tags, owners (see docs/host.md); never read from the root itself')
+    .option('--drive <letter=folder>', 'map another drive of the server, such as D:=/mnt/d (repeatable); C: is the root', collect, [] as string[])
+    .option('--db <store>', 'record the run in this findings store (a SQLite file or a postgres:// URL): findings get new/open/reopened, closed ones are added as fixed')
+    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)')
+    .option('--no-audit', 'leave out the configuration audit')
+    .option('--no-sweep', 'leave out the sweep of web roots and drop folders')
+    .option('--no-inventory', 'leave out the inventory of components and their advisories')
+    .option('--no-hunt', 'leave out the hunt in the sites\' logs and HTTPERR')
+    .option('--no-events', 'leave out the event logs')
+    .option('--yara <path>', 'also run the YARA rules in this file or folder in the sweep (repeatable)', collect, [] as string[])
+    .option('--sigma <path>', 'also run the Sigma rules in this file or folder in the hunt and the event logs (repeatable)', collect, [] as string[])
+    .option('--feeds-dir <dir>', `where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
+    .option('--max-file-size <size>', 'sweep: scan at most this much of each file', '32M')
+    .option('--threads <n>', `worker threads of each of sweep, hunt and events (default: all cores, ${availableParallelism()})`),
+  )
+    .action(async (root: string, flags: HostFlags) => {
+      const format = reportFormatOption(flags.format);
+      const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
+      const analyzers = new Set<HostAnalyzerId>(HOST_ANALYZERS.filter((id) => flags[id]));
+      if (analyzers.size === 0) throw new UsageError('host needs at least one analyzer: every one was switched off.');
+      let config: HostConfig | undefined;
+      try {
+        config = flags.config === undefined ? undefined : await readHostConfig(flags.config);
+      } catch (error) {
+        if (error instanceof HostConfigError) throw new UsageError(`--config: ${error.message}`, { cause: error });
+        throw error;
+      }
+      const drives = driveOption(flags.drive);
+      const request = {
+        root,
+        ...(config === undefined ? {} : { config }),
+        ...(drives === undefined ? {} : { drives }),
+        analyzers,
+        yaraPaths: flags.yara,
+        sigmaPaths: flags.sigma,
+        feedsDir: flags.feedsDir ?? defaultFeedsDir(),
+        maxFileSize: byteSizeOption('--max-file-size', flags.maxFileSize),
+        threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 1, 256),
+        evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+        minSeverity: severityOption('--min-severity', flags.minSeverity),
+        signal,
+        now: () => new Date(),
+      };
+      // Opened before the scan, so a store that cannot be reached costs nothing but one sentence.
+      const store = flags.db === undefined ? undefined : await storeOption(flags.db);
+      try {
+        const { report, host, runs } = await runHost(request);
+        const recorded = store === undefined ? undefined : await recordReport(store, report, flags.showSuppressed === true);
+        await writeReport(recorded?.report ?? report, format, flags.output);
+        const kinds = (kind: string): number => host.assets.assets.filter((asset) => asset.kind === kind).length;
+        process.stderr.write(
+          `w3guard host: ${host.assets.host.id}: ${kinds('site')} sites, ${kinds('application')} applications, ${kinds('app-pool')} app pools; ` +
+            `${runs.map((run) => `${run.analyzer} ${run.failed === undefined ? `${(run.ms / 1000).toFixed(1)} s` : 'failed'}`).join(', ')}\n`,
+        );
+        if (recorded !== undefined) process.stderr.write(`w3guard host: recorded: ${recorded.fixedCount} fixed, ${recorded.suppressedCount} suppressed\n`);
+        // Suppressed and fixed findings never fail a run.
+        const failed = failOn !== undefined && (recorded?.active ?? report.findings).some((f) => severityRank(f.severity) >= severityRank(failOn));
+        process.exitCode = failed ? EXIT.findings : EXIT.ok;
+      } finally {
+        await store?.close();
+      }
+    });
+}
