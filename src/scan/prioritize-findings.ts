@@ -103,21 +103,28 @@ interface Traits {
   readonly technicalImpact: Fact<TechnicalImpact>;
 }
 
-/** What the rule says about its hits: its own declaration, the compromise tag, its category or engine default, else SSVC's safe defaults. */
+/**
+ * What the rule says about its hits: its own declaration, the compromise tag, its category or engine default,
+ * else SSVC's safe defaults. A category default describes a kind of check, not a CVE: for findings that name a
+ * CVE it decides only whether the hit is compromise, and automatable and technical impact come from the rule,
+ * our own reproduction from outside, or are assumed.
+ */
 function ruleTraits(finding: Finding, rule: RuleMeta | undefined, tables: RiskTables): Traits {
-  const declared = tables.ruleDefault(finding);
-  const fallback = declared === undefined ? undefined : `rule-default:${declared.selector}`;
+  const categoryDefault = tables.ruleDefault(finding);
+  const fallback = categoryDefault === undefined ? undefined : `rule-default:${categoryDefault.selector}`;
+  const hasCve = cvesOf(finding).length > 0;
+  const declared = hasCve ? undefined : categoryDefault;
   const ruleSource = `rule:${finding.ruleId}`;
   const compromise: Fact<boolean> =
     rule?.compromise !== undefined
       ? { value: rule.compromise, source: ruleSource, assumed: false }
       : finding.tags.includes(COMPROMISE_TAG)
         ? { value: true, source: `tag:${COMPROMISE_TAG}`, assumed: false }
-        : declared !== undefined && fallback !== undefined
-          ? { value: declared.compromise, source: fallback, assumed: false }
+        : categoryDefault !== undefined && fallback !== undefined
+          ? { value: categoryDefault.compromise, source: fallback, assumed: false }
           : { value: false, source: 'w3guard', assumed: false };
   // An issue our scan reproduced unauthenticated from outside is automatable by definition.
-  const verified = finding.evidence[0]?.kind === 'http-exchange' && cvesOf(finding).length > 0;
+  const verified = finding.evidence[0]?.kind === 'http-exchange' && hasCve;
   const automatable: Fact<boolean> =
     rule?.automatable !== undefined
       ? { value: rule.automatable, source: ruleSource, assumed: false }
