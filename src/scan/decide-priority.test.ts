@@ -23,6 +23,12 @@ function fact<T>(value: T, assumed = false): { value: T; source: string; assumed
   return { value, source: 'test', assumed };
 }
 
+function without(facts: RiskFacts, key: 'epss' | 'cvss'): RiskFacts {
+  const copy = { ...facts };
+  delete copy[key];
+  return copy;
+}
+
 function randomFacts(next: () => number): RiskFacts {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const epss = next() < 0.8 ? next() : undefined;
@@ -108,7 +114,7 @@ describe('decidePriority', () => {
       epss: { ...fact(0.94), percentile: 0.999 },
       criticality: fact<Criticality>('high'),
     };
-    const { cvss: _cvss, ...noCvss } = facts;
+    const noCvss = without(facts, 'cvss');
     const p = decidePriority(noCvss, tables);
     // 80 + 10 × (0.40·0.999 + 0.35·⅔ + 0.25·0.5) = 87.579…
     expect(p).toMatchObject({ label: '3d-forensic', score: 87.6, confidence: 1, ssvcCisa: 'act', decision: { row: 15 } });
@@ -128,7 +134,7 @@ describe('decidePriority', () => {
       remediationClock: fact(true),
       firstSeen: fact('2026-11-20T08:00:00.000Z'),
     };
-    const { epss: _e, ...noEpss } = facts;
+    const noEpss = without(facts, 'epss');
     // KEV added after we first saw it: the clock starts at the addition (row 1, 14 days).
     expect(decidePriority({ ...noEpss, inKev: { ...fact(true), dateAdded: '2026-11-25', dueDate: '2026-12-16' } }, tables).dueAt).toBe('2026-12-09T00:00:00.000Z');
     // Not in KEV, internal, partial, not automatable: next upgrade, 180 days by default.
@@ -152,7 +158,7 @@ describe('decidePriority', () => {
       technicalImpact: fact('partial'),
       criticality: fact<Criticality>('medium'),
     };
-    const { epss: _e, ...plain } = facts;
+    const plain = without(facts, 'epss');
     expect(decidePriority(plain, tables).label).toBe('14d');
     expect(decidePriority({ ...plain, epss: { ...fact(0.8), percentile: 0.99 } }, tables).label).toBe('3d');
     expect(decidePriority({ ...plain, epss: { ...fact(0.8), percentile: 0.99 }, criticality: fact<Criticality>('critical') }, tables).label).toBe('3d');
