@@ -25,7 +25,8 @@ function fact<T>(value: T, assumed = false): { value: T; source: string; assumed
 
 function without(facts: RiskFacts, key: 'epss' | 'cvss'): RiskFacts {
   const copy = { ...facts };
-  delete copy[key];
+  if (key === 'epss') delete copy.epss;
+  else delete copy.cvss;
   return copy;
 }
 
