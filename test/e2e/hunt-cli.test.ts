@@ -11,7 +11,7 @@ import { REPO_ROOT, runCli } from './run-cli.js';
 interface Report {
   inputs: { kind: string; path: string; records: number; skipped: number }[];
   issues: { code: string; path?: string; line?: number; message: string }[];
-  findings: { ruleId: string; severity: string; occurrences: number; locationKey: string; evidence: { file?: string; line?: number; text?: string }[] }[];
+  findings: { ruleId: string; severity: string; occurrences: number; locationKey: string; evidence: { file?: string; line?: number; text?: string }[]; risk?: number; priority?: { label: string } }[];
 }
 
 function hunt(args: readonly string[], input?: string | Buffer): { code: number; report: Report; stderr: string } {
