@@ -104,7 +104,7 @@ describe('the worked examples of the risk model', () => {
     // The file's modification time is when it was first seen: triage is due a day after that.
     expect(shell?.firstSeen).toBeDefined();
     expect(shell?.priority?.dueAt).toBe(new Date(Date.parse(shell?.firstSeen ?? '') + 86_400_000).toISOString());
-    expect(shell?.priority?.inputs.find((i) => i.name === 'compromise')).toMatchObject({ value: true, source: 'rule-default:engine:yara' });
+    expect(shell?.priority?.inputs.find((i) => i.name === 'compromise')).toMatchObject({ value: true, source: `rule:${shell?.ruleId ?? ''}` });
     expect(report.findings[0]?.priority?.label).toBe('incident');
   });
 
