@@ -48,7 +48,20 @@ export function prioritizeFindings(findings: readonly Finding[], context: RiskCo
   const now = context.now().toISOString();
   const members = new Map<string, Incident>();
   for (const incident of context.incidents ?? []) for (const fingerprint of incident.members) members.set(fingerprint, incident);
-  const traitsOf = new Map(findings.map((f) => [f.fingerprint, ruleTraits(f, rules.get(f.ruleId), tables)]));
+  // Traits depend on the rule and on a few properties of the finding: computed once per combination.
+  const traitsMemo = new Map<string, Traits>();
+  const traitsOf = new Map(
+    findings.map((f) => {
+      const memoKey = `${f.ruleId}\n${f.category}\n${f.engine}\n${f.tags.join(' ')}\n${f.evidence[0]?.kind ?? ''}`;
+      let traits = traitsMemo.get(memoKey);
+      if (traits === undefined) {
+        traits = ruleTraits(f, rules.get(f.ruleId), tables);
+        traitsMemo.set(memoKey, traits);
+      }
+      return [f.fingerprint, traits];
+    }),
+  );
+  const details = new Map<string, string>();
   const own = ownEvidence(findings, traitsOf, members);
   const remediable = new Map<string, string[]>();
   for (const f of findings) {
@@ -81,7 +94,7 @@ export function prioritizeFindings(findings: readonly Finding[], context: RiskCo
           ? { value: now, source: 'run', assumed: false, detail: 'the evidence carries no time: the clock starts with this run' }
           : { value: finding.firstSeen, source: 'evidence', assumed: false },
       remediationClock: activity
-        ? { value: false, source: 'w3guard', assumed: false, detail: activityDetail(finding, cves, remediable) }
+        ? { value: false, source: 'w3guard', assumed: false, detail: activityDetail(finding, cves, remediable, details) }
         : { value: true, source: 'w3guard', assumed: false },
     };
     const priority = decidePriority(facts, tables, policy);
@@ -221,10 +234,21 @@ function epssFact(cves: readonly string[], context: RiskContext): Pick<RiskFacts
   return { epss: { value: best.score, percentile: best.percentile, source: 'first-epss', assumed: false, detail: best.id, ...(asOf === undefined ? {} : { asOf }) } };
 }
 
-function activityDetail(finding: Finding, cves: readonly string[], remediable: ReadonlyMap<string, string[]>): string {
+function activityDetail(finding: Finding, cves: readonly string[], remediable: ReadonlyMap<string, string[]>, memo: Map<string, string>): string {
+  const memoKey = `${finding.asset}\n${cves.join(' ')}`;
+  const known = memo.get(memoKey);
+  if (known !== undefined) return known;
+  const detail = describeActivity(finding, cves, remediable);
+  memo.set(memoKey, detail);
+  return detail;
+}
+
+function describeActivity(finding: Finding, cves: readonly string[], remediable: ReadonlyMap<string, string[]>): string {
   const targets = [...new Set(cves.flatMap((cve) => remediable.get(key(finding.asset, cve)) ?? []))];
+  // Named up to a few: a site with hundreds of vulnerable files must not make every attempt's explanation huge.
+  const named = targets.length > 3 ? `${targets.slice(0, 3).join(', ')} and ${targets.length - 3} more` : targets.join(', ');
   return targets.length > 0
-    ? `attack activity: evidence for ${targets.join(', ')}, whose clock runs`
+    ? `attack activity: evidence for ${named}, whose clock runs`
     : 'attack activity with no vulnerable component on the asset in this report: evidence, not a weakness to remediate';
 }
 
