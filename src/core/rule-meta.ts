@@ -16,4 +16,13 @@ export interface RuleMeta {
   readonly tags: readonly string[];
   readonly references: readonly string[];
   readonly remediation?: string;
+  /**
+   * What exploiting the weakness a hit shows gives an attacker (SSVC Technical Impact): `total` control or
+   * disclosure, or `partial`. For findings without a CVE; the risk step reads it, else its category default.
+   */
+  readonly technicalImpact?: 'partial' | 'total';
+  /** Whether attackers can reliably automate exploiting it (SSVC Automatable). */
+  readonly automatable?: boolean;
+  /** The hit is itself compromise evidence (a web shell on disk, a backdoor answering, `w3wp.exe` spawning a shell). */
+  readonly compromise?: boolean;
 }

@@ -74,6 +74,11 @@ describe('csvReporter', () => {
         first?.file ?? first?.path ?? first?.url ?? '',
         first?.line === undefined ? '' : String(first.line),
         first?.text ?? '',
+        finding.status ?? '',
+        finding.priority?.label ?? '',
+        finding.risk === undefined ? '' : String(finding.risk),
+        finding.priority?.dueAt ?? '',
+        (finding.related ?? []).join(' '),
       ].map((value) => value.replace(/[\ud800-\udfff]/gu, '\ufffd'));
       expect(rows[index]?.map(undefend)).toEqual(expected);
     });

@@ -19,6 +19,11 @@ export const CSV_COLUMNS = [
   'file',
   'line',
   'evidence',
+  'status',
+  'priority',
+  'risk',
+  'due',
+  'related',
 ] as const;
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"). */
@@ -67,5 +72,10 @@ function toRow(finding: Finding): string[] {
     first?.file ?? first?.path ?? first?.url ?? '',
     isLineNumber(first?.line) ? String(first.line) : '',
     first?.text ?? '',
+    finding.status ?? '',
+    finding.priority?.label ?? '',
+    finding.risk === undefined ? '' : String(finding.risk),
+    finding.priority?.dueAt ?? '',
+    (finding.related ?? []).join(' '),
   ];
 }

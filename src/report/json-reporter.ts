@@ -47,6 +47,9 @@ function toJsonReport(report: ScanReport): object {
       tags: [...rule.tags],
       references: [...rule.references],
       ...(rule.remediation === undefined ? {} : { remediation: rule.remediation }),
+      ...(rule.technicalImpact === undefined ? {} : { technicalImpact: rule.technicalImpact }),
+      ...(rule.automatable === undefined ? {} : { automatable: rule.automatable }),
+      ...(rule.compromise === undefined ? {} : { compromise: rule.compromise }),
     })),
     ...(report.checks === undefined
       ? {}

@@ -5,6 +5,7 @@ import type { ScanReport } from '../core/report.js';
 import type { Reporter } from '../core/reporter.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { escapeMarkdown as text, markdownCode as code } from './escape-markdown.js';
+import { explainPriority } from './explain-priority.js';
 import { isLineNumber } from './is-line-number.js';
 
 /** Most severe first. */
@@ -138,6 +139,13 @@ function findingLines(finding: Finding, index: number): string[] {
     `- **Location:** ${code(finding.locationKey)}`,
     `- **Occurrences:** ${finding.occurrences}${seen(finding)}`,
   ];
+  if (finding.status !== undefined) lines.push(`- **Status:** ${text(finding.status)}`);
+  if (finding.priority !== undefined) {
+    const due = finding.priority.dueAt === undefined ? 'no remediation clock' : `due ${text(finding.priority.dueAt)}`;
+    lines.push(`- **Priority:** ${text(finding.priority.label)}, risk ${finding.priority.score.toFixed(1)}, ${due}`, `- **Why this priority:** ${code(explainPriority(finding.priority))}`);
+  }
+  if (finding.related !== undefined && finding.related.length > 0) lines.push(`- **Related:** ${finding.related.map((r) => code(r)).join(', ')}`);
+  if (finding.suppression !== undefined) lines.push(`- **Suppressed:** ${code(finding.suppression.reason)}${finding.suppression.until === undefined ? '' : ` until ${code(finding.suppression.until)}`}`);
   const tags = finding.tags.filter((tag) => tag !== '');
   if (tags.length > 0) lines.push(`- **Tags:** ${tags.map((tag) => code(tag)).join(', ')}`);
   lines.push(`- **What it means:** ${text(finding.description)}`, '- **Evidence:**');

@@ -9,6 +9,7 @@ import type { Severity } from '../core/severity.js';
 import { isLineNumber } from './is-line-number.js';
 import { stringifyJson } from './stringify-json.js';
 import { toArtifactUri, toUrlArtifactUri } from './to-artifact-uri.js';
+import { toJsonFinding, toJsonPriority } from './to-json-finding.js';
 
 /** Where SARIF viewers send people who want to know what produced the log. */
 export const W3GUARD_INFORMATION_URI = 'https://github.com/w3guard/w3guard';
@@ -189,10 +190,13 @@ function toResult(finding: Finding, ruleIndex: number) {
     ruleId: finding.ruleId,
     ...(ruleIndex >= 0 ? { ruleIndex } : {}),
     level: LEVEL[finding.severity],
+    // SARIF's rank (0–100) is what w3guard's risk is: the priority order of results.
+    ...(finding.risk === undefined ? {} : { rank: finding.risk }),
     message: { text: resultMessage(finding) },
     ...(primary === undefined ? {} : { locations: [primary] }),
     ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { [SARIF_FINGERPRINT_KEY]: finding.fingerprint },
+    ...(finding.suppression === undefined ? {} : { suppressions: [{ kind: 'external', justification: finding.suppression.reason }] }),
     properties: {
       occurrences: finding.occurrences,
       ...(finding.firstSeen === undefined ? {} : { firstSeen: finding.firstSeen }),
@@ -201,6 +205,11 @@ function toResult(finding: Finding, ruleIndex: number) {
       locationKey: finding.locationKey,
       confidence: finding.confidence,
       category: finding.category,
+      ...(finding.status === undefined ? {} : { status: finding.status }),
+      ...(finding.risk === undefined ? {} : { risk: finding.risk }),
+      ...(finding.priority === undefined ? {} : { priority: toJsonPriority(finding.priority) }),
+      ...(finding.related === undefined ? {} : { related: [...finding.related] }),
+      ...(finding.suppression === undefined ? {} : { suppression: toJsonFinding(finding).suppression }),
     },
   };
 }

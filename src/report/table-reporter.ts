@@ -67,6 +67,8 @@ function findingLines(finding: Finding, paint: Paint): string[] {
     `  ${label}  ${paint(BOLD, show(finding.title))}  ${paint(DIM, show(finding.ruleId))}`,
     `            asset ${show(finding.asset)}  location ${show(finding.locationKey)}  ${count(finding.occurrences, 'occurrence')}${finding.status === undefined ? '' : `  ${finding.status}`}`,
   ];
+  if (finding.priority !== undefined) lines.push(`            ${priorityText(finding, paint)}`);
+  if (finding.suppression !== undefined) lines.push(`            ${paint(DIM, `suppressed: ${show(finding.suppression.reason)}${finding.suppression.until === undefined ? '' : ` until ${show(finding.suppression.until)}`}`)}`);
   const { firstSeen, lastSeen } = finding;
   if (firstSeen !== undefined && (lastSeen === undefined || lastSeen === firstSeen)) lines.push(`            seen ${show(firstSeen)}`);
   else if (firstSeen !== undefined || lastSeen !== undefined) lines.push(`            seen ${show(firstSeen ?? '?')} .. ${show(lastSeen ?? '?')}`);
@@ -78,6 +80,15 @@ function findingLines(finding: Finding, paint: Paint): string[] {
   if (hidden > 0) lines.push(`            ${paint(DIM, `(+${count(hidden, 'more evidence item')})`)}`);
   if (finding.remediation !== undefined) lines.push(`            fix: ${show(truncate(finding.remediation, REMEDIATION_CHARS))}`);
   return lines;
+}
+
+/** `priority 3d-forensic  risk 86.4  due 2026-12-03` (or `no clock` for attack activity that is evidence, not a weakness). */
+function priorityText(finding: Finding, paint: Paint): string {
+  const priority = finding.priority;
+  if (priority === undefined) return '';
+  const label = priority.label === 'incident' || priority.label.startsWith('3d') ? paint(BOLD, priority.label) : priority.label;
+  const due = priority.dueAt === undefined ? 'no clock' : `due ${priority.dueAt.slice(0, 10)}`;
+  return `priority ${label}  risk ${priority.score.toFixed(1)}  ${due}`;
 }
 
 /** Where an evidence item was found, escaped: `file:line`, `path`, `url` or `file#recordId`. */

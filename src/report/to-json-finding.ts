@@ -1,5 +1,6 @@
 import type { Evidence } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
+import type { Priority } from '../core/priority.js';
 import { isLineNumber } from './is-line-number.js';
 
 /** One evidence item as the report contract prints it: only the properties that hold a valid value. */
@@ -35,6 +36,10 @@ export interface JsonFinding {
   lastSeen?: string;
   evidence: JsonEvidence[];
   status?: Finding['status'];
+  risk?: number;
+  priority?: Priority;
+  related?: string[];
+  suppression?: { reason: string; until?: string; by?: string };
 }
 
 /**
@@ -61,6 +66,39 @@ export function toJsonFinding(finding: Finding): JsonFinding {
     ...(finding.lastSeen === undefined ? {} : { lastSeen: finding.lastSeen }),
     evidence: finding.evidence.map(toJsonEvidence),
     ...(finding.status === undefined ? {} : { status: finding.status }),
+    ...(finding.risk === undefined ? {} : { risk: finding.risk }),
+    ...(finding.priority === undefined ? {} : { priority: toJsonPriority(finding.priority) }),
+    ...(finding.related === undefined ? {} : { related: [...finding.related] }),
+    ...(finding.suppression === undefined
+      ? {}
+      : {
+          suppression: {
+            reason: finding.suppression.reason,
+            ...(finding.suppression.until === undefined ? {} : { until: finding.suppression.until }),
+            ...(finding.suppression.by === undefined ? {} : { by: finding.suppression.by }),
+          },
+        }),
+  };
+}
+
+/** The priority with its properties in a fixed order and no `undefined` values. */
+export function toJsonPriority(priority: Priority): Priority {
+  return {
+    label: priority.label,
+    score: priority.score,
+    ...(priority.dueAt === undefined ? {} : { dueAt: priority.dueAt }),
+    confidence: priority.confidence,
+    ...(priority.ssvcCisa === undefined ? {} : { ssvcCisa: priority.ssvcCisa }),
+    ...(priority.decision === undefined ? {} : { decision: { table: priority.decision.table, row: priority.decision.row, inputs: { ...priority.decision.inputs } } }),
+    modifiers: priority.modifiers.map((m) => ({ rule: m.rule, effect: m.effect, ...(m.evidence === undefined ? {} : { evidence: [...m.evidence] }) })),
+    inputs: priority.inputs.map((i) => ({
+      name: i.name,
+      value: i.value,
+      source: i.source,
+      ...(i.asOf === undefined ? {} : { asOf: i.asOf }),
+      ...(i.assumed === undefined ? {} : { assumed: i.assumed }),
+      ...(i.detail === undefined ? {} : { detail: i.detail }),
+    })),
   };
 }
 

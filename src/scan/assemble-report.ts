@@ -1,8 +1,9 @@
 import type { AnalyzerResult } from '../core/analyzer.js';
 import type { CheckSummary } from '../core/check-summary.js';
 import type { ScanReport } from '../core/report.js';
-import type { Severity } from '../core/severity.js';
+import { severityRank, type Severity } from '../core/severity.js';
 import { finalizeFindings } from './finalize-findings.js';
+import { prioritizeFindings, type RiskContext } from './prioritize-findings.js';
 import { TOOL_VERSION } from './tool-version.js';
 
 /** What every scanning command needs to turn an analyzer's result into the report. */
@@ -12,10 +13,20 @@ export interface ReportFrame {
   readonly now: () => Date;
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
+  /** What the risk step may read besides the findings and the rules: feeds, the user's asset context, incidents. */
+  readonly risk?: Omit<RiskContext, 'now' | 'rules'>;
 }
 
-/** The report of one run: findings finalized (fingerprinted, ordered, filtered), the rest as the analyzer gave it. */
+/**
+ * The report of one run: findings finalized (fingerprinted, prioritized, ordered by risk, filtered), the rest
+ * as the analyzer gave it.
+ */
 export function assembleReport(frame: ReportFrame, result: AnalyzerResult & { readonly checks?: readonly CheckSummary[] }): ScanReport {
+  // Prioritized before the --min-severity filter: a low-severity refused attempt is still evidence against its asset.
+  const floor = severityRank(frame.minSeverity);
+  const findings = prioritizeFindings(finalizeFindings(result.groups, frame.evidenceCap, 'info'), { ...frame.risk, now: frame.now, rules: result.rules }).filter(
+    (f) => severityRank(f.severity) >= floor,
+  );
   return {
     tool: { name: 'w3guard', version: TOOL_VERSION },
     command: frame.command,
@@ -23,7 +34,7 @@ export function assembleReport(frame: ReportFrame, result: AnalyzerResult & { re
     finishedAt: frame.now().toISOString(),
     inputs: result.inputs,
     issues: result.issues,
-    findings: finalizeFindings(result.groups, frame.evidenceCap, frame.minSeverity),
+    findings,
     rules: result.rules,
     ...(result.checks === undefined ? {} : { checks: result.checks }),
     // A run that drops findings below --min-severity did not report everything it covered: it must close nothing.

@@ -4,12 +4,16 @@ import type { Severity } from '../core/severity.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findAuditSources } from '../targets/find-audit-sources.js';
 import { assembleReport } from './assemble-report.js';
+import { defaultFeedsDir } from './load-feeds.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 
 /** Everything `audit` needs, parsed and validated. */
 export interface AuditRequest {
   readonly paths: readonly string[];
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
+  /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
+  readonly feedsDir?: string;
   readonly signal: AbortSignal;
   /** The clock, injected so reports are reproducible in tests. */
   readonly now: () => Date;
@@ -24,5 +28,6 @@ export async function runAudit(request: AuditRequest): Promise<ScanReport> {
     { sources },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
-  return assembleReport({ command: 'audit', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity }, result);
+  const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
+  return assembleReport({ command: 'audit', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk }, { ...result, issues: [...result.issues, ...risk.issues] });
 }

@@ -6,6 +6,8 @@ import type { EventRuleSources } from '../analyzers/eventlog/load-event-rules.js
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findEvtxFiles, hostEventLogFolder } from '../targets/find-evtx-files.js';
 import { assembleReport } from './assemble-report.js';
+import { defaultFeedsDir } from './load-feeds.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 
 /** Everything `events` needs, parsed and validated. */
 export interface EventsRequest {
@@ -19,6 +21,8 @@ export interface EventsRequest {
   readonly until?: number;
   readonly correlationWindowMs: number;
   readonly rules: EventRuleSources;
+  /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
+  readonly feedsDir?: string;
   readonly signal: AbortSignal;
   /** The clock, injected so reports are reproducible in tests. */
   readonly now: () => Date;
@@ -45,8 +49,9 @@ export async function runEvents(request: EventsRequest): Promise<ScanReport> {
     },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
+  const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
   return assembleReport(
-    { command: 'events', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
-    { ...result, issues: [...walkIssues, ...result.issues] },
+    { command: 'events', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
+    { ...result, issues: [...walkIssues, ...result.issues, ...risk.issues] },
   );
 }

@@ -6,6 +6,8 @@ import type { HuntSettings } from '../analyzers/weblog/hunt-task.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { assembleReport } from './assemble-report.js';
+import { defaultFeedsDir } from './load-feeds.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 
 /** Everything `hunt` needs, parsed and validated. */
 export interface HuntRequest {
@@ -19,6 +21,8 @@ export interface HuntRequest {
   readonly maxLineBytes: number;
   readonly rules: WebRuleSources;
   readonly burstTuning?: HuntSettings['burstTuning'];
+  /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
+  readonly feedsDir?: string;
   readonly signal: AbortSignal;
   /** The clock, injected so reports are reproducible in tests. */
   readonly now: () => Date;
@@ -47,5 +51,9 @@ export async function runHunt(request: HuntRequest): Promise<ScanReport> {
   );
   // A --since/--until run reads part of each log: it looked at every rule, but not at everything, so it closes nothing.
   const windowed = request.since !== undefined || request.until !== undefined;
-  return assembleReport({ command: 'hunt', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity }, windowed ? { ...result, coverage: [] } : result);
+  const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
+  return assembleReport(
+    { command: 'hunt', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
+    { ...result, issues: [...result.issues, ...risk.issues], ...(windowed ? { coverage: [] } : {}) },
+  );
 }

@@ -11,6 +11,8 @@ import { loadAdvisories } from '../engines/advisory/load-advisories.js';
 import { findInventorySources } from '../targets/find-inventory-sources.js';
 import { assembleReport } from './assemble-report.js';
 import { loadFeeds } from './load-feeds.js';
+import { feedsUsed, riskFeedsFrom } from './load-risk-feeds.js';
+import type { RiskContext } from './prioritize-findings.js';
 import { readInventoryComponents } from './read-inventory-components.js';
 import { readPreviousInventory, verifyInventory } from './verify-inventory.js';
 
@@ -37,6 +39,8 @@ export interface InventoryAnalysis {
   readonly issues: ScanIssue[];
   readonly pending: Awaited<ReturnType<typeof readInventoryComponents>>['pending'];
   readonly feeds: FeedsUsed;
+  /** KEV and EPSS lookups for the risk step, over the same feeds. */
+  readonly risk: Pick<RiskContext, 'cveIntel' | 'feeds'>;
 }
 
 /** Reads the components under paths and host roots and judges them against advisories, KEV and EPSS (shared by `inventory` and `sweep --host`). */
@@ -53,13 +57,7 @@ export async function analyzeInventory(
     { components: read.components, pending: read.pending, advisories, feeds, now: request.now() },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
-  const feedsUsed: FeedsUsed = {
-    ...(feeds.kev === undefined ? {} : { kev: { catalogVersion: feeds.kev.catalogVersion, dateReleased: feeds.kev.dateReleased, count: feeds.kev.count, source: feeds.kev.source } }),
-    ...(feeds.epss === undefined
-      ? {}
-      : { epss: { ...(feeds.epss.scoreDate === undefined ? {} : { scoreDate: feeds.epss.scoreDate }), ...(feeds.epss.modelVersion === undefined ? {} : { modelVersion: feeds.epss.modelVersion }), count: feeds.epss.scores.size, source: feeds.epss.source } }),
-  };
-  return { result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed };
+  return { result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed(feeds), risk: riskFeedsFrom(feeds) };
 }
 
 /** Inventories hosts, binaries, archives and SBOMs and matches them against advisories, KEV and EPSS. Input errors throw `InputError`. */
@@ -69,7 +67,7 @@ export async function runInventory(request: InventoryRequest): Promise<ScanRepor
   const previous = request.verify === undefined ? undefined : await readPreviousInventory(request.verify);
   const analysis = await analyzeInventory(request);
   const report = assembleReport(
-    { command: 'inventory', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+    { command: 'inventory', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk: analysis.risk },
     { ...analysis.result, inputs: analysis.inputs, issues: analysis.issues },
   );
   return {

@@ -6,6 +6,8 @@ import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
 import { HttpClient, type HttpClientOptions, type HttpClientStats } from '../engines/http-client/http-client.js';
 import { HttpScope } from '../engines/http-client/http-scope.js';
 import { assembleReport } from './assemble-report.js';
+import { defaultFeedsDir } from './load-feeds.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 import { compareScriptHosts, NEW_EXTERNAL_SCRIPT, type ScriptBaseline } from '../analyzers/http-probe/compare-script-hosts.js';
 
 /** Everything `scan` needs, parsed and validated. */
@@ -22,6 +24,8 @@ export interface ScanRequest {
   readonly baseline?: ScriptBaseline;
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
+  /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
+  readonly feedsDir?: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
 }
@@ -43,13 +47,14 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
       { targets: request.targets, client, now: startedAt, extra: request.probes ?? [] },
       { signal: request.signal, evidenceCap: request.evidenceCap },
     );
+    const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
     const report = assembleReport(
-      { command: 'scan', startedAt: startedAt.toISOString(), now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+      { command: 'scan', startedAt: startedAt.toISOString(), now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
       {
         ...result,
         groups: request.baseline === undefined ? result.groups : [...result.groups, ...compareScriptHosts(result.groups, request.baseline)],
         rules: request.baseline === undefined ? result.rules : [...result.rules, NEW_EXTERNAL_SCRIPT],
-        issues: [...(request.issues ?? []), ...result.issues],
+        issues: [...(request.issues ?? []), ...result.issues, ...risk.issues],
       },
     );
     return { report, stats: { ...client.stats }, wallMs: performance.now() - started };

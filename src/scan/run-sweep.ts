@@ -10,6 +10,8 @@ import { checkYaraSources, compileYara } from '../engines/yara/yara-engine.js';
 import { findSweepRoots } from '../targets/find-sweep-roots.js';
 import { readYaraSources } from '../targets/read-yara-sources.js';
 import { assembleReport } from './assemble-report.js';
+import { defaultFeedsDir } from './load-feeds.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 import { analyzeInventory } from './run-inventory.js';
 
 /** Everything `sweep` needs, parsed and validated. */
@@ -28,6 +30,8 @@ export interface SweepRequest {
    * with the KEV and EPSS feeds in this folder, so a vulnerable DLL in a site's bin/ is in the same report.
    */
   readonly inventoryFeedsDir?: string;
+  /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
+  readonly feedsDir?: string;
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
   readonly signal: AbortSignal;
@@ -84,13 +88,15 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     request.inventoryFeedsDir === undefined || request.hostRoots.length === 0
       ? undefined
       : await analyzeInventory({ paths: [], hosts: request.hostRoots, feedsDir: request.inventoryFeedsDir, evidenceCap: request.evidenceCap, signal: request.signal, now: request.now });
+  const loaded = inventory === undefined ? await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir()) : undefined;
+  const risk = inventory?.risk ?? loaded ?? {};
   const report = assembleReport(
-    { command: 'sweep', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+    { command: 'sweep', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
     {
       groups: [...result.groups, ...(inventory?.result.groups ?? [])],
       rules: [...result.rules, ...(inventory?.result.rules ?? [])],
       inputs: [...result.inputs, ...(inventory?.inputs ?? [])],
-      issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues, ...(inventory?.issues ?? [])],
+      issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues, ...(inventory?.issues ?? []), ...(loaded?.issues ?? [])],
     },
   );
   return { report, files: result.files, ruleFiles: { loaded: together.kept.length, refused: read.sources.length - together.kept.length }, ...(baseline === undefined ? {} : { baseline }) };

@@ -11,7 +11,7 @@ import { REPO_ROOT, runCli } from './run-cli.js';
 interface Report {
   inputs: { kind: string; path: string; records: number; skipped: number }[];
   issues: { code: string; path?: string; line?: number; message: string }[];
-  findings: { ruleId: string; severity: string; occurrences: number; locationKey: string; evidence: { file?: string; line?: number; text?: string }[] }[];
+  findings: { ruleId: string; severity: string; occurrences: number; locationKey: string; evidence: { file?: string; line?: number; text?: string }[]; risk?: number; priority?: { label: string } }[];
 }
 
 function hunt(args: readonly string[], input?: string | Buffer): { code: number; report: Report; stderr: string } {
@@ -47,7 +47,11 @@ describe('w3guard hunt on the shipped example', () => {
     // The Telerik upload-then-trigger chain is the one critical finding of the example.
     expect(hunt([EXAMPLE, '--fail-on', 'critical']).code).toBe(1);
     expect(hunt([EXAMPLE, '--fail-on', 'critical', '--since', '2024-03-11T03:00:00Z']).code).toBe(0);
-    expect(hunt([EXAMPLE, '--min-severity', 'high']).report.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'high', 'high', 'high']);
+    const high = hunt([EXAMPLE, '--min-severity', 'high']).report.findings;
+    expect(high.map((f) => f.severity).sort()).toEqual(['critical', 'high', 'high', 'high', 'high']);
+    // Findings come most urgent first: the answered Telerik upload makes its chain an incident, the Log4Shell attempt is not in this cut.
+    expect(high.map((f) => f.risk ?? -1)).toEqual(high.map((f) => f.risk ?? -1).sort((a, b) => b - a));
+    expect(high.find((f) => f.ruleId === 'w3g-web-telerik-rau-chain')?.priority?.label).toBe('incident');
     const window = hunt([EXAMPLE, '--since', '2024-03-11T02:00:00Z', '--until', '2024-03-11T03:00:00Z']).report;
     expect(window.findings.map((f) => f.ruleId)).toEqual(['w3g-web-telerik-rau-chain', 'w3g-web-telerik-rau-post', 'w3g-web-telerik-rau-probe']);
   });

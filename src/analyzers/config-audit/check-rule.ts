@@ -15,6 +15,9 @@ export interface CheckRuleSpec {
   readonly confidence?: Confidence;
   readonly tags?: readonly string[];
   readonly references?: readonly string[];
+  /** For the risk step, when the category default (content/risk/rule-defaults.csv) does not fit this check. */
+  readonly technicalImpact?: 'partial' | 'total';
+  readonly automatable?: boolean;
 }
 
 /** Metadata of a check that implements a CIS Microsoft IIS 10 recommendation (`cis` is its number, `3.2`). */
@@ -30,6 +33,7 @@ export function cisRule(cis: string, level: 1 | 2, spec: CheckRuleSpec): RuleMet
     tags: [`cis.iis10.${cis}`, `cis.level${level}`, ...(spec.tags ?? [])],
     references: [CIS_REFERENCE, ...(spec.references ?? [])],
     remediation: spec.remediation,
+    ...riskTraits(spec),
   };
 }
 
@@ -46,5 +50,10 @@ export function auditRule(family: 'cfg' | 'pers' | 'log', spec: CheckRuleSpec): 
     tags: [...(spec.tags ?? [])],
     references: [...(spec.references ?? [])],
     remediation: spec.remediation,
+    ...riskTraits(spec),
   };
+}
+
+function riskTraits(spec: CheckRuleSpec): Pick<RuleMeta, 'technicalImpact' | 'automatable'> {
+  return { ...(spec.technicalImpact === undefined ? {} : { technicalImpact: spec.technicalImpact }), ...(spec.automatable === undefined ? {} : { automatable: spec.automatable }) };
 }

@@ -30,6 +30,8 @@ const directoryBrowse = attributeCheck({
   meta: cisRule('1.3', 1, {
     slug: 'directory-browsing-off',
     title: 'Directory browsing is enabled',
+    technicalImpact: 'partial',
+    automatable: true,
     description: 'IIS lists the files of folders without a default document, showing attackers backups, uploads and scripts they could not otherwise name.',
     severity: 'medium',
     remediation: settingFix('Turn directory browsing off.', { section: 'system.webServer/directoryBrowse', attribute: 'enabled', value: 'False' }),
@@ -404,6 +406,8 @@ const traceOff = attributeCheck({
   meta: cisRule('3.5', 1, {
     slug: 'trace-off',
     title: 'ASP.NET tracing is enabled',
+    technicalImpact: 'partial',
+    automatable: true,
     description: 'Trace output (trace.axd) records request headers, cookies, session and form values; with localOnly="false" anyone can read it.',
     severity: 'low',
     remediation: settingFix('Turn ASP.NET tracing off.', { section: 'system.web/trace', attribute: 'enabled', value: 'False' }),
@@ -631,6 +635,8 @@ const traceVerb: ConfigCheck = {
   meta: cisRule('4.6', 1, {
     slug: 'trace-verb-denied',
     title: 'The HTTP TRACE method is not denied',
+    technicalImpact: 'partial',
+    automatable: true,
     description: 'TRACE echoes requests back, including cookies and headers, which cross-site tracing abuses.',
     severity: 'low',
     remediation: commandFix(

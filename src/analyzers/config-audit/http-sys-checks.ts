@@ -12,6 +12,9 @@ const trailerSupport: RegistryCheck = {
     description:
       'EnableTrailerSupport turns on the HTTP.sys code path behind CVE-2022-21907, a wormable remote code execution in the kernel driver that serves IIS. Windows Server 2019 and Windows 10 1809 are exposed only with this value set; later builds are exposed by default until patched.',
     severity: 'high',
+    // Wormable kernel-mode code execution: one request, no credentials.
+    technicalImpact: 'total',
+    automatable: true,
     tags: ['cve.2022-21907'],
     references: ['https://msrc.microsoft.com/update-guide/vulnerability/CVE-2022-21907'],
     remediation: registryFix(

@@ -385,6 +385,9 @@ const hardcodedMachineKey: ConfigCheck = {
   meta: auditRule('cfg', {
     slug: 'machinekey-hardcoded',
     title: 'machineKey keys are written into the configuration',
+    // Whoever holds the keys forges view state into code execution, but must first read the file.
+    technicalImpact: 'total',
+    automatable: false,
     description:
       'Explicit validation and decryption keys let anyone who reads the file (a backup, a leak, a path traversal) forge view state and authentication tickets, which leads to code execution. Web farms need shared keys: keep them encrypted and rotate them after any exposure.',
     severity: 'low',

@@ -10,6 +10,9 @@ const VIEWSTATE_NO_MAC = probeRule({
   confidence: 'firm',
   category: 'misconfiguration',
   tags: ['attack.t1190'],
+  // A forged ViewState is deserialized on the server: code execution, sent by any script that reads the page.
+  technicalImpact: 'total',
+  automatable: true,
   remediation: 'Remove enableViewStateMac="false" (ASP.NET 4.5.2+ forbids it) and keep a unique machineKey per application.',
 });
 const VIEWSTATE_PLAIN = probeRule({

@@ -50,6 +50,7 @@ const ATTEMPT_THEN_SUCCESS: RuleMeta = {
   engine: 'behavior',
   category: 'behavior',
   tags: ['attack.initial-access', 'attack.t1190'],
+  compromise: true,
   references: ['https://attack.mitre.org/techniques/T1190/'],
   remediation: 'Treat the site as compromised from the time of the answered request: look for files written then (w3guard sweep) and processes started by w3wp.exe (w3guard events).',
 };

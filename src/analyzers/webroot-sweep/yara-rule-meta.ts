@@ -28,6 +28,8 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
     category: 'webroot',
     tags,
     references: reference === undefined ? [] : [reference],
+    // A web-shell rule's hit is a web shell on disk, compromise evidence; a rule meant as a hint says `w3guard_compromise = false`.
+    compromise: match.meta['w3guard_compromise'] !== false && match.meta['w3guard_compromise'] !== 'false',
     remediation: 'Treat the file as a web shell or implant until proven otherwise: keep a copy for analysis, find how it was written (IIS logs around its modification time), remove it and rotate the secrets the site holds.',
   };
 }
