@@ -1,5 +1,7 @@
 import type { AnalyzerResult } from '../core/analyzer.js';
 import type { CheckSummary } from '../core/check-summary.js';
+import type { Finding } from '../core/finding.js';
+import type { Incident } from '../core/incident.js';
 import type { ScanReport } from '../core/report.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import { finalizeFindings } from './finalize-findings.js';
@@ -14,7 +16,12 @@ export interface ReportFrame {
   readonly evidenceCap: number;
   readonly minSeverity: Severity;
   /** What the risk step may read besides the findings and the rules: feeds, the user's asset context, incidents. */
-  readonly risk?: Omit<RiskContext, 'now' | 'rules'>;
+  readonly risk?: Omit<RiskContext, 'now' | 'rules' | 'incidents'>;
+  /**
+   * Joins the finalized findings into incidents before the risk step reads them (`host`): members of an
+   * incident count as successful exploitation on their asset.
+   */
+  readonly correlate?: (findings: readonly Finding[]) => { readonly findings: readonly Finding[]; readonly incidents: readonly Incident[] };
 }
 
 /**
@@ -24,9 +31,14 @@ export interface ReportFrame {
 export function assembleReport(frame: ReportFrame, result: AnalyzerResult & { readonly checks?: readonly CheckSummary[] }): ScanReport {
   // Prioritized before the --min-severity filter: a low-severity refused attempt is still evidence against its asset.
   const floor = severityRank(frame.minSeverity);
-  const findings = prioritizeFindings(finalizeFindings(result.groups, frame.evidenceCap, 'info'), { ...frame.risk, now: frame.now, rules: result.rules }).filter(
-    (f) => severityRank(f.severity) >= floor,
-  );
+  const finalized = finalizeFindings(result.groups, frame.evidenceCap, 'info');
+  const correlated = frame.correlate?.(finalized);
+  const findings = prioritizeFindings(correlated?.findings ?? finalized, {
+    ...frame.risk,
+    now: frame.now,
+    rules: result.rules,
+    ...(correlated === undefined ? {} : { incidents: correlated.incidents }),
+  }).filter((f) => severityRank(f.severity) >= floor);
   return {
     tool: { name: 'w3guard', version: TOOL_VERSION },
     command: frame.command,
@@ -35,6 +47,7 @@ export function assembleReport(frame: ReportFrame, result: AnalyzerResult & { re
     inputs: result.inputs,
     issues: result.issues,
     findings,
+    ...(correlated === undefined ? {} : { incidents: correlated.incidents }),
     rules: result.rules,
     ...(result.checks === undefined ? {} : { checks: result.checks }),
     // A run that drops findings below --min-severity did not report everything it covered: it must close nothing.

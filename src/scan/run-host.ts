@@ -9,7 +9,6 @@ import type { RuleMeta } from '../core/rule-meta.js';
 import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
-import { cveIntel } from '../analyzers/inventory-vulns/advisory-rule.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
 import { declaredYaraRuleIds } from '../analyzers/webroot-sweep/yara-rule-meta.js';
 import { loadAdvisories } from '../engines/advisory/load-advisories.js';
@@ -22,8 +21,7 @@ import { assetSettings, type HostConfig } from '../targets/read-host-config.js';
 import { assembleReport } from './assemble-report.js';
 import { attributeCoverage, attributeGroups, coverAll, type HostAnalyzerId } from './attribute-to-host.js';
 import { correlateFindings } from './correlate-findings.js';
-import { loadFeeds } from './load-feeds.js';
-import { prioritizeFindings } from './prioritize-findings.js';
+import { loadRiskFeeds } from './load-risk-feeds.js';
 import { analyzeInventory } from './run-inventory.js';
 import { loadSweepYara } from './run-sweep.js';
 
@@ -184,22 +182,23 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
     if (part.checks !== undefined) checks = part.checks;
     if (part.inventory !== undefined) inventory = part.inventory;
   }
+  const feeds = await loadRiskFeeds(groups, request.feedsDir);
+  issues.push(...feeds.issues);
   const assembled = assembleReport(
-    { command: 'host', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
+    {
+      command: 'host',
+      startedAt,
+      now: request.now,
+      evidenceCap: request.evidenceCap,
+      minSeverity: request.minSeverity,
+      risk: { ...(feeds.cveIntel === undefined ? {} : { cveIntel: feeds.cveIntel }), ...(feeds.feeds === undefined ? {} : { feeds: feeds.feeds }), ...(settings === undefined ? {} : { assetContext: settings.lookup }) },
+      correlate: (findings) => correlateFindings(findings, tree.assets),
+    },
     { groups, inputs, issues, rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), coverage, ...(checks === undefined ? {} : { checks }) },
   );
-  const correlated = correlateFindings(assembled.findings, tree.assets);
-  const feeds = await loadFeeds(request.feedsDir);
-  const findings = prioritizeFindings(correlated.findings, {
-    now: request.now,
-    ...(settings === undefined ? {} : { assetContext: settings.lookup }),
-    cveIntel: (id) => cveIntel([id], feeds)[0],
-  });
   const report: ScanReport = {
     ...assembled,
-    findings,
     assets: tree.assets,
-    incidents: correlated.incidents,
     ...(inventory === undefined ? {} : { inventory }),
   };
   return { report, host, runs: runs.sort((a, b) => HOST_ANALYZERS.indexOf(a.analyzer) - HOST_ANALYZERS.indexOf(b.analyzer)) };
