@@ -36,6 +36,30 @@ function toJsonReport(report: ScanReport): object {
       ...(isLineNumber(issue.line) ? { line: issue.line } : {}),
     })),
     findings: report.findings.map(toJsonFinding),
+    ...(report.incidents === undefined
+      ? {}
+      : {
+          incidents: report.incidents.map((incident) => ({
+            id: incident.id,
+            asset: incident.asset,
+            kind: incident.kind,
+            title: incident.title,
+            ...(incident.firstSeen === undefined ? {} : { firstSeen: incident.firstSeen }),
+            ...(incident.lastSeen === undefined ? {} : { lastSeen: incident.lastSeen }),
+            members: [...incident.members],
+            timeline: incident.timeline.map((moment) => ({ ...(moment.at === undefined ? {} : { at: moment.at }), fingerprint: moment.fingerprint, source: moment.source, summary: moment.summary })),
+          })),
+        }),
+    ...(report.assets === undefined
+      ? {}
+      : {
+          assets: report.assets.map((asset) => ({
+            id: asset.id,
+            kind: asset.kind,
+            ...(asset.name === undefined ? {} : { name: asset.name }),
+            ...(asset.parent === undefined ? {} : { parent: asset.parent }),
+          })),
+        }),
     rules: report.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,

@@ -291,7 +291,8 @@ function vulnerableAttacked(bySite: ReadonlyMap<string, Node[]>, requestsOf: (si
     }
     if (attemptsByCve.size === 0) continue;
     const requests = requestsOf(site);
-    const uploads = siteNodes.filter((n) => n.clues.source === 'sweep' && n.clues.file !== undefined && inUploadFolder(n.clues.file.path));
+    // Judged on the URL path under the site, never the whole disk path: a copy kept under /tmp is not an upload folder.
+    const uploads = siteNodes.filter((n) => n.clues.source === 'sweep' && n.clues.file !== undefined && inUploadFolder(sites.urlOf(site, n.clues.file.path)));
     for (const component of components) {
       const attempts = [...new Set(component.clues.cves.flatMap((cve) => attemptsByCve.get(cve) ?? []))];
       if (attempts.length === 0) continue;
@@ -465,9 +466,10 @@ function upperBound<T>(list: readonly T[], value: number, key: (item: T) => numb
   return lo;
 }
 
-function inUploadFolder(path: string): boolean {
-  const parts = path.replace(/\\/g, '/').split('/');
-  return EXECUTABLE.test(path) && parts.slice(0, -1).some((p) => UPLOAD_FOLDER.test(p));
+function inUploadFolder(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const parts = url.split('/');
+  return EXECUTABLE.test(url) && parts.slice(0, -1).some((p) => UPLOAD_FOLDER.test(p));
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -22,12 +22,15 @@ interface Finding {
   locationKey: string;
   severity: string;
   status?: string;
+  related?: string[];
+  priority?: { label: string };
   evidence: Evidence[];
 }
 interface Report {
   command: string;
   findings: Finding[];
   issues: { code: string; message: string; path?: string; line?: number }[];
+  incidents?: { kind: string; asset: string; members: string[]; timeline: { at?: string; fingerprint: string; source: string }[] }[];
 }
 
 const EVAL_DEV = resolve(REPO_ROOT, '..', 'shared', 'eval', 'dev');
@@ -120,6 +123,29 @@ describe.skipIf(!evalPresent)('w3guard host on FAB-WEB01 laid out as its C:\\', 
     expect(fromEvents.map((f) => f.asset)).toContain('FAB-WEB01/apppool/FabrikamCorp');
     // Every asset id is rooted at the host's name.
     expect(host.findings.every((f) => f.asset === 'FAB-WEB01' || f.asset.startsWith('FAB-WEB01/'))).toBe(true);
+  });
+
+  it('joins the Telerik exploit, the shell it dropped in an upload folder and the shell\'s use into one incident, ranked first', () => {
+    const byFingerprint = new Map(host.findings.map((f) => [f.fingerprint, f]));
+    const rulesOf = (members: readonly string[]): string[] => members.map((m) => byFingerprint.get(m)?.ruleId ?? '?');
+    const story = (host.incidents ?? []).find((i) => i.kind === 'vulnerable-attacked-dropped');
+    expect(story, JSON.stringify(host.incidents?.map((i) => [i.kind, rulesOf(i.members)]))).toBeDefined();
+    expect(story?.asset).toBe('FAB-WEB01/W3SVC2');
+    const members = rulesOf(story?.members ?? []);
+    expect(members).toEqual(expect.arrayContaining(['w3g-adv-telerik-ui-aspnet-ajax-cve-2019-18935', 'w3g-web-telerik-rau-post', 'w3g-yara-webshell-process-request', 'w3g-web-shell-commands']));
+    // Only code in the site's upload folders joins: the installer in downloads/ and the theme page do not.
+    expect(members).not.toContain('w3g-sweep-binary-in-web-content');
+    // The timeline runs from the exploit to the use of what it dropped.
+    const timed = (story?.timeline ?? []).filter((m) => m.at !== undefined).map((m) => byFingerprint.get(m.fingerprint)?.ruleId);
+    expect(timed.indexOf('w3g-web-telerik-rau-post')).toBeLessThan(timed.indexOf('w3g-web-shell-commands'));
+    // Each member names the others, and an incident member ranks as an incident.
+    for (const member of story?.members ?? []) {
+      const finding = byFingerprint.get(member);
+      expect(finding?.related).toEqual(expect.arrayContaining((story?.members ?? []).filter((m) => m !== member)));
+      expect(finding?.priority?.label).toBe('incident');
+    }
+    // Reports sort by risk: the first finding is an incident.
+    expect(host.findings[0]?.priority?.label).toBe('incident');
   });
 
   it('writes a JSON report that validates against the report contract', () => {

@@ -22,6 +22,15 @@ describe('OutcomeGrader', () => {
     for (const status of ['200', '302', '500']) expect(grader.grade(graded, record(status))).toEqual({ rule: graded, outcome: '' });
   });
 
+  it('takes every HTTPERR line as refused: HTTP.sys logs the requests it refused or dropped, with their reason', () => {
+    const httperr = fieldLayout(['cs-uri-stem', 'sc-status', 's-reason']);
+    const line = (status: string, reason: string): FieldRecord => new FieldRecord('httperr', 'httperr1.log', 1, `/x ${status} ${reason}`, undefined, httperr, ['/x', status, reason]);
+    const graded = rule(['attack.t1190', OUTCOME_GRADED_TAG]);
+    expect(new OutcomeGrader().grade(graded, line('400', 'URL')).outcome).toBe(' refused');
+    expect(new OutcomeGrader().grade(graded, line('-', 'Timer_ConnectionIdle')).outcome).toBe(' refused');
+    expect(new OutcomeGrader().grade(graded, line('200', '-')).outcome).toBe('');
+  });
+
   it('leaves rules without the tag alone, whatever the answer', () => {
     const plain = rule(['attack.t1190']);
     expect(new OutcomeGrader().grade(plain, record('404'))).toEqual({ rule: plain, outcome: '' });

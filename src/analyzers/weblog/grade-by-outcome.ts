@@ -25,19 +25,29 @@ export class OutcomeGrader {
   readonly #refused = new Map<RuleMeta, RuleMeta>();
 
   grade(rule: RuleMeta, record: WebRecord): GradedHit {
-    if (!rule.tags.includes(OUTCOME_GRADED_TAG) || !REFUSED.has(record.get('sc-status') ?? '')) return { rule, outcome: '' };
+    if (!rule.tags.includes(OUTCOME_GRADED_TAG) || !isRefused(record)) return { rule, outcome: '' };
     let refused = this.#refused.get(rule);
     if (refused === undefined) {
       refused = {
         ...rule,
         title: `${rule.title} (refused: attempt only)`,
-        description: `${rule.description} The server answered 401, 403 or 404: the attempt did not reach its target.`,
+        description: `${rule.description} The server answered 401, 403 or 404, or HTTP.sys refused the request before IIS saw it: the attempt did not reach its target.`,
         severity: rule.severity === 'info' ? 'info' : 'low',
       };
       this.#refused.set(rule, refused);
     }
     return { rule: refused, outcome: REFUSED_SUFFIX };
   }
+}
+
+/**
+ * Refused: answered 401, 403 or 404, or any line of an HTTPERR log, where HTTP.sys writes the requests it refused or
+ * dropped (its `s-reason`) before any application saw them.
+ */
+function isRefused(record: WebRecord): boolean {
+  if (REFUSED.has(record.get('sc-status') ?? '')) return true;
+  const reason = record.get('s-reason');
+  return reason !== undefined && reason !== '' && reason !== '-';
 }
 
 const ATTEMPT_THEN_SUCCESS: RuleMeta = {
