@@ -2,19 +2,26 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../scan/tool-version.js';
 import { InputError } from '../targets/input-error.js';
-import { auditCommand } from './audit-command.js';
 import { EXIT, UsageError } from './exit-code.js';
-import { feedsCommand } from './feeds-command.js';
-import { eventsCommand } from './events-command.js';
-import { evtxCommand } from './evtx-command.js';
-import { findingsCommand } from './findings-command.js';
-import { huntCommand } from './hunt-command.js';
-import { inventoryCommand } from './inventory-command.js';
-import { rulesCommand } from './rules-command.js';
-import { scanCommand } from './scan-command.js';
-import { suppressCommand } from './suppress-command.js';
-import { sweepCommand } from './sweep-command.js';
-import { hostCommand } from './host-command.js';
+
+/**
+ * Every command, in the order help lists them, each loaded on use: a run of one command loads that
+ * command's modules only (a hunt does not start up the scanner's HTTP stack or the database drivers).
+ */
+const COMMANDS: readonly (readonly [string, (signal: AbortSignal) => Promise<Command>])[] = [
+  ['host', async (signal) => (await import('./host-command.js')).hostCommand(signal)],
+  ['hunt', async (signal) => (await import('./hunt-command.js')).huntCommand(signal)],
+  ['rules', async () => (await import('./rules-command.js')).rulesCommand()],
+  ['audit', async (signal) => (await import('./audit-command.js')).auditCommand(signal)],
+  ['inventory', async (signal) => (await import('./inventory-command.js')).inventoryCommand(signal)],
+  ['feeds', async (signal) => (await import('./feeds-command.js')).feedsCommand(signal)],
+  ['sweep', async (signal) => (await import('./sweep-command.js')).sweepCommand(signal)],
+  ['scan', async (signal) => (await import('./scan-command.js')).scanCommand(signal)],
+  ['events', async (signal) => (await import('./events-command.js')).eventsCommand(signal)],
+  ['evtx', async (signal) => (await import('./evtx-command.js')).evtxCommand(signal)],
+  ['findings', async () => (await import('./findings-command.js')).findingsCommand()],
+  ['suppress', async () => (await import('./suppress-command.js')).suppressCommand()],
+];
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,19 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Tells whether Microsoft IIS servers are exposed or already compromised, and what to fix first.')
     .version(TOOL_VERSION)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined })
-    .addCommand(huntCommand(controller.signal))
-    .addCommand(rulesCommand())
-    .addCommand(auditCommand(controller.signal))
-    .addCommand(inventoryCommand(controller.signal))
-    .addCommand(feedsCommand(controller.signal))
-    .addCommand(sweepCommand(controller.signal))
-    .addCommand(scanCommand(controller.signal))
-    .addCommand(eventsCommand(controller.signal))
-    .addCommand(evtxCommand(controller.signal))
-    .addCommand(findingsCommand())
-    .addCommand(suppressCommand())
-    .addCommand(hostCommand(controller.signal));
+    .configureOutput({ outputError: () => undefined });
+  // The command named first on the line is the one that runs; anything else (help, a typo) needs them all.
+  const named = COMMANDS.filter(([name]) => name === argv[2]);
+  for (const command of await Promise.all((named.length > 0 ? named : COMMANDS).map(([, load]) => load(controller.signal)))) program.addCommand(command);
   // Sub-commands added as objects do not inherit these: errors must reach the catch below, printed once.
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

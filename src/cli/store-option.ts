@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { FindingStore } from '../store/finding-store.js';
-import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { StoreError } from '../store/store-error.js';
 import { UsageError } from './exit-code.js';
 
@@ -18,6 +17,8 @@ export function defaultStorePath(): string {
 /** Opens `--db` (a SQLite file or a postgres:// URL); a store that cannot be opened is a usage error (exit 2). */
 export async function storeOption(value: string | undefined): Promise<FindingStore> {
   const target = value ?? defaultStorePath();
+  // Loaded on use: the database drivers cost every command its start-up time, and most runs have no --db.
+  const { isPostgresUrl, openStore } = await import('../store/open-store.js');
   try {
     if (value === undefined) mkdirSync(path.dirname(target), { recursive: true });
     else if (!isPostgresUrl(target) && target.trim() === '') throw new UsageError('--db takes a SQLite file or a postgres:// URL.');

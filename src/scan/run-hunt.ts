@@ -3,7 +3,8 @@ import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
 import type { WebRuleSources } from '../analyzers/weblog/load-web-rules.js';
 import type { HuntSettings } from '../analyzers/weblog/hunt-task.js';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+// The web-log analyzer alone, not the registry: a hunt should not load the scanner's HTTP stack at start.
+import { weblogAnalyzer } from '../analyzers/weblog/weblog-analyzer.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { assembleReport } from './assemble-report.js';
 import { defaultFeedsDir } from './load-feeds.js';
@@ -33,7 +34,7 @@ export interface HuntRequest {
 export async function runHunt(request: HuntRequest): Promise<ScanReport> {
   const startedAt = request.now().toISOString();
   const sources = await findLogFiles(request.paths, { signal: request.signal });
-  const result = await BUILTIN_ANALYZERS.weblog.run(
+  const result = await weblogAnalyzer.run(
     {
       sources,
       threads: request.threads,

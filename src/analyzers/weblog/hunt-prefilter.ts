@@ -18,6 +18,40 @@ const EXTRA_FIELD_RULE_GROUP = 16;
  */
 const PAIRED_BURST_GROUP = 32;
 const ANY_BURST = WEB_BURST_GROUP | HTTPERR_BURST_GROUP | PAIRED_BURST_GROUP;
+/**
+ * The two needle sets of rules that need both in one line (`/WebResource.axd` *and* `/api/`). Shared by
+ * every such rule, so a line holding one rule's first set and another's second is read too: still sound.
+ */
+const RULE_PAIR_GROUP = 64;
+const RULE_ALSO_GROUP = 128;
+const RULE_PAIR = RULE_PAIR_GROUP | RULE_ALSO_GROUP;
+
+/** Whether some alternative of the detector needs two needle sets together. */
+const paired = (detector: WebDetector): boolean => (detector.needleTerms ?? []).some((term) => term.length > 1);
+
+/** Needle lists standing for detectors in the automaton's groups. */
+type NeedleList = { readonly needles?: readonly string[] };
+
+/** The rule needles of the byte pass: single-set alternatives in the rule group, pairs in the two pair groups. */
+function ruleNeedleGroups(detectors: readonly WebDetector[]): [NeedleList[], NeedleList[], NeedleList[]] {
+  const single: NeedleList[] = [];
+  const first: NeedleList[] = [];
+  const second: NeedleList[] = [];
+  for (const detector of detectors) {
+    if (!paired(detector)) {
+      single.push(detector);
+      continue;
+    }
+    for (const [a, b] of detector.needleTerms ?? []) {
+      if (b === undefined) single.push({ needles: a });
+      else {
+        first.push({ needles: a });
+        second.push({ needles: b });
+      }
+    }
+  }
+  return [single, first, second];
+}
 
 const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
 
@@ -55,13 +89,16 @@ export interface HuntPrefilter {
 export function huntPrefilter(detectors: readonly WebDetector[], bursts: readonly BurstDetector[]): HuntPrefilter {
   const extraRules = detectors.filter(needsExtraFields);
   const needleLess = extraRules.filter((rule) => !hasNeedles(rule));
-  const prefilter = NeedleAutomaton.forDetectorGroups<{ readonly needles?: readonly string[] }>([
-    detectors.filter((detector) => !needsExtraFields(detector)),
+  const [single, first, second] = ruleNeedleGroups(detectors.filter((detector) => !needsExtraFields(detector)));
+  const prefilter = NeedleAutomaton.forDetectorGroups<NeedleList>([
+    single,
     bursts.filter((burst) => burst.logs === 'web' && burst.alsoNeedles === undefined),
     bursts.flatMap((burst) => (burst.alsoNeedles === undefined ? [] : [{ needles: burst.alsoNeedles }])),
     bursts.filter((burst) => burst.logs === 'httperr' && burst.alsoNeedles === undefined),
     extraRules.filter(hasNeedles),
     bursts.filter((burst) => burst.alsoNeedles !== undefined),
+    first,
+    second,
   ]);
   // Whether a needle-less rule can run on a record's columns, asked once per layout.
   const needleLessLive = new Map<readonly string[], boolean>();
@@ -83,13 +120,13 @@ export function huntPrefilter(detectors: readonly WebDetector[], bursts: readonl
       if (!live.every(hasNeedles)) return new Uint8Array(256).fill(1);
       const masks = bursts.filter((burst) => (burst.logs === 'httperr') === httpErr).map(burstGroups);
       const rules = RULE_GROUP | (live.length > 0 ? EXTRA_FIELD_RULE_GROUP : 0);
-      return Uint8Array.from({ length: 256 }, (_, groups) => ((groups & rules) !== 0 || masks.some((mask) => (groups & mask) === mask) ? 1 : 0));
+      return Uint8Array.from({ length: 256 }, (_, groups) => ((groups & rules) !== 0 || (groups & RULE_PAIR) === RULE_PAIR || masks.some((mask) => (groups & mask) === mask) ? 1 : 0));
     },
     anyBurst: (groups) => (groups & ANY_BURST) !== 0,
     burstWants(burst, groups) {
       const mask = burstGroups(burst);
       return (groups & mask) === mask;
     },
-    rulesWant: (record, groups) => (groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) !== 0 || anyNeedleLessLive(record),
+    rulesWant: (record, groups) => (groups & (RULE_GROUP | EXTRA_FIELD_RULE_GROUP)) !== 0 || (groups & RULE_PAIR) === RULE_PAIR || anyNeedleLessLive(record),
   };
 }

@@ -86,12 +86,26 @@ function sharedSigmaView(): (record: WebRecord) => SigmaRecord {
 function sigmaDetector(rule: CompiledSigmaRule, view: (record: WebRecord) => SigmaRecord): WebDetector {
   const meta: RuleMeta = rule.meta;
   const needles = rule.needles === undefined ? undefined : lineNeedles(rule.needles);
+  const needleTerms = needles === undefined ? undefined : lineTerms(rule.needleTerms);
   return {
     meta,
     ...(needles === undefined ? {} : { needles }),
+    ...(needleTerms === undefined ? {} : { needleTerms }),
     ...(rule.requires.length === 0 ? {} : { requires: rule.requires }),
     test: (record) => rule.test(view(record)),
   };
+}
+
+/** Needle terms as they can appear in a log line: a second set without line needles is dropped, a first one voids all. */
+function lineTerms(terms: CompiledSigmaRule['needleTerms']): WebDetector['needleTerms'] {
+  const out: (readonly string[])[][] = [];
+  for (const [first, second] of terms ?? []) {
+    const a = first === undefined ? undefined : lineNeedles(first);
+    if (a === undefined) return undefined;
+    const b = second === undefined ? undefined : lineNeedles(second);
+    out.push(b === undefined ? [a] : [a, b]);
+  }
+  return terms === undefined ? undefined : out;
 }
 
 /**

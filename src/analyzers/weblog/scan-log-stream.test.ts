@@ -83,5 +83,27 @@ describe('scanLogStream', () => {
     const page = await scanLogStream('W3SVC1/u_ex.log', chunks(fields + post('/upload/x.aspx')), { detectors: [], correlations: [] }, content);
     expect([...page.spans.keys()]).toEqual(['10.0.0.1/W3SVC1']);
   });
-});
 
+  it('gives a rule whose needles come in pairs only the lines holding both sets, raw or decoded', async () => {
+    const tested: number[] = [];
+    const pairRule: WebDetector = {
+      meta: { ...META, id: 'test-pair-rule' },
+      needles: ['/webresource.axd'],
+      needleTerms: [[['/webresource.axd'], ['/solarwinds/']]],
+      test: (record) => {
+        tested.push(record.line);
+        return (record.decoded('cs-uri-query') ?? '').includes('/SolarWinds/');
+      },
+    };
+    const log =
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status\n' +
+      '2024-03-11 10:00:00 10.0.0.1 GET /WebResource.axd d=abc&t=1 443 203.0.113.5 200\n' +
+      '2024-03-11 10:00:01 10.0.0.1 GET /SolarWinds/Orion/Login.aspx - 443 203.0.113.5 200\n' +
+      '2024-03-11 10:00:02 10.0.0.1 GET /WebResource.axd x=/SolarWinds/ 443 203.0.113.5 200\n' +
+      '2024-03-11 10:00:03 10.0.0.1 GET /WebResource.axd x=%2FSolarWinds%2F 443 203.0.113.5 200\n';
+    const outcome = await scanLogStream('a.log', chunks(log), { detectors: [pairRule], correlations: [] }, SETTINGS);
+    expect(tested).toEqual([4, 5]);
+    expect(outcome.groups.map((g) => [g.rule.id, g.occurrences])).toEqual([['test-pair-rule', 2]]);
+    expect(outcome.stats.records).toBe(4);
+  });
+});

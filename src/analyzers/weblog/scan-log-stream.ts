@@ -56,15 +56,25 @@ export async function scanLogStream(
   };
   const spans = new Map<string, { first: number; last: number }>();
   const siteIds = new Map<string, string>();
+  const last: { host: string; siteName: string; site: string | undefined } = { host: '', siteName: '', site: undefined };
   const onRecord = (record: WebRecord, groups: number): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
     if (time !== undefined) {
       // The site's analysed period, from the requests read for it (burst detectors judge against it, and the
       // store takes the sites read as what the run covered); the asset id is the same for every line of one server and site.
-      const server = `${record.get('s-computername') ?? record.get('s-ip') ?? ''} ${record.get('s-sitename') ?? ''}`;
-      let site = siteIds.get(server);
-      if (site === undefined) siteIds.set(server, (site = webAsset(record).id));
+      const host = record.get('s-computername') ?? record.get('s-ip') ?? '';
+      const siteName = record.get('s-sitename') ?? '';
+      // Lines of one server and site come in long runs: the last line's site is reused without a lookup.
+      let site = host === last.host && siteName === last.siteName ? last.site : undefined;
+      if (site === undefined) {
+        const server = `${host} ${siteName}`;
+        site = siteIds.get(server);
+        if (site === undefined) siteIds.set(server, (site = webAsset(record).id));
+        last.host = host;
+        last.siteName = siteName;
+        last.site = site;
+      }
       const span = spans.get(site);
       if (span === undefined) spans.set(site, { first: time, last: time });
       else if (time < span.first) span.first = time;

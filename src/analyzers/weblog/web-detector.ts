@@ -2,8 +2,11 @@ import type { Detector } from '../../core/detector.js';
 import type { WebRecord } from '../../formats/web-log/web-record.js';
 import { IIS_DEFAULT_FIELDS } from '../../formats/w3c-log/w3c-directive.js';
 
-/** A detector over web-log records. */
-export type WebDetector = Detector<WebRecord>;
+/**
+ * A detector over web-log records. `needleTerms`, when known, refines `needles` for the byte pass:
+ * alternatives of one or two needle sets, every set of one alternative occurring in any line it matches.
+ */
+export type WebDetector = Detector<WebRecord> & { readonly needleTerms?: readonly (readonly (readonly string[])[])[] };
 
 const DEFAULT_FIELDS = new Set([...IIS_DEFAULT_FIELDS.map((name) => name.toLowerCase()), 'uri']);
 

@@ -138,6 +138,11 @@ export class NeedleAutomaton {
     return new NeedleAutomaton(needles, classOf, classCount, delta, outputs, stateGroups);
   }
 
+  /** The indices (into `needles`) of the needles that end in a state, by state number (offset / classCount). */
+  outputsOf(state: number): readonly number[] {
+    return this.#outputs[state] ?? [];
+  }
+
   /** The groups (bits) of every needle occurring in the text; 0 when none does. */
   groupsIn(text: string): number {
     const { classOf, delta, classCount, stateGroups } = this;

@@ -8,8 +8,8 @@ import { NeedleAutomaton } from './needle-automaton.js';
 export class RuleIndex<R> {
   readonly #detectors: readonly Detector<R>[];
   readonly #automaton: NeedleAutomaton | undefined;
-  /** needle index → detector indices. */
-  readonly #owners: readonly (readonly number[])[];
+  /** automaton state (offset / classCount) → indices of the detectors owning a needle that ends there. */
+  readonly #stateOwners: readonly (readonly number[])[];
   readonly #always: readonly number[];
   readonly #marks: Uint8Array;
 
@@ -34,8 +34,10 @@ export class RuleIndex<R> {
         }
       }
     });
-    this.#automaton = needleIds.size === 0 ? undefined : NeedleAutomaton.build([...needleIds.keys()]);
-    this.#owners = owners;
+    const automaton = needleIds.size === 0 ? undefined : NeedleAutomaton.build([...needleIds.keys()]);
+    this.#automaton = automaton;
+    const states = automaton === undefined ? 0 : automaton.delta.length / automaton.classCount;
+    this.#stateOwners = Array.from({ length: states }, (_, state) => [...new Set((automaton?.outputsOf(state) ?? []).flatMap((needle) => owners[needle] ?? []))]);
     this.#always = always;
     this.#marks = new Uint8Array(detectors.length);
   }
@@ -45,18 +47,31 @@ export class RuleIndex<R> {
     // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
     const marks = this.#marks;
     const found: number[] = [];
-    const mark = (d: number): void => {
-      if (marks[d] === 1) return;
+    for (const d of this.#always) {
       marks[d] = 1;
       found.push(d);
-    };
-    for (const d of this.#always) mark(d);
+    }
     const automaton = this.#automaton;
     if (automaton !== undefined) {
+      // The automaton's own loop, inlined: a record is scanned without a call per needle found.
+      const { classOf, delta, classCount } = automaton;
+      const stateOwners = this.#stateOwners;
       for (const text of texts) {
-        automaton.forEachMatch(text, (needle) => {
-          for (const d of this.#owners[needle] ?? []) mark(d);
-        });
+        let state = 0;
+        for (let i = 0; i < text.length; i += 1) {
+          const code = text.charCodeAt(i);
+          const t = delta[state + (code > 255 ? 0 : (classOf[code] as number))] as number;
+          if (t >= 0) {
+            state = t;
+            continue;
+          }
+          state = ~t;
+          for (const d of stateOwners[state / classCount] as readonly number[]) {
+            if (marks[d] === 1) continue;
+            marks[d] = 1;
+            found.push(d);
+          }
+        }
       }
     }
     found.sort((a, b) => a - b);

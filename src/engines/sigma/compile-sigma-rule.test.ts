@@ -52,9 +52,13 @@ function diagnose(detection: string, options?: SigmaCompileOptions): string[] {
 function expectMatch(rule: CompiledSigmaRule, fields: Fields, expected: boolean, keywords: readonly string[] = []): void {
   const record = objectSigmaRecord(fields, keywords);
   expect(rule.test(record), JSON.stringify(fields)).toBe(expected);
+  const text = asciiLower([...Object.values(fields).flat().map(String), ...keywords].join('\n'));
   if (expected && rule.needles !== undefined) {
-    const text = asciiLower([...Object.values(fields).flat().map(String), ...keywords].join('\n'));
     expect(rule.needles.some((n) => text.includes(n)), `needles ${JSON.stringify(rule.needles)}`).toBe(true);
+  }
+  if (expected && rule.needleTerms !== undefined) {
+    const met = rule.needleTerms.some((term) => term.every((set) => set.some((n) => text.includes(n))));
+    expect(met, `needle terms ${JSON.stringify(rule.needleTerms)}`).toBe(true);
   }
   if (expected) {
     for (const names of rule.requires) expect(names.some((n) => fields[n] !== undefined && fields[n] !== null), `requires ${JSON.stringify(names)}`).toBe(true);

@@ -9,7 +9,7 @@ import type { SigmaConditionNode } from './parse-sigma-condition.js';
 import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js';
 import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
 import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
-import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
+import { needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles, type SigmaNeedleTerms } from './sigma-needles.js';
 import { requiredOfAll, requiredOfAny, type SigmaRequiredFields } from './sigma-required-fields.js';
 import { keysOfAll, keysOfAny, keysOfValues, type SigmaFieldKeys } from './sigma-field-keys.js';
 import type { SigmaNeedles } from './sigma-needles.js';
@@ -34,6 +34,8 @@ export interface CompiledSigmaRule extends Detector<SigmaRecord> {
   readonly logsource: SigmaLogsource;
   /** Lower-case strings of which one occurs in the text of every matching record; undefined when unknown. */
   readonly needles: readonly string[] | undefined;
+  /** Finer than `needles`: alternatives of one or two needle sets that must occur together; undefined when unknown. */
+  readonly needleTerms: SigmaNeedleTerms;
   /** Record fields (per entry, one of them) without which the rule cannot match. */
   readonly requires: SigmaRequiredFields;
   /** Integer values of which the record must hold one, per entry (`EventID: 4728`); absent or empty when none is known. */
@@ -53,6 +55,7 @@ type Test = (record: SigmaRecord) => boolean;
 interface Compiled {
   readonly test: Test;
   readonly needles: SigmaNeedles;
+  readonly terms: SigmaNeedleTerms;
   readonly requires: SigmaRequiredFields;
   readonly keys: readonly SigmaFieldKeys[];
 }
@@ -119,7 +122,7 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     references: rule.references,
   };
   return {
-    compiled: { meta, logsource: rule.logsource, needles: combined.needles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
+    compiled: { meta, logsource: rule.logsource, needles: combined.needles, needleTerms: combined.terms, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
     diagnostics,
   };
 }
@@ -130,6 +133,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
     needles: needlesOfAny(parts.map((p) => p.needles)),
+    terms: termsOfAny(parts.map((p) => p.terms)),
     requires: requiredOfAny(parts.map((p) => p.requires)),
     keys: keysOfAny(parts.map((p) => p.keys)),
   };
@@ -141,6 +145,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
     needles: needlesOfAll(parts.map((p) => p.needles)),
+    terms: termsOfAll(parts.map((p) => p.terms)),
     requires: requiredOfAll(parts.map((p) => p.requires)),
     keys: keysOfAll(parts.map((p) => p.keys)),
   };
@@ -159,7 +164,7 @@ function compileCondition(
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
       const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined, requires: [], keys: [] };
+      return { test: (r) => !inner(r), needles: undefined, terms: undefined, requires: [], keys: [] };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -284,6 +289,7 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   return {
     test: (record) => matches(read(record), record),
     needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
+    terms: modifiers.all ? termsOfAll(built.needles.map(termsOfNeedles)) : termsOfNeedles(needlesOfAny(built.needles)),
     // A `null` value or `exists: false` matches a record without the field; everything else needs it.
     requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
     // Plain integer values (no modifier at all) bind the rule to those values of the field.

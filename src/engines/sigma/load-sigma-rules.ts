@@ -1,4 +1,4 @@
-import { lstat, readFile, readdir, stat } from 'node:fs/promises';
+import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseSigmaYaml } from './parse-sigma-yaml.js';
 import type { SigmaCorrelation } from './sigma-correlation.js';
@@ -29,9 +29,6 @@ export interface SigmaLoadOptions {
 const MAX_FILE_BYTES = 1024 * 1024;
 const RULE_FILE = /\.ya?ml$/i;
 
-/** Rule files read ahead of the one being parsed. */
-const READ_AHEAD = 16;
-
 /**
  * Loads Sigma rules from files and folders (folders recursively, `*.yml` / `*.yaml`, in sorted order).
  * Symbolic links inside folders are not followed, so a rule tree cannot lead the loader elsewhere.
@@ -39,31 +36,26 @@ const READ_AHEAD = 16;
 export async function loadSigmaRules(paths: readonly string[], options: SigmaLoadOptions = {}): Promise<SigmaLoadResult> {
   const diagnostics: SigmaDiagnostic[] = [];
   const files: string[] = [];
-  for (const p of paths) await collect(p, true, files, diagnostics);
+  for (const p of paths) collect(p, true, files, diagnostics);
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
   let screenedOut = 0;
-  // Files are read a few at a time ahead of the parser: a rule tree is thousands of small files.
-  const reads = new Map<number, Promise<{ bytes: Buffer } | { error: unknown }>>();
-  const readAhead = (i: number): void => {
-    const file = files[i];
-    if (file === undefined || reads.has(i)) return;
-    reads.set(i, readFile(file).then((bytes) => ({ bytes }), (error: unknown) => ({ error })));
-  };
-  for (const [i, file] of files.entries()) {
-    for (let k = i; k < i + READ_AHEAD; k += 1) readAhead(k);
-    const read = await (reads.get(i) as Promise<{ bytes: Buffer } | { error: unknown }>);
-    reads.delete(i);
-    if ('error' in read) {
-      diagnostics.push(readError(file, read.error));
+  for (const file of files) {
+    // Read synchronously: a rule tree is thousands of small files, and a promise per open, stat, read and
+    // close costs several times the reading itself.
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      diagnostics.push(readError(file, error));
       continue;
     }
-    if (read.bytes.length > MAX_FILE_BYTES) {
+    if (bytes.length > MAX_FILE_BYTES) {
       diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
       continue;
     }
-    const text = read.bytes.toString('utf8');
+    const text = bytes.toString('utf8');
     if (options.screen !== undefined && !options.screen(text) && !/^\s*correlation\s*:/m.test(text)) {
       screenedOut += 1;
       continue;
@@ -90,10 +82,10 @@ export async function loadSigmaRules(paths: readonly string[], options: SigmaLoa
   return { files, rules, diagnostics, correlations, screenedOut };
 }
 
-async function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {
+function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): void {
   let info;
   try {
-    info = await lstat(p);
+    info = lstatSync(p);
   } catch (error) {
     diagnostics.push(readError(p, error));
     return;
@@ -106,25 +98,25 @@ async function collect(p: string, named: boolean, files: string[], diagnostics: 
   if (info.isDirectory()) {
     let names: string[];
     try {
-      names = await readdir(p);
+      names = readdirSync(p);
     } catch (error) {
       diagnostics.push(readError(p, error));
       return;
     }
     names.sort();
-    for (const name of names) await collect(path.join(p, name), false, files, diagnostics);
+    for (const name of names) collect(path.join(p, name), false, files, diagnostics);
     return;
   }
   if (info.isFile() && (named || RULE_FILE.test(p))) files.push(p);
 }
 
-async function collectFollowed(p: string, files: string[], diagnostics: SigmaDiagnostic[]): Promise<void> {
+function collectFollowed(p: string, files: string[], diagnostics: SigmaDiagnostic[]): void {
   try {
-    const info = await stat(p);
+    const info = statSync(p);
     if (info.isFile()) files.push(p);
     else if (info.isDirectory()) {
-      const names = (await readdir(p)).sort();
-      for (const name of names) await collect(path.join(p, name), false, files, diagnostics);
+      const names = readdirSync(p).sort();
+      for (const name of names) collect(path.join(p, name), false, files, diagnostics);
     }
   } catch (error) {
     diagnostics.push(readError(p, error));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
+import { needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles } from './sigma-needles.js';
 import { parseSigmaString } from './sigma-string.js';
 
 describe('sigma needles', () => {
@@ -19,5 +19,27 @@ describe('sigma needles', () => {
     expect(needlesOfAll([undefined, ['abc']])).toEqual(['abc']);
     expect(needlesOfAll([['abc'], ['powershell', 'cmd.exe']])).toEqual(['powershell', 'cmd.exe']);
     expect(needlesOfAll([undefined, undefined])).toBeUndefined();
+  });
+
+  it('terms of an AND keep its two most selective sets, to occur together', () => {
+    const solarWinds = termsOfAll([termsOfNeedles(['/webresource.axd', '/scriptresource.axd']), termsOfNeedles(['/solarwinds/', '/api/']), undefined]);
+    expect(solarWinds).toEqual([[['/webresource.axd', '/scriptresource.axd'], ['/solarwinds/', '/api/']]]);
+    // A part with alternatives requires their first sets' union.
+    const either = termsOfAny([termsOfNeedles(['whoami']), termsOfNeedles(['ipconfig'])]);
+    expect(termsOfAll([either, termsOfNeedles(['cmd.aspx'])])).toEqual([[['cmd.aspx'], ['whoami', 'ipconfig']]]);
+    expect(termsOfAll([undefined, undefined])).toBeUndefined();
+  });
+
+  it('a second set of common or short tokens is not kept', () => {
+    expect(termsOfAll([termsOfNeedles(['/ecp/default.aspx']), termsOfNeedles(['post'])])).toEqual([[['/ecp/default.aspx']]]);
+    expect(termsOfAll([termsOfNeedles(['/ecp/default.aspx']), termsOfNeedles(['id='])])).toEqual([[['/ecp/default.aspx']]]);
+  });
+
+  it('terms of an OR are every alternative, unknown when any is; many merge into one set', () => {
+    expect(termsOfAny([termsOfNeedles(['abc']), [[['/owa/'], ['python-requests']]]])).toEqual([[['abc']], [['/owa/'], ['python-requests']]]);
+    expect(termsOfAny([termsOfNeedles(['abc']), undefined])).toBeUndefined();
+    const many = termsOfAny(Array.from({ length: 40 }, (_, i) => [[[`needle${String(i).padStart(2, '0')}`], ['second-set']]]));
+    expect(many).toHaveLength(1);
+    expect(many?.[0]?.[0]).toHaveLength(40);
   });
 });

@@ -77,3 +77,54 @@ function minimize(needles: string[]): SigmaNeedles {
   }
   return kept.length > MAX_NEEDLES ? undefined : kept;
 }
+
+/**
+ * A finer view of a rule's needles: alternatives of which every matching record satisfies one, each one
+ * or two needle sets that must all occur (`/WebResource.axd` *and* `/api/`). Undefined when unknown.
+ * A byte pass can then pass over lines that hold only the first set.
+ */
+export type SigmaNeedleTerms = readonly (readonly (readonly string[])[])[] | undefined;
+
+/** The most a second set may cost (see `cost`): about one needle of four characters or a few longer ones. */
+const MAX_SECOND_COST = 1e-4;
+
+/** Above this many alternatives they are merged into one set (their first sets' union), which is still sound. */
+const MAX_TERMS = 32;
+
+/** The terms of a plain needle set: one alternative of one set. */
+export function termsOfNeedles(needles: SigmaNeedles): SigmaNeedleTerms {
+  return needles === undefined || needles.length === 0 ? undefined : [[needles]];
+}
+
+/** Terms of an OR: every branch must have some, and the result is all their alternatives. */
+export function termsOfAny(parts: readonly SigmaNeedleTerms[]): SigmaNeedleTerms {
+  if (parts.length === 0) return undefined;
+  const out: (readonly (readonly string[])[])[] = [];
+  for (const part of parts) {
+    if (part === undefined || part.length === 0) return undefined;
+    out.push(...part);
+  }
+  return out.length <= MAX_TERMS ? out : termsOfNeedles(needlesOfAny(out.map((term) => term[0])));
+}
+
+/**
+ * Terms of an AND: every set a part requires is required by the whole (a part with several alternatives
+ * requires their first sets' union), so the two most selective sets are kept, to occur together.
+ */
+export function termsOfAll(parts: readonly SigmaNeedleTerms[]): SigmaNeedleTerms {
+  const sets: (readonly string[])[] = [];
+  for (const part of parts) {
+    if (part === undefined || part.length === 0) continue;
+    if (part.length === 1) sets.push(...(part[0] ?? []));
+    else {
+      const union = needlesOfAny(part.map((term) => term[0]));
+      if (union !== undefined) sets.push(union);
+    }
+  }
+  // Stable: among equally selective sets the first written wins, as in `needlesOfAll`.
+  const ranked = sets.map((set, i) => ({ set, i, cost: cost(set) })).sort((a, b) => a.cost - b.cost || a.i - b.i);
+  const [best, second] = ranked;
+  if (best === undefined) return undefined;
+  // A second set of common or very short tokens (`GET`, `id=`) occurs in nearly every line: no use.
+  return second === undefined || second.cost > MAX_SECOND_COST ? [[best.set]] : [[best.set, second.set]];
+}

@@ -9,7 +9,8 @@ const PLUS_SPACE_FIELDS = /^cs\(|^cs-username$/;
 
 /** A record backed by one array of values aligned with a layout; decoded values are computed on demand. */
 export class FieldRecord implements WebRecord {
-  #decoded: Map<string, string | undefined> | undefined;
+  /** Decoded values by column, `null` until asked for: an array, as a Map per request costs more than the decoding. */
+  #decoded: (string | undefined | null)[] | undefined;
 
   constructor(
     readonly format: WebLogFormat,
@@ -29,15 +30,18 @@ export class FieldRecord implements WebRecord {
   }
 
   decoded(field: string): string | undefined {
-    const cached = this.#decoded?.get(field);
-    if (cached !== undefined || this.#decoded?.has(field) === true) return cached;
+    const i = this.layout.index.get(field);
+    if (i === undefined) return undefined;
+    const cache = (this.#decoded ??= new Array<string | undefined | null>(this.values.length).fill(null));
+    const cached = cache[i];
+    if (cached !== null) return cached;
     const value = this.get(field);
     let result = value;
     if (value !== undefined) {
       if (URI_FIELDS.has(field)) result = percentDecode(value, field === 'cs-uri-query');
       else if (PLUS_SPACE_FIELDS.test(field)) result = value.replaceAll('+', ' ');
     }
-    (this.#decoded ??= new Map()).set(field, result);
+    cache[i] = result;
     return result;
   }
 
