@@ -45,8 +45,10 @@ export async function runEvents(request: EventsRequest): Promise<ScanReport> {
     },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
+  // A --since/--until run reads part of each log, and a folder that could not be walked part of the logs: neither closes anything.
+  const partial = request.since !== undefined || request.until !== undefined || walkIssues.length > 0;
   return assembleReport(
     { command: 'events', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity },
-    { ...result, issues: [...walkIssues, ...result.issues] },
+    { ...result, issues: [...walkIssues, ...result.issues], ...(partial ? { coverage: [] } : {}) },
   );
 }

@@ -59,7 +59,9 @@ export async function analyzeInventory(
       ? {}
       : { epss: { ...(feeds.epss.scoreDate === undefined ? {} : { scoreDate: feeds.epss.scoreDate }), ...(feeds.epss.modelVersion === undefined ? {} : { modelVersion: feeds.epss.modelVersion }), count: feeds.epss.scores.size, source: feeds.epss.source } }),
   };
-  return { result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed };
+  // A file or hive that could not be read may hold a component the advisories would flag: such a run closes nothing.
+  const complete = read.issues.length === 0;
+  return { result: complete ? result : { ...result, coverage: [] }, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed };
 }
 
 /** Inventories hosts, binaries, archives and SBOMs and matches them against advisories, KEV and EPSS. Input errors throw `InputError`. */

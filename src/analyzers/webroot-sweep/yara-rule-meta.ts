@@ -12,9 +12,7 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
     const value = match.meta[key];
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   };
-  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
-  const own = text('id');
-  const id = own !== undefined && own.startsWith('w3g-') ? own : `yara.${match.rule}`;
+  const id = yaraRuleId(match.rule, text('id'));
   const description = text('description') ?? `YARA rule ${match.rule} matched.`;
   const reference = text('reference');
   const tags = ['attack.t1505.003', ...match.tags.map((t) => `yara.${t.toLowerCase()}`)];
@@ -30,6 +28,34 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
     references: reference === undefined ? [] : [reference],
     remediation: 'Treat the file as a web shell or implant until proven otherwise: keep a copy for analysis, find how it was written (IIS logs around its modification time), remove it and rotate the secrets the site holds.',
   };
+}
+
+/** A YARA rule's finding rule id: its own `w3g-` id, else `yara.` and its name. */
+function yaraRuleId(rule: string, metaId: string | undefined): string {
+  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
+  return metaId !== undefined && metaId.startsWith('w3g-') ? metaId : `yara.${rule}`;
+}
+
+const RULE_HEAD = /\b(?:(?:private|global)\s+)*rule\s+([A-Za-z_]\w*)\s*(?::[^{]*)?\{/g;
+
+/**
+ * The finding rule ids of every rule declared in YARA sources that compiled, read from their text: what a
+ * sweep covered, so the store can close a YARA finding a later sweep no longer makes. Comments are left out;
+ * a rule the text reading misses is only never closed, which is the safe side.
+ */
+export function declaredYaraRuleIds(sources: readonly { readonly text: string }[]): string[] {
+  const ids = new Set<string>();
+  for (const source of sources) {
+    const text = source.text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:"\\])\/\/[^\n]*/g, '$1');
+    const heads = [...text.matchAll(RULE_HEAD)];
+    heads.forEach((head, n) => {
+      const name = head[1] ?? '';
+      const body = text.slice((head.index ?? 0) + head[0].length, heads[n + 1]?.index ?? text.length);
+      const meta = /\bmeta\s*:([\s\S]*?)(?:\bstrings\s*:|\bcondition\s*:|$)/.exec(body)?.[1] ?? '';
+      ids.add(yaraRuleId(name, /(?:^|\s)id\s*=\s*"([^"]*)"/.exec(meta)?.[1]));
+    });
+  }
+  return [...ids].sort();
 }
 
 function severityOf(match: YaraMatch): Severity {
