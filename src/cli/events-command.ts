@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { severityRank } from '../core/severity.js';
 import { runEvents } from '../scan/run-events.js';
-import { EXIT, UsageError } from './exit-code.js';
+import { UsageError } from './exit-code.js';
+import { finishReport, withStoreOptions } from './finish-report.js';
 import { integerOption, severityOption, timeOption } from './parse-option.js';
 import { ProgressLine } from './progress-line.js';
-import { reportFormatOption, writeReport } from './write-report.js';
+import { withOptionalStore } from './store-option.js';
+import { reportFormatOption } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
 interface EventsFlags {
@@ -22,6 +23,8 @@ interface EventsFlags {
   progress: boolean;
   sigma: string[];
   content: boolean;
+  db?: string;
+  showSuppressed?: boolean;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -37,7 +40,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** `w3guard events PATH…`: Sigma over Windows event logs, and w3wp.exe process trees as incidents. Sets `process.exitCode`. */
 export function eventsCommand(signal: AbortSignal): Command {
-  return withReportOptions(
+  return withStoreOptions(withReportOptions(
     new Command('events')
     .description('hunt Windows event logs (EVTX: Sysmon, Security, Application, IIS-Configuration) for w3wp.exe children, DLL side-loading and privilege escalation')
     .argument('[paths...]', 'EVTX files or folders (searched for *.evtx)')
@@ -50,29 +53,29 @@ export function eventsCommand(signal: AbortSignal): Command {
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
     .option('--no-progress', 'no progress line on stderr'),
     'events',
-  )
+  ))
     .action(async (paths: string[], flags: EventsFlags) => {
       if (paths.length === 0 && flags.host.length === 0) throw new UsageError('events needs EVTX files or folders, or --host ROOT.');
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
-      const progress = new ProgressLine(process.stderr, flags.progress);
-      const report = await runEvents({
-        paths,
-        hosts: flags.host,
-        threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 1, 256),
-        evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
-        minSeverity: severityOption('--min-severity', flags.minSeverity),
-        ...(flags.since === undefined ? {} : { since: timeOption('--since', flags.since) }),
-        ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
-        correlationWindowMs: windowOption(flags.window),
-        rules: { content: flags.content, sigmaPaths: flags.sigma },
-        signal,
-        now: () => new Date(),
-        onProgress: (p) => progress.update(p),
+      await withOptionalStore(flags.db, async (store) => {
+        const progress = new ProgressLine(process.stderr, flags.progress);
+        const report = await runEvents({
+          paths,
+          hosts: flags.host,
+          threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 1, 256),
+          evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+          minSeverity: severityOption('--min-severity', flags.minSeverity),
+          ...(flags.since === undefined ? {} : { since: timeOption('--since', flags.since) }),
+          ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
+          correlationWindowMs: windowOption(flags.window),
+          rules: { content: flags.content, sigmaPaths: flags.sigma },
+          signal,
+          now: () => new Date(),
+          onProgress: (p) => progress.update(p),
+        });
+        progress.done();
+        await finishReport(store, report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
       });
-      progress.done();
-      await writeReport(report, format, flags.output);
-      const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
-      process.exitCode = failed ? EXIT.findings : EXIT.ok;
     });
 }

@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import { FINDING_STATUSES } from '../core/finding-status.js';
+import { PRIORITY_LABELS } from '../core/priority.js';
 import type { Finding } from '../core/finding.js';
 import type { ScanReport } from '../core/report.js';
 import type { RuleMeta } from '../core/rule-meta.js';
 import { REPORT_FORMATS } from '../report/reporters.js';
 import { TOOL_VERSION } from '../scan/tool-version.js';
+import type { FindingQuery } from '../store/finding-store.js';
 import { EXIT } from './exit-code.js';
 import { withStore } from './store-option.js';
 import { reportFormatOption, writeReport } from './write-report.js';
@@ -13,6 +15,9 @@ interface FindingsFlags {
   db?: string;
   status?: string;
   showSuppressed?: boolean;
+  asset?: string;
+  priority?: string;
+  sort: string;
   format: string;
   output?: string;
 }
@@ -26,13 +31,25 @@ export function findingsCommand(): Command {
     .option('--db <store>', "the findings store: a SQLite file or a postgres:// URL (default: w3guard.db in the user's data folder)")
     .addOption(new Option('--status <status>', 'only findings with this status (default: all but fixed; suppressed ones need --show-suppressed)').choices(STATUS_CHOICES))
     .option('--show-suppressed', 'also list findings under a suppression in force')
+    .option('--asset <id>', 'only findings on this asset (a site, host or URL, as the report names it)')
+    .addOption(new Option('--priority <label>', 'only findings whose latest priority has this label').choices(PRIORITY_LABELS))
+    .addOption(new Option('--sort <order>', 'risk: highest risk first (findings not yet scored last); report: by severity, asset, rule').choices(['report', 'risk']).default('report'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
     .option('-o, --output <file>', 'write the list to this file instead of stdout')
     .action(async (flags: FindingsFlags) => {
       const format = reportFormatOption(flags.format);
       const now = new Date();
       const status = STATUS_CHOICES.find((choice) => choice === flags.status);
-      const findings = await withStore(flags.db, (store) => store.listFindings({ now, ...(status === undefined ? {} : { status }), includeSuppressed: flags.showSuppressed === true }));
+      const priority = PRIORITY_LABELS.find((label) => label === flags.priority);
+      const query: FindingQuery = {
+        now,
+        ...(status === undefined ? {} : { status }),
+        includeSuppressed: flags.showSuppressed === true,
+        ...(flags.asset === undefined ? {} : { asset: flags.asset }),
+        ...(priority === undefined ? {} : { priority }),
+        sort: flags.sort === 'risk' ? 'risk' : 'report',
+      };
+      const findings = await withStore(flags.db, (store) => store.listFindings(query));
       const report: ScanReport = {
         tool: { name: 'w3guard', version: TOOL_VERSION },
         command: 'findings',

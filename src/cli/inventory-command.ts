@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import type { ScanReport } from '../core/report.js';
-import { severityRank } from '../core/severity.js';
 import { escapeTerminal } from '../report/escape-terminal.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runInventory } from '../scan/run-inventory.js';
 import { VerifyBaselineError } from '../scan/verify-inventory.js';
-import { EXIT, UsageError } from './exit-code.js';
+import { UsageError } from './exit-code.js';
+import { finishReport, withStoreOptions } from './finish-report.js';
 import { integerOption, severityOption } from './parse-option.js';
-import { reportFormatOption, writeReport } from './write-report.js';
+import { withOptionalStore } from './store-option.js';
+import { reportFormatOption } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
 interface InventoryFlags {
@@ -20,11 +21,13 @@ interface InventoryFlags {
   failOn?: string;
   minSeverity: string;
   evidenceCap: string;
+  db?: string;
+  showSuppressed?: boolean;
 }
 
 /** `w3guard inventory [PATH…] [--host ROOT]`: what software runs, which versions are exploited in the wild, and whether a patch landed. Sets `process.exitCode`. */
 export function inventoryCommand(signal: AbortSignal): Command {
-  return withReportOptions(
+  return withStoreOptions(withReportOptions(
     new Command('inventory')
     .description('read real versions from binaries, archives, package lists, SBOMs and registry hives; match them against advisories, CISA KEV and EPSS')
     .argument('[paths...]', 'binaries, bin/ folders, jars, *.deps.json, packages.config, packages.lock.json, CycloneDX JSON SBOMs')
@@ -32,32 +35,32 @@ export function inventoryCommand(signal: AbortSignal): Command {
     .option('--verify <report>', 'compare with an earlier "inventory --format json" report: fixed, still vulnerable, newly vulnerable')
     .option('--feeds-dir <dir>', `where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--advisories <dir>', 'read advisories from this folder instead of the shipped ones'),
-  )
+  ))
     .action(async (paths: string[], flags: InventoryFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
       if (paths.length === 0 && flags.host.length === 0) throw new UsageError('inventory needs a path or --host ROOT.');
-      let report: ScanReport;
-      try {
-        report = await runInventory({
-          paths,
-          hosts: flags.host,
-          feedsDir: flags.feedsDir ?? defaultFeedsDir(),
-          ...(flags.verify === undefined ? {} : { verify: flags.verify }),
-          ...(flags.advisories === undefined ? {} : { advisoriesDir: flags.advisories }),
-          evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
-          minSeverity: severityOption('--min-severity', flags.minSeverity),
-          signal,
-          now: () => new Date(),
-        });
-      } catch (error) {
-        if (error instanceof VerifyBaselineError) throw new UsageError(error.message, { cause: error });
-        throw error;
-      }
-      await writeReport(report, format, flags.output);
-      process.stderr.write(summary(report));
-      const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
-      process.exitCode = failed ? EXIT.findings : EXIT.ok;
+      await withOptionalStore(flags.db, async (store) => {
+        let report: ScanReport;
+        try {
+          report = await runInventory({
+            paths,
+            hosts: flags.host,
+            feedsDir: flags.feedsDir ?? defaultFeedsDir(),
+            ...(flags.verify === undefined ? {} : { verify: flags.verify }),
+            ...(flags.advisories === undefined ? {} : { advisoriesDir: flags.advisories }),
+            evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+            minSeverity: severityOption('--min-severity', flags.minSeverity),
+            signal,
+            now: () => new Date(),
+          });
+        } catch (error) {
+          if (error instanceof VerifyBaselineError) throw new UsageError(error.message, { cause: error });
+          throw error;
+        }
+        await finishReport(store, report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
+        process.stderr.write(summary(report));
+      });
     });
 }
 

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { severityRank } from '../core/severity.js';
 import { DEFAULT_USER_AGENT } from '../engines/http-client/http-client.js';
 import { loadHttpTemplates } from '../engines/http-template/load-http-templates.js';
 import { diagnosticIssues, templateProbe } from '../analyzers/http-probe/template-probe.js';
@@ -10,9 +9,11 @@ import { existsSync } from 'node:fs';
 import { runScan } from '../scan/run-scan.js';
 import { readUrlTargets, TargetError } from '../targets/read-url-targets.js';
 import { readScanBaseline } from '../targets/read-scan-baseline.js';
-import { EXIT, UsageError } from './exit-code.js';
+import { UsageError } from './exit-code.js';
+import { finishReport, withStoreOptions } from './finish-report.js';
 import { integerOption, severityOption } from './parse-option.js';
-import { reportFormatOption, writeReport } from './write-report.js';
+import { withOptionalStore } from './store-option.js';
+import { reportFormatOption } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
 interface ScanFlags {
@@ -35,13 +36,15 @@ interface ScanFlags {
   templates: string[];
   tls: boolean;
   baseline?: string;
+  db?: string;
+  showSuppressed?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `w3guard scan URL…`: the outside view of IIS sites. Sets `process.exitCode`. */
 export function scanCommand(signal: AbortSignal): Command {
-  return withReportOptions(
+  return withStoreOptions(withReportOptions(
     new Command('scan')
     .description('scan live IIS sites from outside: versions, exposures, IIS and ASP.NET flaws, Telerik, Exchange/SharePoint builds, tampering')
     .argument('[urls...]', 'sites to scan (https://host[:port][/path], or a bare host name for https); only these hosts are contacted')
@@ -59,7 +62,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .option('--user-agent <ua>', 'User-Agent of our own requests', DEFAULT_USER_AGENT)
     .option('--baseline <report.json>', 'a previous scan report (--format json): outside script domains new since then are reported')
     .option('--no-tls', 'skip the TLS probe of https sites (protocols, suites, certificate)'),
-  )
+  ))
     .action(async (args: string[], flags: ScanFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
@@ -88,37 +91,37 @@ export function scanCommand(signal: AbortSignal): Command {
         process.stderr.write(`w3guard scan: ${loaded.templates.length} of ${loaded.files} templates loaded, ${loaded.diagnostics.filter((d) => d.fatal).length} left out (see the report's issues)\n`);
       }
       const baseline = flags.baseline === undefined ? undefined : await readScanBaseline(flags.baseline);
-      const outcome = await runScan({
-        ...(baseline === undefined ? {} : { baseline }),
-        targets: targets.urls,
-        http: {
-          userAgent: flags.userAgent,
-          headers,
-          ...(flags.cookie === undefined ? {} : { cookie: flags.cookie }),
-          ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }),
-          ratePerHost: integerOption('--rate', flags.rate, 0, 10_000),
-          concurrency: integerOption('--concurrency', flags.concurrency, 1, 1000),
-          concurrencyPerHost: integerOption('--host-concurrency', flags.hostConcurrency, 1, 256),
-          connectTimeoutMs: timeoutMs,
-          headersTimeoutMs: timeoutMs,
-          bodyTimeoutMs: timeoutMs,
-          retries: integerOption('--retries', flags.retries, 0, 10),
-          errorBudget: integerOption('--error-budget', flags.errorBudget, 1, 10_000),
-        },
-        issues,
-        probes,
-        evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
-        minSeverity: severityOption('--min-severity', flags.minSeverity),
-        signal,
-        now: () => new Date(),
+      await withOptionalStore(flags.db, async (store) => {
+        const outcome = await runScan({
+          ...(baseline === undefined ? {} : { baseline }),
+          targets: targets.urls,
+          http: {
+            userAgent: flags.userAgent,
+            headers,
+            ...(flags.cookie === undefined ? {} : { cookie: flags.cookie }),
+            ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }),
+            ratePerHost: integerOption('--rate', flags.rate, 0, 10_000),
+            concurrency: integerOption('--concurrency', flags.concurrency, 1, 1000),
+            concurrencyPerHost: integerOption('--host-concurrency', flags.hostConcurrency, 1, 256),
+            connectTimeoutMs: timeoutMs,
+            headersTimeoutMs: timeoutMs,
+            bodyTimeoutMs: timeoutMs,
+            retries: integerOption('--retries', flags.retries, 0, 10),
+            errorBudget: integerOption('--error-budget', flags.errorBudget, 1, 10_000),
+          },
+          issues,
+          probes,
+          evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+          minSeverity: severityOption('--min-severity', flags.minSeverity),
+          signal,
+          now: () => new Date(),
+        });
+        await finishReport(store, outcome.report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
+        const { stats } = outcome;
+        const perSecond = stats.sent / Math.max(outcome.wallMs / 1000, 0.001);
+        process.stderr.write(
+          `w3guard scan: ${targets.urls.length} site(s), ${stats.sent} requests (${perSecond.toFixed(0)}/s), ${stats.duplicatesAvoided} duplicates avoided, ${stats.failures} failed, ${(outcome.wallMs / 1000).toFixed(1)} s\n`,
+        );
       });
-      await writeReport(outcome.report, format, flags.output);
-      const { stats } = outcome;
-      const perSecond = stats.sent / Math.max(outcome.wallMs / 1000, 0.001);
-      process.stderr.write(
-        `w3guard scan: ${targets.urls.length} site(s), ${stats.sent} requests (${perSecond.toFixed(0)}/s), ${stats.duplicatesAvoided} duplicates avoided, ${stats.failures} failed, ${(outcome.wallMs / 1000).toFixed(1)} s\n`,
-      );
-      const failed = failOn !== undefined && outcome.report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
-      process.exitCode = failed ? EXIT.findings : EXIT.ok;
     });
 }

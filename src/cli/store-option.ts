@@ -38,3 +38,9 @@ export async function withStore<T>(value: string | undefined, use: (store: Findi
     await store.close();
   }
 }
+
+/** Opens `--db` when given (before a scan, so an unreachable store costs one sentence, not a scan), runs `use`, closes it. */
+export async function withOptionalStore<T>(value: string | undefined, use: (store: FindingStore | undefined) => Promise<T>): Promise<T> {
+  if (value === undefined) return use(undefined);
+  return withStore(value, use);
+}

@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { severityRank } from '../core/severity.js';
 import { BaselineError } from '../analyzers/webroot-sweep/sweep-baseline.js';
 import { escapeTerminal } from '../report/escape-terminal.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
 import { runSweep } from '../scan/run-sweep.js';
-import { EXIT, UsageError } from './exit-code.js';
+import { UsageError } from './exit-code.js';
+import { finishReport, withStoreOptions } from './finish-report.js';
 import { byteSizeOption, integerOption, severityOption } from './parse-option.js';
-import { reportFormatOption, writeReport } from './write-report.js';
+import { withOptionalStore } from './store-option.js';
+import { reportFormatOption } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
 interface SweepFlags {
@@ -25,12 +26,14 @@ interface SweepFlags {
   failOn?: string;
   minSeverity: string;
   evidenceCap: string;
+  db?: string;
+  showSuppressed?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 /** `w3guard sweep PATH…`: YARA, placement rules and drift in web roots, temp and ProgramData folders. Sets `process.exitCode`. */
 export function sweepCommand(signal: AbortSignal): Command {
-  return withReportOptions(
+  return withStoreOptions(withReportOptions(
     new Command('sweep')
     .description('sweep web roots for web shells, dropped binaries and what changed since a baseline')
     .argument('[paths...]', 'folders to sweep (web roots, any folder)')
@@ -43,39 +46,39 @@ export function sweepCommand(signal: AbortSignal): Command {
     .option('--feeds-dir <dir>', `with --host: where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--max-file-size <size>', 'scan and hash at most this much of each file', '32M')
     .option('--threads <n>', `worker threads (default: all cores, ${availableParallelism()})`),
-  )
+  ))
     .action(async (paths: string[], flags: SweepFlags) => {
       if (paths.length === 0 && flags.host.length === 0) throw new UsageError('sweep needs a folder or --host ROOT.');
       if (flags.updateBaseline === true && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE.');
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
       const started = Date.now();
-      let outcome;
-      try {
-        outcome = await runSweep({
-          paths,
-          hostRoots: flags.host,
-          yaraPaths: flags.yara,
-          builtinYara: flags.builtinRules,
-          maxFileSize: byteSizeOption('--max-file-size', flags.maxFileSize),
-          threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 0, 256),
-          ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
-          updateBaseline: flags.updateBaseline === true,
-          ...(flags.inventory && flags.host.length > 0 ? { inventoryFeedsDir: flags.feedsDir ?? defaultFeedsDir() } : {}),
-          evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
-          minSeverity: severityOption('--min-severity', flags.minSeverity),
-          signal,
-          now: () => new Date(),
-        });
-      } catch (error) {
-        if (error instanceof BaselineError) throw new UsageError(error.message);
-        throw error;
-      }
-      await writeReport(outcome.report, format, flags.output);
-      const seconds = (Date.now() - started) / 1000;
-      const baseline = outcome.baseline === undefined ? '' : `; baseline ${outcome.baseline === 'written' ? 'written' : outcome.baseline === 'compared' ? 'compared' : 'compared and updated'} (${escapeTerminal(flags.baseline ?? '')})`;
-      process.stderr.write(`w3guard sweep: ${outcome.files} files in ${seconds.toFixed(1)} s; YARA rule files: ${outcome.ruleFiles.loaded} loaded, ${outcome.ruleFiles.refused} refused${baseline}\n`);
-      const failed = failOn !== undefined && outcome.report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
-      process.exitCode = failed ? EXIT.findings : EXIT.ok;
+      await withOptionalStore(flags.db, async (store) => {
+        let outcome;
+        try {
+          outcome = await runSweep({
+            paths,
+            hostRoots: flags.host,
+            yaraPaths: flags.yara,
+            builtinYara: flags.builtinRules,
+            maxFileSize: byteSizeOption('--max-file-size', flags.maxFileSize),
+            threads: flags.threads === undefined ? availableParallelism() : integerOption('--threads', flags.threads, 0, 256),
+            ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
+            updateBaseline: flags.updateBaseline === true,
+            ...(flags.inventory && flags.host.length > 0 ? { inventoryFeedsDir: flags.feedsDir ?? defaultFeedsDir() } : {}),
+            evidenceCap: integerOption('--evidence-cap', flags.evidenceCap, 1, 1000),
+            minSeverity: severityOption('--min-severity', flags.minSeverity),
+            signal,
+            now: () => new Date(),
+          });
+        } catch (error) {
+          if (error instanceof BaselineError) throw new UsageError(error.message);
+          throw error;
+        }
+        await finishReport(store, outcome.report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
+        const seconds = (Date.now() - started) / 1000;
+        const baseline = outcome.baseline === undefined ? '' : `; baseline ${outcome.baseline === 'written' ? 'written' : outcome.baseline === 'compared' ? 'compared' : 'compared and updated'} (${escapeTerminal(flags.baseline ?? '')})`;
+        process.stderr.write(`w3guard sweep: ${outcome.files} files in ${seconds.toFixed(1)} s; YARA rule files: ${outcome.ruleFiles.loaded} loaded, ${outcome.ruleFiles.refused} refused${baseline}\n`);
+      });
     });
 }

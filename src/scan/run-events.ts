@@ -50,8 +50,10 @@ export async function runEvents(request: EventsRequest): Promise<ScanReport> {
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
   const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
+  // A --since/--until run reads part of each log, and a folder that could not be walked part of the logs: neither closes anything.
+  const partial = request.since !== undefined || request.until !== undefined || walkIssues.length > 0;
   return assembleReport(
     { command: 'events', startedAt, now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
-    { ...result, issues: [...walkIssues, ...result.issues, ...risk.issues] },
+    { ...result, issues: [...walkIssues, ...result.issues, ...risk.issues], ...(partial ? { coverage: [] } : {}) },
   );
 }

@@ -10,7 +10,6 @@ import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
 import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
-import { declaredYaraRuleIds } from '../analyzers/webroot-sweep/yara-rule-meta.js';
 import { loadAdvisories } from '../engines/advisory/load-advisories.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
 import { discoverHost, type DiscoveredHost } from '../targets/discover-host.js';
@@ -102,11 +101,12 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
       const { roots, issues: rootIssues } = await findSweepRoots([], [request.root], request.drives === undefined ? {} : { drives: request.drives });
       const { read, together, yaraIssues } = await loadSweepYara(true, request.yaraPaths);
       const result = await BUILTIN_ANALYZERS.webrootSweep.run({ roots, yara: together.kept, maxFileSize: request.maxFileSize, threads: request.threads }, context);
-      // Every rule ran on every file under the swept folders: it covers each asset served from there, and the host for the drop folders.
-      const swept = new Map<string, Asset>();
-      for (const root of roots) for (const asset of sweptAssets(root.path, host)) swept.set(asset.id, asset);
-      const ruleIds = [...result.rules.map((rule) => rule.id), ...together.kept.flatMap((source) => declaredYaraRuleIds(source.text))];
-      return { result: { ...result, issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues] }, coverage: coverAll(ruleIds, [...swept.values()]) };
+      // The sweep covers its rules on each root it read to the end; a root's coverage extends to each asset served
+      // from it, and to the host for the drop folders. A root with a problem covers nothing, so closes nothing.
+      const coveredRoots = new Map<string, string[]>();
+      for (const entry of result.coverage ?? []) coveredRoots.set(entry.asset, [...(coveredRoots.get(entry.asset) ?? []), entry.ruleId]);
+      const coverage = roots.flatMap((root) => coverAll(coveredRoots.get(root.asset.id) ?? [], sweptAssets(root.path, host)));
+      return { result: { ...result, issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues] }, coverage };
     },
     inventory: async () => {
       const analysis = await analyzeInventory({ paths: [], hosts: [request.root], feedsDir: request.feedsDir, evidenceCap: request.evidenceCap, signal: request.signal, now: request.now });

@@ -57,7 +57,9 @@ export async function analyzeInventory(
     { components: read.components, pending: read.pending, advisories, feeds, now: request.now() },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );
-  return { result, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed(feeds), risk: riskFeedsFrom(feeds) };
+  // A file or hive that could not be read may hold a component the advisories would flag: such a run closes nothing.
+  const complete = read.issues.length === 0;
+  return { result: complete ? result : { ...result, coverage: [] }, inputs: read.inputs, issues: [...diagnostics, ...feeds.issues, ...read.issues], pending: read.pending, feeds: feedsUsed(feeds), risk: riskFeedsFrom(feeds) };
 }
 
 /** Inventories hosts, binaries, archives and SBOMs and matches them against advisories, KEV and EPSS. Input errors throw `InputError`. */

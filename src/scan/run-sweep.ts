@@ -97,6 +97,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
       rules: [...result.rules, ...(inventory?.result.rules ?? [])],
       inputs: [...result.inputs, ...(inventory?.inputs ?? [])],
       issues: [...rootIssues, ...read.issues, ...yaraIssues, ...result.issues, ...(inventory?.issues ?? []), ...(loaded?.issues ?? [])],
+      coverage: [...(result.coverage ?? []), ...(inventory?.result.coverage ?? [])],
     },
   );
   return { report, files: result.files, ruleFiles: { loaded: together.kept.length, refused: read.sources.length - together.kept.length }, ...(baseline === undefined ? {} : { baseline }) };

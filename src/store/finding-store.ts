@@ -1,14 +1,15 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Coverage } from '../core/coverage.js';
 import type { Evidence } from '../core/evidence.js';
 import { compareFindings } from '../core/finding-aggregator.js';
 import type { FindingStatus } from '../core/finding-status.js';
 import type { Finding } from '../core/finding.js';
+import type { Priority, PriorityLabel } from '../core/priority.js';
 import { parseSeverity, severityRank } from '../core/severity.js';
 import type { Confidence } from '../core/confidence.js';
 import { StoreError } from './store-error.js';
 import type { StoreDialect } from './store-migrations.js';
-import type { FindingsTable, StoreDatabase, SuppressionsTable } from './store-schema.js';
+import type { FindingsTable, HistoryTable, StoreDatabase, SuppressionsTable } from './store-schema.js';
 
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const BATCH_ROWS = 500;
@@ -19,20 +20,36 @@ export interface RunRecord {
   readonly toolVersion: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly findings: readonly Finding[];
+  /** An array, or any iterable (a generator) read one batch at a time. Repeated fingerprints count once. */
+  readonly findings: Iterable<Finding>;
   /** Undefined or empty: a partial run, which closes nothing. */
   readonly coverage?: readonly Coverage[];
+  /** False: return counts only, not every finding with its status (for very large runs). Default true. */
+  readonly keepFindings?: boolean;
+}
+
+/** What a suppression in force says about a finding it covers. */
+export interface Suppression {
+  readonly reason: string;
+  /** ISO 8601; absent: until lifted. */
+  readonly until?: string;
+  readonly by: string;
 }
 
 /** What recording a run decided. */
 export interface RunOutcome {
   readonly runId: number;
-  /** The run's findings with their lifecycle status, in the order given. */
+  /**
+   * The run's findings with their lifecycle status, in the order given (empty with `keepFindings: false`);
+   * each carries `suppression` when one is in force, and `priority.dueAt` is the earliest ever given.
+   */
   readonly findings: Finding[];
   /** Findings this run closed, with status `fixed`, in report order. */
   readonly fixed: Finding[];
-  /** Fingerprints (of `findings` and `fixed`) under a suppression in force at the run's end. */
-  readonly suppressed: ReadonlySet<string>;
+  /** Fingerprints (of `findings` and `fixed`) under a suppression in force at the run's end, with its details. */
+  readonly suppressed: ReadonlyMap<string, Suppression>;
+  /** How many findings the run recorded with each status (`fixed`: how many it closed). */
+  readonly counts: Readonly<Record<FindingStatus, number>>;
 }
 
 /** A finding as the store keeps it. */
@@ -51,6 +68,12 @@ export interface FindingQuery {
   readonly status?: FindingStatus | 'suppressed';
   /** Also list suppressed findings (always true for `status: 'suppressed'`). */
   readonly includeSuppressed?: boolean;
+  /** Only findings on this asset (its id, as findings carry it). */
+  readonly asset?: string;
+  /** Only findings whose latest priority has this label. */
+  readonly priority?: PriorityLabel;
+  /** `risk`: highest risk first (findings without one last); default: report order. */
+  readonly sort?: 'report' | 'risk';
   readonly now: Date;
 }
 
@@ -78,6 +101,7 @@ export interface HistoryEntry {
 }
 
 type FindingRow = Selectable<FindingsTable>;
+type HistoryRow = Insertable<HistoryTable>;
 type Db = Kysely<StoreDatabase>;
 
 /**
@@ -93,64 +117,85 @@ export class FindingStore {
     this.dialect = dialect;
   }
 
-  /** Records one run in one transaction and returns every finding's status and what the run closed. */
+  /**
+   * Records one run in one transaction and returns every finding's status and what the run closed. Findings
+   * are read, looked up and written one batch at a time, so a run of a million findings can be handed over as
+   * an iterable without holding them all (set `keepFindings: false` to get counts only).
+   */
   async recordRun(run: RunRecord): Promise<RunOutcome> {
     const at = run.finishedAt;
-    const unique = dedupe(run.findings);
     const coverage = dedupeCoverage(run.coverage ?? []);
+    const keep = run.keepFindings !== false;
     return this.#db.transaction().execute(async (trx) => {
       const { id: runId } = await trx
         .insertInto('runs')
-        .values({ command: run.command, tool_version: run.toolVersion, started_at: run.startedAt, finished_at: run.finishedAt, finding_count: unique.length, fixed_count: 0 })
+        .values({ command: run.command, tool_version: run.toolVersion, started_at: run.startedAt, finished_at: run.finishedAt, finding_count: 0, fixed_count: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
       for (const rows of chunks(coverage, BATCH_ROWS)) {
         await trx.insertInto('coverage').values(rows.map((c) => ({ run_id: runId, rule_id: c.ruleId, asset: c.asset }))).execute();
       }
-
-      const known = new Map<string, Pick<FindingRow, 'status' | 'first_seen' | 'first_run_id' | 'times_seen' | 'reopened_count'>>();
-      for (const keys of chunks(unique.map((f) => f.fingerprint), BATCH_ROWS)) {
-        const rows = await trx.selectFrom('findings').select(['fingerprint', 'status', 'first_seen', 'first_run_id', 'times_seen', 'reopened_count']).where('fingerprint', 'in', keys).execute();
-        for (const row of rows) known.set(row.fingerprint, row);
-      }
-
-      const history: { fingerprint: string; run_id: number; from_status: string | null; to_status: string; at: string; actor: null; note: null }[] = [];
+      const active = new SuppressionIndex(await activeSuppressions(trx, at));
+      const suppressed = new Map<string, Suppression>();
       const statused: Finding[] = [];
-      const rows = unique.map((finding) => {
-        const before = known.get(finding.fingerprint);
-        const status: FindingStatus = before === undefined ? 'new' : before.status === 'fixed' ? 'reopened' : 'open';
-        if (before?.status !== status) history.push({ fingerprint: finding.fingerprint, run_id: runId, from_status: before?.status ?? null, to_status: status, at, actor: null, note: null });
-        statused.push({ ...finding, status });
-        return {
-          fingerprint: finding.fingerprint,
-          rule_id: finding.ruleId,
-          engine: finding.engine,
-          asset: finding.asset,
-          location_key: finding.locationKey,
-          severity: finding.severity,
-          severity_rank: severityRank(finding.severity),
-          confidence: finding.confidence,
-          category: finding.category,
-          title: finding.title,
-          description: finding.description,
-          tags: JSON.stringify(finding.tags),
-          references: JSON.stringify(finding.references),
-          remediation: finding.remediation ?? null,
-          status,
-          first_seen: before?.first_seen ?? at,
-          last_seen: at,
-          fixed_at: null,
-          occurrences: finding.occurrences,
-          times_seen: (before?.times_seen ?? 0) + 1,
-          reopened_count: (before?.reopened_count ?? 0) + (status === 'reopened' ? 1 : 0),
-          first_run_id: before?.first_run_id ?? runId,
-          last_run_id: runId,
-        };
-      });
-      for (const batch of chunks(rows, BATCH_ROWS)) {
+      const counts = { new: 0, open: 0, reopened: 0, fixed: 0 };
+      const seen = new Set<string>();
+      let total = 0;
+      for (const batch of uniqueBatches(run.findings, seen, BATCH_ROWS)) {
+        total += batch.length;
+        const known = new Map<string, Pick<FindingRow, 'status' | 'first_seen' | 'first_run_id' | 'times_seen' | 'reopened_count' | 'due_at' | 'priority_label' | 'risk' | 'priority'>>();
+        const rows = await trx
+          .selectFrom('findings')
+          .select(['fingerprint', 'status', 'first_seen', 'first_run_id', 'times_seen', 'reopened_count', 'due_at', 'priority_label', 'risk', 'priority'])
+          .where('fingerprint', 'in', batch.map((f) => f.fingerprint))
+          .execute();
+        for (const row of rows) known.set(row.fingerprint, row);
+        const history: HistoryRow[] = [];
+        const values = batch.map((finding) => {
+          const before = known.get(finding.fingerprint);
+          const status: FindingStatus = before === undefined ? 'new' : before.status === 'fixed' ? 'reopened' : 'open';
+          counts[status] += 1;
+          if (before?.status !== status) history.push({ fingerprint: finding.fingerprint, run_id: runId, from_status: before?.status ?? null, to_status: status, at, actor: null, note: null });
+          // A due date once given is never moved later by re-scoring: the earliest one stands.
+          const dueAt = earliest(before?.due_at ?? undefined, finding.priority?.dueAt);
+          const priority = finding.priority === undefined ? undefined : { ...finding.priority, ...(dueAt === undefined ? {} : { dueAt }) };
+          const suppression = active.find(finding);
+          if (suppression !== undefined) suppressed.set(finding.fingerprint, suppression);
+          if (keep) statused.push({ ...finding, status, ...(priority === undefined ? {} : { priority }), ...(suppression === undefined ? {} : { suppression }) });
+          return {
+            fingerprint: finding.fingerprint,
+            rule_id: finding.ruleId,
+            engine: finding.engine,
+            asset: finding.asset,
+            location_key: finding.locationKey,
+            severity: finding.severity,
+            severity_rank: severityRank(finding.severity),
+            confidence: finding.confidence,
+            category: finding.category,
+            title: finding.title,
+            description: finding.description,
+            tags: JSON.stringify(finding.tags),
+            references: JSON.stringify(finding.references),
+            remediation: finding.remediation ?? null,
+            status,
+            first_seen: before?.first_seen ?? at,
+            last_seen: at,
+            fixed_at: null,
+            occurrences: finding.occurrences,
+            times_seen: (before?.times_seen ?? 0) + 1,
+            reopened_count: (before?.reopened_count ?? 0) + (status === 'reopened' ? 1 : 0),
+            first_run_id: before?.first_run_id ?? runId,
+            last_run_id: runId,
+            due_at: dueAt ?? null,
+            // A run that did not prioritize keeps what an earlier one decided.
+            priority_label: finding.priority?.label ?? before?.priority_label ?? null,
+            risk: finding.risk ?? finding.priority?.score ?? before?.risk ?? null,
+            priority: priority === undefined ? (before?.priority ?? null) : JSON.stringify(priority),
+          };
+        });
         await trx
           .insertInto('findings')
-          .values(batch)
+          .values(values)
           .onConflict((oc) =>
             oc.column('fingerprint').doUpdateSet((eb) => ({
               rule_id: eb.ref('excluded.rule_id'),
@@ -173,11 +218,13 @@ export class FindingStore {
               times_seen: eb.ref('excluded.times_seen'),
               reopened_count: eb.ref('excluded.reopened_count'),
               last_run_id: eb.ref('excluded.last_run_id'),
+              due_at: eb.ref('excluded.due_at'),
+              priority_label: eb.ref('excluded.priority_label'),
+              risk: eb.ref('excluded.risk'),
+              priority: eb.ref('excluded.priority'),
             })),
           )
           .execute();
-      }
-      for (const batch of chunks(unique, BATCH_ROWS)) {
         await trx
           .insertInto('occurrences')
           .values(
@@ -191,6 +238,7 @@ export class FindingStore {
             })),
           )
           .execute();
+        if (history.length > 0) await trx.insertInto('history').values(history).execute();
       }
 
       // Closed: not found by this run although the run covered its rule on its asset.
@@ -200,21 +248,27 @@ export class FindingStore {
         .where('f.status', '<>', 'fixed')
         .where('f.last_run_id', '<>', runId)
         .execute();
-      for (const batch of chunks(closing.map((row) => row.fingerprint), BATCH_ROWS)) {
-        await trx.updateTable('findings').set({ status: 'fixed', fixed_at: at }).where('fingerprint', 'in', batch).execute();
+      counts.fixed = closing.length;
+      for (const batch of chunks(closing, BATCH_ROWS)) {
+        await trx.updateTable('findings').set({ status: 'fixed', fixed_at: at }).where('fingerprint', 'in', batch.map((row) => row.fingerprint)).execute();
+        await trx.insertInto('history').values(batch.map((row): HistoryRow => ({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, actor: null, note: null }))).execute();
       }
-      for (const row of closing) history.push({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, actor: null, note: null });
-      for (const batch of chunks(history, BATCH_ROWS)) await trx.insertInto('history').values(batch).execute();
-      if (closing.length > 0) await trx.updateTable('runs').set({ fixed_count: closing.length }).where('id', '=', runId).execute();
+      await trx.updateTable('runs').set({ finding_count: total, fixed_count: closing.length }).where('id', '=', runId).execute();
 
-      const fixed = closing.map((row) => ({ ...toFinding(row), status: 'fixed' as const, fixedAt: at })).sort(compareFindings);
-      const active = await activeSuppressions(trx, at);
-      const suppressed = new Set([...statused, ...fixed].filter((f) => active.some((s) => matches(s, f))).map((f) => f.fingerprint));
-      return { runId, findings: statused, fixed, suppressed };
+      const fixed = closing
+        .map((row) => {
+          const finding: Finding = { ...toFinding(row), status: 'fixed' as const };
+          const suppression = active.find(finding);
+          if (suppression === undefined) return finding;
+          suppressed.set(finding.fingerprint, suppression);
+          return { ...finding, suppression };
+        })
+        .sort(compareFindings);
+      return { runId, findings: statused, fixed, suppressed, counts };
     });
   }
 
-  /** Lists findings in report order (severity, asset, rule, location). */
+  /** Lists findings in report order (severity, asset, rule, location), or by risk. */
   async listFindings(query: FindingQuery): Promise<StoredFinding[]> {
     const now = query.now.toISOString();
     let select = selectWithEvidence(this.#db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'));
@@ -223,17 +277,28 @@ export class FindingStore {
       select = query.status === undefined ? select.where('f.status', '<>', 'fixed') : select.where('f.status', '=', query.status);
       if (query.includeSuppressed !== true) select = select.where((eb) => eb.not(eb.exists(suppressionOf(eb, now))));
     }
+    if (query.asset !== undefined) select = select.where('f.asset', '=', query.asset);
+    if (query.priority !== undefined) select = select.where('f.priority_label', '=', query.priority);
     const rows = await select.execute();
+    const active = rows.some((row) => row.suppressed === true || Number(row.suppressed) === 1) ? new SuppressionIndex(await activeSuppressions(this.#db, now)) : undefined;
+    const byReportOrder = (a: Finding, b: Finding): number => compareFindings(a, b) || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+    const byRisk = (a: Finding, b: Finding): number => (b.risk ?? -1) - (a.risk ?? -1) || byReportOrder(a, b);
     return rows
-      .map((row): StoredFinding => ({
-        ...toFinding(row),
-        status: row.status,
-        suppressed: row.suppressed === true || Number(row.suppressed) === 1,
-        firstRecorded: row.first_seen,
-        lastRecorded: row.last_seen,
-        ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
-      }))
-      .sort((a, b) => compareFindings(a, b) || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+      .map((row): StoredFinding => {
+        const finding = toFinding(row);
+        const suppressed = row.suppressed === true || Number(row.suppressed) === 1;
+        const suppression = suppressed ? active?.find(finding) : undefined;
+        return {
+          ...finding,
+          status: row.status,
+          suppressed,
+          ...(suppression === undefined ? {} : { suppression }),
+          firstRecorded: row.first_seen,
+          lastRecorded: row.last_seen,
+          ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
+        };
+      })
+      .sort(query.sort === 'risk' ? byRisk : byReportOrder);
   }
 
   /** Whether a fingerprint is in the store. */
@@ -326,9 +391,30 @@ async function activeSuppressions(db: Db, now: string): Promise<Selectable<Suppr
     .execute();
 }
 
-function matches(suppression: Selectable<SuppressionsTable>, finding: Finding): boolean {
-  if (suppression.fingerprint !== null) return suppression.fingerprint === finding.fingerprint;
-  return suppression.rule_id === finding.ruleId && suppression.asset === finding.asset;
+/** The suppressions in force, looked up by fingerprint or by rule on asset; the newest wins. */
+class SuppressionIndex {
+  readonly #byFingerprint = new Map<string, Suppression>();
+  readonly #byRuleAsset = new Map<string, Suppression>();
+
+  constructor(rows: readonly Selectable<SuppressionsTable>[]) {
+    for (const row of [...rows].sort((a, b) => a.id - b.id)) {
+      const details: Suppression = { reason: row.reason, by: row.author, ...(row.expires_at === null ? {} : { until: row.expires_at }) };
+      if (row.fingerprint !== null) this.#byFingerprint.set(row.fingerprint, details);
+      else if (row.rule_id !== null && row.asset !== null) this.#byRuleAsset.set(`${row.rule_id}\u0000${row.asset}`, details);
+    }
+  }
+
+  /** The suppression covering a finding: one naming its fingerprint first, else one on its rule and asset. */
+  find(finding: Pick<Finding, 'fingerprint' | 'ruleId' | 'asset'>): Suppression | undefined {
+    return this.#byFingerprint.get(finding.fingerprint) ?? this.#byRuleAsset.get(`${finding.ruleId}\u0000${finding.asset}`);
+  }
+}
+
+/** The earlier of two ISO 8601 instants, either of which may be missing. */
+function earliest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) < Date.parse(a) ? b : a;
 }
 
 function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null }): Finding {
@@ -351,7 +437,15 @@ function toFinding(row: FindingRow & { evidence: string; first_time: string | nu
     ...(row.last_time === null ? {} : { lastSeen: row.last_time }),
     evidence: JSON.parse(row.evidence) as Evidence[],
     status: row.status,
+    ...(row.risk === null ? {} : { risk: Number(row.risk) }),
+    ...(row.priority === null ? {} : { priority: storedPriority(row.priority, row.due_at) }),
   };
+}
+
+/** The stored priority, with the earliest due date the fingerprint was ever given. */
+function storedPriority(json: string, dueAt: string | null): Priority {
+  const priority = JSON.parse(json) as Priority;
+  return dueAt === null ? priority : { ...priority, dueAt };
 }
 
 function parseStrings(json: string): string[] {
@@ -359,9 +453,19 @@ function parseStrings(json: string): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function dedupe(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => !seen.has(f.fingerprint) && seen.add(f.fingerprint) !== undefined);
+/** Batches of findings, each fingerprint once over the whole run (the first one given wins). */
+function* uniqueBatches(findings: Iterable<Finding>, seen: Set<string>, size: number): Generator<Finding[]> {
+  let batch: Finding[] = [];
+  for (const finding of findings) {
+    if (seen.has(finding.fingerprint)) continue;
+    seen.add(finding.fingerprint);
+    batch.push(finding);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 function dedupeCoverage(coverage: readonly Coverage[]): Coverage[] {

@@ -25,11 +25,12 @@ export function isPostgresUrl(target: string): boolean {
  */
 export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<FindingStore> {
   const dialect: StoreDialect = isPostgresUrl(target) ? 'postgres' : 'sqlite';
-  const db = dialect === 'postgres' ? await openPostgres(target, options.schema) : openSqlite(target);
+  const { db, schema } = dialect === 'postgres' ? await openPostgres(target, options.schema) : { db: openSqlite(target), schema: undefined };
   const migrator = new Migrator({
     db,
     provider: new CodeMigrationProvider(dialect),
-    ...(options.schema === undefined || dialect !== 'postgres' ? {} : { migrationTableSchema: options.schema }),
+    // Named always: unnamed, Kysely takes another schema's migration tables on the same server for this one's.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) {
@@ -58,19 +59,23 @@ function openSqlite(file: string): Kysely<StoreDatabase> {
   return new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
 }
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<StoreDatabase>> {
+async function openPostgres(url: string, schema: string | undefined): Promise<{ db: Kysely<StoreDatabase>; schema: string }> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError('store.bad-schema', `schema name ${JSON.stringify(schema)} is not a plain lower-case identifier`);
   const client = new pg.Client({ connectionString: url });
+  let current: string | undefined;
   try {
     await client.connect();
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // The schema the URL's search_path (or the server's default) puts new tables in.
+    else current = (await client.query<{ name: string | null }>('SELECT current_schema() AS name')).rows[0]?.name ?? undefined;
   } catch (error) {
     throw new StoreError('store.unreachable', `cannot reach the store ${describe(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
+  if (schema === undefined && current === undefined) throw new StoreError('store.no-schema', `the store ${describe(url)} has no schema to create its tables in: set search_path to an existing schema`);
   const pool = new pg.Pool({ connectionString: url, max: 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
-  return new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), schema: schema ?? current ?? 'public' };
 }
 
 /** The store as a message may name it: a URL without its password. */

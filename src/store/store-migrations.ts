@@ -101,6 +101,21 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('history_run').on('history').column('run_id').execute();
       },
     },
+    '0002-priority-due-dates': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The earliest due date ever given a fingerprint: re-scoring never moves it later. Label and risk are
+        // kept for listing and sorting; the whole priority (its inputs) for showing why.
+        const float = dialect === 'postgres' ? 'double precision' : 'real';
+        await db.schema.alterTable('findings').addColumn('due_at', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('priority_label', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('risk', float).execute();
+        await db.schema.alterTable('findings').addColumn('priority', 'text').execute();
+        // Listing one asset's findings by status reads this index; it also serves every lookup by asset alone.
+        await db.schema.createIndex('findings_asset_status').on('findings').columns(['asset', 'status']).execute();
+        await db.schema.dropIndex('findings_asset').execute();
+        await db.schema.createIndex('findings_priority_status').on('findings').columns(['priority_label', 'status']).execute();
+      },
+    },
   };
 }
 

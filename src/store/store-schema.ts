@@ -62,6 +62,12 @@ export interface FindingsTable {
   reopened_count: number;
   first_run_id: number;
   last_run_id: number;
+  /** The earliest due date a run gave this fingerprint (ISO 8601); null until one was prioritized. */
+  due_at: string | null;
+  /** The latest priority label and 0–100 risk, and the whole priority as JSON. */
+  priority_label: string | null;
+  risk: number | null;
+  priority: string | null;
 }
 
 /** A finding as one run saw it: its count, evidence sample and evidence times. */

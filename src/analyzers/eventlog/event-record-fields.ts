@@ -129,3 +129,8 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
     keywordTexts: () => (texts ??= collector.texts()),
   };
 }
+
+/** The asset id of the computer an event names. */
+export function hostAssetId(computer: string): string {
+  return computer === '' ? 'unknown-host' : computer.toLowerCase();
+}

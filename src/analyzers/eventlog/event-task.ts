@@ -27,6 +27,8 @@ export interface EventTaskOutcome {
   readonly records: number;
   readonly skipped: number;
   readonly matches: number;
+  /** The hosts (asset ids) of the records read: every rule ran on each of them. */
+  readonly hosts: string[];
   /** Set when the file is not EVTX at all. */
   readonly notEvtx?: string;
 }

@@ -75,6 +75,17 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     }
     for (const draft of correlator.incidents()) aggregator.add(draft);
     if (correlator.droppedEvents > 0) issues.push({ code: 'events.correlation-capped', message: `${correlator.droppedEvents} events were left out of the process-tree correlation once its memory bound was reached` });
-    return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE] };
+    // Every rule ran on every record read, so each covers the hosts the records came from — unless a file or
+    // record could not be read, in which case the run closes nothing.
+    const complete = outcomes.every((o) => o.issues.length === 0 && o.skipped === 0 && o.notEvtx === undefined);
+    const hosts = complete ? [...new Set(outcomes.flatMap((o) => o.hosts))].sort() : [];
+    const covered = [...rules.rules.map((r) => r.meta.id), ...(correlator.droppedEvents > 0 ? [] : [INCIDENT_RULE.id])];
+    return {
+      groups: aggregator.groups(),
+      inputs: [...inputs.values()],
+      issues,
+      rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE],
+      coverage: covered.flatMap((ruleId) => hosts.map((asset) => ({ ruleId, asset }))),
+    };
   },
 };

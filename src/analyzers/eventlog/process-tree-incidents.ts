@@ -3,6 +3,7 @@ import type { Evidence } from '../../core/evidence.js';
 import type { FindingDraft } from '../../core/finding-draft.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import { severityRank, type Severity } from '../../core/severity.js';
+import { hostAssetId } from './event-record-fields.js';
 
 /** What the correlation keeps of one event: small, so a large log costs little memory. */
 export interface TreeEvent {
@@ -152,7 +153,7 @@ export class ProcessTreeCorrelator {
         severity,
         description: `${INCIDENT_RULE.description} This tree: ${stages.length > 0 ? stages.join(' → ') : 'suspicious activity'} (${titles.slice(0, 8).join('; ')}).`,
       };
-      const asset: Asset = { id: incident.host === '' ? 'unknown-host' : incident.host.toLowerCase(), kind: 'host', ...(incident.host === '' ? {} : { name: incident.host }) };
+      const asset: Asset = { id: hostAssetId(incident.host), kind: 'host', ...(incident.host === '' ? {} : { name: incident.host }) };
       const locationKey = `${incident.root.split('\u0000')[1] ?? ''}@${new Date(incident.start).toISOString()}`;
       for (const m of incident.members) {
         // The tree's process creations give the shape; flagged events say what went wrong.

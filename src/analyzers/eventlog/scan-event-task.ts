@@ -3,7 +3,7 @@ import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { EvtxFormatError, readEvtxFile } from '../../formats/evtx/read-evtx-file.js';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
-import { eventRecordFields, type EventRecordFields } from './event-record-fields.js';
+import { eventRecordFields, hostAssetId, type EventRecordFields } from './event-record-fields.js';
 import type { EventRules } from './load-event-rules.js';
 import type { TreeEvent } from './process-tree-incidents.js';
 
@@ -60,6 +60,7 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
   let records = 0;
   let skipped = 0;
   let matches = 0;
+  const hosts = new Set<string>();
   try {
     for await (const batch of readEvtxFile(task.path, signal, { from: task.from, to: task.to })) {
       let batchMatches = 0;
@@ -72,6 +73,7 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
         if (settings.since !== undefined && fields.time < settings.since) continue;
         if (settings.until !== undefined && fields.time >= settings.until) continue;
         records += 1;
+        hosts.add(hostAssetId(fields.computer));
         const matched = rules.match(fields);
         const proc = processOf(fields);
         if (matched.length === 0 && proc.parent === undefined) continue;
@@ -80,7 +82,7 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
         for (const rule of matched) {
           aggregator.add({
             rule: rule.meta,
-            asset: { id: host === '' ? 'unknown-host' : host.toLowerCase(), kind: 'host', ...(host === '' ? {} : { name: host }) },
+            asset: { id: hostAssetId(host), kind: 'host', ...(host === '' ? {} : { name: host }) },
             locationKey: (fields.text('Image') ?? fields.text('NewProcessName') ?? fields.channel).toLowerCase(),
             evidence,
           });
@@ -103,8 +105,8 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
       onRecords?.(batch.records.length, batchMatches);
     }
   } catch (error) {
-    if (error instanceof EvtxFormatError) return { groups: [], tree: [], issues: [{ code: error.code, message: error.message, path: task.path }], records: 0, skipped: 0, matches: 0, notEvtx: error.message };
+    if (error instanceof EvtxFormatError) return { groups: [], tree: [], issues: [{ code: error.code, message: error.message, path: task.path }], records: 0, skipped: 0, matches: 0, hosts: [], notEvtx: error.message };
     throw error;
   }
-  return { groups: aggregator.groups(), tree, issues, records, skipped, matches };
+  return { groups: aggregator.groups(), tree, issues, records, skipped, matches, hosts: [...hosts] };
 }

@@ -80,3 +80,15 @@ describe('httpProbeAnalyzer against the IIS fixture', () => {
     expect(client.stats.duplicatesAvoided).toBeGreaterThan(5);
   });
 });
+
+describe('httpProbeAnalyzer coverage', () => {
+  it('covers every rule on a site that answered every request, and nothing on a site that is down', async () => {
+    const down = 'http://127.0.0.1:9';
+    const client = new HttpClient({ scope: new HttpScope([clean.url, down]), retries: 0, errorBudget: 2 });
+    const result = await httpProbeAnalyzer.run({ targets: [clean.url, down], client, now: new Date('2026-01-01T00:00:00Z') }, { signal: new AbortController().signal, evidenceCap: 5 });
+    await client.close();
+    const assets = new Set(result.coverage?.map((c) => c.asset));
+    expect([...assets]).toEqual([clean.url.replace(/\/+$/, '')]);
+    expect(result.coverage?.map((c) => c.ruleId).sort()).toEqual(result.rules.map((r) => r.id).sort());
+  });
+});

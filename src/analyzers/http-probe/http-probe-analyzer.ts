@@ -1,5 +1,6 @@
 import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
 import type { Asset } from '../../core/asset.js';
+import type { Coverage } from '../../core/coverage.js';
 import type { InputSummary } from '../../core/artifact.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
@@ -75,8 +76,12 @@ export const httpProbeAnalyzer = {
       if (failures.length > 0) issues.push({ code: 'http.requests-failed', message: `${base}: ${failures.map(([code, n]) => `${n} × ${code}`).join(', ')}`, path: base });
     }
     issues.push(...input.client.issues);
-    const rules = [...checks.flatMap((c) => c.rules), ...extra.flatMap((p) => p.rules)];
-    return { groups: aggregator.groups(), inputs, issues, rules: uniqueRules(rules) };
+    const rules = uniqueRules([...checks.flatMap((c) => c.rules), ...extra.flatMap((p) => p.rules)]);
+    // Every check ran against a site that answered every request: it covers that site. A site with a failed
+    // request (down, timed out, left alone after its error budget) or a probe issue closes nothing.
+    const answered = perTarget.filter(({ counts, issues: own }) => counts.failed === 0 && counts.answered > 0 && own.length === 0).map(({ base }) => base);
+    const coverage: Coverage[] = rules.flatMap((rule) => answered.map((asset) => ({ ruleId: rule.id, asset })));
+    return { groups: aggregator.groups(), inputs, issues, rules, coverage };
   },
 } satisfies Analyzer<HttpProbeInput>;
 

@@ -15,7 +15,7 @@ export function advisoryRule(advisory: Advisory, vulnerability: AdvisoryVulnerab
     return `${cve.id}: ${parts.join('; ')}`;
   });
   return {
-    id: `w3g-adv-${advisory.id}-${vulnerability.id.toLowerCase()}`,
+    id: advisoryRuleId(advisory, vulnerability),
     title: `${advisory.product}: ${vulnerability.title}`,
     description: [`${advisory.product} before ${vulnerability.fixed} is affected.`, ...facts, ...(vulnerability.note === undefined ? [] : [vulnerability.note])].join(' '),
     severity: vulnerability.severity,
@@ -26,6 +26,11 @@ export function advisoryRule(advisory: Advisory, vulnerability: AdvisoryVulnerab
     references: vulnerability.references,
     remediation: vulnerability.remediation,
   };
+}
+
+/** The finding rule id of one advisory vulnerability. */
+export function advisoryRuleId(advisory: Pick<Advisory, 'id'>, vulnerability: Pick<AdvisoryVulnerability, 'id'>): string {
+  return `w3g-adv-${advisory.id}-${vulnerability.id.toLowerCase()}`;
 }
 
 /** KEV and EPSS facts for each CVE of a vulnerability. */

@@ -1,5 +1,6 @@
 import type { Analyzer, AnalyzerContext, AnalyzerResult } from '../../core/analyzer.js';
 import type { Asset } from '../../core/asset.js';
+import type { Coverage } from '../../core/coverage.js';
 import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { InventoryComponent } from '../../core/inventory-component.js';
 import type { ComponentVulnerability, InventoryItem } from '../../core/inventory-item.js';
@@ -8,7 +9,7 @@ import type { Advisory } from '../../engines/advisory/advisory.js';
 import { matchAdvisories } from '../../engines/advisory/match-advisories.js';
 import type { PendingFileRename } from '../../formats/registry-hive/read-pending-file-renames.js';
 import type { Feeds } from '../../scan/load-feeds.js';
-import { advisoryRule, cveIntel } from './advisory-rule.js';
+import { advisoryRule, advisoryRuleId, cveIntel } from './advisory-rule.js';
 
 /** One component and the asset it was found on; registry-read components name the hive file. */
 export interface FoundComponent {
@@ -100,7 +101,15 @@ export const inventoryVulnsAnalyzer = {
       });
     }
     inventory.sort((a, b) => compare(a.asset, b.asset) || compare(a.location, b.location) || compare(a.name, b.name));
-    return { groups: aggregator.groups(), inputs: [], issues: [], rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)), inventory };
+    // Every advisory was judged against every component read: each covers the assets components were read
+    // from. The pending-reboot check covers the hosts whose SYSTEM hive was read.
+    const assets = [...new Set(input.components.map((c) => c.asset.id))].sort();
+    const advisoryIds = [...new Set(input.advisories.flatMap((a) => a.vulnerabilities.map((v) => advisoryRuleId(a, v))))].sort();
+    const coverage: Coverage[] = [
+      ...advisoryIds.flatMap((ruleId) => assets.map((asset) => ({ ruleId, asset }))),
+      ...[...new Set(input.pending.map((p) => p.asset.id))].sort().map((asset) => ({ ruleId: PENDING_REBOOT_RULE.id, asset })),
+    ];
+    return { groups: aggregator.groups(), inputs: [], issues: [], rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)), inventory, coverage };
   },
 } satisfies Analyzer<InventoryVulnsInput>;
 

@@ -12,7 +12,7 @@ import { binaryKind, isScriptOrBinary, judgeAfterDeployment, judgePairs, judgePl
 import type { FileScan } from './scan-file.js';
 import { describeChange, DRIFT_RULES, type Baseline, type BaselineEntry } from './sweep-baseline.js';
 import { SweepPool } from './sweep-pool.js';
-import { yaraRuleMeta } from './yara-rule-meta.js';
+import { declaredYaraRuleIds, yaraRuleMeta } from './yara-rule-meta.js';
 
 /** One folder to sweep and what it belongs to. */
 export interface SweepRoot {
@@ -57,6 +57,9 @@ export const webrootSweepAnalyzer = {
     let files = 0;
     let matches = 0;
     let bytes = 0;
+    // Assets a root of which was not swept to the end (an unreadable file or folder, a file scanned in part, a
+    // capped folder rule): the store must not close anything there on the strength of this run.
+    const incomplete = new Set<string>();
     const add = (rule: RuleMeta, asset: Asset, file: PlacedFile, text: string): void => {
       rules.set(rule.id, rule);
       matches += 1;
@@ -66,6 +69,7 @@ export const webrootSweepAnalyzer = {
       for (const root of input.roots) {
         const summary = { kind: 'web-file' as const, path: root.path, records: 0, skipped: 0, bytes: 0 };
         inputs.push(summary);
+        const issuesBefore = issues.length;
         const deployedMs = await deploymentTime(root.path);
         const grouped = new Map<string, PlacedFile[]>();
         const lateCandidates: PlacedFile[] = [];
@@ -130,6 +134,7 @@ export const webrootSweepAnalyzer = {
         if (deployedMs !== undefined) {
           for (const { file, hit } of judgeAfterDeployment(lateCandidates, deployedMs)) add(hit.rule, root.asset, file, hit.text);
         }
+        if (issues.length > issuesBefore || lateCandidates.length + grouped.size >= MAX_CANDIDATES) incomplete.add(root.asset.id);
       }
     } finally {
       await pool.close();
@@ -141,10 +146,18 @@ export const webrootSweepAnalyzer = {
         aggregator.add({ rule, asset, locationKey: filePath, evidence: { kind: 'file', path: filePath, text, ...(time === undefined ? {} : { time }) } });
       }, input.roots);
     }
+    // Every rule ran on every file of a root swept to the end; drift rules only against a baseline.
+    const covered = [
+      ...Object.values(PLACEMENT_RULES).map((r) => r.id),
+      ...declaredYaraRuleIds(input.yara),
+      ...(input.baseline?.previous === undefined ? [] : Object.values(DRIFT_RULES).map((r) => r.id)),
+    ];
+    const assets = [...new Set(input.roots.map((r) => r.asset.id))].filter((id) => !incomplete.has(id)).sort();
     return {
       groups: aggregator.groups(),
       inputs,
       issues,
+      coverage: covered.flatMap((ruleId) => assets.map((asset) => ({ ruleId, asset }))),
       rules: [...rules.values(), ...Object.values(PLACEMENT_RULES).filter((r) => !rules.has(r.id))].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       files,
       ...(current === undefined ? {} : { current }),

@@ -12,9 +12,7 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
     const value = match.meta[key];
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   };
-  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
-  const own = text('id');
-  const id = own !== undefined && own.startsWith('w3g-') ? own : `yara.${match.rule}`;
+  const id = yaraRuleId(match.rule, text('id'));
   const description = text('description') ?? `YARA rule ${match.rule} matched.`;
   const reference = text('reference');
   const tags = ['attack.t1505.003', ...match.tags.map((t) => `yara.${t.toLowerCase()}`)];
@@ -34,6 +32,34 @@ export function yaraRuleMeta(match: YaraMatch): RuleMeta {
   };
 }
 
+/** A YARA rule's finding rule id: its own `w3g-` id, else `yara.` and its name. */
+function yaraRuleId(rule: string, metaId: string | undefined): string {
+  // Only w3guard's own ids are kept: other authors use `id` for UUIDs (signature-base), which say nothing.
+  return metaId !== undefined && metaId.startsWith('w3g-') ? metaId : `yara.${rule}`;
+}
+
+const RULE_HEAD = /\b(?:(?:private|global)\s+)*rule\s+([A-Za-z_]\w*)\s*(?::[^{]*)?\{/g;
+
+/**
+ * The finding rule ids of every rule declared in YARA sources that compiled, read from their text: what a
+ * sweep covered, so the store can close a YARA finding a later sweep no longer makes. Comments are left out;
+ * a rule the text reading misses is only never closed, which is the safe side.
+ */
+export function declaredYaraRuleIds(sources: readonly { readonly text: string }[]): string[] {
+  const ids = new Set<string>();
+  for (const source of sources) {
+    const text = source.text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:"\\])\/\/[^\n]*/g, '$1');
+    const heads = [...text.matchAll(RULE_HEAD)];
+    heads.forEach((head, n) => {
+      const name = head[1] ?? '';
+      const body = text.slice((head.index ?? 0) + head[0].length, heads[n + 1]?.index ?? text.length);
+      const meta = /\bmeta\s*:([\s\S]*?)(?:\bstrings\s*:|\bcondition\s*:|$)/.exec(body)?.[1] ?? '';
+      ids.add(yaraRuleId(name, /(?:^|\s)id\s*=\s*"([^"]*)"/.exec(meta)?.[1]));
+    });
+  }
+  return [...ids].sort();
+}
+
 function severityOf(match: YaraMatch): Severity {
   const named = match.meta['severity'];
   if (typeof named === 'string') {
@@ -44,28 +70,4 @@ function severityOf(match: YaraMatch): Severity {
   const value = typeof score === 'number' ? score : typeof score === 'string' ? Number(score) : Number.NaN;
   if (Number.isFinite(value)) return value >= 80 ? 'high' : value >= 60 ? 'medium' : 'low';
   return 'high';
-}
-
-/**
- * The finding rule ids a YARA source can produce, read from its text: each `rule NAME` with its `id = "w3g-…"`
- * meta, else `yara.NAME`, the way `yaraRuleMeta` names a match. Used to say what a sweep covered, so a web shell
- * that is gone can be marked fixed; a rule this light reading misses is only never closed, never wrongly closed.
- */
-export function declaredYaraRuleIds(text: string): string[] {
-  const ids: string[] = [];
-  // Comments and string contents blanked (same length, so offsets still point into `text`): a rule inside either is not one.
-  const blank = (part: string): string => part.replace(/[^\n]/g, ' ');
-  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (part) => (part.startsWith('"') ? `"${blank(part.slice(1, -1))}"` : blank(part)));
-  const declaration = /\brule\s+([A-Za-z_][A-Za-z0-9_]{0,127})\s*(?::[^{]*)?\{/g;
-  const starts = [...code.matchAll(declaration)];
-  starts.forEach((match, index) => {
-    const name = match[1] as string;
-    const from = (match.index ?? 0) + match[0].length;
-    const to = starts[index + 1]?.index ?? code.length;
-    const meta = /\bmeta\s*:([\s\S]*?)\b(?:strings|condition)\s*:/.exec(code.slice(from, to));
-    const metaText = meta === null ? '' : text.slice(from + meta.index, from + meta.index + meta[0].length);
-    const own = /\bid\s*=\s*"(w3g-[^"\s]{1,120})"/.exec(metaText)?.[1];
-    ids.push(own ?? `yara.${name}`);
-  });
-  return ids;
 }
