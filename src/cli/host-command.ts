@@ -1,15 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { severityRank } from '../core/severity.js';
 import type { HostAnalyzerId } from '../scan/attribute-to-host.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
-import { recordReport } from '../scan/record-report.js';
 import { HOST_ANALYZERS, runHost } from '../scan/run-host.js';
 import { HostConfigError, readHostConfig, type HostConfig } from '../targets/read-host-config.js';
-import { EXIT, UsageError } from './exit-code.js';
+import { UsageError } from './exit-code.js';
 import { byteSizeOption, integerOption, severityOption } from './parse-option.js';
-import { storeOption } from './store-option.js';
-import { reportFormatOption, writeReport } from './write-report.js';
+import { withOptionalStore } from './store-option.js';
+import { finishReport, withStoreOptions } from './finish-report.js';
+import { reportFormatOption } from './write-report.js';
 import { withReportOptions } from './report-options.js';
 
 interface HostFlags {
@@ -50,14 +49,12 @@ function driveOption(values: readonly string[]): Record<string, string> | undefi
 
 /** `w3guard host ROOT`: every analyzer that applies to one host root, as one report. Sets `process.exitCode`. */
 export function hostCommand(signal: AbortSignal): Command {
-  return withReportOptions(
+  return withStoreOptions(withReportOptions(
     new Command('host')
     .description('one report for one IIS host: audit, sweep, inventory, hunt and events on a live C:\\, a mounted image or a triage folder, findings on their site')
     .argument('<root>', 'a folder laid out like C:\\ (applicationHost.config, inetpub, Windows/System32/winevt/Logs, … matched case-insensitively)')
     .option('--config <file>', 'w3guard.yaml: the host name and per asset criticality, exposure, tags, owners (see docs/host.md); never read from the root itself')
     .option('--drive <letter=folder>', 'map another drive of the server, such as D:=/mnt/d (repeatable); C: is the root', collect, [] as string[])
-    .option('--db <store>', 'record the run in this findings store (a SQLite file or a postgres:// URL): findings get new/open/reopened, closed ones are added as fixed')
-    .option('--show-suppressed', 'with --db: also list findings under a suppression (they never count for --fail-on)')
     .option('--no-audit', 'leave out the configuration audit')
     .option('--no-sweep', 'leave out the sweep of web roots and drop folders')
     .option('--no-inventory', 'leave out the inventory of components and their advisories')
@@ -68,7 +65,7 @@ export function hostCommand(signal: AbortSignal): Command {
     .option('--feeds-dir <dir>', `where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--max-file-size <size>', 'sweep: scan at most this much of each file', '32M')
     .option('--threads <n>', `worker threads of each of sweep, hunt and events (default: all cores, ${availableParallelism()})`),
-  )
+  ))
     .action(async (root: string, flags: HostFlags) => {
       const format = reportFormatOption(flags.format);
       const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
@@ -97,23 +94,14 @@ export function hostCommand(signal: AbortSignal): Command {
         signal,
         now: () => new Date(),
       };
-      // Opened before the scan, so a store that cannot be reached costs nothing but one sentence.
-      const store = flags.db === undefined ? undefined : await storeOption(flags.db);
-      try {
+      await withOptionalStore(flags.db, async (store) => {
         const { report, host, runs } = await runHost(request);
-        const recorded = store === undefined ? undefined : await recordReport(store, report, flags.showSuppressed === true);
-        await writeReport(recorded?.report ?? report, format, flags.output);
         const kinds = (kind: string): number => host.assets.assets.filter((asset) => asset.kind === kind).length;
         process.stderr.write(
           `w3guard host: ${host.assets.host.id}: ${kinds('site')} sites, ${kinds('application')} applications, ${kinds('app-pool')} app pools; ` +
             `${runs.map((run) => `${run.analyzer} ${run.failed === undefined ? `${(run.ms / 1000).toFixed(1)} s` : 'failed'}`).join(', ')}\n`,
         );
-        if (recorded !== undefined) process.stderr.write(`w3guard host: recorded: ${recorded.fixedCount} fixed, ${recorded.suppressedCount} suppressed\n`);
-        // Suppressed and fixed findings never fail a run.
-        const failed = failOn !== undefined && (recorded?.active ?? report.findings).some((f) => severityRank(f.severity) >= severityRank(failOn));
-        process.exitCode = failed ? EXIT.findings : EXIT.ok;
-      } finally {
-        await store?.close();
-      }
+        await finishReport(store, report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
+      });
     });
 }
