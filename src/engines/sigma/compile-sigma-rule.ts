@@ -9,7 +9,7 @@ import type { SigmaConditionNode } from './parse-sigma-condition.js';
 import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js';
 import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
 import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
-import { needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
+import { fieldNeedles, needleOfString, needlesOfAll, needlesOfAny } from './sigma-needles.js';
 import { requiredOfAll, requiredOfAny, type SigmaRequiredFields } from './sigma-required-fields.js';
 import { keysOfAll, keysOfAny, keysOfValues, type SigmaFieldKeys } from './sigma-field-keys.js';
 import type { SigmaNeedles } from './sigma-needles.js';
@@ -34,6 +34,11 @@ export interface CompiledSigmaRule extends Detector<SigmaRecord> {
   readonly logsource: SigmaLogsource;
   /** Lower-case strings of which one occurs in the text of every matching record; undefined when unknown. */
   readonly needles: readonly string[] | undefined;
+  /**
+   * The same promise per field: needles tagged with the field (see `fieldNeedles`) of which one occurs
+   * in that field's values of every matching record; undefined when unknown.
+   */
+  readonly fieldNeedles: readonly string[] | undefined;
   /** Record fields (per entry, one of them) without which the rule cannot match. */
   readonly requires: SigmaRequiredFields;
   /** Integer values of which the record must hold one, per entry (`EventID: 4728`); absent or empty when none is known. */
@@ -53,6 +58,7 @@ type Test = (record: SigmaRecord) => boolean;
 interface Compiled {
   readonly test: Test;
   readonly needles: SigmaNeedles;
+  readonly fieldNeedles: SigmaNeedles;
   readonly requires: SigmaRequiredFields;
   readonly keys: readonly SigmaFieldKeys[];
 }
@@ -119,7 +125,7 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     references: rule.references,
   };
   return {
-    compiled: { meta, logsource: rule.logsource, needles: combined.needles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
+    compiled: { meta, logsource: rule.logsource, needles: combined.needles, fieldNeedles: combined.fieldNeedles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
     diagnostics,
   };
 }
@@ -130,6 +136,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
     needles: needlesOfAny(parts.map((p) => p.needles)),
+    fieldNeedles: needlesOfAny(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAny(parts.map((p) => p.requires)),
     keys: keysOfAny(parts.map((p) => p.keys)),
   };
@@ -141,6 +148,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
     needles: needlesOfAll(parts.map((p) => p.needles)),
+    fieldNeedles: needlesOfAll(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAll(parts.map((p) => p.requires)),
     keys: keysOfAll(parts.map((p) => p.keys)),
   };
@@ -159,7 +167,7 @@ function compileCondition(
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
       const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined, requires: [], keys: [] };
+      return { test: (r) => !inner(r), needles: undefined, fieldNeedles: undefined, requires: [], keys: [] };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -281,9 +289,11 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
       ? // Hundreds of emoji or look-alike values: an ASCII-only field is ruled out with one scan.
         (values, record) => values.some(hasNonAscii) && anyValue(values, record)
       : anyValue;
+  const needles = modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles);
   return {
     test: (record) => matches(read(record), record),
-    needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
+    needles,
+    fieldNeedles: fieldNeedles(names, needles),
     // A `null` value or `exists: false` matches a record without the field; everything else needs it.
     requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
     // Plain integer values (no modifier at all) bind the rule to those values of the field.
