@@ -6,7 +6,7 @@ import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
 import type { EvtxSource } from '../../targets/find-evtx-files.js';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
 import { compileEventRules, eventRuleIssues, readEventRules, type EventRules } from './load-event-rules.js';
-import { INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
+import { ESCALATION_INCIDENT_RULE, INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
 import { runEventTasksOnWorkers } from './event-worker-pool.js';
 import { workersAvailable } from '../run-worker-pool.js';
@@ -83,6 +83,6 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     }
     for (const draft of correlator.incidents()) aggregator.add(draft);
     if (correlator.droppedEvents > 0) issues.push({ code: 'events.correlation-capped', message: `${correlator.droppedEvents} events were left out of the process-tree correlation once its memory bound was reached` });
-    return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE] };
+    return { groups: aggregator.groups(), inputs: [...inputs.values()], issues, rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE, ESCALATION_INCIDENT_RULE] };
   },
 };
