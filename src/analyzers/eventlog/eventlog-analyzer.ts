@@ -5,8 +5,8 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
 import type { EvtxSource } from '../../targets/find-evtx-files.js';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
-import { compileEventRules, eventRuleIssues, readEventRules } from './load-event-rules.js';
-import { INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
+import { compileEventRules, eventRuleIssues, readEventRules, type EventRules } from './load-event-rules.js';
+import { ESCALATION_INCIDENT_RULE, INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
 import { runEventTasksOnWorkers } from './event-worker-pool.js';
 import { workersAvailable } from '../run-worker-pool.js';
@@ -43,7 +43,6 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
   async run(input: EventlogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
     // Rule files are read and parsed once per run; worker threads get the parsed rules and only compile.
     const parsed = await readEventRules(input.settings.rules);
-    const rules = await compileEventRules(parsed);
     const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
     const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
@@ -54,8 +53,17 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
       context.onProgress?.(progress);
     };
     let outcomes: EventTaskOutcome[];
-    if (threads > 1) outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
-    else {
+    let rules: EventRules;
+    if (threads > 1) {
+      // Workers start on the parsed rules at once; this thread compiles them meanwhile, for the
+      // diagnostics and the rule list only, instead of holding the workers back until it is done.
+      const running = runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
+      // A failure here is reported as is; the workers' own outcome no longer matters.
+      running.catch(() => undefined);
+      rules = await compileEventRules(parsed);
+      outcomes = await running;
+    } else {
+      rules = await compileEventRules(parsed);
       outcomes = [];
       for (const task of tasks) outcomes.push(await scanEventTask(task, rules, input.settings, context.signal, onRecords));
     }
@@ -79,12 +87,12 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     // record could not be read, in which case the run closes nothing.
     const complete = outcomes.every((o) => o.issues.length === 0 && o.skipped === 0 && o.notEvtx === undefined);
     const hosts = complete ? [...new Set(outcomes.flatMap((o) => o.hosts))].sort() : [];
-    const covered = [...rules.rules.map((r) => r.meta.id), ...(correlator.droppedEvents > 0 ? [] : [INCIDENT_RULE.id])];
+    const covered = [...rules.rules.map((r) => r.meta.id), ...(correlator.droppedEvents > 0 ? [] : [INCIDENT_RULE.id, ESCALATION_INCIDENT_RULE.id])];
     return {
       groups: aggregator.groups(),
       inputs: [...inputs.values()],
       issues,
-      rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE],
+      rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE, ESCALATION_INCIDENT_RULE],
       coverage: covered.flatMap((ruleId) => hosts.map((asset) => ({ ruleId, asset }))),
     };
   },

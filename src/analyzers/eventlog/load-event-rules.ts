@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { Detector } from '../../core/detector.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
-import { RuleIndex } from '../../engines/needle/rule-index.js';
+import type { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
+import { FieldRuleIndex, type FieldNeedleDetector } from '../../engines/needle/field-rule-index.js';
 import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.js';
 import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
 import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
@@ -70,7 +70,7 @@ interface EventGroup {
   readonly byEventId: Map<number, Entry[]>;
   /** The other rules without needles. */
   readonly plain: Entry[];
-  index?: RuleIndex<EventRecordFields>;
+  index?: FieldRuleIndex<EventRecordFields>;
 }
 
 /** At most this many (channel, Event ID) pairs keep their list of groups; both come from the records. */
@@ -200,7 +200,9 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     if (cache.size < MAX_CACHED_KEYS) cache.set(key, found);
     return found;
   };
-  const detector = (item: Entry): Detector<EventRecordFields> => ({ meta: item.rule.meta, needles: item.rule.needles ?? [], test: (record) => mayMatch(item, record) && item.rule.test(record) });
+  // Sysmon and Security 4688 process creations, for one, hold the same rules under two field mappings.
+  const automata = new Map<string, NeedleAutomaton>();
+  const detector = (item: Entry): FieldNeedleDetector<EventRecordFields> => ({ meta: item.rule.meta, fieldNeedles: item.rule.fieldNeedles, test: (record) => mayMatch(item, record) && item.rule.test(record) });
   return {
     rules: [...distinct.values()],
     diagnostics,
@@ -218,16 +220,14 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
         const distinctRule = distinct.get(rule.meta.id);
         if (distinctRule !== undefined) out.push(distinctRule);
       };
-      let texts: string[] | undefined;
       for (const group of groups) {
         const keyed = record.eventId === undefined ? undefined : group.byEventId.get(record.eventId);
         for (const list of keyed === undefined ? [group.plain] : [keyed, group.plain]) {
           for (const item of list) if ((seen === undefined || !seen.has(item.rule.meta.id)) && mayMatch(item, record) && item.rule.test(record)) hit(item.rule);
         }
         if (group.needled.length === 0) continue;
-        group.index ??= new RuleIndex(group.needled.map(detector));
-        texts ??= [record.keywordTexts().join('\n')];
-        for (const candidate of group.index.candidates(texts)) {
+        group.index ??= new FieldRuleIndex(group.needled.map(detector), automata);
+        for (const candidate of group.index.candidates(record.fields)) {
           if (seen?.has(candidate.meta.id) === true || !candidate.test(record)) continue;
           const rule = distinct.get(candidate.meta.id);
           if (rule !== undefined) hit(rule);

@@ -15,6 +15,8 @@ export interface TreeEvent {
   readonly parent?: string;
   readonly image?: string;
   readonly parentImage?: string;
+  /** The account the process runs as (Sysmon `User`), for process creations. */
+  readonly user?: string;
   readonly evidence: Evidence;
   /** Rules the event matched (title, severity, tags). */
   readonly matches: readonly Pick<RuleMeta, 'id' | 'title' | 'severity' | 'tags'>[];
@@ -34,6 +36,25 @@ export const INCIDENT_RULE: RuleMeta = {
   references: ['https://www.microsoft.com/en-us/security/blog/2022/07/26/malicious-iis-extensions-quietly-open-persistent-backdoors-into-servers/'],
   remediation: 'Isolate the server, keep the evidence, find the web shell or module the worker process ran, reset the credentials the tree could reach.',
 };
+
+/** The incident rule for a service identity's process tree that reaches SYSTEM: the potato shape. */
+export const ESCALATION_INCIDENT_RULE: RuleMeta = {
+  id: 'w3g-evt-incident-service-to-system',
+  title: 'Incident: a process tree started under a service identity (IIS app pool, NETWORK SERVICE, LOCAL SERVICE) runs a process as SYSTEM',
+  description:
+    'Events that share a process tree whose top process runs as an IIS application pool identity, NETWORK SERVICE or LOCAL SERVICE, where a descendant runs as SYSTEM, within the correlation window, with at least one detection: the SeImpersonate ("potato") escalation a web shell uses to leave the worker process identity.',
+  severity: 'high',
+  confidence: 'firm',
+  engine: 'behavior',
+  category: 'incident',
+  tags: ['attack.privilege-escalation', 'attack.t1134.001'],
+  references: ['https://github.com/ohpe/juicy-potato', 'https://github.com/itm4n/PrintSpoofer'],
+  remediation: 'Isolate the server, find what gave the service identity code execution (a web shell, xp_cmdshell, a vulnerable service), remove SeImpersonatePrivilege where it is not needed, reset the credentials SYSTEM could reach.',
+};
+
+/** Identities IIS application pools and network services run as; a child of theirs running as SYSTEM has escalated. */
+const SERVICE_IDENTITY = /^(iis apppool\\.+|nt authority\\(network|local) service)$/i;
+const SYSTEM_IDENTITY = /^(nt authority\\system|s-1-5-18)$/i;
 
 /** Bounds: processes remembered per run, events per incident. */
 const MAX_PROCESSES = 200_000;
@@ -90,6 +111,9 @@ export class ProcessTreeCorrelator {
     const events = [...this.events].sort((a, b) => a.time - b.time || (a.evidence.recordId ?? 0) - (b.evidence.recordId ?? 0));
     // process key → the w3wp.exe root it descends from
     const rootOf = new Map<string, string>();
+    // Roots of service-identity trees (the others are server roots), and those of them that reached SYSTEM.
+    const serviceRoots = new Set<string>();
+    const reachedSystem = new Set<string>();
     const key = (host: string, process: string): string => `${host}\u0000${process}`;
     for (const e of events) {
       if (e.parent === undefined) continue;
@@ -100,7 +124,13 @@ export class ProcessTreeCorrelator {
       else {
         const root = rootOf.get(key(e.host, e.parent));
         if (root !== undefined) rootOf.set(self, root);
+        else if (e.user !== undefined && SERVICE_IDENTITY.test(e.user)) {
+          rootOf.set(self, self);
+          serviceRoots.add(self);
+        }
       }
+      const root = rootOf.get(self);
+      if (root !== undefined && serviceRoots.has(root) && e.user !== undefined && SYSTEM_IDENTITY.test(e.user)) reachedSystem.add(root);
     }
     interface Incident {
       readonly root: string;
@@ -131,7 +161,11 @@ export class ProcessTreeCorrelator {
     for (const incident of done.sort((a, b) => a.start - b.start)) {
       const matched = incident.members.filter((m) => m.matches.length > 0);
       if (matched.length === 0) continue;
-      let severity: Severity = INCIDENT_RULE.severity;
+      // A service identity's tree is an incident only once it runs something as SYSTEM.
+      const service = serviceRoots.has(incident.root);
+      if (service && !reachedSystem.has(incident.root)) continue;
+      const base = service ? ESCALATION_INCIDENT_RULE : INCIDENT_RULE;
+      let severity: Severity = base.severity;
       const stages: string[] = [];
       const titles: string[] = [];
       for (const m of matched) {
@@ -149,9 +183,9 @@ export class ProcessTreeCorrelator {
       // Several stages in one tree are a story, not a single event: at least critical.
       if (stages.length >= 3) severity = 'critical';
       const rule: RuleMeta = {
-        ...INCIDENT_RULE,
+        ...base,
         severity,
-        description: `${INCIDENT_RULE.description} This tree: ${stages.length > 0 ? stages.join(' → ') : 'suspicious activity'} (${titles.slice(0, 8).join('; ')}).`,
+        description: `${base.description} This tree: ${stages.length > 0 ? stages.join(' → ') : 'suspicious activity'} (${titles.slice(0, 8).join('; ')}).`,
       };
       const asset: Asset = { id: hostAssetId(incident.host), kind: 'host', ...(incident.host === '' ? {} : { name: incident.host }) };
       const locationKey = `${incident.root.split('\u0000')[1] ?? ''}@${new Date(incident.start).toISOString()}`;

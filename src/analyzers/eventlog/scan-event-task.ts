@@ -35,11 +35,11 @@ function summary(fields: EventRecordFields): string {
 }
 
 /** The process an event is about and its parent, for the process-tree correlation. */
-function processOf(fields: EventRecordFields): { process?: string; parent?: string; image?: string; parentImage?: string } {
+function processOf(fields: EventRecordFields): { process?: string; parent?: string; image?: string; parentImage?: string; user?: string } {
   const channel = fields.channel.toLowerCase();
   if (channel === SYSMON) {
     if (fields.eventId === 1) {
-      return { process: fields.text('ProcessGuid'), parent: fields.text('ParentProcessGuid'), image: fields.text('Image'), parentImage: fields.text('ParentImage') };
+      return { process: fields.text('ProcessGuid'), parent: fields.text('ParentProcessGuid'), image: fields.text('Image'), parentImage: fields.text('ParentImage'), user: fields.text('User') };
     }
     if (fields.eventId === 8 || fields.eventId === 10) return { process: fields.text('SourceProcessGuid') ?? fields.text('SourceProcessGUID'), image: fields.text('SourceImage') };
     return { process: fields.text('ProcessGuid'), image: fields.text('Image') };
@@ -96,6 +96,7 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
             ...(proc.parent === undefined ? {} : { parent: proc.parent }),
             ...(proc.image === undefined ? {} : { image: proc.image }),
             ...(proc.parentImage === undefined ? {} : { parentImage: proc.parentImage }),
+            ...(proc.user === undefined ? {} : { user: proc.user }),
             evidence,
             matches: matched.map((r) => ({ id: r.meta.id, title: r.meta.title, severity: r.meta.severity, tags: r.meta.tags })),
           });

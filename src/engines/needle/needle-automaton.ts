@@ -13,8 +13,8 @@ export class NeedleAutomaton {
   /** `delta[stateOffset + class]` → next state offset, or `~offset` when a needle ends there. */
   readonly delta: Int32Array;
   readonly needles: readonly string[];
-  /** For each state, the indices (into `needles`) of the needles that end there. */
-  readonly #outputs: readonly (readonly number[])[];
+  /** For each state, the indices (into `needles`) of the needles that end there (undefined: none). */
+  readonly #outputs: readonly (readonly number[] | undefined)[];
   /** For each state (offset / classCount), the group bits of the needles that end there. */
   readonly stateGroups: Uint8Array;
 
@@ -23,7 +23,7 @@ export class NeedleAutomaton {
     classOf: Uint8Array,
     classCount: number,
     delta: Int32Array,
-    outputs: readonly (readonly number[])[],
+    outputs: readonly (readonly number[] | undefined)[],
     stateGroups: Uint8Array,
   ) {
     this.stateGroups = stateGroups;
@@ -76,63 +76,66 @@ export class NeedleAutomaton {
         classCount += 1;
       }
     }
-    // Trie.
-    const next: number[][] = [new Array<number>(classCount).fill(-1)];
-    const accepting: boolean[] = [false];
-    const outputs: number[][] = [[]];
+    // Trie, in one flat table (a state per needle byte at most): thousands of Sigma needles make tens of
+    // thousands of states, and rows of JavaScript arrays cost seconds to build and megabytes of heap to keep.
+    let capacity = 1;
+    for (const bytes of encoded) capacity += bytes.length;
+    const table = new Int32Array(capacity * classCount).fill(-1);
+    const accepting = new Uint8Array(capacity);
+    // Most states end no needle: their outputs stay undefined.
+    const outputs: (number[] | undefined)[] = [];
+    let states = 1;
     for (const [index, bytes] of encoded.entries()) {
       let state = 0;
       for (const b of bytes) {
-        const c = classOf[b] as number;
-        const row = next[state] as number[];
-        if ((row[c] as number) < 0) {
-          row[c] = next.length;
-          next.push(new Array<number>(classCount).fill(-1));
-          accepting.push(false);
-          outputs.push([]);
+        const at = state * classCount + (classOf[b] as number);
+        let target = table[at] as number;
+        if (target < 0) {
+          target = states;
+          states += 1;
+          table[at] = target;
         }
-        state = row[c] as number;
+        state = target;
       }
-      accepting[state] = true;
-      (outputs[state] as number[]).push(index);
+      accepting[state] = 1;
+      (outputs[state] ??= []).push(index);
     }
     // Failure links in breadth-first order turn the trie into a full transition table.
-    const fail = new Array<number>(next.length).fill(0);
-    const queue: number[] = [];
-    const root = next[0] as number[];
+    const fail = new Int32Array(states);
+    const queue = new Int32Array(states);
+    let tail = 0;
     for (let c = 0; c < classCount; c += 1) {
-      const s = root[c] as number;
-      if (s < 0) root[c] = 0;
-      else {
-        fail[s] = 0;
-        queue.push(s);
-      }
+      const s = table[c] as number;
+      if (s < 0) table[c] = 0;
+      else queue[tail++] = s;
     }
-    for (let head = 0; head < queue.length; head += 1) {
+    for (let head = 0; head < tail; head += 1) {
       const state = queue[head] as number;
-      const row = next[state] as number[];
-      accepting[state] = (accepting[state] as boolean) || (accepting[fail[state] as number] as boolean);
+      const f = fail[state] as number;
+      if (accepting[f] === 1) accepting[state] = 1;
       // Breadth-first order: the failure state's outputs are already complete.
-      (outputs[state] as number[]).push(...(outputs[fail[state] as number] as number[]));
-      const failRow = next[fail[state] as number] as number[];
+      const inherited = outputs[f];
+      if (inherited !== undefined) (outputs[state] ??= []).push(...inherited);
+      const row = state * classCount;
+      const failRow = f * classCount;
       for (let c = 0; c < classCount; c += 1) {
-        const s = row[c] as number;
-        if (s < 0) row[c] = failRow[c] as number;
+        const s = table[row + c] as number;
+        if (s < 0) table[row + c] = table[failRow + c] as number;
         else {
-          fail[s] = failRow[c] as number;
-          queue.push(s);
+          fail[s] = table[failRow + c] as number;
+          queue[tail++] = s;
         }
       }
     }
-    const delta = new Int32Array(next.length * classCount);
-    next.forEach((row, state) => {
-      row.forEach((target, c) => {
-        const offset = target * classCount;
-        delta[state * classCount + c] = accepting[target] === true ? ~offset : offset;
-      });
-    });
-    const stateGroups = new Uint8Array(next.length);
+    const delta = new Int32Array(states * classCount);
+    for (let i = 0; i < delta.length; i += 1) {
+      const target = table[i] as number;
+      const offset = target * classCount;
+      delta[i] = accepting[target] === 1 ? ~offset : offset;
+    }
+    const stateGroups = new Uint8Array(states);
     outputs.forEach((found, state) => {
+      if (found === undefined) return;
       for (const needle of found) stateGroups[state] = (stateGroups[state] as number) | (needleGroups?.[needle] ?? 1);
     });
     return new NeedleAutomaton(needles, classOf, classCount, delta, outputs, stateGroups);

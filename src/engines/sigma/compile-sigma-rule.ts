@@ -9,7 +9,7 @@ import type { SigmaConditionNode } from './parse-sigma-condition.js';
 import type { SigmaDiagnostic, SigmaDiagnosticCode } from './sigma-diagnostic.js';
 import { SIGMA_MODIFIERS } from './sigma-modifiers.js';
 import type { SigmaMatcherType, SigmaTransformContext } from './sigma-modifiers.js';
-import { needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles, type SigmaNeedleTerms } from './sigma-needles.js';
+import { fieldNeedles, needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles, type SigmaNeedleTerms } from './sigma-needles.js';
 import { requiredOfAll, requiredOfAny, type SigmaRequiredFields } from './sigma-required-fields.js';
 import { keysOfAll, keysOfAny, keysOfValues, type SigmaFieldKeys } from './sigma-field-keys.js';
 import type { SigmaNeedles } from './sigma-needles.js';
@@ -36,6 +36,11 @@ export interface CompiledSigmaRule extends Detector<SigmaRecord> {
   readonly needles: readonly string[] | undefined;
   /** Finer than `needles`: alternatives of one or two needle sets that must occur together; undefined when unknown. */
   readonly needleTerms: SigmaNeedleTerms;
+  /**
+   * The same promise per field: needles tagged with the field (see `fieldNeedles`) of which one occurs
+   * in that field's values of every matching record; undefined when unknown.
+   */
+  readonly fieldNeedles: readonly string[] | undefined;
   /** Record fields (per entry, one of them) without which the rule cannot match. */
   readonly requires: SigmaRequiredFields;
   /** Integer values of which the record must hold one, per entry (`EventID: 4728`); absent or empty when none is known. */
@@ -56,6 +61,7 @@ interface Compiled {
   readonly test: Test;
   readonly needles: SigmaNeedles;
   readonly terms: SigmaNeedleTerms;
+  readonly fieldNeedles: SigmaNeedles;
   readonly requires: SigmaRequiredFields;
   readonly keys: readonly SigmaFieldKeys[];
 }
@@ -122,7 +128,7 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     references: rule.references,
   };
   return {
-    compiled: { meta, logsource: rule.logsource, needles: combined.needles, needleTerms: combined.terms, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
+      compiled: { meta, logsource: rule.logsource, needles: combined.needles, needleTerms: combined.terms, fieldNeedles: combined.fieldNeedles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
     diagnostics,
   };
 }
@@ -134,6 +140,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
     needles: needlesOfAny(parts.map((p) => p.needles)),
     terms: termsOfAny(parts.map((p) => p.terms)),
+    fieldNeedles: needlesOfAny(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAny(parts.map((p) => p.requires)),
     keys: keysOfAny(parts.map((p) => p.keys)),
   };
@@ -146,6 +153,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
     needles: needlesOfAll(parts.map((p) => p.needles)),
     terms: termsOfAll(parts.map((p) => p.terms)),
+    fieldNeedles: needlesOfAll(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAll(parts.map((p) => p.requires)),
     keys: keysOfAll(parts.map((p) => p.keys)),
   };
@@ -164,7 +172,7 @@ function compileCondition(
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
       const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined, terms: undefined, requires: [], keys: [] };
+      return { test: (r) => !inner(r), needles: undefined, terms: undefined, fieldNeedles: undefined, requires: [], keys: [] };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -286,10 +294,12 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
       ? // Hundreds of emoji or look-alike values: an ASCII-only field is ruled out with one scan.
         (values, record) => values.some(hasNonAscii) && anyValue(values, record)
       : anyValue;
+  const needles = modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles);
   return {
     test: (record) => matches(read(record), record),
-    needles: modifiers.all ? needlesOfAll(built.needles) : needlesOfAny(built.needles),
-    terms: modifiers.all ? termsOfAll(built.needles.map(termsOfNeedles)) : termsOfNeedles(needlesOfAny(built.needles)),
+    needles,
+    terms: modifiers.all ? termsOfAll(built.needles.map(termsOfNeedles)) : termsOfNeedles(needles),
+    fieldNeedles: fieldNeedles(names, needles),
     // A `null` value or `exists: false` matches a record without the field; everything else needs it.
     requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
     // Plain integer values (no modifier at all) bind the rule to those values of the field.

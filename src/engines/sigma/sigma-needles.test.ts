@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles } from './sigma-needles.js';
+import { fieldNeedles, needleOfString, needlesOfAll, needlesOfAny, termsOfAll, termsOfAny, termsOfNeedles } from './sigma-needles.js';
 import { parseSigmaString } from './sigma-string.js';
 
 describe('sigma needles', () => {
@@ -41,5 +41,23 @@ describe('sigma needles', () => {
     const many = termsOfAny(Array.from({ length: 40 }, (_, i) => [[[`needle${String(i).padStart(2, '0')}`], ['second-set']]]));
     expect(many).toHaveLength(1);
     expect(many?.[0]?.[0]).toHaveLength(40);
+  });
+});
+
+describe('field needles', () => {
+  it('tags each needle with each field it can be read from, or with no field for a keyword', () => {
+    expect(fieldNeedles(['Image', 'NewProcessName'], ['cmd.exe'])).toEqual(['\0image\0cmd.exe', '\0newprocessname\0cmd.exe']);
+    expect(fieldNeedles(undefined, ['mimikatz'])).toEqual(['\0\0mimikatz']);
+    expect(fieldNeedles(['Image'], undefined)).toBeUndefined();
+  });
+
+  it('an OR drops a needle only for a shorter one of the same field', () => {
+    expect(needlesOfAny([['\0image\0cmd'], ['\0image\0cmd.exe', '\0commandline\0cmd.exe']], true)).toEqual(['\0image\0cmd', '\0commandline\0cmd.exe']);
+    // `line` is a suffix of `commandline`, not the same field.
+    expect(needlesOfAny([['\0line\0abc'], ['\0commandline\0abc']], true)).toEqual(['\0line\0abc', '\0commandline\0abc']);
+  });
+
+  it('an AND weighs needles without their field, and avoids tokens nearly every process has', () => {
+    expect(needlesOfAll([['\0company\0microsoft corporation'], ['\0image\0\\csi.exe']], true)).toEqual(['\0image\0\\csi.exe']);
   });
 });

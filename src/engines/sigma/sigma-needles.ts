@@ -26,23 +26,23 @@ export function needleOfString(value: SigmaString): SigmaNeedles {
 }
 
 /** Needles of an OR: every branch must have some, and the result is their union. */
-export function needlesOfAny(sets: readonly SigmaNeedles[]): SigmaNeedles {
+export function needlesOfAny(sets: readonly SigmaNeedles[], tagged = false): SigmaNeedles {
   if (sets.length === 0) return undefined;
   const all = new Set<string>();
   for (const set of sets) {
     if (set === undefined || set.length === 0) return undefined;
     for (const needle of set) all.add(needle);
   }
-  return minimize([...all]);
+  return minimize([...all], tagged);
 }
 
 /** Needles of an AND: any one branch's set is sound, so pick the most selective known one. */
-export function needlesOfAll(sets: readonly SigmaNeedles[]): SigmaNeedles {
+export function needlesOfAll(sets: readonly SigmaNeedles[], tagged = false): SigmaNeedles {
   let best: SigmaNeedles;
   let bestCost = Infinity;
   for (const set of sets) {
     if (set === undefined || set.length === 0) continue;
-    const c = cost(set);
+    const c = cost(set, tagged);
     if (c < bestCost) {
       best = set;
       bestCost = c;
@@ -52,27 +52,60 @@ export function needlesOfAll(sets: readonly SigmaNeedles[]): SigmaNeedles {
 }
 
 /**
+ * Needles tagged with the fields they were found in: `\0field\0needle` (field lower case; empty for a
+ * keyword, which may occur in any field). A record whose values of `field` hold none of a rule's
+ * tagged needles cannot match it, which is sharper than the needles over the whole record.
+ */
+export function fieldNeedles(fields: readonly string[] | undefined, needles: SigmaNeedles): SigmaNeedles {
+  if (needles === undefined || fields?.some((f) => f.includes('\0')) === true) return undefined;
+  const out: string[] = [];
+  for (const field of fields ?? ['']) for (const needle of needles) out.push(`\0${field.toLowerCase()}\0${needle}`);
+  return out.length > MAX_NEEDLES ? undefined : out;
+}
+
+/** A tagged needle's field ('' for any field) and needle. */
+export function splitFieldNeedle(tagged: string): { field: string; needle: string } {
+  const end = tagged.indexOf('\0', 1);
+  return { field: tagged.slice(1, end), needle: tagged.slice(end + 1) };
+}
+
+/**
  * Tokens found in most log lines or events (HTTP methods, schemes, common file types): as a needle they
  * select nearly everything, so an AND should prefer any other branch.
  */
-const COMMON_TOKENS = new Set(['get', 'post', 'head', 'put', 'http', 'https', 'http/1.1', 'mozilla', 'mozilla/5.0', '.aspx', '.asp', '.php', '.js', '.css', '.png', '.html', 'www', '.com', 'windows', '.exe', 'c:\\windows\\']);
+const COMMON_TOKENS = new Set([
+  'get', 'post', 'head', 'put', 'http', 'https', 'http/1.1', 'mozilla', 'mozilla/5.0', '.aspx', '.asp', '.php', '.js', '.css', '.png', '.html', 'www', '.com',
+  'windows', '.exe', 'c:\\windows\\',
+  // Windows events: the vendor, signature and system folders of nearly every process and module.
+  'microsoft', 'microsoft corporation', 'valid', 'true', 'false', 'system', '\\windows\\', 'c:\\windows\\system32\\', 'c:\\windows\\syswow64\\', '\\system32\\',
+]);
 
 /**
  * Expected hit rate, roughly: a needle hits about 16 times less often with each character (text is
  * far from random, so each character narrows less than 1/26), and a common token hits always.
  */
-function cost(set: readonly string[]): number {
-  return set.reduce((sum, needle) => sum + (COMMON_TOKENS.has(needle) ? 1 : 16 ** -Math.min(needle.length, 12)), 0);
+function cost(set: readonly string[], tagged: boolean): number {
+  return set.reduce((sum, item) => {
+    const needle = tagged ? splitFieldNeedle(item).needle : item;
+    return sum + (COMMON_TOKENS.has(needle) ? 1 : 16 ** -Math.min(needle.length, 12));
+  }, 0);
+}
+
+function impliedTagged(needle: string, shorter: string): boolean {
+  const a = splitFieldNeedle(needle);
+  const b = splitFieldNeedle(shorter);
+  return a.field === b.field && a.needle.includes(b.needle);
 }
 
 /** Drops needles that contain another needle of the set: where they occur, the shorter one does too. */
-function minimize(needles: string[]): SigmaNeedles {
+function minimize(needles: string[], tagged: boolean): SigmaNeedles {
   needles.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   // The pairwise check is quadratic; past a few hundred needles all are kept, which is still sound.
   const check = needles.length <= 512;
   const kept: string[] = [];
   for (const needle of needles) {
-    if (check && kept.some((k) => needle.includes(k))) continue;
+    // A tagged needle is only implied by a shorter one of its own field.
+    if (check && kept.some((k) => (tagged ? impliedTagged(needle, k) : needle.includes(k)))) continue;
     kept.push(needle);
   }
   return kept.length > MAX_NEEDLES ? undefined : kept;
@@ -122,7 +155,7 @@ export function termsOfAll(parts: readonly SigmaNeedleTerms[]): SigmaNeedleTerms
     }
   }
   // Stable: among equally selective sets the first written wins, as in `needlesOfAll`.
-  const ranked = sets.map((set, i) => ({ set, i, cost: cost(set) })).sort((a, b) => a.cost - b.cost || a.i - b.i);
+  const ranked = sets.map((set, i) => ({ set, i, cost: cost(set, false) })).sort((a, b) => a.cost - b.cost || a.i - b.i);
   const [best, second] = ranked;
   if (best === undefined) return undefined;
   // A second set of common or very short tokens (`GET`, `id=`) occurs in nearly every line: no use.

@@ -1,0 +1,122 @@
+import type { Detector } from '../../core/detector.js';
+import { NeedleAutomaton } from './needle-automaton.js';
+
+/** A detector whose needles are tagged with their field: `\0field\0needle`, field '' for any field. */
+export interface FieldNeedleDetector<R> extends Detector<R> {
+  /** Undefined or empty: no needles known, the detector is tested on every record. */
+  readonly fieldNeedles: readonly string[] | undefined;
+}
+
+/** A field value as a record holds it. */
+type FieldValue = string | number | boolean | null;
+
+const ANY_FIELD = -1;
+
+/**
+ * Picks, for a record of named fields, the detectors worth testing: those with a needle in the values of
+ * the field the needle belongs to. Only fields some needle belongs to are searched (every field when a
+ * keyword needle exists), so a needle such as `cmd.exe` from `Image` is not woken by a command line, a
+ * parent image or a hash, and identifiers, times and the like are never searched at all.
+ */
+export class FieldRuleIndex<R> {
+  readonly #detectors: readonly FieldNeedleDetector<R>[];
+  readonly #automaton: NeedleAutomaton | undefined;
+  /** Lower-case field name → its number. */
+  readonly #fieldIds: ReadonlyMap<string, number>;
+  /** Needle index → pairs (detector index, field number or ANY_FIELD), flattened. */
+  readonly #owners: readonly (readonly number[])[];
+  readonly #anyField: boolean;
+  readonly #always: readonly number[];
+  readonly #marks: Uint8Array;
+
+  /** `automata` shares automata between indexes built from the same needles (see RuleIndex). */
+  constructor(detectors: readonly FieldNeedleDetector<R>[], automata?: Map<string, NeedleAutomaton>) {
+    this.#detectors = detectors;
+    const needleIds = new Map<string, number>();
+    const fieldIds = new Map<string, number>();
+    const owners: number[][] = [];
+    const always: number[] = [];
+    let anyField = false;
+    detectors.forEach((detector, d) => {
+      const tagged = detector.fieldNeedles ?? [];
+      if (tagged.length === 0) always.push(d);
+      for (const item of tagged) {
+        const end = item.indexOf('\0', 1);
+        const field = item.slice(1, end);
+        const needle = item.slice(end + 1).toLowerCase();
+        let id = needleIds.get(needle);
+        if (id === undefined) {
+          id = needleIds.size;
+          needleIds.set(needle, id);
+          owners.push([]);
+        }
+        let fieldId = ANY_FIELD;
+        if (field === '') anyField = true;
+        else {
+          fieldId = fieldIds.get(field) ?? fieldIds.size;
+          fieldIds.set(field, fieldId);
+        }
+        (owners[id] as number[]).push(d, fieldId);
+      }
+    });
+    const needles = [...needleIds.keys()];
+    if (needles.length === 0) this.#automaton = undefined;
+    else {
+      const key = automata === undefined ? '' : JSON.stringify(needles);
+      let automaton = automata?.get(key);
+      if (automaton === undefined) {
+        automaton = NeedleAutomaton.build(needles);
+        automata?.set(key, automaton);
+      }
+      this.#automaton = automaton;
+    }
+    this.#fieldIds = fieldIds;
+    this.#owners = owners;
+    this.#anyField = anyField;
+    this.#always = always;
+    this.#marks = new Uint8Array(detectors.length);
+  }
+
+  /** The detectors to test on a record with these fields (lower-case name → values), in their original order. */
+  candidates(fields: ReadonlyMap<string, readonly FieldValue[]>): FieldNeedleDetector<R>[] {
+    // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
+    const marks = this.#marks;
+    const owners = this.#owners;
+    const found: number[] = [];
+    for (const d of this.#always) {
+      marks[d] = 1;
+      found.push(d);
+    }
+    const automaton = this.#automaton;
+    if (automaton !== undefined) {
+      let fieldId = ANY_FIELD;
+      const onNeedle = (needle: number): void => {
+        const pairs = owners[needle] as readonly number[];
+        for (let i = 0; i < pairs.length; i += 2) {
+          const d = pairs[i] as number;
+          if (marks[d] === 1) continue;
+          const owner = pairs[i + 1] as number;
+          if (owner !== ANY_FIELD && owner !== fieldId) continue;
+          marks[d] = 1;
+          found.push(d);
+        }
+      };
+      for (const [name, values] of fields) {
+        const id = this.#fieldIds.get(name);
+        if (id === undefined && !this.#anyField) continue;
+        fieldId = id ?? ANY_FIELD - 1;
+        for (const value of values) {
+          if (value === null) continue;
+          automaton.forEachMatch(typeof value === 'string' ? value : String(value), onNeedle);
+        }
+      }
+    }
+    found.sort((a, b) => a - b);
+    const out: FieldNeedleDetector<R>[] = [];
+    for (const d of found) {
+      marks[d] = 0;
+      out.push(this.#detectors[d] as FieldNeedleDetector<R>);
+    }
+    return out;
+  }
+}
