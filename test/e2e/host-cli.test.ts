@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHostRoot, type BuiltHostRoot } from '../fixtures/make-host-root.js';
 import { REPO_ROOT, runCli } from './run-cli.js';
+import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Evidence {
   file?: string;
@@ -177,20 +177,7 @@ describe.skipIf(!evalPresent)('w3guard host on FAB-WEB01 laid out as its C:\\', 
   });
 });
 
-/** The machine's PostgreSQL; W3GUARD_TEST_POSTGRES overrides it. */
-const POSTGRES_URL = process.env['W3GUARD_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const postgresDown = await (async (): Promise<string | undefined> => {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
-if (postgresDown !== undefined) console.warn(`host --db on PostgreSQL skipped: ${POSTGRES_URL} is unreachable (${postgresDown})`);
+const postgresDownReason = await postgresDown('host --db on PostgreSQL');
 
 /** Three host runs: as is; after deleting a web shell and adding another; after restoring the first. */
 function hostThreeTimes(db: string): void {
@@ -230,21 +217,8 @@ describe.skipIf(!evalPresent)('w3guard host --db', () => {
     hostThreeTimes(join(folder, 'w3guard.db'));
   }, 300_000);
 
-  it.skipIf(postgresDown !== undefined)('does the same in PostgreSQL', async () => {
-    // A database of its own rather than a schema: Kysely's migrator looks for its lock table in every schema
-    // of a database, so another store in a schema beside this one would be taken for this one's.
-    const database = `w3g_host_${randomBytes(6).toString('hex')}`;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE ${database}`);
-      const url = new URL(POSTGRES_URL);
-      url.pathname = `/${database}`;
-      hostThreeTimes(url.toString());
-    } finally {
-      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await client.end();
-    }
+  it.skipIf(postgresDownReason !== undefined)('does the same in PostgreSQL', async () => {
+    await withSchema((url) => hostThreeTimes(url));
   }, 300_000);
 });
 

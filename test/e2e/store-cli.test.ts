@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from './run-cli.js';
+import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Report {
   findings: { fingerprint: string; ruleId: string; locationKey: string; status?: string }[];
@@ -119,35 +118,7 @@ describe('w3guard hunt --db, findings and suppress', () => {
   });
 });
 
-/** The machine's PostgreSQL for the same runs through a URL; W3GUARD_TEST_POSTGRES overrides it. */
-const POSTGRES_URL = process.env['W3GUARD_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const postgresDown = await (async (): Promise<string | undefined> => {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
-if (postgresDown !== undefined) console.warn(`PostgreSQL CLI test skipped: ${POSTGRES_URL} is unreachable (${postgresDown})`);
-
-async function withSchema(use: (url: string) => void): Promise<void> {
-  const schema = `w3g_test_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    use(url.toString());
-  } finally {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
-}
+const postgresDownReason = await postgresDown('PostgreSQL CLI test');
 
 /** Three audits of a host whose configuration is fixed, then broken again. */
 function auditThreeTimes(db: string): void {
@@ -179,7 +150,7 @@ describe('w3guard audit --db', () => {
     auditThreeTimes(join(folder, 'w3guard.db'));
   });
 
-  it.skipIf(postgresDown !== undefined)('does the same in PostgreSQL, named by a postgres:// URL', async () => {
+  it.skipIf(postgresDownReason !== undefined)('does the same in PostgreSQL, named by a postgres:// URL', async () => {
     await withSchema((url) => auditThreeTimes(url));
   });
 });

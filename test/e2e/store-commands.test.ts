@@ -1,20 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WEB_SHELL_SCENARIO } from '../../src/analyzers/eventlog/fixtures/web-shell-scenario.js';
 import { writeEvtx } from '../../src/formats/evtx/fixtures/write-evtx.js';
 import { REPO_ROOT, runCli } from './run-cli.js';
+import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Report {
   findings: { fingerprint: string; ruleId: string; asset: string; locationKey: string; status?: string; suppression?: { reason: string; until?: string; by?: string } }[];
 }
 
-/** The machine's PostgreSQL; W3GUARD_TEST_POSTGRES overrides it. */
-const POSTGRES_URL = process.env['W3GUARD_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const POSTGRES_DOWN = await postgresDown();
+const POSTGRES_DOWN = (await postgresDown('PostgreSQL CLI test')) !== undefined;
 const SAMPLES = resolve(REPO_ROOT, 'src', 'analyzers', 'webroot-sweep', 'fixtures', 'yara-samples');
 
 let folder: string;
@@ -138,31 +135,3 @@ describe('w3guard events --db', () => {
     expect(reopened).toEqual(fixed);
   }, 600_000);
 });
-
-async function postgresDown(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return false;
-  } catch (error) {
-    console.warn(`PostgreSQL CLI test skipped: ${POSTGRES_URL} is unreachable (${error instanceof Error ? error.message : String(error)})`);
-    return true;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function withSchema(use: (url: string) => void): Promise<void> {
-  const schema = `w3g_test_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    use(url.toString());
-  } finally {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
-}
