@@ -7,11 +7,11 @@
 //   node bench/events/run.mjs --mb 128   # smaller synthetic file
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32 } from 'node:zlib';
+import { synthesizeEvtx } from './synthesize-evtx.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -20,8 +20,6 @@ const SAMPLES = path.join(EVAL, 'evtx');
 const REGRESSION = path.join(EVAL, 'sigma', 'regression_data');
 const SIGMA_WINDOWS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => path.join(EVAL, 'sigma', d));
 const OUT = path.join(ROOT, 'bench', 'out');
-const CHUNK = 65536;
-const HEADER = 4096;
 
 const args = process.argv.slice(2);
 const mb = Number(args[args.indexOf('--mb') + 1] ?? 0) || 256;
@@ -38,30 +36,7 @@ function evtxFiles(dir) {
 /** A large EVTX file made of the real chunks of the sample files, repeated, with a fresh header. */
 function buildSynthetic(files, targetMb) {
   const file = path.join(OUT, `synthetic-dense-${targetMb}mb.evtx`);
-  if (existsSync(file)) return file;
-  const chunks = [];
-  for (const f of files) {
-    const bytes = readFileSync(f);
-    for (let off = HEADER; off + CHUNK <= bytes.length; off += CHUNK) {
-      const c = bytes.subarray(off, off + CHUNK);
-      // Dense chunks only, as a busy server's log has them (the samples' last chunks are nearly empty).
-      if (c.toString('latin1', 0, 8) === 'ElfChnk\0' && c.readUInt32LE(48) >= 48 * 1024) chunks.push(c);
-    }
-  }
-  const count = Math.min(65535, Math.floor((targetMb * 1024 * 1024) / CHUNK));
-  const header = Buffer.alloc(HEADER);
-  header.write('ElfFile\0', 0, 'latin1');
-  header.writeBigUInt64LE(BigInt(count - 1), 16);
-  header.writeUInt32LE(128, 32);
-  header.writeUInt16LE(2, 36);
-  header.writeUInt16LE(3, 38);
-  header.writeUInt16LE(4096, 40);
-  header.writeUInt16LE(count, 42);
-  header.writeUInt32LE(crc32(header.subarray(0, 120)), 124);
-  const fd = openSync(file, 'w');
-  writeSync(fd, header);
-  for (let i = 0; i < count; i += 1) writeSync(fd, chunks[i % chunks.length]);
-  closeSync(fd);
+  if (!existsSync(file)) synthesizeEvtx(file, files, targetMb);
   return file;
 }
 

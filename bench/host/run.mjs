@@ -7,11 +7,11 @@
 //   npm run bench:host                       # builds, then: node bench/host/run.mjs (1 GiB logs, 50 000 files, 100 MiB EVTX)
 //   node bench/host/run.mjs --log-mb 200 --files 10000 --evtx-mb 30 --runs 2
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32 } from 'node:zlib';
+import { synthesizeEvtx } from '../events/synthesize-evtx.mjs';
 import { generateLog, GENERATOR_VERSION } from '../hunt/generate-log.mjs';
 import { generateTree, TREE_VERSION } from '../sweep/generate-tree.mjs';
 
@@ -69,33 +69,8 @@ const made = JSON.parse(readFileSync(marker, 'utf8'));
 
 /** An EVTX file of about `mb` MiB made of the dense chunks of the sample files, repeated, with a fresh header. */
 function buildEvtx(file, mb) {
-  const CHUNK = 65536;
-  const HEADER = 4096;
   const samples = existsSync(EVTX_SAMPLES) ? readdirSync(EVTX_SAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => f.toLowerCase().endsWith('.evtx')).sort() : [];
-  const chunks = [];
-  for (const name of samples) {
-    const bytes = readFileSync(path.join(EVTX_SAMPLES, name));
-    for (let off = HEADER; off + CHUNK <= bytes.length; off += CHUNK) {
-      const c = bytes.subarray(off, off + CHUNK);
-      if (c.toString('latin1', 0, 8) === 'ElfChnk\0' && c.readUInt32LE(48) >= 48 * 1024) chunks.push(c);
-    }
-  }
-  if (chunks.length === 0 || mb <= 0) return 0;
-  const count = Math.min(65535, Math.floor((mb * 1024 * 1024) / CHUNK));
-  const header = Buffer.alloc(HEADER);
-  header.write('ElfFile\0', 0, 'latin1');
-  header.writeBigUInt64LE(BigInt(count - 1), 16);
-  header.writeUInt32LE(128, 32);
-  header.writeUInt16LE(2, 36);
-  header.writeUInt16LE(3, 38);
-  header.writeUInt16LE(4096, 40);
-  header.writeUInt16LE(count, 42);
-  header.writeUInt32LE(crc32(header.subarray(0, 120)), 124);
-  const fd = openSync(file, 'w');
-  writeSync(fd, header);
-  for (let i = 0; i < count; i += 1) writeSync(fd, chunks[i % chunks.length]);
-  closeSync(fd);
-  return HEADER + count * CHUNK;
+  return synthesizeEvtx(file, samples.map((name) => path.join(EVTX_SAMPLES, name)), mb);
 }
 
 // GNU time gives each run's peak memory (maximum resident set), which shows whether memory stays flat.
