@@ -26,6 +26,11 @@ export interface RunRecord {
   readonly coverage?: readonly Coverage[];
   /** False: return counts only, not every finding with its status (for very large runs). Default true. */
   readonly keepFindings?: boolean;
+  /**
+   * Runs inside the run's transaction once its statuses are decided: what must commit or fail with the run
+   * (the notification outbox, a job's completion) writes here.
+   */
+  readonly withinTransaction?: (trx: Kysely<StoreDatabase>, outcome: RunOutcome) => Promise<void>;
 }
 
 /** What a suppression in force says about a finding it covers. */
@@ -264,7 +269,9 @@ export class FindingStore {
           return { ...finding, suppression };
         })
         .sort(compareFindings);
-      return { runId, findings: statused, fixed, suppressed, counts };
+      const outcome: RunOutcome = { runId, findings: statused, fixed, suppressed, counts };
+      if (run.withinTransaction !== undefined) await run.withinTransaction(trx, outcome);
+      return outcome;
     });
   }
 
@@ -354,6 +361,11 @@ export class FindingStore {
   async count(table: keyof StoreDatabase): Promise<number> {
     const row = await this.#db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** The store's database, for the server's own tables (accounts, scans, notifications) on the same connection. */
+  get database(): Db {
+    return this.#db;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,64 @@
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { FindingStore } from '../store/finding-store.js';
+
+/** What a signed-in user or an API token may do: viewer reads; operator also scans, triages and suppresses; admin also manages users, tokens, channels and rules. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether `have` is allowed what `need` is allowed. */
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+/** Who a request acts for: a user by a session cookie, or an API token. */
+export interface Principal {
+  readonly kind: 'session' | 'token';
+  /** The user (a session, or the user a token was made for, when any). */
+  readonly userId?: number;
+  readonly tokenId?: number;
+  /** A user name or a token name, as the audit log and history show it. */
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** An error the API answers as `{"error": {"code", "message"}}` with its status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** What every route module gets: the store (with the server's tables on the same database), the job queue, the clock. */
+export interface ServerDeps {
+  readonly store: FindingStore;
+  readonly queue: JobQueue;
+  readonly log: Logger;
+  /** The clock; tests move it. */
+  readonly now: () => Date;
+  /** The address users reach the UI at, for deep links in notifications (no trailing slash). */
+  readonly publicUrl: string;
+  /** 32 bytes that encrypt secrets at rest (channel secrets, SMTP passwords) with AES-256-GCM. */
+  readonly secretKey: Buffer;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook; null when the request carries neither a session nor a token. */
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    readonly deps: ServerDeps;
+    /** A preHandler answering 401 without a principal and 403 below `role`. */
+    needRole(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Appends to the audit log: who (the request's principal) did what to which object. */
+    audit(request: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): Promise<void>;
+  }
+}
