@@ -1,3 +1,4 @@
+import { stringifyJson } from '../../report/stringify-json.js';
 import type { UrlConfig } from '../channel-config.js';
 import type { NotifyEvent } from '../notify-event.js';
 import type { OutboundPolicy } from '../outbound-policy.js';
@@ -22,9 +23,17 @@ export function escapeSlack(text: string): string {
   return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Text for plain_text objects: shown literally by Slack, so only controls are made visible. */
-function plain(text: string, max: number): string {
-  return truncate(oneLine(text), max);
+/**
+ * Escaped text of at most `max` characters, cut before escaping so that no entity is split, and cut further
+ * when escaping made it longer. Slack reads the three entities in plain_text too.
+ */
+export function fitSlack(text: string, max: number): string {
+  let keep = max;
+  for (;;) {
+    const escaped = escapeSlack(truncate(text, keep));
+    if (escaped.length <= max || keep <= 1) return escaped.slice(0, max);
+    keep -= Math.max(escaped.length - max, 1);
+  }
 }
 
 /** A Block Kit message: header, then per event a section (title, fields, a button to the finding) and a context line. */
@@ -32,26 +41,26 @@ export function renderSlack(events: readonly NotifyEvent[], context: RenderConte
   const summaries = events.map((event) => summarizeEvent(event, context.publicUrl));
   const first = summaries[0];
   const headerText = summaries.length === 1 && first !== undefined ? `${first.headline}: ${first.title}` : `w3guard: ${summaries.length} notifications${first === undefined ? '' : `, most urgent: ${first.headline}`}`;
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: plain(headerText, HEADER_MAX), emoji: false } }];
+  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: fitSlack(headerText, HEADER_MAX), emoji: false } }];
   for (const summary of summaries.slice(0, EVENTS_MAX)) {
     const section: Record<string, unknown> = {
       type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`*${escapeSlack(summary.headline)}*\n${escapeSlack(summary.title)}`, SECTION_MAX) },
-      fields: summary.fields.slice(0, 10).map(([name, value]) => ({ type: 'mrkdwn', text: truncate(`*${escapeSlack(name)}*\n${escapeSlack(value)}`, FIELD_MAX) })),
+      text: { type: 'mrkdwn', text: `*${escapeSlack(summary.headline)}*\n${fitSlack(summary.title, SECTION_MAX - 200)}` },
+      fields: summary.fields.slice(0, 10).map(([name, value]) => ({ type: 'mrkdwn', text: `*${escapeSlack(name)}*\n${fitSlack(value, FIELD_MAX - 100)}` })),
     };
     if (summary.link !== undefined && summary.link.length <= BUTTON_URL_MAX) {
       section['accessory'] = { type: 'button', text: { type: 'plain_text', text: 'Open in w3guard', emoji: false }, url: summary.link };
     }
     blocks.push(section);
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeSlack(summary.label === undefined ? summary.headline : `label ${summary.label} · severity ${summary.severity ?? 'n/a'}`), SECTION_MAX) }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fitSlack(summary.label === undefined ? summary.headline : `label ${summary.label} · severity ${summary.severity ?? 'n/a'}`, SECTION_MAX) }] });
   }
   if (summaries.length > EVENTS_MAX) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `and ${summaries.length - EVENTS_MAX} more: <${escapeSlack(`${context.publicUrl}/findings`)}|open w3guard>` }] });
   }
   const fallback = summaries.map((summary) => `${summary.headline}: ${summary.title}`).join('\n');
-  return { text: truncate(escapeSlack(fallback), SECTION_MAX), blocks };
+  return { text: fitSlack(fallback, SECTION_MAX), blocks };
 }
 
 export async function sendSlack(config: UrlConfig, message: OutgoingMessage, context: RenderContext, policy: OutboundPolicy): Promise<SendResult> {
-  return postJson(config.url, JSON.stringify(renderSlack(message.events, context)), { 'user-agent': `w3guard/${context.version}` }, policy);
+  return postJson(config.url, stringifyJson(renderSlack(message.events, context)), { 'user-agent': `w3guard/${context.version}` }, policy);
 }

@@ -1,3 +1,4 @@
+import { stringifyJson } from '../../report/stringify-json.js';
 import type { UrlConfig } from '../channel-config.js';
 import type { NotifyEvent } from '../notify-event.js';
 import type { OutboundPolicy } from '../outbound-policy.js';
@@ -63,7 +64,7 @@ export function renderTeams(events: readonly NotifyEvent[], context: RenderConte
 }
 
 export async function sendTeams(config: UrlConfig, message: OutgoingMessage, context: RenderContext, policy: OutboundPolicy): Promise<SendResult> {
-  const result = await postJson(config.url, JSON.stringify(renderTeams(message.events, context)), { 'user-agent': `w3guard/${context.version}` }, policy);
+  const result = await postJson(config.url, stringifyJson(renderTeams(message.events, context)), { 'user-agent': `w3guard/${context.version}` }, policy);
   // Legacy connectors answer throttling with 200 and "HTTP error 429" in the body.
   if (result.ok && result.text !== undefined && /HTTP error 429/i.test(result.text)) return { ok: false, status: 429, error: 'the receiver is throttling (HTTP error 429 in the answer)' };
   return result;

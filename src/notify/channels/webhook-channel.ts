@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { webhookKey, type WebhookConfig } from '../channel-config.js';
+import { stringifyJson } from '../../report/stringify-json.js';
 import type { NotifyEvent } from '../notify-event.js';
 import type { OutboundPolicy } from '../outbound-policy.js';
 import type { OutgoingMessage, RenderContext, SendResult } from './channel-sender.js';
@@ -13,10 +14,11 @@ export interface SignedWebhook {
 
 /**
  * The body `{"type","timestamp","data"}` of one event. Thin: the finding's summary and ids, never raw evidence;
- * receivers fetch details from the API. JSON.stringify escapes every control character, so hostile text stays data.
+ * receivers fetch details from the API. Controls, bidi characters and line separators are `\u` escapes, so a
+ * receiver that logs the body raw logs one clean line.
  */
 export function renderWebhookBody(event: NotifyEvent): string {
-  return JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+  return stringifyJson({ type: event.type, timestamp: event.timestamp, data: event.data });
 }
 
 /** `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the base64-decoded part of the `whsec_` secret. */
