@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dispatchNotifications, sendTest } from '../../src/notify/dispatch-notifications.js';
 import { NotifyRuntime } from '../../src/notify/send-message.js';
 import { writeRunEvents } from '../../src/notify/write-run-events.js';
@@ -165,5 +170,30 @@ describe('Slack and Teams channels', () => {
     cleanups.push(sink.close);
     const teams = await createChannel(store.database, deps.secretKey, { kind: 'teams', name: 'ops', config: { url: sink.url }, createdBy: 'admin', now: new Date() });
     expect(await sendTest(deps, teams, { runtime })).toMatchObject({ ok: false, status: 429 });
+  });
+});
+
+describe('syslog over TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w3g-tls-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(made.status !== 0)('verifies the collector against the configured CA and sends framed messages', async () => {
+    const { store, deps, runtime } = await setup();
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const received: Buffer[] = [];
+    const server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const trusted = await createChannel(store.database, deps.secretKey, { kind: 'syslog', name: 'siem', config: { host: '127.0.0.1', port, transport: 'tls', ca: cert }, createdBy: 'admin', now: new Date() });
+    const untrusted = await createChannel(store.database, deps.secretKey, { kind: 'syslog', name: 'other', config: { host: '127.0.0.1', port, transport: 'tls' }, createdBy: 'admin', now: new Date() });
+    expect(await sendTest(deps, trusted, { runtime })).toMatchObject({ ok: true });
+    const refused = await sendTest(deps, untrusted, { runtime });
+    expect(refused?.ok).toBe(false);
+    expect(refused?.error).toMatch(/certificate/i);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const text = Buffer.concat(received).toString('utf8');
+    expect(text).toMatch(/^\d+ <\d+>1 .* test \[w3guard@32473 event="test" id="evt_test_[0-9a-f]+"\] CEF:0\|w3guard\|w3guard\|/);
   });
 });

@@ -1,5 +1,5 @@
 import { hostname as osHostname } from 'node:os';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { SyslogConfig } from '../channel-config.js';
 import type { NotifyEvent } from '../notify-event.js';
@@ -110,7 +110,7 @@ export async function sendSyslog(config: SyslogConfig, message: OutgoingMessage,
     const options = { host: config.host, port: config.port, lookup: guardedLookup(policy) };
     const socket: Socket =
       config.transport === 'tls'
-        ? tlsConnect({ ...options, servername: config.host, ...(config.ca === undefined ? {} : { ca: config.ca }) }, () => write())
+        ? tlsConnect({ ...options, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), ...(config.ca === undefined ? {} : { ca: config.ca }) }, () => write())
         : netConnect(options, () => write());
     const write = (): void => {
       socket.end(payload, () => done({ ok: true }));
