@@ -74,7 +74,9 @@ export function parseChannelConfig(kind: string, raw: unknown, policy: OutboundP
     case 'slack':
     case 'teams': {
       const url = httpUrl(config['url'], policy);
-      return { channel: { kind, config: { url: url.href } }, summary: redactUrl(url) };
+      // Office 365 connectors are being retired: accepted, but the listing says to move to a Workflows webhook.
+      const legacy = kind === 'teams' && /(^|\.)webhook\.office\.com$/i.test(url.hostname) ? ' (legacy Office 365 connector: replace it with a Workflows webhook)' : '';
+      return { channel: { kind, config: { url: url.href } }, summary: redactUrl(url) + legacy };
     }
     case 'email': {
       const host = hostName(config['host'], policy);

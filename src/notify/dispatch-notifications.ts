@@ -204,19 +204,25 @@ async function releaseDigests(db: Db, deps: NotifyDeps): Promise<number> {
         .where((w) => (rule.lastDigestAt === undefined ? w('last_digest_at', 'is', null) : w('last_digest_at', '=', rule.lastDigestAt)))
         .executeTakeFirst();
       if (Number(taken.numUpdatedRows) !== 1) return 0;
-      const channel = await trx.selectFrom('notify_channels').select(['id', 'disabled']).where('id', '=', rule.channelId).executeTakeFirst();
+      const channel = await trx.selectFrom('notify_channels').select(['id', 'kind', 'disabled']).where('id', '=', rule.channelId).executeTakeFirst();
       if (channel === undefined || Number(channel.disabled) !== 0) return 0;
       const items = await trx.selectFrom('notify_digest_items as d').innerJoin('notify_outbox as o', 'o.id', 'd.outbox_id').selectAll('o').where('d.rule_id', '=', rule.id).orderBy('o.id').execute();
       // Nothing new since the last digest: no message (the slot is used all the same).
       if (items.length === 0) return 0;
       const events = items.map(toEvent).sort(compareUrgency);
       await trx.deleteFrom('notify_digest_items').where('rule_id', '=', rule.id).where('outbox_id', 'in', items.map((i) => i.id)).execute();
-      const result = await trx
-        .insertInto('notify_deliveries')
-        .values(newDelivery({ channelId: rule.channelId, ruleId: rule.id, events, groupKey: `digest:r${rule.id}:${nowIso}`, nowIso }))
-        .onConflict((oc) => oc.column('group_key').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0);
+      // People get one digest message; a signed webhook gets each event as its own delivery, keyed by the event.
+      const messages = batches(channel.kind as ChannelKind) ? [{ key: `digest:r${rule.id}:${nowIso}`, events }] : events.map((event) => ({ key: `digest:r${rule.id}:${event.id}`, events: [event] }));
+      let written = 0;
+      for (const message of messages) {
+        const result = await trx
+          .insertInto('notify_deliveries')
+          .values(newDelivery({ channelId: rule.channelId, ruleId: rule.id, events: message.events, groupKey: message.key, nowIso }))
+          .onConflict((oc) => oc.column('group_key').doNothing())
+          .executeTakeFirst();
+        written += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      return written;
     });
   }
   return created;

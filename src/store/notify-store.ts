@@ -211,10 +211,11 @@ export async function insertEvents(trx: Db, events: readonly NewEvent[]): Promis
 }
 
 /** The delivery log, newest first. */
-export async function listDeliveries(db: Db, query: { readonly limit?: number; readonly channelId?: number; readonly state?: string } = {}): Promise<DeliveryView[]> {
+export async function listDeliveries(db: Db, query: { readonly limit?: number; readonly channelId?: number; readonly state?: string; readonly id?: number } = {}): Promise<DeliveryView[]> {
   let select = db.selectFrom('notify_deliveries').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(query.limit ?? 100, 1), 1000));
   if (query.channelId !== undefined) select = select.where('channel_id', '=', query.channelId);
   if (query.state !== undefined) select = select.where('state', '=', query.state);
+  if (query.id !== undefined) select = select.where('id', '=', query.id);
   return (await select.execute()).map(toDeliveryView);
 }
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatchNotifications, sendTest } from '../../src/notify/dispatch-notifications.js';
+import { runNotifications } from '../../src/notify/notify-job.js';
 import { NotifyRuntime } from '../../src/notify/send-message.js';
 import { writeRunEvents } from '../../src/notify/write-run-events.js';
 import { createChannel, createRule, listAttempts, listChannels, listDeliveries } from '../../src/store/notify-store.js';
@@ -142,5 +143,17 @@ describe('webhook delivery', () => {
     expect(await sendTest(deps, b, { runtime })).toMatchObject({ ok: false, status: 500 });
     expect(await sendTest(deps, 999, { runtime })).toBeUndefined();
     expect((await listDeliveries(store.database)).map((d) => d.state)).toEqual(['dead', 'sent']);
+  });
+
+  it('the notify round announces overdue findings once and sends them', async () => {
+    const { store, deps, runtime } = await setup();
+    const sink = await httpSink([{ status: 200 }]);
+    cleanups.push(sink.close);
+    const channel = await createChannel(store.database, deps.secretKey, { kind: 'webhook', name: 'hook', config: { url: sink.url, secret: WEBHOOK_SECRET }, createdBy: 'admin', now: new Date() });
+    await createRule(store.database, { channelId: channel, events: ['finding.overdue'], mode: 'instant', createdBy: 'admin', now: new Date() });
+    await record(store, [finding('fp-late', { label: '14d', dueAt: '2020-01-01T00:00:00.000Z' })]);
+    expect(await runNotifications(deps, { runtime })).toMatchObject({ overdue: 1, routed: 2, sent: 1 });
+    expect(await runNotifications(deps, { runtime })).toMatchObject({ overdue: 0, routed: 0, sent: 0 });
+    expect(JSON.parse(sink.received[0]?.body ?? '{}')).toMatchObject({ type: 'finding.overdue', data: { finding: { fingerprint: 'fp-late', dueAt: '2020-01-01T00:00:00.000Z' } } });
   });
 });

@@ -135,11 +135,14 @@ describe.each(dialects)('run events on %s', (dialect) => {
         deps.setNow(new Date('2026-11-30T20:00:00Z'));
         expect((await dispatchNotifications(deps, { runtime })).deliveriesCreated).toBe(0);
         deps.setNow(new Date('2026-12-01T08:00:00Z'));
-        expect((await dispatchNotifications(deps, { runtime })).deliveriesCreated).toBe(1);
+        // A webhook gets the digest's events one delivery each, most urgent first.
+        expect((await dispatchNotifications(deps, { runtime })).deliveriesCreated).toBe(2);
         const deliveries = await listDeliveries(store.database, { channelId: hook });
-        expect(deliveries[0]).toMatchObject({ eventCount: 2, state: 'sent' });
-        const payload = await store.database.selectFrom('notify_deliveries').select('payload').where('id', '=', deliveries[0]?.id ?? 0).executeTakeFirstOrThrow();
-        expect((JSON.parse(payload.payload) as NotifyEvent[]).map((e) => (e.data['finding'] as { fingerprint: string }).fingerprint)).toEqual(['fp-mid', 'fp-low']);
+        expect(deliveries.map((d) => [d.eventCount, d.state])).toEqual([[1, 'sent'], [1, 'sent'], [1, 'sent']]);
+        const payloads = await store.database.selectFrom('notify_deliveries').select('payload').where('channel_id', '=', hook).orderBy('id').execute();
+        expect(payloads.map((p) => (JSON.parse(p.payload) as NotifyEvent[]).map((e) => (e.data['finding'] as { fingerprint: string }).fingerprint))).toEqual([['fp-hot'], ['fp-mid'], ['fp-low']]);
+        const bodies = sink.received.filter((r) => r.path === '/hook/webhook').map((r) => (JSON.parse(r.body) as { data: { finding: { fingerprint: string } } }).data.finding.fingerprint);
+        expect(bodies).toEqual(['fp-hot', 'fp-mid', 'fp-low']);
         // A day later with nothing new: no digest.
         deps.setNow(new Date('2026-12-02T09:00:00Z'));
         expect((await dispatchNotifications(deps, { runtime })).deliveriesCreated).toBe(0);

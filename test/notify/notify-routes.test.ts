@@ -73,6 +73,9 @@ describe('notification routes on the server decorations', () => {
     expect(rules.json()).toEqual({ items: [expect.objectContaining({ channel: id, events: ['finding.created', 'incident.opened'], minLabel: '14d', mode: 'digest:daily', assetTags: [] })] });
     const log = await app.inject({ method: 'GET', url: '/api/v1/deliveries?limit=10', headers: admin });
     expect(log.json()).toEqual({ items: [expect.objectContaining({ eventType: 'test', state: 'sent', attempts: 1, lastStatus: 200 })] });
+    const one = await app.inject({ method: 'GET', url: `/api/v1/deliveries/${log.json<{ items: { id: number }[] }>().items[0]?.id ?? 0}`, headers: admin });
+    expect(one.json()).toMatchObject({ state: 'sent', attemptLog: [{ attempt: 1, status: 200 }] });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/deliveries/999', headers: admin })).statusCode).toBe(404);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/rules/${rule.json<{ id: number }>().id}`, headers: admin })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/channels/${id}`, headers: admin })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/channels/${id}`, headers: admin })).statusCode).toBe(404);
@@ -96,6 +99,10 @@ describe('notification routes on the server decorations', () => {
     expect((await bad({ kind: 'teams', name: 'x', config: { url: 'file:///etc/passwd' } })).error.message).toBe('url must use http or https');
     expect((await bad({ kind: 'email', name: 'x', config: { host: 'smtp.example', from: 'a@b.example', to: ['x\r\nBcc: y@z.example'] } })).error.message).toBe('to must be plain e-mail addresses (name@domain)');
     expect((await bad({ kind: 'pager', name: 'x', config: {} })).error).toBeDefined();
+    const legacy = await app.inject({ method: 'POST', url: '/api/v1/channels', headers: admin, payload: { kind: 'teams', name: 'old', config: { url: 'https://contoso.webhook.office.com/webhookb2/abc' } } });
+    expect(legacy.statusCode).toBe(201);
+    const listed = (await app.inject({ method: 'GET', url: '/api/v1/channels', headers: admin })).json<{ items: { name: string; summary: string }[] }>();
+    expect(listed.items.find((c) => c.name === 'old')?.summary).toBe('https://contoso.webhook.office.com/… (legacy Office 365 connector: replace it with a Workflows webhook)');
     const rule = await app.inject({ method: 'POST', url: '/api/v1/rules', headers: admin, payload: { channel: 999, events: ['finding.created'], mode: 'instant' } });
     expect(rule.json()).toEqual({ error: { code: 'rule.invalid', message: 'there is no channel 999' } });
     expect((await app.inject({ method: 'POST', url: '/api/v1/rules', headers: admin, payload: { channel: id, events: ['finding.eaten'], mode: 'instant' } })).statusCode).toBe(400);

@@ -6,7 +6,7 @@ import { sendTest } from '../../notify/dispatch-notifications.js';
 import { EVENT_TYPES } from '../../notify/notify-event.js';
 import { PRIORITY_LABELS } from '../../core/priority.js';
 import { SEVERITIES } from '../../core/severity.js';
-import { createChannel, createRule, deleteChannel, deleteRule, listChannels, listDeliveries, listRules, NotifyInputError, RULE_MODES } from '../../store/notify-store.js';
+import { createChannel, createRule, deleteChannel, deleteRule, listAttempts, listChannels, listDeliveries, listRules, NotifyInputError, RULE_MODES } from '../../store/notify-store.js';
 import { ApiError } from '../server-context.js';
 
 const ERROR = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } }, required: ['error'] } as const;
@@ -217,6 +217,38 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
         ...(request.query.state === undefined ? {} : { state: request.query.state }),
       }),
     }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/deliveries/:id',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['notifications'],
+        summary: 'One delivery with every attempt.',
+        params: ID_PARAMS,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...DELIVERY.properties,
+              attemptLog: {
+                type: 'array',
+                items: { type: 'object', properties: { attempt: { type: 'integer' }, at: { type: 'string' }, status: { type: 'integer' }, error: { type: 'string' }, latencyMs: { type: 'integer' } }, required: ['attempt', 'at', 'latencyMs'], additionalProperties: false },
+              },
+            },
+            required: [...DELIVERY.required, 'attemptLog'],
+            additionalProperties: false,
+          },
+          404: ERROR,
+        },
+      },
+    },
+    async (request) => {
+      const [delivery] = await listDeliveries(db(), { id: request.params.id });
+      if (delivery === undefined) throw new ApiError(404, 'delivery.not-found', `there is no delivery ${request.params.id}`);
+      return { ...delivery, attemptLog: await listAttempts(db(), delivery.id) };
+    },
   );
 }
 
