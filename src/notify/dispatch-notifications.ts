@@ -44,6 +44,11 @@ const SEND_LEASE_MS = 5 * 60_000;
 
 const sharedRuntime = new NotifyRuntime();
 
+/** Closes the pooled SMTP connections the process's dispatches share; the server calls it when it stops. */
+export function closeNotifyRuntime(): void {
+  sharedRuntime.close();
+}
+
 /**
  * The relay and sender: routes new outbox events through the rules into deliveries (one message per scan per
  * channel, most urgent first; digests when due), then attempts every due delivery once, recording each attempt.
@@ -72,7 +77,8 @@ export async function dispatchNotifications(deps: NotifyDeps, options: DispatchO
     // Channels in parallel, each channel's messages in order: a slow receiver delays only itself.
     await Promise.all(
       [...byChannel].map(async ([channelId, rows]) => {
-        const channel = await openChannel(db, deps.secretKey, channelId).catch(() => undefined);
+        // A configuration that no longer opens (the secret key changed) cannot be sent to: its deliveries die with that reason.
+        const channel = await openChannel(db, deps.secretKey, channelId).catch((): 'sealed' => 'sealed');
         for (const row of rows) {
           attempted.add(row.id);
           const outcome = await attemptDelivery(db, deps, options, claimed.token, row, channel);
@@ -255,11 +261,13 @@ async function attemptDelivery(
   options: DispatchOptions,
   token: string,
   row: { id: number; webhook_id: string; payload: string; attempts: number; channel_id: number },
-  channel: OpenChannel | undefined,
+  channel: OpenChannel | 'sealed' | undefined,
 ): Promise<'sent' | 'failed' | 'dead'> {
   let result: SendResult;
   let latencyMs = 0;
-  if (channel === undefined || channel.disabled) {
+  if (channel === 'sealed') {
+    result = { ok: false, error: 'the channel configuration cannot be decrypted with the server secret key', permanent: true };
+  } else if (channel === undefined || channel.disabled) {
     result = { ok: false, error: channel === undefined ? 'the channel no longer exists' : `the channel is disabled${channel.disabledReason === undefined ? '' : `: ${channel.disabledReason}`}`, permanent: true };
   } else {
     const context: RenderContext = { publicUrl: deps.publicUrl, version: TOOL_VERSION, now: deps.now() };

@@ -156,4 +156,16 @@ describe('webhook delivery', () => {
     expect(await runNotifications(deps, { runtime })).toMatchObject({ overdue: 0, routed: 0, sent: 0 });
     expect(JSON.parse(sink.received[0]?.body ?? '{}')).toMatchObject({ type: 'finding.overdue', data: { finding: { fingerprint: 'fp-late', dueAt: '2020-01-01T00:00:00.000Z' } } });
   });
+
+  it('gives up on a channel whose configuration no longer opens, saying why', async () => {
+    const { store, deps, runtime } = await setup();
+    const sink = await httpSink([{ status: 200 }]);
+    cleanups.push(sink.close);
+    const channel = await createChannel(store.database, deps.secretKey, { kind: 'webhook', name: 'hook', config: { url: sink.url, secret: WEBHOOK_SECRET }, createdBy: 'admin', now: new Date() });
+    await createRule(store.database, { channelId: channel, events: ['finding.created'], mode: 'instant', createdBy: 'admin', now: new Date() });
+    await record(store, [finding('fp-1', { label: '14d' })]);
+    expect(await dispatchNotifications({ ...deps, secretKey: Buffer.alloc(32, 7) }, { runtime })).toMatchObject({ dead: 1 });
+    expect((await listDeliveries(store.database))[0]).toMatchObject({ state: 'dead', lastError: 'the channel configuration cannot be decrypted with the server secret key' });
+    expect(sink.received).toHaveLength(0);
+  });
 });
