@@ -116,6 +116,103 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('findings_priority_status').on('findings').columns(['priority_label', 'status']).execute();
       },
     },
+    '0005-notifications': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const serial = dialect === 'postgres' ? 'serial' : 'integer';
+        const autoIncrement = dialect === 'sqlite';
+        await db.schema
+          .createTable('notify_channels')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('config_sealed', 'text', (c) => c.notNull())
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('disabled_reason', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('notify_rules')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('min_label', 'text')
+          .addColumn('min_severity', 'text')
+          .addColumn('asset_tags', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('last_digest_at', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('notify_outbox')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('dedup_key', 'text', (c) => c.unique())
+          .addColumn('fingerprint', 'text')
+          .addColumn('label', 'text')
+          .addColumn('severity', 'text')
+          .addColumn('asset', 'text')
+          .addColumn('asset_tags', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'integer')
+          .addColumn('scan_id', 'text')
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('routed_at', 'text')
+          .addColumn('claim', 'text')
+          .addColumn('claimed_until', 'text')
+          .execute();
+        // The relay reads what is not routed yet, oldest first.
+        await db.schema.createIndex('notify_outbox_unrouted').on('notify_outbox').columns(['routed_at', 'id']).execute();
+        await db.schema
+          .createTable('notify_state')
+          .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('announced_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('notify_digest_items')
+          .addColumn('rule_id', 'integer', (c) => c.notNull().references('notify_rules.id').onDelete('cascade'))
+          .addColumn('outbox_id', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notify_digest_items_pk', ['rule_id', 'outbox_id'])
+          .execute();
+        await db.schema
+          .createTable('notify_deliveries')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('webhook_id', 'text', (c) => c.notNull().unique())
+          .addColumn('group_key', 'text', (c) => c.unique())
+          .addColumn('channel_id', 'integer', (c) => c.notNull())
+          .addColumn('rule_id', 'integer')
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('event_count', 'integer', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claim', 'text')
+          .addColumn('claimed_until', 'text')
+          .addColumn('last_status', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('latency_ms', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text')
+          .execute();
+        // The sender reads due deliveries; the log lists the newest first.
+        await db.schema.createIndex('notify_deliveries_due').on('notify_deliveries').columns(['state', 'next_attempt_at']).execute();
+        await db.schema
+          .createTable('notify_attempts')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('delivery_id', 'integer', (c) => c.notNull().references('notify_deliveries.id').onDelete('cascade'))
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('latency_ms', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('notify_attempts_delivery').on('notify_attempts').columns(['delivery_id', 'id']).execute();
+      },
+    },
   };
 }
 

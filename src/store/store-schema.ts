@@ -12,6 +12,13 @@ export interface StoreDatabase {
   occurrences: OccurrencesTable;
   suppressions: SuppressionsTable;
   history: HistoryTable;
+  notify_channels: NotifyChannelsTable;
+  notify_rules: NotifyRulesTable;
+  notify_outbox: NotifyOutboxTable;
+  notify_state: NotifyStateTable;
+  notify_digest_items: NotifyDigestItemsTable;
+  notify_deliveries: NotifyDeliveriesTable;
+  notify_attempts: NotifyAttemptsTable;
 }
 
 /** One recorded run of a scanning command. */
@@ -107,4 +114,109 @@ export interface HistoryTable {
   /** Who made the change: null for a run, the author for a suppression. */
   actor: string | null;
   note: string | null;
+}
+
+/** Where notifications go. The whole configuration (URLs are secrets too) is sealed with AES-256-GCM. */
+export interface NotifyChannelsTable {
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  /** `v1.` + base64(iv, tag, ciphertext) of the configuration JSON. */
+  config_sealed: string;
+  /** What listing may show: a URL without path or query, an address list, a host and port. */
+  summary: string;
+  /** 0 or 1; set by an admin or when a receiver answers 410 Gone. */
+  disabled: number;
+  disabled_reason: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+/** Which events go to which channel, how urgent they must be, and whether at once or in a digest. */
+export interface NotifyRulesTable {
+  id: Generated<number>;
+  channel_id: number;
+  /** JSON array of event types. */
+  events: string;
+  min_label: string | null;
+  min_severity: string | null;
+  /** JSON array of asset tags; empty: every asset. */
+  asset_tags: string;
+  mode: string;
+  last_digest_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+/** Events written in the transaction that caused them; routed into deliveries later. */
+export interface NotifyOutboxTable {
+  id: Generated<number>;
+  event: string;
+  /** Unique when set: the same announcement is never written twice. */
+  dedup_key: string | null;
+  fingerprint: string | null;
+  label: string | null;
+  severity: string | null;
+  asset: string | null;
+  asset_tags: string;
+  run_id: number | null;
+  scan_id: string | null;
+  /** JSON payload (`data` of the webhook body). */
+  data: string;
+  created_at: string;
+  routed_at: string | null;
+  /** A dispatcher's claim and how long it holds. */
+  claim: string | null;
+  claimed_until: string | null;
+}
+
+/** The label last announced for each fingerprint, so only a higher one is announced again. */
+export interface NotifyStateTable {
+  fingerprint: string;
+  label: string;
+  announced_at: string;
+}
+
+/** Events waiting for a digest rule's next digest. */
+export interface NotifyDigestItemsTable {
+  rule_id: number;
+  outbox_id: number;
+}
+
+/** One message to one channel, with its retries: the delivery log. */
+export interface NotifyDeliveriesTable {
+  id: Generated<number>;
+  /** Standard Webhooks `webhook-id`: the same on every retry. */
+  webhook_id: string;
+  /** Routing writes each batch once even when two dispatchers route the same events. */
+  group_key: string | null;
+  channel_id: number;
+  rule_id: number | null;
+  /** The most urgent event's type. */
+  event_type: string;
+  event_count: number;
+  /** JSON array of events. */
+  payload: string;
+  /** pending (not tried), failed (waiting for a retry), sent, dead (gave up). */
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  claim: string | null;
+  claimed_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  latency_ms: number | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Every attempt of every delivery. */
+export interface NotifyAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  latency_ms: number;
 }
