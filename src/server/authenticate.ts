@@ -57,7 +57,8 @@ export function addAuthentication(app: FastifyInstance): void {
       throw new ApiError(401, 'unauthorized', 'Sign in or send an API token.');
     }
     const session = sessions.get(request);
-    if (unsafe && session !== undefined) {
+    // Signing in again needs no token of the session it replaces: a stale tab must be able to sign in.
+    if (unsafe && session !== undefined && !(request.method === 'POST' && path === '/api/v1/session')) {
       const header = request.headers['x-csrf-token'];
       if (typeof header !== 'string' || !sameSecret(header, session.csrfToken)) throw new ApiError(403, 'csrf', 'The request lacks the session\'s CSRF token.');
     }

@@ -37,6 +37,19 @@ export interface BuildServerOptions {
   readonly rateLimitPerMinute?: number;
 }
 
+/** One method and path the server answers. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
+
+/** Every method and path a built server answers (HEAD included), so tests can check each one's access rules. */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Paths pino never writes: credentials in headers and bodies. */
 const REDACT = [
   'req.headers.authorization',
@@ -72,8 +85,11 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
   app.removeContentTypeParser(['text/plain']);
   app.setErrorHandler(answerError);
   app.setNotFoundHandler(answerNotFound);
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method: method.toUpperCase(), url: route.url });
     if (methods.some((method) => method.toUpperCase() === 'TRACE')) throw new Error(`TRACE is not served (${route.url})`);
     if (route.url === '/api/v1/reports' && route.bodyLimit === undefined) route.bodyLimit = REPORT_BODY_LIMIT;
   });

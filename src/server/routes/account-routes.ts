@@ -40,14 +40,14 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     changedAt: user.changedAt,
   });
 
-  app.get('/api/v1/users', { preHandler: admin, schema: { summary: 'List users', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: userSchema } } } }) } }, async () => ({
+  app.get('/api/v1/users', { preValidation: admin, schema: { summary: 'List users', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: userSchema } } } }) } }, async () => ({
     items: (await accounts.listUsers()).map(showUser),
   }));
 
   app.post<{ Body: NewUser }>(
     '/api/v1/users',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         summary: 'Add a user',
         tags: ['accounts'],
@@ -68,7 +68,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
   app.patch<{ Params: { name: string }; Body: UserChange }>(
     '/api/v1/users/:name',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         summary: 'Change a user\'s role, state or password (a new password or disabling ends the user\'s sessions)',
         tags: ['accounts'],
@@ -98,14 +98,14 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get('/api/v1/tokens', { preHandler: admin, schema: { summary: 'List API tokens (never the tokens themselves)', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: tokenSchema } } } }) } }, async () => ({
+  app.get('/api/v1/tokens', { preValidation: admin, schema: { summary: 'List API tokens (never the tokens themselves)', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: tokenSchema } } } }) } }, async () => ({
     items: await accounts.listTokens(),
   }));
 
   app.post<{ Body: NewToken }>(
     '/api/v1/tokens',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         summary: 'Create an API token: the answer is the only time it is shown',
         tags: ['accounts'],
@@ -126,7 +126,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
   app.delete<{ Params: { id: number } }>(
     '/api/v1/tokens/:id',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { summary: 'Revoke an API token', tags: ['accounts'], params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }, response: responses({ 204: { type: 'null' } }) },
     },
     async (request, reply) => {
@@ -139,7 +139,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { limit: number; before?: number } }>(
     '/api/v1/audit',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         summary: 'The audit log, newest first',
         tags: ['accounts'],

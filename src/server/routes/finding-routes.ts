@@ -64,7 +64,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
   app.get<{ Querystring: ListQuery }>(
     '/api/v1/findings',
     {
-      preHandler: app.needRole('viewer'),
+      preValidation: app.needRole('viewer'),
       schema: {
         summary: 'List findings, highest risk first, a page at a time',
         tags: ['findings'],
@@ -88,7 +88,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
   app.get<{ Params: { fingerprint: string } }>(
     '/api/v1/findings/:fingerprint',
     {
-      preHandler: app.needRole('viewer'),
+      preValidation: app.needRole('viewer'),
       schema: {
         summary: 'One finding with its history',
         tags: ['findings'],
@@ -106,7 +106,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
   app.patch<{ Params: { fingerprint: string }; Body: ChangeBody }>(
     '/api/v1/findings/:fingerprint',
     {
-      preHandler: app.needRole('operator'),
+      preValidation: app.needRole('operator'),
       schema: {
         summary: 'Triage (CycloneDX states) or suppress one finding',
         tags: ['findings'],
@@ -130,7 +130,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
   app.post<{ Body: BulkBody }>(
     '/api/v1/findings/bulk',
     {
-      preHandler: app.needRole('operator'),
+      preValidation: app.needRole('operator'),
       schema: {
         summary: 'Triage or suppress every finding named or matching a filter, in one transaction',
         tags: ['findings'],

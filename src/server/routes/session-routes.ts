@@ -68,14 +68,14 @@ export const sessionRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get('/api/v1/session', { schema: { summary: 'Who is signed in', tags: ['session'], response: responses({ 200: sessionAnswer }) }, preHandler: app.needRole('viewer') }, async (request) => {
+  app.get('/api/v1/session', { schema: { summary: 'Who is signed in', tags: ['session'], response: responses({ 200: sessionAnswer }) }, preValidation: app.needRole('viewer') }, async (request) => {
     const session = requestSession(request);
     const principal = request.principal;
     if (principal === null) throw new ApiError(401, 'unauthorized', 'Sign in or send an API token.');
     return { user: { name: principal.name, role: principal.role }, ...(session === undefined ? {} : { csrfToken: session.csrfToken }) };
   });
 
-  app.delete('/api/v1/session', { schema: { summary: 'Sign out: ends the session on the server', tags: ['session'], response: responses({ 204: { type: 'null' } }) }, preHandler: app.needRole('viewer') }, async (request, reply) => {
+  app.delete('/api/v1/session', { schema: { summary: 'Sign out: ends the session on the server', tags: ['session'], response: responses({ 204: { type: 'null' } }) }, preValidation: app.needRole('viewer') }, async (request, reply) => {
     const session = requestSession(request);
     if (session === undefined) throw new ApiError(400, 'no-session', 'Only a browser session can sign out; revoke an API token instead.');
     await accounts.closeSession(session.idHash);
