@@ -1,3 +1,4 @@
+import type { Response as LightMyRequestResponse } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import type { ListedFinding, TriageState } from '../../src/store/finding-page.js';
@@ -22,9 +23,9 @@ async function pageAll(server: TestServer, token: string, query: string, between
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const response = await server.app.inject({ url: `/api/v1/findings?${query}${cursor === null ? '' : `&cursor=${cursor}`}`, headers: { authorization: `Bearer ${token}` } });
+    const response: LightMyRequestResponse = await server.app.inject({ url: `/api/v1/findings?${query}${cursor === null ? '' : `&cursor=${cursor}`}`, headers: { authorization: `Bearer ${token}` } });
     expect(response.statusCode, response.body).toBe(200);
-    const page = response.json<Page>();
+    const page: Page = response.json<Page>();
     seen.push(...page.items);
     cursor = page.nextCursor;
     pages += 1;
