@@ -1,4 +1,4 @@
-import type { Response as LightMyRequestResponse } from 'light-my-request';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import type { ListedFinding, TriageState } from '../../src/store/finding-page.js';
