@@ -199,6 +199,37 @@ export class AccountStore {
     await this.#db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
 
+  /** A user's open sessions, newest first (the digest identifies one; the cookie's value is not kept). */
+  async listSessions(userId: number): Promise<{ readonly idHash: string; readonly createdAt: string; readonly lastSeenAt: string; readonly ip?: string; readonly userAgent?: string }[]> {
+    const rows = await this.#db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+    return rows.map((row) => ({ idHash: row.id_hash, createdAt: row.created_at, lastSeenAt: row.last_seen_at, ...(row.ip === null ? {} : { ip: row.ip }), ...(row.user_agent === null ? {} : { userAgent: row.user_agent }) }));
+  }
+
+  /** Ends every session of a user but `keep`; returns how many ended. */
+  async closeSessionsOf(userId: number, keep?: string): Promise<number> {
+    let query = this.#db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keep !== undefined) query = query.where('id_hash', '<>', keep);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
+  }
+
+  /** Whether a user's current password is this one (for changes that ask for it again), counting failures like a sign-in. */
+  async checkPassword(userId: number, password: string, now: Date): Promise<boolean> {
+    const row = await this.#db.selectFrom('users').select(['name']).where('id', '=', userId).executeTakeFirst();
+    if (row === undefined) return false;
+    return (await this.signIn(row.name, password, now)).ok;
+  }
+
+  /** Sets a user's own new password after checking the current one, and ends their other sessions (ASVS 6.2.3, 7.4.3). */
+  async changeOwnPassword(userId: number, current: string, next: string, keep: string, now: Date): Promise<boolean> {
+    if (!(await this.checkPassword(userId, current, now))) return false;
+    const passwordHash = await hashPassword(next);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash, changed_at: now.toISOString() }).where('id', '=', userId).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '<>', keep).execute();
+    });
+    return true;
+  }
+
   /** Makes an API token: `w3g_` and 32 random bytes in base64url, returned once; only its digest is kept. */
   async createToken(request: { readonly name: string; readonly role: Role; readonly createdBy: string; readonly expiresAt?: string }, now: Date): Promise<{ readonly token: string; readonly info: ApiToken }> {
     const token = `w3g_${randomBytes(32).toString('base64url')}`;

@@ -98,6 +98,21 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/users/:name/sessions',
+    {
+      preValidation: admin,
+      schema: { summary: 'End every session of a user', tags: ['accounts'], params: { type: 'object', required: ['name'], properties: { name: nameSchema } }, response: responses({ 200: { type: 'object', properties: { count: { type: 'integer' } } } }) },
+    },
+    async (request) => {
+      const user = await accounts.findUser(request.params.name);
+      if (user === undefined) throw new ApiError(404, 'not-found', 'There is no user with this name.');
+      const count = await accounts.closeSessionsOf(user.id);
+      await app.audit(request, 'user.sessions-closed', `user:${user.name}`, { count });
+      return { count };
+    },
+  );
+
   app.get('/api/v1/tokens', { preValidation: admin, schema: { summary: 'List API tokens (never the tokens themselves)', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: tokenSchema } } } }) } }, async () => ({
     items: await accounts.listTokens(),
   }));

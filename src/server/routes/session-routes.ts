@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AccountStore } from '../../store/account-store.js';
 import { responses, roleSchema } from '../api-schemas.js';
 import { requestSession } from '../authenticate.js';
+import { passwordProblem } from '../password-policy.js';
 import { ApiError } from '../server-context.js';
 import { SESSION_COOKIE, SESSION_COOKIE_OPTIONS } from '../session-cookie.js';
 
@@ -14,6 +15,11 @@ const sessionAnswer = {
     user: { type: 'object', properties: { name: { type: 'string' }, role: roleSchema } },
     csrfToken: { type: 'string', description: 'send it as the x-csrf-token header on every state-changing request' },
   },
+} as const;
+
+const sessionInfoSchema = {
+  type: 'object',
+  properties: { createdAt: { type: 'string' }, lastSeenAt: { type: 'string' }, ip: { type: 'string' }, userAgent: { type: 'string' }, current: { type: 'boolean' } },
 } as const;
 
 interface SignInBody {
@@ -74,6 +80,62 @@ export const sessionRoutes: FastifyPluginAsync = async (app) => {
     if (principal === null) throw new ApiError(401, 'unauthorized', 'Sign in or send an API token.');
     return { user: { name: principal.name, role: principal.role }, ...(session === undefined ? {} : { csrfToken: session.csrfToken }) };
   });
+
+  /** The signed-in browser session, or a 400 for API tokens, which have no password to change or sessions to end. */
+  const ownSession = (request: Parameters<typeof requestSession>[0]) => {
+    const session = requestSession(request);
+    if (session === undefined) throw new ApiError(400, 'no-session', 'Only a signed-in user can do this; an API token cannot.');
+    return session;
+  };
+
+  app.put<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/v1/session/password',
+    {
+      preValidation: app.needRole('viewer'),
+      schema: {
+        summary: 'Change one\'s own password (the current one is asked again); ends one\'s other sessions',
+        tags: ['session'],
+        body: { type: 'object', required: ['currentPassword', 'newPassword'], additionalProperties: false, properties: { currentPassword: { type: 'string', maxLength: 1024 }, newPassword: { type: 'string', maxLength: 1024 } } },
+        response: responses({ 204: { type: 'null' } }),
+      },
+    },
+    async (request, reply) => {
+      const session = ownSession(request);
+      const problem = passwordProblem(request.body.newPassword, session.user.name);
+      if (problem !== undefined) throw new ApiError(400, 'weak-password', problem);
+      if (!(await accounts.changeOwnPassword(session.user.id, request.body.currentPassword, request.body.newPassword, session.idHash, app.deps.now()))) {
+        throw new ApiError(403, 'wrong-password', 'The current password is wrong.');
+      }
+      await app.audit(request, 'user.password-changed', `user:${session.user.name}`);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get('/api/v1/sessions', { preValidation: app.needRole('viewer'), schema: { summary: 'One\'s own open sessions', tags: ['session'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: sessionInfoSchema } } } }) } }, async (request) => {
+    const session = ownSession(request);
+    const items = await accounts.listSessions(session.user.id);
+    return { items: items.map(({ idHash, ...rest }) => ({ ...rest, current: idHash === session.idHash })) };
+  });
+
+  app.post<{ Body: { password: string } }>(
+    '/api/v1/session/end-others',
+    {
+      preValidation: app.needRole('viewer'),
+      schema: {
+        summary: 'End one\'s other sessions (the password is asked again)',
+        tags: ['session'],
+        body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: { type: 'string', maxLength: 1024 } } },
+        response: responses({ 200: { type: 'object', properties: { count: { type: 'integer' } } } }),
+      },
+    },
+    async (request) => {
+      const session = ownSession(request);
+      if (!(await accounts.checkPassword(session.user.id, request.body.password, app.deps.now()))) throw new ApiError(403, 'wrong-password', 'The password is wrong.');
+      const count = await accounts.closeSessionsOf(session.user.id, session.idHash);
+      await app.audit(request, 'session.others-closed', `user:${session.user.name}`, { count });
+      return { count };
+    },
+  );
 
   app.delete('/api/v1/session', { schema: { summary: 'Sign out: ends the session on the server', tags: ['session'], response: responses({ 204: { type: 'null' } }) }, preValidation: app.needRole('viewer') }, async (request, reply) => {
     const session = requestSession(request);
