@@ -19,7 +19,7 @@ export const errorSchema = {
 /** A route's answers: the successful ones given, and the error shape for every failure status. */
 export function responses<T extends Record<number, unknown>>(ok: T): T & Record<number, unknown> {
   const errors: Record<number, unknown> = {};
-  for (const status of [400, 401, 403, 404, 409, 413, 415, 429, 500, 503]) errors[status] = errorSchema;
+  for (const status of [400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503]) errors[status] = errorSchema;
   return { ...errors, ...ok };
 }
 

@@ -25,6 +25,8 @@ export function addAuthentication(app: FastifyInstance): void {
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request, reply) => {
+    // TRACE would echo the request's headers, credentials included, to a script that could read them.
+    if (request.method === 'TRACE' || request.method === 'TRACK') throw new ApiError(405, 'method-not-allowed', 'TRACE is not served.');
     const path = request.url.split('?', 1)[0] ?? '';
     const unsafe = !SAFE_METHODS.has(request.method);
     const authorization = request.headers.authorization;

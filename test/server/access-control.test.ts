@@ -101,7 +101,7 @@ describe('access control over every registered route', () => {
     expect(notFound.statusCode).toBe(404);
     expect(notFound.json()).toEqual({ error: { code: 'not-found', message: expect.any(String) as string } });
     const trace = await server.app.inject({ method: 'TRACE' as 'GET', url: '/api/v1/findings', headers });
-    expect(trace.statusCode).toBe(404);
+    expect(trace.statusCode).toBe(405);
     const bad = await server.app.inject({ url: '/api/v1/findings?limit=0', headers });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ error: { code: string } }>().error.code).toBe('bad-request');
