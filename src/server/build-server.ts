@@ -50,6 +50,9 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
   return ROUTES.get(app) ?? [];
 }
 
+/** The UI's policy: only its own files and API; no inline script or style, no framing. */
+export const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /** Paths pino never writes: credentials in headers and bodies. */
 const REDACT = [
   'req.headers.authorization',
@@ -84,7 +87,12 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
   // JSON only: a form or text body, which a cross-site page can send without a preflight, is refused (415).
   app.removeContentTypeParser(['text/plain']);
   app.setErrorHandler(answerError);
-  app.setNotFoundHandler(answerNotFound);
+  const uiRoot = options.uiRoot;
+  app.setNotFoundHandler(async (request, reply) => {
+    // The UI routes in the browser: a deep link (/findings/…) that is no file gets the UI's page.
+    if (uiRoot !== undefined && (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/')) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    return answerNotFound(request, reply);
+  });
   const routes: RegisteredRoute[] = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -119,9 +127,17 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
       security: [{ bearer: [] }, { session: [] }],
     },
   });
+  // A response finished while closing ends its connection too, so close does not wait out the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
+    if (closing) void reply.header('connection', 'close');
     // API answers carry findings and accounts: no cache keeps them (ASVS 14.3.2).
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    // The UI's own scripts, styles and API calls, nothing from elsewhere, nothing inline.
+    else if (uiRoot !== undefined) void reply.header('content-security-policy', UI_CSP);
   });
   addAuthentication(app);
 
@@ -131,7 +147,7 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
   await app.register(accountRoutes);
   await app.register(findingRoutes, { ...(options.onTriaged === undefined ? {} : { onTriaged: options.onTriaged }) });
   for (const routes of options.routes ?? []) await app.register(routes);
-  if (options.uiRoot !== undefined) await app.register(fastifyStatic, { root: options.uiRoot, prefix: '/', index: 'index.html' });
+  if (uiRoot !== undefined) await app.register(fastifyStatic, { root: uiRoot, prefix: '/', index: 'index.html', dotfiles: 'deny' });
   await app.ready();
   return app;
 }

@@ -7,6 +7,8 @@ import type { ApiTokensTable, StoreDatabase, UsersTable } from './store-schema.j
 /** Idle and absolute session lifetimes (ASVS 7.3.1, 7.3.2). */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+/** How stale a session's last-seen or a token's last-used time may get before it is written again. */
+const TOUCH_EVERY_MS = 60_000;
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const LOCK_AFTER_FAILURES = 10;
 export const LOCK_MS = 15 * 60_000;
@@ -190,8 +192,12 @@ export class AccountStore {
       await this.#db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
       return undefined;
     }
-    const lastSeenAt = now.toISOString();
-    await this.#db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id_hash', '=', idHash).execute();
+    // At most one write a minute per session: a busy UI should not contend with scans for the database.
+    let lastSeenAt = row.last_seen_at;
+    if (t - Date.parse(lastSeenAt) >= TOUCH_EVERY_MS) {
+      lastSeenAt = now.toISOString();
+      await this.#db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id_hash', '=', idHash).execute();
+    }
     return { idHash, user: toUser(row), createdAt: row.session_created_at, lastSeenAt, csrfToken: row.csrf_token };
   }
 
@@ -247,6 +253,7 @@ export class AccountStore {
     const row = await this.#db.selectFrom('api_tokens').selectAll().where('token_hash', '=', secretDigest(token)).executeTakeFirst();
     const at = now.toISOString();
     if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= at)) return undefined;
+    if (row.last_used_at !== null && now.getTime() - Date.parse(row.last_used_at) < TOUCH_EVERY_MS) return toToken(row);
     await this.#db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', row.id).execute();
     return toToken({ ...row, last_used_at: at });
   }

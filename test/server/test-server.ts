@@ -97,6 +97,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...(options.onTriaged === undefined ? {} : { onTriaged: options.onTriaged }),
     ...(options.uiRoot === undefined ? {} : { uiRoot: options.uiRoot }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const accounts = new AccountStore(store.database);
