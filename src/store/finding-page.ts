@@ -95,7 +95,8 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: { rea
     .select(ORDER_KEY.as('order_key'))
     .where((eb) => filterCondition(eb, filter, now));
   const after = options.after;
-  if (after !== undefined) select = select.where(sql<SqlBool>`(${ORDER_KEY} > ${after.key} or (${ORDER_KEY} = ${after.key} and f.fingerprint > ${after.fingerprint}))`);
+  // A row-value comparison, which both databases answer by seeking the index rather than filtering rows.
+  if (after !== undefined) select = select.where(sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`);
   const rows = await select.orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   const items = await toListed(db, page, now);
