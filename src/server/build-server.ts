@@ -146,7 +146,7 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
   await app.register(sessionRoutes);
   await app.register(accountRoutes);
   await app.register(findingRoutes, { ...(options.onTriaged === undefined ? {} : { onTriaged: options.onTriaged }) });
-  for (const routes of options.routes ?? []) await app.register(routes);
+  for (const routeModule of options.routes ?? []) await app.register(routeModule);
   if (uiRoot !== undefined) await app.register(fastifyStatic, { root: uiRoot, prefix: '/', index: 'index.html', dotfiles: 'deny' });
   await app.ready();
   return app;
