@@ -21,6 +21,8 @@ const COMMANDS: readonly (readonly [string, (signal: AbortSignal) => Promise<Com
   ['evtx', async (signal) => (await import('./evtx-command.js')).evtxCommand(signal)],
   ['findings', async () => (await import('./findings-command.js')).findingsCommand()],
   ['suppress', async () => (await import('./suppress-command.js')).suppressCommand()],
+  ['user', async () => (await import('./user-command.js')).userCommand()],
+  ['token', async () => (await import('./token-command.js')).tokenCommand()],
 ];
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */

@@ -56,7 +56,10 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     readonly deps: ServerDeps;
-    /** A preHandler answering 401 without a principal and 403 below `role`. */
+    /**
+     * A hook answering 401 without a principal and 403 below `role`. Use it as `preValidation`, so a role too
+     * low is refused before the body is validated and learns nothing of the route's schema.
+     */
     needRole(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** Appends to the audit log: who (the request's principal) did what to which object. */
     audit(request: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): Promise<void>;

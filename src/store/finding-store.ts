@@ -374,7 +374,7 @@ export class FindingStore {
 }
 
 /** Findings joined with the evidence sample of the last run that found them. */
-function selectWithEvidence(db: Db) {
+export function selectWithEvidence(db: Db) {
   return db
     .selectFrom('findings as f')
     .innerJoin('occurrences as o', (join) => join.onRef('o.run_id', '=', 'f.last_run_id').onRef('o.fingerprint', '=', 'f.fingerprint'))
@@ -383,7 +383,7 @@ function selectWithEvidence(db: Db) {
 }
 
 /** A suppression in force at `now` covering the outer query's finding `f`. */
-function suppressionOf(eb: ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>, now: string) {
+export function suppressionOf(eb: ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>, now: string) {
   return eb
     .selectFrom('suppressions as s')
     .select(sql<number>`1`.as('one'))
@@ -395,7 +395,7 @@ function suppressionOf(eb: ExpressionBuilder<StoreDatabase & { f: FindingsTable 
     );
 }
 
-async function activeSuppressions(db: Db, now: string): Promise<Selectable<SuppressionsTable>[]> {
+export async function activeSuppressions(db: Db, now: string): Promise<Selectable<SuppressionsTable>[]> {
   return db
     .selectFrom('suppressions')
     .selectAll()
@@ -404,7 +404,7 @@ async function activeSuppressions(db: Db, now: string): Promise<Selectable<Suppr
 }
 
 /** The suppressions in force, looked up by fingerprint or by rule on asset; the newest wins. */
-class SuppressionIndex {
+export class SuppressionIndex {
   readonly #byFingerprint = new Map<string, Suppression>();
   readonly #byRuleAsset = new Map<string, Suppression>();
 
@@ -429,7 +429,7 @@ function earliest(a: string | undefined, b: string | undefined): string | undefi
   return Date.parse(b) < Date.parse(a) ? b : a;
 }
 
-function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null }): Finding {
+export function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null }): Finding {
   return {
     fingerprint: row.fingerprint,
     ruleId: row.rule_id,
@@ -486,6 +486,6 @@ function dedupeCoverage(coverage: readonly Coverage[]): Coverage[] {
   return [...seen.values()];
 }
 
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 
 /** The SQL dialects the store runs on. */
@@ -114,6 +114,68 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('findings_asset_status').on('findings').columns(['asset', 'status']).execute();
         await db.schema.dropIndex('findings_asset').execute();
         await db.schema.createIndex('findings_priority_status').on('findings').columns(['priority_label', 'status']).execute();
+      },
+    },
+    '0003-accounts': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The server's users, their browser sessions, API tokens and the audit log, beside the findings they act on.
+        const serial = dialect === 'postgres' ? 'serial' : 'integer';
+        const autoIncrement = dialect === 'sqlite';
+        await db.schema
+          .createTable('users')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('failed_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('changed_at', 'text', (c) => c.notNull())
+          .execute();
+        // Only a SHA-256 of the cookie's value is kept: a copy of the database opens no session.
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .addColumn('ip', 'text')
+          .execute();
+        // Triage in the CycloneDX vocabulary, kept with the finding; its changes go to the history.
+        await db.schema.alterTable('findings').addColumn('triage_state', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('triage_justification', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('triage_comment', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('triage_by', 'text').execute();
+        await db.schema.alterTable('findings').addColumn('triage_at', 'text').execute();
+        // The API pages findings by risk (highest first, none last), then fingerprint: one ascending key the
+        // keyset condition and this index share, in both dialects.
+        await sql`create index findings_risk_order on findings ((coalesce(-risk, 1)), fingerprint)`.execute(db);
       },
     },
     '0005-notifications': {

@@ -19,6 +19,10 @@ export interface StoreDatabase {
   notify_digest_items: NotifyDigestItemsTable;
   notify_deliveries: NotifyDeliveriesTable;
   notify_attempts: NotifyAttemptsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
 }
 
 /** One recorded run of a scanning command. */
@@ -75,6 +79,12 @@ export interface FindingsTable {
   priority_label: string | null;
   risk: number | null;
   priority: string | null;
+  /** Triage in the CycloneDX vocabulary (in_triage, exploitable, resolved, false_positive, not_affected), who set it and when. */
+  triage_state: string | null;
+  triage_justification: string | null;
+  triage_comment: string | null;
+  triage_by: string | null;
+  triage_at: string | null;
 }
 
 /** A finding as one run saw it: its count, evidence sample and evidence times. */
@@ -219,4 +229,55 @@ export interface NotifyAttemptsTable {
   status: number | null;
   error: string | null;
   latency_ms: number;
+}
+
+/** A person who signs in to the server. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  /** Argon2id PHC string. */
+  password_hash: string;
+  /** 0 or 1 in both dialects. */
+  disabled: number;
+  failed_count: number;
+  locked_until: string | null;
+  created_at: string;
+  changed_at: string;
+}
+
+/** A browser session: only the SHA-256 of the cookie's value is kept. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  created_at: string;
+  last_seen_at: string;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** An API token: only its SHA-256 is kept; the token is shown once. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  name: string;
+  role: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Append-only: who changed what, never updated or deleted. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  /** JSON object, or null. */
+  detail: string | null;
+  ip: string | null;
 }

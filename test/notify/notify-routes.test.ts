@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyRoutes } from '../../src/server/routes/notify-routes.js';
 import { ApiError, roleAtLeast, type Role, type ServerDeps } from '../../src/server/server-context.js';
 import { httpSink, tempStore, WEBHOOK_SECRET } from './notify-fixtures.js';
+import { postgresDown } from '../e2e/test-postgres.js';
+import { startTestServer } from '../server/test-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -109,20 +107,10 @@ describe('notification routes on the server decorations', () => {
   });
 });
 
-const harnessPath = fileURLToPath(new URL('../server/test-server.ts', import.meta.url));
-
-/** The server's test harness, as its module is expected to look once merged. */
-interface TestServer {
-  readonly url: string;
-  token(role: Role): Promise<string>;
-  close(): Promise<void>;
-}
-
-describe.skipIf(!existsSync(harnessPath))('notification routes on the real server', () => {
-  it('need an admin token and never return secrets', async () => {
-    const harness = (await import(harnessPath)) as { startTestServer(options: { db: string; routes: unknown[] }): Promise<TestServer> };
-    const dir = mkdtempSync(join(tmpdir(), 'w3g-notify-routes-'));
-    const server = await harness.startTestServer({ db: join(dir, 'store.db'), routes: [notifyRoutes] });
+describe.each(['sqlite', 'postgres'] as const)('notification routes on the real server (%s)', (db) => {
+  it('need an admin token and never return secrets', async ({ skip }) => {
+    if (db === 'postgres' && (await postgresDown('notification routes on PostgreSQL')) !== undefined) skip();
+    const server = await startTestServer({ db, routes: [notifyRoutes] });
     try {
       const sink = await httpSink([{ status: 204 }]);
       cleanups.push(sink.close);
@@ -139,7 +127,6 @@ describe.skipIf(!existsSync(harnessPath))('notification routes on the real serve
       expect(sink.received).toHaveLength(1);
     } finally {
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,215 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { FindingStatus } from '../core/finding-status.js';
+import { activeSuppressions, chunks, selectWithEvidence, SuppressionIndex, suppressionOf, toFinding, type StoredFinding } from './finding-store.js';
+import type { FindingsTable, StoreDatabase } from './store-schema.js';
+
+/** Triage states in the CycloneDX analysis vocabulary. */
+export const TRIAGE_STATES = ['in_triage', 'exploitable', 'resolved', 'false_positive', 'not_affected'] as const;
+export type TriageState = (typeof TRIAGE_STATES)[number];
+
+/** Which findings a list or a bulk change covers. */
+export interface FindingFilter {
+  /** A lifecycle status, `suppressed`, or `all`; default: not fixed and not suppressed. */
+  readonly status?: FindingStatus | 'suppressed' | 'all';
+  /** The latest priority label. */
+  readonly label?: string;
+  readonly severity?: string;
+  readonly asset?: string;
+  readonly rule?: string;
+  /** Free text, matched without regard to case within title, rule and asset. */
+  readonly q?: string;
+}
+
+/** Where a page starts: just after the finding with this sort key and fingerprint. */
+export interface PageCursor {
+  readonly key: number;
+  readonly fingerprint: string;
+}
+
+/** Triage as a finding carries it. */
+export interface Triage {
+  readonly state: TriageState;
+  readonly justification?: string;
+  readonly comment?: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+/** A finding as the API lists it. */
+export interface ListedFinding extends StoredFinding {
+  readonly triage?: Triage;
+}
+
+/** One page of findings and where the next one starts (undefined: this was the last). */
+export interface FindingPage {
+  readonly items: ListedFinding[];
+  readonly next?: PageCursor;
+}
+
+type Db = Kysely<StoreDatabase>;
+type FindingScope = ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>;
+
+/**
+ * The ascending key findings are paged by: highest risk first, findings without a risk after all others.
+ * Spelt exactly as in the `findings_risk_order` index so both databases use it.
+ */
+const ORDER_KEY = sql<number>`coalesce(-f.risk, 1)`;
+
+/** The condition a filter puts on findings `f` at `now`. */
+export function filterCondition(eb: FindingScope, filter: FindingFilter, now: string): Expression<SqlBool> {
+  const conditions: Expression<SqlBool>[] = [];
+  const suppressed = eb.exists(suppressionOf(eb, now));
+  if (filter.status === 'suppressed') conditions.push(suppressed);
+  else if (filter.status === 'all') {
+    // Everything, fixed and suppressed too.
+  } else {
+    conditions.push(filter.status === undefined ? eb('f.status', '<>', 'fixed') : eb('f.status', '=', filter.status));
+    conditions.push(eb.not(suppressed));
+  }
+  if (filter.label !== undefined) conditions.push(eb('f.priority_label', '=', filter.label));
+  if (filter.severity !== undefined) conditions.push(eb('f.severity', '=', filter.severity));
+  if (filter.asset !== undefined) conditions.push(eb('f.asset', '=', filter.asset));
+  if (filter.rule !== undefined) conditions.push(eb('f.rule_id', '=', filter.rule));
+  if (filter.q !== undefined && filter.q !== '') {
+    // The user's text is a parameter and its wildcards are escaped: `%` and `_` match themselves.
+    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(
+      eb.or([
+        sql<SqlBool>`lower(f.title) like ${pattern} escape '\\'`,
+        sql<SqlBool>`lower(f.rule_id) like ${pattern} escape '\\'`,
+        sql<SqlBool>`lower(f.asset) like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  return eb.and(conditions);
+}
+
+/**
+ * One page of findings in a stable order (risk descending with none last, then fingerprint), by keyset: the
+ * page after a cursor never repeats or skips a row, even when rows are added between pages.
+ */
+export async function pageFindings(db: Db, filter: FindingFilter, options: { readonly limit: number; readonly after?: PageCursor; readonly now: Date }): Promise<FindingPage> {
+  const now = options.now.toISOString();
+  let select = selectWithEvidence(db)
+    .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
+    .select(ORDER_KEY.as('order_key'))
+    .where((eb) => filterCondition(eb, filter, now));
+  const after = options.after;
+  // A row-value comparison, which both databases answer by seeking the index rather than filtering rows.
+  if (after !== undefined) select = select.where(sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`);
+  const rows = await select.orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  const items = await toListed(db, page, now);
+  const last = page.at(-1);
+  return { items, ...(rows.length > options.limit && last !== undefined ? { next: { key: Number(last.order_key), fingerprint: last.fingerprint } } : {}) };
+}
+
+/** One finding, whatever its status, or undefined. */
+export async function getFinding(db: Db, fingerprint: string, now: Date): Promise<ListedFinding | undefined> {
+  const at = now.toISOString();
+  const rows = await selectWithEvidence(db)
+    .select((eb) => eb.exists(suppressionOf(eb, at)).as('suppressed'))
+    .where('f.fingerprint', '=', fingerprint)
+    .execute();
+  return (await toListed(db, rows, at))[0];
+}
+
+/** What a triage or bulk change does to each finding it covers. */
+export interface TriageChange {
+  readonly triage?: { readonly state: TriageState; readonly justification?: string; readonly comment?: string };
+  readonly suppression?: { readonly reason: string; readonly until?: string };
+  readonly actor: string;
+  readonly now: Date;
+}
+
+/**
+ * Triages and/or suppresses the findings named, or matching a filter, in one transaction; each change goes to
+ * the finding's history. Returns the fingerprints changed.
+ */
+export async function triageFindings(db: Db, target: { readonly fingerprints: readonly string[] } | { readonly filter: FindingFilter }, change: TriageChange): Promise<string[]> {
+  const at = change.now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    let select = trx.selectFrom('findings as f').select(['f.fingerprint', 'f.status', 'f.triage_state']);
+    select = 'fingerprints' in target ? (target.fingerprints.length === 0 ? select.where(sql<SqlBool>`1 = 0`) : select.where('f.fingerprint', 'in', [...target.fingerprints])) : select.where((eb) => filterCondition(eb, target.filter, at));
+    const rows = await select.orderBy('f.fingerprint').execute();
+    for (const batch of chunks(rows, 500)) {
+      const fingerprints = batch.map((row) => row.fingerprint);
+      const triage = change.triage;
+      if (triage !== undefined) {
+        await trx
+          .updateTable('findings')
+          .set({ triage_state: triage.state, triage_justification: triage.justification ?? null, triage_comment: triage.comment ?? null, triage_by: change.actor, triage_at: at })
+          .where('fingerprint', 'in', fingerprints)
+          .execute();
+        const note = [triage.justification, triage.comment].filter((part) => part !== undefined && part !== '').join(': ') || null;
+        await trx
+          .insertInto('history')
+          .values(batch.map((row) => ({ fingerprint: row.fingerprint, run_id: null, from_status: row.triage_state === null ? null : `triage:${row.triage_state}`, to_status: `triage:${triage.state}`, at, actor: change.actor, note })))
+          .execute();
+      }
+      const suppression = change.suppression;
+      if (suppression !== undefined) {
+        for (const row of batch) {
+          const { id } = await trx
+            .insertInto('suppressions')
+            .values({ fingerprint: row.fingerprint, rule_id: null, asset: null, reason: suppression.reason, author: change.actor, created_at: at, expires_at: suppression.until ?? null })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const note = `suppression ${id}${suppression.until === undefined ? '' : ` until ${suppression.until}`}: ${suppression.reason}`;
+          await trx.insertInto('history').values({ fingerprint: row.fingerprint, run_id: null, from_status: row.status, to_status: 'suppressed', at, actor: change.actor, note }).execute();
+        }
+      }
+    }
+    return rows.map((row) => row.fingerprint);
+  });
+}
+
+/** The opaque form of a cursor: base64url of its JSON. */
+export function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify([cursor.key, cursor.fingerprint]), 'utf8').toString('base64url');
+}
+
+/** A cursor back from its opaque form, or undefined when it is not one this server made. */
+export function decodeCursor(text: string): PageCursor | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [key, fingerprint] = value as unknown[];
+    if (typeof key !== 'number' || !Number.isFinite(key) || typeof fingerprint !== 'string' || fingerprint.length > 200) return undefined;
+    return { key, fingerprint };
+  } catch {
+    return undefined;
+  }
+}
+
+type ListedRow = Awaited<ReturnType<ReturnType<typeof selectWithEvidence>['execute']>>[number] & { suppressed: unknown };
+
+async function toListed(db: Db, rows: readonly ListedRow[], now: string): Promise<ListedFinding[]> {
+  const isSuppressed = (row: ListedRow): boolean => row.suppressed === true || Number(row.suppressed) === 1;
+  const active = rows.some(isSuppressed) ? new SuppressionIndex(await activeSuppressions(db, now)) : undefined;
+  return rows.map((row): ListedFinding => {
+    const finding = toFinding(row);
+    const suppressed = isSuppressed(row);
+    const suppression = suppressed ? active?.find(finding) : undefined;
+    return {
+      ...finding,
+      status: row.status,
+      suppressed,
+      ...(suppression === undefined ? {} : { suppression }),
+      firstRecorded: row.first_seen,
+      lastRecorded: row.last_seen,
+      ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
+      ...(row.triage_state === null
+        ? {}
+        : {
+            triage: {
+              state: row.triage_state as TriageState,
+              ...(row.triage_justification === null ? {} : { justification: row.triage_justification }),
+              ...(row.triage_comment === null ? {} : { comment: row.triage_comment }),
+              by: row.triage_by ?? '',
+              at: row.triage_at ?? '',
+            },
+          }),
+    };
+  });
+}
