@@ -21,6 +21,10 @@ export interface Job<T = unknown> {
   readonly data: T;
   /** Aborted when the worker stops or the job expires. */
   readonly signal: AbortSignal;
+  /** 1 for the first try, 2 for the first retry, … (absent where the queue cannot tell). */
+  readonly attempt?: number;
+  /** True when a failure of this attempt is final: no retry follows, so the handler records the failure. */
+  readonly final?: boolean;
 }
 
 /** Does one job; throwing fails the attempt (retried with back-off until the queue's retry limit). */
