@@ -21,6 +21,7 @@ const COMMANDS: readonly (readonly [string, (signal: AbortSignal) => Promise<Com
   ['evtx', async (signal) => (await import('./evtx-command.js')).evtxCommand(signal)],
   ['findings', async () => (await import('./findings-command.js')).findingsCommand()],
   ['suppress', async () => (await import('./suppress-command.js')).suppressCommand()],
+  ['worker', async (signal) => (await import('./worker-command.js')).workerCommand(signal)],
 ];
 
 /** Runs the command line and returns the exit code; all output goes through process streams. */
