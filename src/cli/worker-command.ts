@@ -37,7 +37,7 @@ export function workerCommand(signal: AbortSignal): Command {
       const { jobHandlers } = await import('../jobs/scan-jobs.js');
       const store = await storeOption(flags.db);
       try {
-        const queue = await openQueue(store, { url: flags.db, log, concurrency, ...(flags.jobsSchema === undefined ? {} : { bossSchema: flags.jobsSchema }) });
+        const queue = await openQueue(store, { url: flags.db, log, concurrency, manageQueues: false, ...(flags.jobsSchema === undefined ? {} : { bossSchema: flags.jobsSchema }) });
         const stopped = new Promise<string>((resolve) => {
           const onStop = (name: string) => () => resolve(name);
           process.once('SIGTERM', onStop('SIGTERM'));

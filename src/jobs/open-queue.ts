@@ -18,6 +18,8 @@ export interface OpenQueueOptions {
   readonly heartbeatSeconds?: number;
   readonly superviseSeconds?: number;
   readonly concurrency?: number;
+  /** PostgreSQL: false for a worker, which leaves the queues' policy to the server. */
+  readonly manageQueues?: boolean;
 }
 
 /** The queue beside a store: pg-boss on PostgreSQL (a fleet of workers), a table of the store on SQLite (this process). */
@@ -32,6 +34,7 @@ export async function openQueue(store: FindingStore, options: OpenQueueOptions):
       ...(options.superviseSeconds === undefined ? {} : { superviseSeconds: options.superviseSeconds }),
       ...(options.pollMs === undefined ? {} : { pollSeconds: options.pollMs / 1000 }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.manageQueues === undefined ? {} : { manageQueues: options.manageQueues }),
     });
   }
   return new SqliteQueue(store.database, options.log, {

@@ -24,6 +24,11 @@ export interface PgBossQueueOptions {
   readonly pollSeconds?: number;
   /** Jobs of each kind worked at once by this process. */
   readonly concurrency?: number;
+  /**
+   * Whether this process sets the queues' retry and heartbeat policy (the server does); a worker only creates
+   * missing queues, so a worker of another version never changes the fleet's policy.
+   */
+  readonly manageQueues?: boolean;
 }
 
 const KINDS: readonly JobKind[] = ['scan', 'host', 'verify', 'import', 'notify'];
@@ -90,7 +95,7 @@ export class PgBossQueue implements JobQueue {
         expireInSeconds: 4 * 3600,
       };
       if ((await boss.getQueue(kind)) === null) await boss.createQueue(kind, settings);
-      else await boss.updateQueue(kind, { retryLimit: settings.retryLimit, retryDelay: settings.retryDelay, retryBackoff: true, retryDelayMax: settings.retryDelayMax, heartbeatSeconds: settings.heartbeatSeconds, expireInSeconds: settings.expireInSeconds });
+      else if (options.manageQueues !== false) await boss.updateQueue(kind, { retryLimit: settings.retryLimit, retryDelay: settings.retryDelay, retryBackoff: true, retryDelayMax: settings.retryDelayMax, heartbeatSeconds: settings.heartbeatSeconds, expireInSeconds: settings.expireInSeconds });
     }
     return queue;
   }
