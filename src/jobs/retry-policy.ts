@@ -9,7 +9,7 @@ export interface RetryPolicy {
 }
 
 /** Scans reach remote hosts: a passing network fault deserves a few tries, spread out so a struggling host recovers. */
-export const DEFAULT_RETRY: RetryPolicy = { retryLimit: 3, retryDelaySeconds: 30, retryDelayMaxSeconds: 900 };
+export const DEFAULT_RETRY: RetryPolicy = { retryLimit: 3, retryDelaySeconds: 10, retryDelayMaxSeconds: 900 };
 
 /** Seconds to wait before attempt `attempt + 1` (attempt counts from 1): exponential back-off, capped. */
 export function retryDelaySeconds(policy: RetryPolicy, attempt: number): number {

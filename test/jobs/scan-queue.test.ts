@@ -28,6 +28,28 @@ function slowRunners(ms: number, spans: { target: string; start: number; end: nu
   };
 }
 
+describe('the SQLite queue after a crash', () => {
+  it('queues again the jobs a killed process left active, and runs them once', async () => {
+    const b = await openBench('sqlite');
+    bench = b;
+    const id = await requestScan(b.deps, { kind: 'scan', targets: ['https://a.example/'], by: 'a' });
+    // What a process killed mid-scan leaves behind: its job claimed, its scan running.
+    await b.store.database.updateTable('jobs').set({ state: 'active', attempts: 1 }).execute();
+    await b.store.database.updateTable('scans').set({ state: 'running', attempts: 1 }).execute();
+    const spans: { target: string; start: number; end: number }[] = [];
+    await b.queue.work(jobHandlers(b.deps, { runners: slowRunners(10, spans) }));
+    const done = await until('the scan', async () => {
+      const scan = await getScan(b.deps, id);
+      return scan.state === 'done' ? scan : undefined;
+    });
+    expect(done.findings).toBe(1);
+    expect(spans).toHaveLength(1);
+    expect(await b.store.count('runs')).toBe(1);
+    const job = await b.store.database.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ state: 'done', attempts: 2 });
+  });
+});
+
 describe.each(DIALECTS)('scan jobs on %s', (dialect) => {
   it('records a requested scan once, with its findings, progress and run', async () => {
     const b = await openBench(dialect);
