@@ -45,7 +45,9 @@ export async function requestVerify(deps: Pick<ServerDeps, 'store' | 'queue' | '
   }
   return insertScanAndJob(deps, {
     kind: 'verify',
-    jobKind: 'verify',
+    // On the queue of the engine it re-runs: pg-boss keeps singleton keys per queue, so a verify and a scan of
+    // one site share the queue to never run at once.
+    jobKind: via,
     targets: [target],
     by,
     verifyFingerprint: fingerprint,

@@ -55,7 +55,9 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
   const scan: RecordedScan = { id: scanId, kind: row.kind, ...(row.verify_fingerprint === null ? {} : { verifyFingerprint: row.verify_fingerprint }) };
   const started = performance.now();
   try {
-    const via = job.kind === 'verify' ? data?.via : job.kind;
+    // A verify travels on the queue of the engine it re-runs (or on `verify`); its data names the finding.
+    const isVerify = typeof data?.fingerprint === 'string';
+    const via = isVerify ? data?.via : job.kind;
     await updateProgress(db, scanId, { phase: 'scanning', targets: targets.length, attempt: job.attempt ?? 1 });
     let report: ScanReport;
     if (via === 'scan') report = await runners.scan(targets, job.signal);
@@ -68,7 +70,7 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
       report = joinReports(reports);
     } else throw new Error(`a ${job.kind} job cannot run a ${String(via)} scan`);
     await updateProgress(db, scanId, { phase: 'recording', findings: report.findings.length });
-    const verify = job.kind === 'verify' ? judgeVerify(report, data as VerifyJobData) : undefined;
+    const verify = isVerify ? judgeVerify(report, data as VerifyJobData) : undefined;
     const recorded = await recordScanReport(
       deps,
       scanId,

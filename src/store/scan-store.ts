@@ -114,7 +114,7 @@ export async function insertScanAndJob(
       .returning('id')
       .executeTakeFirstOrThrow();
     const data: ScanJobData = { ...scan.jobData, scanId: id };
-    await deps.queue.send(scan.jobKind, data, { singletonKey: scan.singletonKey ?? targetKey(scan.jobKind === 'verify' ? scan.kind : scan.jobKind, scan.targets), trx });
+    await deps.queue.send(scan.jobKind, data, { singletonKey: scan.singletonKey ?? targetKey(scan.jobKind, scan.targets), trx });
     if (within !== undefined) await within(trx, id);
     return id;
   });
