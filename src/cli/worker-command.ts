@@ -10,6 +10,7 @@ interface WorkerFlags {
   grace: string;
   jobsSchema?: string;
   logLevel: string;
+  allowRoot: string[];
 }
 
 /**
@@ -24,6 +25,7 @@ export function workerCommand(signal: AbortSignal): Command {
     .option('--concurrency <n>', 'jobs of each kind worked at once', '1')
     .option('--grace <seconds>', 'on SIGTERM, how long a running scan may take to finish before it is handed back', '30')
     .option('--jobs-schema <name>', 'the schema the job queue keeps its tables in (as the server uses)', 'w3guard_jobs')
+    .option('--allow-root <folder>', 'host scans may read host roots in this folder (repeatable); without it host scans are refused', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
     .action(async (flags: WorkerFlags) => {
       const { isPostgresUrl } = await import('../store/open-store.js');
@@ -44,7 +46,7 @@ export function workerCommand(signal: AbortSignal): Command {
           process.once('SIGINT', onStop('SIGINT'));
           signal.addEventListener('abort', onStop('abort'), { once: true });
         });
-        await queue.work(jobHandlers({ store, log, now: () => new Date() }));
+        await queue.work(jobHandlers({ store, log, now: () => new Date() }, { allowedRoots: flags.allowRoot }));
         log.info({ concurrency }, 'worker ready');
         const why = await stopped;
         log.info({ signal: why, graceMs }, 'worker stopping: running jobs may finish');

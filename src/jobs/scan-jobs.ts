@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ScanReport } from '../core/report.js';
 import type { ServerDeps } from '../server/server-context.js';
@@ -23,6 +24,12 @@ export interface ScanJobOptions {
   readonly runners?: Partial<ScanRunners>;
   /** Runs inside the run's transaction, after the scan is marked done: the notification outbox writes here. */
   readonly withinTransaction?: (trx: Kysely<StoreDatabase>, outcome: RunOutcome, scan: RecordedScan) => Promise<void>;
+  /**
+   * Folders whose host roots `host` jobs may read on this machine (a root must be one of them or inside one).
+   * None: host jobs are refused, since a host scan reads files and reports excerpts of them, and an API user
+   * must not point a worker at any folder it can read.
+   */
+  readonly allowedRoots?: readonly string[];
   /** After a scan failed for good (no retry follows): a `scan.failed` notification. */
   readonly onFailed?: (scan: RecordedScan, error: string) => Promise<void>;
 }
@@ -62,6 +69,15 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     let report: ScanReport;
     if (via === 'scan') report = await runners.scan(targets, job.signal);
     else if (via === 'host') {
+      const refused = targets.find((root) => !rootAllowed(root, options.allowedRoots ?? []));
+      if (refused !== undefined) {
+        // Not worth a retry: the same root is refused every time.
+        const message = `this worker may not read ${JSON.stringify(refused)}: start it with --allow-root naming that folder or one above it.`;
+        log.warn({ root: refused }, 'host root refused');
+        await failScan(db, scanId, message, deps.now());
+        await options.onFailed?.(scan, message);
+        return;
+      }
       const reports: ScanReport[] = [];
       for (const [index, root] of targets.entries()) {
         await updateProgress(db, scanId, { phase: 'scanning', targets: targets.length, done: index, attempt: job.attempt ?? 1 });
@@ -91,4 +107,13 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     }
     throw error;
   }
+}
+
+/** Whether a host root lies in one of the allowed folders (compared after resolving `..` and trailing slashes). */
+export function rootAllowed(root: string, allowed: readonly string[]): boolean {
+  const target = path.resolve(root);
+  return allowed.some((folder) => {
+    const base = path.resolve(folder);
+    return target === base || target.startsWith(base.endsWith(path.sep) ? base : `${base}${path.sep}`);
+  });
 }

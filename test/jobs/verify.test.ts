@@ -3,7 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestVerify } from '../../src/jobs/request-verify.js';
-import { jobHandlers } from '../../src/jobs/scan-jobs.js';
+import { jobHandlers, rootAllowed } from '../../src/jobs/scan-jobs.js';
 import { getScan, requestScan, type ScanView } from '../../src/store/scan-store.js';
 import { startIisFixture, type IisFixture } from '../fixtures/iis-fixture-server.mjs';
 import { postgresDown } from '../e2e/test-postgres.js';
@@ -104,7 +104,7 @@ describe.each(DIALECTS)('verify on %s', (dialect) => {
     bench = b;
     const p = plantedRoot();
     planted = p;
-    await b.queue.work(jobHandlers(b.deps));
+    await b.queue.work(jobHandlers(b.deps, { allowedRoots: [p.dir] }));
     const scan = await settled(b, await requestScan(b.deps, { kind: 'host', targets: [p.root], by: 'op' }));
     expect(scan.state, scan.error).toBe('done');
     const shell = (await b.store.listFindings({ now: new Date() })).find((f) => f.ruleId === p.ruleId);
@@ -112,5 +112,9 @@ describe.each(DIALECTS)('verify on %s', (dialect) => {
     rmSync(p.shell);
     const verified = await settled(b, await requestVerify(b.deps, shell?.fingerprint ?? '', 'op'));
     expect(verified).toMatchObject({ state: 'done', verify: { result: 'fixed' } });
+    // A root outside the allowed folders is refused at once, without retries.
+    const refused = await settled(b, await requestScan(b.deps, { kind: 'host', targets: ['/etc'], by: 'op' }));
+    expect(refused).toMatchObject({ state: 'failed', error: 'this worker may not read "/etc": start it with --allow-root naming that folder or one above it.' });
+    expect(rootAllowed(`${p.dir}/../elsewhere`, [p.dir])).toBe(false);
   }, 120_000);
 });
