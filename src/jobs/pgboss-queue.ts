@@ -117,7 +117,18 @@ export class PgBossQueue implements JobQueue {
       await this.#boss.work(kind, { batchSize: 1, localConcurrency: this.#concurrency, pollingIntervalSeconds: this.#pollSeconds, includeMetadata: true }, async ([job]) => {
         if (job === undefined) return;
         const attempt = job.retryCount + 1;
-        await handler({ id: job.id, kind, data: job.data, signal: job.signal, attempt, final: job.retryCount >= job.retryLimit });
+        await handler({
+          id: job.id,
+          kind,
+          data: job.data,
+          signal: job.signal,
+          attempt,
+          final: job.retryCount >= job.retryLimit,
+          // Only this attempt: a claim that lapsed meanwhile (a heartbeat missed) is left to its new holder.
+          completeWithin: async (trx) => {
+            await this.#boss.complete(kind, { id: job.id, retryCount: job.retryCount }, null, { db: kyselyAdapter(trx) });
+          },
+        });
       });
     }
   }

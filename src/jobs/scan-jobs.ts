@@ -91,7 +91,11 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
       deps,
       scanId,
       verify?.report ?? report,
-      options.withinTransaction === undefined ? undefined : (trx, outcome) => options.withinTransaction?.(trx, outcome, { ...scan, ...(verify === undefined ? {} : { verifyResult: verify.result(outcome) }) }) ?? Promise.resolve(),
+      async (trx, outcome) => {
+        await options.withinTransaction?.(trx, outcome, { ...scan, ...(verify === undefined ? {} : { verifyResult: verify.result(outcome) }) });
+        // With pg-boss the job completes in the run's transaction: recorded and settled together.
+        await job.completeWithin?.(trx);
+      },
       verify === undefined ? {} : { verifyResult: verify.result },
     );
     log.info({ run: recorded.runId, recorded: recorded.recorded, findings: report.findings.length, ms: Math.round(performance.now() - started) }, recorded.recorded ? 'scan recorded' : 'scan was recorded by an earlier attempt');

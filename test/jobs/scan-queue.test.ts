@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobHandlers } from '../../src/jobs/scan-jobs.js';
 import type { ScanRunners } from '../../src/jobs/scan-runners.js';
@@ -63,6 +64,11 @@ describe.each(DIALECTS)('scan jobs on %s', (dialect) => {
       return scan.state === 'done' ? scan : undefined;
     });
     expect(done).toMatchObject({ kind: 'scan', state: 'done', findings: 1, requestedBy: 'alice', progress: { phase: 'done', findings: 1 } });
+    if (b.bossSchema !== undefined) {
+      // The job completed in the run's transaction: settled the moment the scan is done.
+      const jobs = await sql<{ state: string }>`SELECT state FROM ${sql.table(`${b.bossSchema}.job`)} WHERE name = 'scan'`.execute(b.store.database);
+      expect(jobs.rows.map((row) => row.state)).toEqual(['completed']);
+    }
     expect(await b.store.count('runs')).toBe(1);
     // A second attempt of the same job (a redelivery after the commit) records nothing.
     const again = await recordScanReport(b.deps, id, report('scan', shellFindings('https://a.example/', ['cmd.aspx'])));
