@@ -9,6 +9,8 @@ import { byteSizeOption, integerOption, severityOption } from './parse-option.js
 import { withOptionalStore } from './store-option.js';
 import { finishReport, withStoreOptions } from './finish-report.js';
 import { reportFormatOption } from './write-report.js';
+import type { ScanReport } from '../core/report.js';
+import { jsonReporter } from '../report/json-reporter.js';
 import { withReportOptions } from './report-options.js';
 
 interface HostFlags {
@@ -31,6 +33,8 @@ interface HostFlags {
   inventory: boolean;
   hunt: boolean;
   events: boolean;
+  push?: string;
+  token?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -45,6 +49,25 @@ function driveOption(values: readonly string[]): Record<string, string> | undefi
     drives[`${(match[1] as string).toUpperCase()}:`] = match[2] as string;
   }
   return drives;
+}
+
+/** Sends the report to the server as JSON, with what the run covered so the server can close what is gone. */
+async function pushHostReport(report: ScanReport, url: string, token: string, signal: AbortSignal): Promise<void> {
+  const { pushReport, PushError } = await import('../jobs/push-report.js');
+  const body = JSON.parse(jsonReporter.render(report, { color: false })) as Record<string, unknown>;
+  body['coverage'] = (report.coverage ?? []).map((entry) => ({ ruleId: entry.ruleId, asset: entry.asset }));
+  try {
+    const runId = await pushReport(JSON.stringify(body), {
+      url,
+      token,
+      signal,
+      onRetry: (attempt, waitMs, why) => process.stderr.write(`w3guard host: push try ${attempt} failed (${why}); again in ${(waitMs / 1000).toFixed(1)} s\n`),
+    });
+    process.stderr.write(`w3guard host: report pushed as run ${runId}\n`);
+  } catch (error) {
+    if (error instanceof PushError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** `w3guard host ROOT`: every analyzer that applies to one host root, as one report. Sets `process.exitCode`. */
@@ -64,6 +87,8 @@ export function hostCommand(signal: AbortSignal): Command {
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder in the hunt and the event logs (repeatable)', collect, [] as string[])
     .option('--feeds-dir <dir>', `where "feeds update" keeps KEV and EPSS (default ${defaultFeedsDir()})`)
     .option('--max-file-size <size>', 'sweep: scan at most this much of each file', '32M')
+    .option('--push <url>', 'also send the report to a w3guard server (its address, e.g. https://w3guard.example), retried until it gets through')
+    .option('--token <token>', 'the API token for --push (default: the W3GUARD_TOKEN environment variable, which keeps it out of the process list)')
     .option('--threads <n>', `worker threads of each of sweep, hunt and events (default: all cores, ${availableParallelism()})`),
   ))
     .action(async (root: string, flags: HostFlags) => {
@@ -79,6 +104,9 @@ export function hostCommand(signal: AbortSignal): Command {
         throw error;
       }
       const drives = driveOption(flags.drive);
+      const token = flags.token ?? process.env['W3GUARD_TOKEN'];
+      if (flags.push !== undefined && (token === undefined || token === '')) throw new UsageError('--push needs an API token: --token TOKEN or the W3GUARD_TOKEN environment variable.');
+      if (flags.push === undefined && flags.token !== undefined) throw new UsageError('--token goes with --push URL.');
       const request = {
         root,
         ...(config === undefined ? {} : { config }),
@@ -101,6 +129,7 @@ export function hostCommand(signal: AbortSignal): Command {
           `w3guard host: ${host.assets.host.id}: ${kinds('site')} sites, ${kinds('application')} applications, ${kinds('app-pool')} app pools; ` +
             `${runs.map((run) => `${run.analyzer} ${run.failed === undefined ? `${(run.ms / 1000).toFixed(1)} s` : 'failed'}`).join(', ')}\n`,
         );
+        if (flags.push !== undefined) await pushHostReport(report, flags.push, token ?? '', signal);
         await finishReport(store, report, { format, output: flags.output, failOn, showSuppressed: flags.showSuppressed });
       });
     });

@@ -21,6 +21,15 @@ export interface Job<T = unknown> {
   readonly data: T;
   /** Aborted when the worker stops or the job expires. */
   readonly signal: AbortSignal;
+  /** 1 for the first try, 2 for the first retry, … (absent where the queue cannot tell). */
+  readonly attempt?: number;
+  /** True when a failure of this attempt is final: no retry follows, so the handler records the failure. */
+  readonly final?: boolean;
+  /**
+   * Marks the job complete inside the caller's transaction, so the job is settled exactly when the handler's
+   * writes commit (pg-boss); absent where the queue settles jobs itself after the handler returns.
+   */
+  readonly completeWithin?: (trx: Kysely<StoreDatabase>) => Promise<void>;
 }
 
 /** Does one job; throwing fails the attempt (retried with back-off until the queue's retry limit). */

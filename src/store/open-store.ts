@@ -75,6 +75,9 @@ async function openPostgres(url: string, schema: string | undefined): Promise<{ 
   }
   if (schema === undefined && current === undefined) throw new StoreError('store.no-schema', `the store ${describe(url)} has no schema to create its tables in: set search_path to an existing schema`);
   const pool = new pg.Pool({ connectionString: url, max: 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+  // An idle connection the server drops (a restart, an administrator, a failover) must not end the process: the pool
+  // discards it and the next query opens a new one.
+  pool.on('error', () => undefined);
   return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), schema: schema ?? current ?? 'public' };
 }
 

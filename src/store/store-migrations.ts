@@ -178,6 +178,69 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await sql`create index findings_risk_order on findings ((coalesce(-risk, 1)), fingerprint)`.execute(db);
       },
     },
+    '0004-scans': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const serial = dialect === 'postgres' ? 'serial' : 'integer';
+        const autoIncrement = dialect === 'sqlite';
+        // The SQLite store's own queue; on PostgreSQL pg-boss keeps its jobs in its own schema and this stays empty.
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('singleton_key', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('run_after', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('jobs_state_run_after').on('jobs').columns(['state', 'run_after']).execute();
+        await db.schema
+          .createTable('scans')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('targets', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('progress', 'text')
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('run_id', 'integer', (c) => c.references('runs.id'))
+          .addColumn('finding_count', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('verify_fingerprint', 'text')
+          .addColumn('verify_result', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('scans_created').on('scans').column('created_at').execute();
+        await db.schema
+          .createTable('schedules')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('targets', 'text', (c) => c.notNull())
+          .addColumn('cron', 'text', (c) => c.notNull())
+          .addColumn('timezone', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('last_run_at', 'text')
+          .addColumn('next_run_at', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        // One row per pushed report: the primary key is what makes a repeated push one run.
+        await db.schema
+          .createTable('report_imports')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.id'))
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0005-notifications': {
       async up(db: Kysely<unknown>): Promise<void> {
         const serial = dialect === 'postgres' ? 'serial' : 'integer';

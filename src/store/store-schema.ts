@@ -23,6 +23,10 @@ export interface StoreDatabase {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  jobs: JobsTable;
+  scans: ScansTable;
+  schedules: SchedulesTable;
+  report_imports: ReportImportsTable;
 }
 
 /** One recorded run of a scanning command. */
@@ -280,4 +284,71 @@ export interface AuditLogTable {
   /** JSON object, or null. */
   detail: string | null;
   ip: string | null;
+}
+
+/** The SQLite store's job queue (PostgreSQL uses pg-boss in its own schema instead). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  data: string;
+  /** At most one `active` job per key. */
+  singleton_key: string | null;
+  state: 'queued' | 'active' | 'done' | 'failed';
+  attempts: number;
+  /** Not claimed before this (ISO 8601): the back-off of a retry, or a deferred job. */
+  run_after: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  last_error: string | null;
+}
+
+/** A scan a user or a schedule asked for, and how it went. */
+export interface ScansTable {
+  id: Generated<number>;
+  /** scan, host or verify. */
+  kind: string;
+  /** JSON array of strings: base URLs, or host roots on the worker. */
+  targets: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  /** JSON: phase and counts while running. */
+  progress: string | null;
+  requested_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  run_id: number | null;
+  finding_count: number | null;
+  error: string | null;
+  /** Set for a verify: the finding it re-checks. */
+  verify_fingerprint: string | null;
+  /** fixed or open, once a verify is done. */
+  verify_result: string | null;
+  attempts: number;
+}
+
+/** Scans to request on a cron schedule. */
+export interface SchedulesTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON array of strings. */
+  targets: string;
+  cron: string;
+  timezone: string;
+  /** 1 or 0 in both dialects. */
+  enabled: number;
+  last_run_at: string | null;
+  next_run_at: string | null;
+  last_error: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+/** Reports pushed to the server, by idempotency key: the same push twice is one run. */
+export interface ReportImportsTable {
+  key: string;
+  run_id: number;
+  created_by: string;
+  created_at: string;
 }

@@ -1,0 +1,146 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { importReport } from '../../jobs/import-report.js';
+import { requestVerify } from '../../jobs/request-verify.js';
+import { createSchedule, listSchedules } from '../../jobs/scan-schedules.js';
+import { getScan, listScans, requestScan } from '../../store/scan-store.js';
+import { ApiError } from '../server-context.js';
+
+/** Pushed host reports can be large: many findings with evidence. */
+const REPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
+const errorSchema = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } as const;
+
+const scanSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'state'],
+  properties: {
+    id: { type: 'integer' },
+    kind: { type: 'string' },
+    targets: { type: 'array', items: { type: 'string' } },
+    state: { enum: ['queued', 'running', 'done', 'failed'] },
+    progress: { type: 'object', additionalProperties: true },
+    findings: { type: 'integer' },
+    runId: { type: 'integer' },
+    error: { type: 'string' },
+    requestedBy: { type: 'string' },
+    createdAt: { type: 'string' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    verify: { type: 'object', properties: { fingerprint: { type: 'string' }, result: { enum: ['fixed', 'open'] } } },
+  },
+} as const;
+
+const scheduleSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    kind: { type: 'string' },
+    targets: { type: 'array', items: { type: 'string' } },
+    cron: { type: 'string' },
+    timezone: { type: 'string' },
+    enabled: { type: 'boolean' },
+    lastRunAt: { type: 'string' },
+    nextRunAt: { type: 'string' },
+    lastError: { type: 'string' },
+    createdBy: { type: 'string' },
+  },
+} as const;
+
+const scanRequestBody = {
+  type: 'object',
+  required: ['kind', 'targets'],
+  additionalProperties: false,
+  properties: { kind: { type: 'string', maxLength: 32 }, targets: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } } },
+} as const;
+
+/** Who acts, as scans and the audit log name them. */
+function actor(request: FastifyRequest): string {
+  if (request.principal === null) throw new ApiError(401, 'auth.required', 'sign in or send an API token.');
+  return request.principal.name;
+}
+
+/**
+ * Scans, verifies, pushed reports and schedules. Thin: the logic lives in the services (scan-store, request-verify,
+ * import-report, scan-schedules), which are tested on both stores without HTTP.
+ */
+export async function scanRoutes(app: FastifyInstance): Promise<void> {
+  const { deps } = app;
+
+  app.post<{ Body: { kind: string; targets: string[] } }>(
+    '/api/v1/scans',
+    { preHandler: app.needRole('operator'), schema: { body: scanRequestBody, response: { 202: { type: 'object', properties: { id: { type: 'integer' } } }, 400: errorSchema } } },
+    async (request, reply) => {
+      const id = await requestScan(deps, { kind: request.body.kind, targets: request.body.targets, by: actor(request) });
+      await app.audit(request, 'scan.request', `scan:${id}`, { kind: request.body.kind, targets: request.body.targets.length });
+      return reply.code(202).send({ id });
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/api/v1/scans',
+    {
+      preHandler: app.needRole('viewer'),
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, before: { type: 'integer', minimum: 1 } } },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: scanSchema } } } },
+      },
+    },
+    async (request) => ({ items: await listScans(deps, { ...(request.query.limit === undefined ? {} : { limit: request.query.limit }), ...(request.query.before === undefined ? {} : { before: request.query.before }) }) }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/scans/:id',
+    { preHandler: app.needRole('viewer'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }, response: { 200: scanSchema, 404: errorSchema } } },
+    async (request) => getScan(deps, request.params.id),
+  );
+
+  app.post<{ Params: { fingerprint: string } }>(
+    '/api/v1/findings/:fingerprint/verify',
+    { preHandler: app.needRole('operator'), schema: { params: { type: 'object', required: ['fingerprint'], properties: { fingerprint: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 202: { type: 'object', properties: { scanId: { type: 'integer' } } }, 404: errorSchema, 409: errorSchema } } },
+    async (request, reply) => {
+      const scanId = await requestVerify(deps, request.params.fingerprint, actor(request));
+      await app.audit(request, 'finding.verify', `finding:${request.params.fingerprint}`, { scanId });
+      return reply.code(202).send({ scanId });
+    },
+  );
+
+  app.post<{ Body: unknown; Headers: { 'idempotency-key'?: string } }>(
+    '/api/v1/reports',
+    {
+      bodyLimit: REPORT_BODY_LIMIT,
+      preHandler: app.needRole('operator'),
+      // The report's shape is checked by checkPushedReport, which names the first problem in a sentence.
+      schema: { headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 201: { type: 'object', properties: { runId: { type: 'integer' } } }, 400: errorSchema } },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const imported = await importReport(deps, request.body, { by: actor(request), ...(key === undefined ? {} : { idempotencyKey: key }) });
+      if (imported.created) await app.audit(request, 'report.import', `run:${imported.runId}`);
+      // The same push again answers as the first did: the client cannot tell a retry from a first try.
+      return reply.code(201).send({ runId: imported.runId });
+    },
+  );
+
+  app.get('/api/v1/schedules', { preHandler: app.needRole('viewer'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: scheduleSchema } } } } } }, async () => ({ items: await listSchedules(deps) }));
+
+  app.post<{ Body: { kind: string; targets: string[]; cron: string; timezone: string } }>(
+    '/api/v1/schedules',
+    {
+      preHandler: app.needRole('operator'),
+      schema: {
+        body: {
+          type: 'object',
+          required: ['kind', 'targets', 'cron', 'timezone'],
+          additionalProperties: false,
+          properties: { ...scanRequestBody.properties, cron: { type: 'string', minLength: 1, maxLength: 200 }, timezone: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        response: { 201: { type: 'object', properties: { id: { type: 'integer' } } }, 400: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const id = await createSchedule(deps, { ...request.body, by: actor(request) });
+      await app.audit(request, 'schedule.create', `schedule:${id}`, { kind: request.body.kind, cron: request.body.cron, timezone: request.body.timezone });
+      return reply.code(201).send({ id });
+    },
+  );
+}
