@@ -23,6 +23,7 @@ const COMMANDS: readonly (readonly [string, (signal: AbortSignal) => Promise<Com
   ['suppress', async () => (await import('./suppress-command.js')).suppressCommand()],
   ['user', async () => (await import('./user-command.js')).userCommand()],
   ['token', async () => (await import('./token-command.js')).tokenCommand()],
+  ['serve', async (signal) => (await import('./serve-command.js')).serveCommand(signal)],
   ['worker', async (signal) => (await import('./worker-command.js')).workerCommand(signal)],
 ];
 

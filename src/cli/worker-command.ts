@@ -37,6 +37,7 @@ export function workerCommand(signal: AbortSignal): Command {
       const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'worker' } }, pino.destination(2));
       const { openQueue } = await import('../jobs/open-queue.js');
       const { jobHandlers } = await import('../jobs/scan-jobs.js');
+      const { runAnnouncer } = await import('../notify/announce-runs.js');
       const store = await storeOption(flags.db);
       try {
         const queue = await openQueue(store, { url: flags.db, log, concurrency, manageQueues: false, ...(flags.jobsSchema === undefined ? {} : { bossSchema: flags.jobsSchema }) });
@@ -46,7 +47,9 @@ export function workerCommand(signal: AbortSignal): Command {
           process.once('SIGINT', onStop('SIGINT'));
           signal.addEventListener('abort', onStop('abort'), { once: true });
         });
-        await queue.work(jobHandlers({ store, log, now: () => new Date() }, { allowedRoots: flags.allowRoot }));
+        const now = (): Date => new Date();
+        // What a scan changed goes to the outbox in the run's transaction; the serving processes send it.
+        await queue.work(jobHandlers({ store, log, now, announcer: runAnnouncer({ store, now }) }, { allowedRoots: flags.allowRoot }));
         log.info({ concurrency }, 'worker ready');
         const why = await stopped;
         log.info({ signal: why, graceMs }, 'worker stopping: running jobs may finish');

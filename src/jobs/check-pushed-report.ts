@@ -1,6 +1,7 @@
 import type { Coverage } from '../core/coverage.js';
 import type { Evidence } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
+import type { Incident } from '../core/incident.js';
 import { SEVERITIES } from '../core/severity.js';
 
 /** A pushed report, checked: what the store records. */
@@ -12,6 +13,8 @@ export interface PushedReport {
   readonly findings: readonly Finding[];
   /** Sent by `host --push` beside the report: what the run looked at, so the store can close what it no longer found. */
   readonly coverage: readonly Coverage[];
+  /** The report's incidents (members by fingerprint), announced once each. */
+  readonly incidents: readonly Incident[];
 }
 
 /** The first problem of a pushed report, as one sentence naming where it is. */
@@ -158,5 +161,12 @@ export function checkPushedReport(body: unknown): PushedReport {
     const entry = object(item, `coverage[${i}]`);
     return { ruleId: text(entry['ruleId'], `coverage[${i}].ruleId`, { nonEmpty: true }) as string, asset: text(entry['asset'], `coverage[${i}].asset`, { nonEmpty: true }) as string };
   });
-  return { command, toolVersion, startedAt, finishedAt, findings, coverage };
+  const incidents = (array(r['incidents'], 'incidents', MAX_FINDINGS, true) ?? []).map((item, i): Incident => {
+    const entry = object(item, `incidents[${i}]`);
+    const field = (name: string): string => text(entry[name], `incidents[${i}].${name}`, { nonEmpty: true }) as string;
+    const members = (array(entry['members'], `incidents[${i}].members`, MAX_FINDINGS) as unknown[]).map((m, j) => text(m, `incidents[${i}].members[${j}]`, { nonEmpty: true }) as string);
+    // The timeline is for people reading the report; the server announces the incident and links its members.
+    return { id: field('id'), asset: field('asset'), title: field('title'), kind: field('kind'), members, timeline: [] };
+  });
+  return { command, toolVersion, startedAt, finishedAt, findings, coverage, incidents };
 }

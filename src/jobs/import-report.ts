@@ -19,7 +19,7 @@ const MAX_KEY = 200;
  * the answer. Idempotent: the `Idempotency-Key` (or, without one, the body's SHA-256) is stored in the run's
  * transaction under a primary key, so the same push twice, even at once, records one run.
  */
-export async function importReport(deps: Pick<ServerDeps, 'store' | 'now'>, body: unknown, options: { readonly by: string; readonly idempotencyKey?: string; readonly rawBody?: string }): Promise<ImportedReport> {
+export async function importReport(deps: Pick<ServerDeps, 'store' | 'now' | 'announcer'>, body: unknown, options: { readonly by: string; readonly idempotencyKey?: string; readonly rawBody?: string }): Promise<ImportedReport> {
   if (options.idempotencyKey !== undefined && (options.idempotencyKey.length === 0 || options.idempotencyKey.length > MAX_KEY)) throw new ApiError(400, 'report.bad-idempotency-key', `Idempotency-Key must be 1 to ${MAX_KEY} characters.`);
   const key = options.idempotencyKey === undefined ? `sha256:${createHash('sha256').update(options.rawBody ?? JSON.stringify(body)).digest('hex')}` : `key:${options.idempotencyKey}`;
   const known = await lookup(deps, key);
@@ -39,9 +39,11 @@ export async function importReport(deps: Pick<ServerDeps, 'store' | 'now'>, body
       finishedAt: report.finishedAt,
       findings: report.findings,
       coverage: report.coverage,
-      keepFindings: false,
+      // Kept: the announcer tells what the push changed (a report holds at most MAX_FINDINGS findings).
+      keepFindings: deps.announcer !== undefined,
       withinTransaction: async (trx, outcome) => {
         await trx.insertInto('report_imports').values({ key, run_id: outcome.runId, created_by: options.by, created_at: deps.now().toISOString() }).execute();
+        await deps.announcer?.recorded(trx, outcome, { command: report.command, ...(report.incidents.length === 0 ? {} : { incidents: report.incidents }) });
       },
     });
     return { runId: outcome.runId, created: true };

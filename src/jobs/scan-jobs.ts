@@ -34,7 +34,7 @@ export interface ScanJobOptions {
   readonly onFailed?: (scan: RecordedScan, error: string) => Promise<void>;
 }
 
-type Deps = Pick<ServerDeps, 'store' | 'log' | 'now'>;
+type Deps = Pick<ServerDeps, 'store' | 'log' | 'now' | 'announcer'>;
 
 /** The handlers of scan, host and verify jobs; hand them to `queue.work`. */
 export function jobHandlers(deps: Deps, options: ScanJobOptions = {}): Partial<Record<JobKind, JobHandler>> {
@@ -75,7 +75,7 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
         const message = `this worker may not read ${JSON.stringify(refused)}: start it with --allow-root naming that folder or one above it.`;
         log.warn({ root: refused }, 'host root refused');
         await failScan(db, scanId, message, deps.now());
-        await options.onFailed?.(scan, message);
+        await announceFailure(deps, options, scan, message);
         return;
       }
       const reports: ScanReport[] = [];
@@ -87,12 +87,20 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     } else throw new Error(`a ${job.kind} job cannot run a ${String(via)} scan`);
     await updateProgress(db, scanId, { phase: 'recording', findings: report.findings.length });
     const verify = isVerify ? judgeVerify(report, data as VerifyJobData) : undefined;
+    const recordedReport = verify?.report ?? report;
     const recorded = await recordScanReport(
       deps,
       scanId,
-      verify?.report ?? report,
+      recordedReport,
       async (trx, outcome) => {
-        await options.withinTransaction?.(trx, outcome, { ...scan, ...(verify === undefined ? {} : { verifyResult: verify.result(outcome) }) });
+        const settled: RecordedScan = { ...scan, ...(verify === undefined ? {} : { verifyResult: verify.result(outcome) }) };
+        await options.withinTransaction?.(trx, outcome, settled);
+        await deps.announcer?.recorded(trx, outcome, {
+          command: recordedReport.command,
+          scan: { id: scanId, kind: row.kind, targets },
+          ...(settled.verifyFingerprint === undefined || settled.verifyResult === undefined ? {} : { verify: { fingerprint: settled.verifyFingerprint, result: settled.verifyResult } }),
+          ...(recordedReport.incidents === undefined ? {} : { incidents: recordedReport.incidents }),
+        });
         // With pg-boss the job completes in the run's transaction: recorded and settled together.
         await job.completeWithin?.(trx);
       },
@@ -104,13 +112,18 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     if (job.final === true) {
       log.error({ err: message }, 'scan failed for good');
       await failScan(db, scanId, message, deps.now());
-      await options.onFailed?.(scan, message);
+      await announceFailure(deps, options, scan, message);
     } else {
       log.warn({ err: message }, 'scan attempt failed; the queue retries it');
       await noteAttemptError(db, scanId, message);
     }
     throw error;
   }
+}
+
+async function announceFailure(deps: Deps, options: ScanJobOptions, scan: RecordedScan, message: string): Promise<void> {
+  await options.onFailed?.(scan, message);
+  await deps.announcer?.failed(scan, message);
 }
 
 /** Whether a host root lies in one of the allowed folders (compared after resolving `..` and trailing slashes). */

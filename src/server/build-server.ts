@@ -30,7 +30,7 @@ export interface BuildServerOptions {
   /** A built UI to serve from `/`; without it only the API answers. */
   readonly uiRoot?: string;
   /** Called after a finding's triage changed (the serving process queues a verification on `resolved`). */
-  readonly onTriaged?: (finding: ListedFinding, state: TriageState) => Promise<void>;
+  readonly onTriaged?: (finding: ListedFinding, state: TriageState, by: string) => Promise<void>;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); default: none. */
   readonly trustProxy?: readonly string[];
   /** Requests per minute from one address across the API; default 600. */

@@ -1,7 +1,10 @@
 import type { FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Incident } from '../core/incident.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import type { FindingStore } from '../store/finding-store.js';
+import type { FindingStore, RunOutcome } from '../store/finding-store.js';
+import type { StoreDatabase } from '../store/store-schema.js';
 
 /** What a signed-in user or an API token may do: viewer reads; operator also scans, triages and suppresses; admin also manages users, tokens, channels and rules. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -36,6 +39,25 @@ export class ApiError extends Error {
   }
 }
 
+/** A run the server recorded: a scan or verification a job ran, or a report a host pushed. */
+export interface AnnouncedRun {
+  readonly command: string;
+  /** The server's scan, when a job ran it (absent for a pushed report). */
+  readonly scan?: { readonly id: number; readonly kind: string; readonly targets: readonly string[] };
+  /** A verification: the finding and what became of it (`fixed` or `open`). */
+  readonly verify?: { readonly fingerprint: string; readonly result: string };
+  readonly incidents?: readonly Incident[];
+}
+
+/**
+ * Tells people what a run changed. `recorded` runs inside the run's own transaction, so an announcement exists
+ * exactly when the run committed (the notification outbox); `failed` after a scan failed for good.
+ */
+export interface RunAnnouncer {
+  recorded(trx: Kysely<StoreDatabase>, outcome: RunOutcome, run: AnnouncedRun): Promise<void>;
+  failed(scan: { readonly id: number; readonly kind: string }, error: string): Promise<void>;
+}
+
 /** What every route module gets: the store (with the server's tables on the same database), the job queue, the clock. */
 export interface ServerDeps {
   readonly store: FindingStore;
@@ -47,6 +69,8 @@ export interface ServerDeps {
   readonly publicUrl: string;
   /** 32 bytes that encrypt secrets at rest (channel secrets, SMTP passwords) with AES-256-GCM. */
   readonly secretKey: Buffer;
+  /** Announces recorded runs (the notification outbox); absent: nothing is announced. */
+  readonly announcer?: RunAnnouncer;
 }
 
 declare module 'fastify' {

@@ -7,7 +7,7 @@ import { ApiError } from '../server-context.js';
 
 /** What the finding routes take from `buildServer`'s options. */
 export interface FindingRoutesOptions {
-  readonly onTriaged?: (finding: ListedFinding, state: TriageState) => Promise<void>;
+  readonly onTriaged?: (finding: ListedFinding, state: TriageState, by: string) => Promise<void>;
 }
 
 interface ListQuery {
@@ -122,7 +122,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       await app.audit(request, 'finding.changed', `finding:${request.params.fingerprint}`, { ...request.body });
       const finding = await getFinding(db, request.params.fingerprint, app.deps.now());
       if (finding === undefined) throw new ApiError(404, 'not-found', 'There is no finding with this fingerprint.');
-      if (change.triage !== undefined && options.onTriaged !== undefined) await options.onTriaged(finding, change.triage.state);
+      if (change.triage !== undefined && options.onTriaged !== undefined) await options.onTriaged(finding, change.triage.state, actorName(request.principal));
       return finding;
     },
   );
@@ -155,7 +155,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       if (change.triage !== undefined && options.onTriaged !== undefined) {
         for (const fingerprint of changed) {
           const finding = await getFinding(db, fingerprint, app.deps.now());
-          if (finding !== undefined) await options.onTriaged(finding, change.triage.state);
+          if (finding !== undefined) await options.onTriaged(finding, change.triage.state, actorName(request.principal));
         }
       }
       return { count: changed.length };

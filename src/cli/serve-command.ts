@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { UsageError } from './exit-code.js';
+import { defaultStorePath, storeOption } from './store-option.js';
+
+interface ServeFlags {
+  db?: string;
+  listen: string;
+  publicUrl?: string;
+  worker: boolean;
+  allowRoot: string[];
+  jobsSchema?: string;
+  ui?: string;
+  logLevel: string;
+}
+
+/** `127.0.0.1:8080`, `[::1]:8080`, `:8080` → host and port. */
+export function listenOption(value: string): { readonly host: string; readonly port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) throw new UsageError(`--listen takes HOST:PORT such as 127.0.0.1:8080, not ${JSON.stringify(value)}.`);
+  return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : (match[2] as string)), port };
+}
+
+/**
+ * `w3guard serve`: the API (and the UI when built), schedules, notifications and scan jobs over one store.
+ * Prints `w3guard serve: listening on URL` on stdout once it answers; logs are JSON lines (pino) on stderr.
+ * SIGTERM or SIGINT stops taking requests and jobs and lets running ones finish.
+ */
+export function serveCommand(signal: AbortSignal): Command {
+  return new Command('serve')
+    .description('run the w3guard server: API at /api/v1, scheduled and on-demand scans, verification of fixes, notifications')
+    .option('--db <store>', `the store: a SQLite file (one process does everything) or a postgres:// URL (a fleet, with "worker" processes) (default ${defaultStorePath()})`)
+    .option('--listen <host:port>', 'where to answer; keep it on loopback behind a TLS proxy unless the network is trusted', '127.0.0.1:8080')
+    .option('--public-url <url>', 'the address users reach the server at, for links in notifications (default: the address listened on)')
+    .option('--no-worker', 'PostgreSQL: leave scans to "w3guard worker" processes')
+    .option('--allow-root <folder>', 'host scans may read host roots in this folder (repeatable); without it host scans are refused', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--jobs-schema <name>', 'PostgreSQL: the schema the job queue keeps its tables in', 'w3guard_jobs')
+    .option('--ui <folder>', 'serve this built UI at / (default: the one shipped, when built)')
+    .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
+    .action(async (flags: ServeFlags) => {
+      const { host, port } = listenOption(flags.listen);
+      if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(flags.logLevel)) throw new UsageError(`--log-level takes fatal, error, warn, info or debug, not ${JSON.stringify(flags.logLevel)}.`);
+      if (flags.publicUrl !== undefined && !/^https?:\/\/[^/\s]+/i.test(flags.publicUrl)) throw new UsageError('--public-url takes an http:// or https:// address.');
+      if (flags.jobsSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.jobsSchema)) throw new UsageError('--jobs-schema takes a plain lower-case identifier.');
+      const { isPostgresUrl } = await import('../store/open-store.js');
+      const { loadSecretKey } = await import('../server/secret-key.js');
+      const { startServe } = await import('../server/start-serve.js');
+      const db = flags.db ?? defaultStorePath();
+      const postgres = isPostgresUrl(db);
+      // SQLite: the key lives beside the store; PostgreSQL: in the data folder, or W3GUARD_SECRET_KEY shared by the fleet.
+      const keyFile = postgres ? path.join(path.dirname(defaultStorePath()), 'secret.key') : `${db}.key`;
+      let secret;
+      try {
+        secret = loadSecretKey(keyFile);
+      } catch (error) {
+        throw new UsageError(`the server's secret key: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+      }
+      const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'serve' }, redact: ['req.headers.authorization', 'req.headers.cookie'] }, pino.destination(2));
+      const store = await storeOption(flags.db);
+      try {
+        const server = await startServe({
+          store,
+          db,
+          host,
+          port,
+          secretKey: secret.key,
+          log,
+          worker: !postgres || flags.worker,
+          allowedRoots: flags.allowRoot,
+          ...(flags.jobsSchema === undefined ? {} : { jobsSchema: flags.jobsSchema }),
+          ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
+          ...(flags.ui === undefined ? {} : { uiRoot: flags.ui }),
+        });
+        log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source }, 'serving');
+        process.stdout.write(`w3guard serve: listening on ${server.url}\n`);
+        const why = await new Promise<string>((resolve) => {
+          const onStop = (name: string) => () => resolve(name);
+          process.once('SIGTERM', onStop('SIGTERM'));
+          process.once('SIGINT', onStop('SIGINT'));
+          signal.addEventListener('abort', onStop('abort'), { once: true });
+        });
+        log.info({ signal: why }, 'stopping: running requests and jobs may finish');
+        await server.close();
+      } finally {
+        await store.close();
+      }
+    });
+}
