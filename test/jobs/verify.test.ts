@@ -1,11 +1,9 @@
 import { rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestVerify } from '../../src/jobs/request-verify.js';
 import { jobHandlers, rootAllowed } from '../../src/jobs/scan-jobs.js';
 import { getScan, requestScan, type ScanView } from '../../src/store/scan-store.js';
-import { startIisFixture, type IisFixture } from '../fixtures/iis-fixture-server.mjs';
+import { startSiteProfiles, startSwitchableSite, type SiteProfiles, type SwitchableSite as Site } from '../fixtures/switchable-site.js';
 import { postgresDown } from '../e2e/test-postgres.js';
 import { openBench, until, type Bench, type Dialect } from './job-fixtures.js';
 import { plantedRoot, type PlantedRoot } from './host-root.js';
@@ -13,43 +11,15 @@ import { plantedRoot, type PlantedRoot } from './host-root.js';
 const pgDown = await postgresDown('PostgreSQL verify tests');
 const DIALECTS: readonly Dialect[] = pgDown === undefined ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** One site address in front of the vulnerable fixture until `fixed`, then in front of the clean one. */
-interface Site {
-  readonly url: string;
-  fixed: boolean;
-  close(): Promise<void>;
-}
-
-let vulnerable: IisFixture;
-let clean: IisFixture;
+let profiles: SiteProfiles;
 beforeAll(async () => {
-  vulnerable = await startIisFixture({ profile: 'vulnerable' });
-  clean = await startIisFixture({ profile: 'clean' });
+  profiles = await startSiteProfiles();
 });
 afterAll(async () => {
-  await vulnerable.close();
-  await clean.close();
+  await profiles.close();
 });
 
-async function startSite(): Promise<Site> {
-  const site = { url: '', fixed: false, close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    const upstream = new URL(site.fixed ? clean.url : vulnerable.url);
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  site.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  site.close = async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  };
-  return site;
-}
+const startSite = (): Promise<Site> => startSwitchableSite(profiles);
 
 let bench: Bench | undefined;
 let site: Site | undefined;

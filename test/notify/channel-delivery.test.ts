@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dispatchNotifications, sendTest } from '../../src/notify/dispatch-notifications.js';
 import { NotifyRuntime } from '../../src/notify/send-message.js';
 import { writeRunEvents } from '../../src/notify/write-run-events.js';
 import type { FindingStore } from '../../src/store/finding-store.js';
 import { createChannel, createRule, listDeliveries } from '../../src/store/notify-store.js';
-import { finding, HOSTILE, httpSink, notifyDeps, tempStore } from './notify-fixtures.js';
+import { finding, HOSTILE, httpSink, notifyDeps, smtpSink, tempStore } from './notify-fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,29 +28,6 @@ async function setup() {
 async function record(store: FindingStore, findings: ReturnType<typeof finding>[]): Promise<void> {
   const now = new Date();
   await store.recordRun({ command: 'scan', toolVersion: '0.1.0', startedAt: now.toISOString(), finishedAt: now.toISOString(), findings, withinTransaction: async (trx, outcome) => void (await writeRunEvents(trx, outcome, { command: 'scan', now })) });
-}
-
-/** A real SMTP server on loopback that keeps every message it is given. */
-async function smtpSink(): Promise<{ port: number; messages: { from: string; to: string[]; raw: string }[] }> {
-  const messages: { from: string; to: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        messages.push({ from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // Closed last, after the pooled transport let go of its connections.
-  cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = (server as unknown as { server: TcpServer }).server.address() as AddressInfo;
-  return { port: address.port, messages };
 }
 
 /** Decodes quoted-printable (soft line breaks, `=XX` bytes). */
@@ -79,6 +55,7 @@ describe('e-mail channel', () => {
   it('delivers multipart text and HTML through a pooled SMTP transport, escaped, with a clean subject', async () => {
     const { store, deps, runtime } = await setup();
     const smtp = await smtpSink();
+    cleanups.unshift(smtp.close);
     const channel = await createChannel(store.database, deps.secretKey, { kind: 'email', name: 'ops', config: { host: '127.0.0.1', port: smtp.port, from: 'w3guard@example.org', to: ['ops@example.org', 'soc@example.org'] }, createdBy: 'admin', now: new Date() });
     await createRule(store.database, { channelId: channel, events: ['finding.created'], mode: 'instant', createdBy: 'admin', now: new Date() });
     await record(store, [finding('fp-1', { label: '3d', title: HOSTILE }), finding('fp-2', { label: '14d' })]);
@@ -104,6 +81,7 @@ describe('e-mail channel', () => {
   it('refuses to send without TLS when requireTLS is set', async () => {
     const { store, deps, runtime } = await setup();
     const smtp = await smtpSink();
+    cleanups.unshift(smtp.close);
     const channel = await createChannel(store.database, deps.secretKey, { kind: 'email', name: 'ops', config: { host: '127.0.0.1', port: smtp.port, from: 'w3guard@example.org', to: ['ops@example.org'], requireTLS: true }, createdBy: 'admin', now: new Date() });
     const result = await sendTest(deps, channel, { runtime });
     expect(result?.ok).toBe(false);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as TcpServer } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/core/finding.js';
@@ -85,3 +86,25 @@ export async function httpSink(script: readonly { readonly status: number; reado
 }
 
 export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+/** A real SMTP server on loopback that keeps every message it is given. */
+export async function smtpSink(): Promise<{ port: number; messages: { from: string; to: string[]; raw: string }[]; close: () => Promise<void> }> {
+  const messages: { from: string; to: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        messages.push({ from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = (server as unknown as { server: TcpServer }).server.address() as AddressInfo;
+  // Close it last, after the pooled transport let go of its connections.
+  return { port: address.port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
