@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { TOOL_VERSION } from '../scan/tool-version.js';
 import type { ListedFinding, TriageState } from '../store/finding-page.js';
 import { answerError, answerNotFound } from './answer-error.js';
-import { errorSchema } from './api-schemas.js';
+import { errorSchema, responses } from './api-schemas.js';
 import { addAuthentication } from './authenticate.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
@@ -100,6 +100,8 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
     for (const method of methods) routes.push({ method: method.toUpperCase(), url: route.url });
     if (methods.some((method) => method.toUpperCase() === 'TRACE')) throw new Error(`TRACE is not served (${route.url})`);
     if (route.url === '/api/v1/reports' && route.bodyLimit === undefined) route.bodyLimit = REPORT_BODY_LIMIT;
+    // Every API route documents the error answers it can give (401, 403, 400 …) in the one shape they share.
+    if (route.url.startsWith('/api/') && route.schema?.response !== undefined) route.schema = { ...route.schema, response: responses(route.schema.response as Record<number, unknown>) };
   });
 
   await app.register(helmet, {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../src/server/build-server.js';
+import { notifyRoutes } from '../../src/server/routes/notify-routes.js';
+import { scanRoutes } from '../../src/server/routes/scan-routes.js';
 import type { Role } from '../../src/server/server-context.js';
 import { seedFindings } from './seed-findings.js';
 import { startTestServer, type TestServer } from './test-server.js';
@@ -24,6 +26,22 @@ const NEEDS: Readonly<Record<string, Role>> = {
   'GET /api/v1/findings/:fingerprint': 'viewer',
   'PATCH /api/v1/findings/:fingerprint': 'operator',
   'POST /api/v1/findings/bulk': 'operator',
+  'POST /api/v1/findings/:fingerprint/verify': 'operator',
+  'POST /api/v1/scans': 'operator',
+  'GET /api/v1/scans': 'viewer',
+  'GET /api/v1/scans/:id': 'viewer',
+  'POST /api/v1/reports': 'operator',
+  'GET /api/v1/schedules': 'viewer',
+  'POST /api/v1/schedules': 'operator',
+  'POST /api/v1/channels': 'admin',
+  'GET /api/v1/channels': 'admin',
+  'DELETE /api/v1/channels/:id': 'admin',
+  'POST /api/v1/channels/:id/test': 'admin',
+  'POST /api/v1/rules': 'admin',
+  'GET /api/v1/rules': 'admin',
+  'DELETE /api/v1/rules/:id': 'admin',
+  'GET /api/v1/deliveries': 'admin',
+  'GET /api/v1/deliveries/:id': 'admin',
 };
 const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/session']);
 const BELOW: Readonly<Record<Role, Role | undefined>> = { viewer: undefined, operator: 'viewer', admin: 'operator' };
@@ -36,7 +54,7 @@ describe('access control over every registered route', () => {
   let server: TestServer;
   let routes: { method: string; url: string; key: string }[];
   beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite' });
+    server = await startTestServer({ db: 'sqlite', routes: [scanRoutes, notifyRoutes] });
     await seedFindings(server.store, 0, 5);
     routes = registeredRoutes(server.app)
       .filter((route) => route.method !== 'HEAD' && route.url.startsWith('/api/'))

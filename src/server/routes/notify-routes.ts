@@ -94,7 +94,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: ChannelBody }>(
     '/api/v1/channels',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['notifications'],
         summary: 'Adds a notification channel; its configuration is encrypted at rest and never returned.',
@@ -114,11 +114,11 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/v1/channels', { preHandler: admin, schema: { tags: ['notifications'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: CHANNEL } }, required: ['items'] } } } }, async () => ({
+  app.get('/api/v1/channels', { preValidation: admin, schema: { tags: ['notifications'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: CHANNEL } }, required: ['items'] } } } }, async () => ({
     items: await listChannels(db()),
   }));
 
-  app.delete<{ Params: { id: number } }>('/api/v1/channels/:id', { preHandler: admin, schema: { tags: ['notifications'], params: ID_PARAMS, response: { 204: { type: 'null' }, 404: ERROR } } }, async (request, reply) => {
+  app.delete<{ Params: { id: number } }>('/api/v1/channels/:id', { preValidation: admin, schema: { tags: ['notifications'], params: ID_PARAMS, response: { 204: { type: 'null' }, 404: ERROR } } }, async (request, reply) => {
     if (!(await deleteChannel(db(), request.params.id))) throw new ApiError(404, 'channel.not-found', `there is no channel ${request.params.id}`);
     await app.audit(request, 'channel.delete', `channel:${request.params.id}`);
     return reply.code(204).send();
@@ -127,7 +127,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: number } }>(
     '/api/v1/channels/:id/test',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['notifications'],
         summary: 'Sends a test notification now; 502 with the receiver’s answer when it fails.',
@@ -151,7 +151,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: RuleBody }>(
     '/api/v1/rules',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['notifications'],
         body: {
@@ -189,11 +189,11 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/v1/rules', { preHandler: admin, schema: { tags: ['notifications'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: RULE } }, required: ['items'] } } } }, async () => ({
+  app.get('/api/v1/rules', { preValidation: admin, schema: { tags: ['notifications'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: RULE } }, required: ['items'] } } } }, async () => ({
     items: (await listRules(db())).map(({ channelId, ...rule }) => ({ ...rule, channel: channelId })),
   }));
 
-  app.delete<{ Params: { id: number } }>('/api/v1/rules/:id', { preHandler: admin, schema: { tags: ['notifications'], params: ID_PARAMS, response: { 204: { type: 'null' }, 404: ERROR } } }, async (request, reply) => {
+  app.delete<{ Params: { id: number } }>('/api/v1/rules/:id', { preValidation: admin, schema: { tags: ['notifications'], params: ID_PARAMS, response: { 204: { type: 'null' }, 404: ERROR } } }, async (request, reply) => {
     if (!(await deleteRule(db(), request.params.id))) throw new ApiError(404, 'rule.not-found', `there is no rule ${request.params.id}`);
     await app.audit(request, 'rule.delete', `rule:${request.params.id}`);
     return reply.code(204).send();
@@ -202,7 +202,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { limit?: number; channel?: number; state?: string } }>(
     '/api/v1/deliveries',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['notifications'],
         summary: 'The delivery log, newest first: every message, its attempts, the receiver’s last answer and latency.',
@@ -222,7 +222,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: number } }>(
     '/api/v1/deliveries/:id',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['notifications'],
         summary: 'One delivery with every attempt.',

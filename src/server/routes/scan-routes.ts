@@ -68,7 +68,7 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: { kind: string; targets: string[] } }>(
     '/api/v1/scans',
-    { preHandler: app.needRole('operator'), schema: { body: scanRequestBody, response: { 202: { type: 'object', properties: { id: { type: 'integer' } } }, 400: errorSchema } } },
+    { preValidation: app.needRole('operator'), schema: { body: scanRequestBody, response: { 202: { type: 'object', properties: { id: { type: 'integer' } } }, 400: errorSchema } } },
     async (request, reply) => {
       const id = await requestScan(deps, { kind: request.body.kind, targets: request.body.targets, by: actor(request) });
       await app.audit(request, 'scan.request', `scan:${id}`, { kind: request.body.kind, targets: request.body.targets.length });
@@ -79,7 +79,7 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { limit?: number; before?: number } }>(
     '/api/v1/scans',
     {
-      preHandler: app.needRole('viewer'),
+      preValidation: app.needRole('viewer'),
       schema: {
         querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, before: { type: 'integer', minimum: 1 } } },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: scanSchema } } } },
@@ -90,13 +90,13 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/scans/:id',
-    { preHandler: app.needRole('viewer'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }, response: { 200: scanSchema, 404: errorSchema } } },
+    { preValidation: app.needRole('viewer'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }, response: { 200: scanSchema, 404: errorSchema } } },
     async (request) => getScan(deps, request.params.id),
   );
 
   app.post<{ Params: { fingerprint: string } }>(
     '/api/v1/findings/:fingerprint/verify',
-    { preHandler: app.needRole('operator'), schema: { params: { type: 'object', required: ['fingerprint'], properties: { fingerprint: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 202: { type: 'object', properties: { scanId: { type: 'integer' } } }, 404: errorSchema, 409: errorSchema } } },
+    { preValidation: app.needRole('operator'), schema: { params: { type: 'object', required: ['fingerprint'], properties: { fingerprint: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 202: { type: 'object', properties: { scanId: { type: 'integer' } } }, 404: errorSchema, 409: errorSchema } } },
     async (request, reply) => {
       const scanId = await requestVerify(deps, request.params.fingerprint, actor(request));
       await app.audit(request, 'finding.verify', `finding:${request.params.fingerprint}`, { scanId });
@@ -108,7 +108,7 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
     '/api/v1/reports',
     {
       bodyLimit: REPORT_BODY_LIMIT,
-      preHandler: app.needRole('operator'),
+      preValidation: app.needRole('operator'),
       // The report's shape is checked by checkPushedReport, which names the first problem in a sentence.
       schema: { headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 201: { type: 'object', properties: { runId: { type: 'integer' } } }, 400: errorSchema } },
     },
@@ -121,12 +121,12 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/v1/schedules', { preHandler: app.needRole('viewer'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: scheduleSchema } } } } } }, async () => ({ items: await listSchedules(deps) }));
+  app.get('/api/v1/schedules', { preValidation: app.needRole('viewer'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: scheduleSchema } } } } } }, async () => ({ items: await listSchedules(deps) }));
 
   app.post<{ Body: { kind: string; targets: string[]; cron: string; timezone: string } }>(
     '/api/v1/schedules',
     {
-      preHandler: app.needRole('operator'),
+      preValidation: app.needRole('operator'),
       schema: {
         body: {
           type: 'object',
