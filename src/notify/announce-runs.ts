@@ -1,7 +1,5 @@
-import type { Finding } from '../core/finding.js';
 import type { AnnouncedRun, RunAnnouncer, ServerDeps } from '../server/server-context.js';
-import type { FindingBrief } from './notify-event.js';
-import { scanEvent, writeEvent, writeRunEvents } from './write-run-events.js';
+import { brief, scanEvent, writeEvent, writeRunEvents } from './write-run-events.js';
 
 /**
  * The server's announcer: what a run changed (created, reopened, fixed, label raised, incidents) and how its
@@ -29,7 +27,7 @@ export function runAnnouncer(deps: Pick<ServerDeps, 'store' | 'now'> & { readonl
           targets: run.scan.targets,
           findings: outcome.findings.length,
           runId: outcome.runId,
-          ...(verified === undefined ? {} : { finding: brief(verified, run.verify?.result) }),
+          ...(verified === undefined || run.verify === undefined ? {} : { finding: { ...brief(verified), status: run.verify.result } }),
           now,
         }),
       );
@@ -39,18 +37,5 @@ export function runAnnouncer(deps: Pick<ServerDeps, 'store' | 'now'> & { readonl
       // repeated call from announcing twice.
       await writeEvent(deps.store.database, scanEvent({ type: 'scan.failed', scanId: String(scan.id), kind: scan.kind, error, now: deps.now() }));
     },
-  };
-}
-
-function brief(finding: Finding, status: string | undefined): FindingBrief {
-  return {
-    fingerprint: finding.fingerprint,
-    ruleId: finding.ruleId,
-    title: finding.title,
-    severity: finding.severity,
-    asset: finding.asset,
-    ...(status === undefined ? {} : { status }),
-    ...(finding.priority === undefined ? {} : { label: finding.priority.label, dueAt: finding.priority.dueAt }),
-    ...(finding.risk === undefined ? {} : { risk: finding.risk }),
   };
 }

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { FindingStatus } from '../core/finding-status.js';
-import { activeSuppressions, chunks, selectWithEvidence, SuppressionIndex, suppressionOf, toFinding, type StoredFinding } from './finding-store.js';
+import { chunks, selectWithEvidence, suppressionOf, toStoredFindings, type ListedRow, type StoredFinding } from './finding-store.js';
 import type { FindingsTable, StoreDatabase } from './store-schema.js';
 
 /** Triage states in the CycloneDX analysis vocabulary. */
@@ -182,34 +182,20 @@ export function decodeCursor(text: string): PageCursor | undefined {
   }
 }
 
-type ListedRow = Awaited<ReturnType<ReturnType<typeof selectWithEvidence>['execute']>>[number] & { suppressed: unknown };
-
 async function toListed(db: Db, rows: readonly ListedRow[], now: string): Promise<ListedFinding[]> {
-  const isSuppressed = (row: ListedRow): boolean => row.suppressed === true || Number(row.suppressed) === 1;
-  const active = rows.some(isSuppressed) ? new SuppressionIndex(await activeSuppressions(db, now)) : undefined;
-  return rows.map((row): ListedFinding => {
-    const finding = toFinding(row);
-    const suppressed = isSuppressed(row);
-    const suppression = suppressed ? active?.find(finding) : undefined;
-    return {
-      ...finding,
-      status: row.status,
-      suppressed,
-      ...(suppression === undefined ? {} : { suppression }),
-      firstRecorded: row.first_seen,
-      lastRecorded: row.last_seen,
-      ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
-      ...(row.triage_state === null
-        ? {}
-        : {
-            triage: {
-              state: row.triage_state as TriageState,
-              ...(row.triage_justification === null ? {} : { justification: row.triage_justification }),
-              ...(row.triage_comment === null ? {} : { comment: row.triage_comment }),
-              by: row.triage_by ?? '',
-              at: row.triage_at ?? '',
-            },
-          }),
-    };
-  });
+  const stored = await toStoredFindings(db, rows, now);
+  return rows.map((row, i): ListedFinding => ({
+    ...(stored[i] as StoredFinding),
+    ...(row.triage_state === null
+      ? {}
+      : {
+          triage: {
+            state: row.triage_state as TriageState,
+            ...(row.triage_justification === null ? {} : { justification: row.triage_justification }),
+            ...(row.triage_comment === null ? {} : { comment: row.triage_comment }),
+            by: row.triage_by ?? '',
+            at: row.triage_at ?? '',
+          },
+        }),
+  }));
 }

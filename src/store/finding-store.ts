@@ -287,24 +287,9 @@ export class FindingStore {
     if (query.asset !== undefined) select = select.where('f.asset', '=', query.asset);
     if (query.priority !== undefined) select = select.where('f.priority_label', '=', query.priority);
     const rows = await select.execute();
-    const active = rows.some((row) => row.suppressed === true || Number(row.suppressed) === 1) ? new SuppressionIndex(await activeSuppressions(this.#db, now)) : undefined;
     const byReportOrder = (a: Finding, b: Finding): number => compareFindings(a, b) || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
     const byRisk = (a: Finding, b: Finding): number => (b.risk ?? -1) - (a.risk ?? -1) || byReportOrder(a, b);
-    return rows
-      .map((row): StoredFinding => {
-        const finding = toFinding(row);
-        const suppressed = row.suppressed === true || Number(row.suppressed) === 1;
-        const suppression = suppressed ? active?.find(finding) : undefined;
-        return {
-          ...finding,
-          status: row.status,
-          suppressed,
-          ...(suppression === undefined ? {} : { suppression }),
-          firstRecorded: row.first_seen,
-          lastRecorded: row.last_seen,
-          ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
-        };
-      })
+    return (await toStoredFindings(this.#db, rows, now))
       .sort(query.sort === 'risk' ? byRisk : byReportOrder);
   }
 
@@ -380,6 +365,30 @@ export function selectWithEvidence(db: Db) {
     .innerJoin('occurrences as o', (join) => join.onRef('o.run_id', '=', 'f.last_run_id').onRef('o.fingerprint', '=', 'f.fingerprint'))
     .selectAll('f')
     .select(['o.evidence', 'o.first_time', 'o.last_time']);
+}
+
+
+/** A listed row with whether a suppression covers it now: what `listFindings` and the API's pages read. */
+export type ListedRow = Awaited<ReturnType<ReturnType<typeof selectWithEvidence>['execute']>>[number] & { readonly suppressed: unknown };
+
+/** Rows as the store's findings, each with its lifecycle times and the suppression in force, if any (in row order). */
+export async function toStoredFindings(db: Db, rows: readonly ListedRow[], now: string): Promise<StoredFinding[]> {
+  const isSuppressed = (row: ListedRow): boolean => row.suppressed === true || Number(row.suppressed) === 1;
+  const active = rows.some(isSuppressed) ? new SuppressionIndex(await activeSuppressions(db, now)) : undefined;
+  return rows.map((row): StoredFinding => {
+    const finding = toFinding(row);
+    const suppressed = isSuppressed(row);
+    const suppression = suppressed ? active?.find(finding) : undefined;
+    return {
+      ...finding,
+      status: row.status,
+      suppressed,
+      ...(suppression === undefined ? {} : { suppression }),
+      firstRecorded: row.first_seen,
+      lastRecorded: row.last_seen,
+      ...(row.fixed_at === null ? {} : { fixedAt: row.fixed_at }),
+    };
+  });
 }
 
 /** A suppression in force at `now` covering the outer query's finding `f`. */
