@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AccountStore } from '../../store/account-store.js';
 import { MfaStore } from '../../store/mfa-store.js';
 import { responses, roleSchema } from '../api-schemas.js';
@@ -32,7 +32,15 @@ const codeSchema = { type: 'string', pattern: '^[0-9]{6}$', description: 'the 6-
 /** Code attempts per minute from one address on the second-factor routes (with the lock-out in the store). */
 export const MFA_PER_MINUTE = 5;
 
-const mfaRateLimit = { rateLimit: { max: MFA_PER_MINUTE, timeWindow: '1 minute' } } as const;
+/** Keyed by address and user, after authentication, as sign-in is; wrong codes also count toward the lock-out. */
+const mfaRateLimit = {
+  rateLimit: {
+    max: MFA_PER_MINUTE,
+    timeWindow: '1 minute',
+    hook: 'preHandler',
+    keyGenerator: (request: FastifyRequest) => `${request.ip}\u0000mfa\u0000${request.principal?.userId ?? request.principal?.name ?? ''}`,
+  },
+} as const;
 
 /** What the session routes take from `buildServer`'s options. */
 export interface SessionRoutesOptions {
