@@ -99,6 +99,19 @@ describe.each(DIALECTS)('asset-scoped access on %s (ASVS 8.2.2)', (db) => {
     expect(await server.store.database.selectFrom('findings').select('asset').where('asset', '=', 'WEB01/W3SVC9').execute()).toHaveLength(1);
   });
 
+  it('lets a scoped administrator grant only within its own scope', async () => {
+    const admin = await server.token('admin');
+    const scoped = (await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'web01-admin', role: 'admin', assets: ['WEB01'] } })).json<{ token: string }>().token;
+    const mint = (assets?: string[]) => server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${scoped}` }, payload: { name: 'minted', role: 'viewer', ...(assets === undefined ? {} : { assets }) } });
+    expect((await mint()).statusCode).toBe(403);
+    expect((await mint(['WEB02'])).statusCode).toBe(403);
+    expect((await mint(['WEB01/W3SVC2'])).statusCode).toBe(201);
+    const lift = await server.app.inject({ method: 'PATCH', url: '/api/v1/users/web01-team', headers: { authorization: `Bearer ${scoped}` }, payload: { assets: null } });
+    expect(lift.statusCode).toBe(403);
+    const user = await server.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${scoped}` }, payload: { name: 'wide', role: 'viewer', password: TEST_PASSWORD } });
+    expect(user.statusCode).toBe(403);
+  });
+
   it('lets an administrator change and lift a user\'s scope, refusing malformed prefixes', async () => {
     const admin = await server.token('admin');
     const patch = (payload: unknown) => server.app.inject({ method: 'PATCH', url: '/api/v1/users/web01-team', headers: { authorization: `Bearer ${admin}` }, payload: payload as Record<string, unknown> });

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AccountStore, USER_NAME, type User } from '../../store/account-store.js';
-import { assetScopeProblem } from '../../store/asset-scope.js';
+import { assetScopeProblem, inAssetScope } from '../../store/asset-scope.js';
 import { assetScopeSchema, auditEntrySchema, responses, roleSchema, tokenSchema, userSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
 import { passwordProblem, PASSWORD_MAX } from '../password-policy.js';
-import { ApiError, type Role } from '../server-context.js';
+import { ApiError, type Principal, type Role } from '../server-context.js';
 
 interface NewUser {
   readonly name: string;
@@ -28,10 +28,19 @@ interface NewToken {
   readonly assets?: readonly string[];
 }
 
-/** Refuses a malformed asset scope with a 400. */
-function checkScope(assets: readonly string[] | null | undefined): void {
-  const problem = assets === undefined || assets === null ? undefined : assetScopeProblem(assets);
+/**
+ * Refuses a malformed asset scope with a 400, and a grant wider than the granter's own scope with a 403: a
+ * scoped administrator cannot mint an unscoped token or user (`given` undefined means every asset, null lifts
+ * a scope; `changing` false when the request leaves the scope as it is).
+ */
+function checkScope(principal: Principal | null, given: readonly string[] | null | undefined, changing = true): void {
+  const problem = given === undefined || given === null ? undefined : assetScopeProblem(given);
   if (problem !== undefined) throw new ApiError(400, 'bad-scope', problem);
+  const own = principal?.assets;
+  if (!changing || own === undefined) return;
+  if (given === undefined || given === null || !given.every((prefix) => inAssetScope(prefix, own))) {
+    throw new ApiError(403, 'forbidden', 'An asset scope can only be granted within your own.');
+  }
 }
 
 const nameSchema = { type: 'string', pattern: USER_NAME.source } as const;
@@ -71,7 +80,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const problem = passwordProblem(request.body.password, request.body.name, app.deps.passwordBlocklist);
       if (problem !== undefined) throw new ApiError(400, 'weak-password', problem);
-      checkScope(request.body.assets);
+      checkScope(request.principal, request.body.assets);
       if ((await accounts.findUser(request.body.name)) !== undefined) throw new ApiError(409, 'exists', 'A user with this name exists already.');
       const user = await accounts.addUser(request.body.name, request.body.role, request.body.password, app.deps.now(), { ...(request.body.assets === undefined ? {} : { assets: request.body.assets }) });
       await app.audit(request, 'user.added', `user:${user.name}`, { role: user.role, ...(user.assets === undefined ? {} : { assets: user.assets }) });
@@ -97,7 +106,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
         const problem = passwordProblem(request.body.password, name, app.deps.passwordBlocklist);
         if (problem !== undefined) throw new ApiError(400, 'weak-password', problem);
       }
-      checkScope(request.body.assets);
+      checkScope(request.principal, request.body.assets, request.body.assets !== undefined);
       // An administrator cannot lock themself out by accident.
       if (request.principal?.kind === 'session' && request.principal.name === name && (request.body.disabled === true || (request.body.role !== undefined && request.body.role !== 'admin'))) {
         throw new ApiError(409, 'self-demotion', 'Administrators cannot disable or demote themselves; ask another administrator.');
@@ -149,7 +158,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
       const now = app.deps.now();
       const expiresAt = request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt);
       if (expiresAt !== undefined && expiresAt.getTime() <= now.getTime()) throw new ApiError(400, 'bad-request', 'expiresAt is already past.');
-      checkScope(request.body.assets);
+      checkScope(request.principal, request.body.assets);
       const created = await accounts.createToken(
         { name: request.body.name, role: request.body.role, createdBy: actorName(request.principal), ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.toISOString() }), ...(request.body.assets === undefined ? {} : { assets: request.body.assets }) },
         now,
