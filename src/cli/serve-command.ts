@@ -13,6 +13,8 @@ interface ServeFlags {
   jobsSchema?: string;
   ui?: string;
   logLevel: string;
+  requireMfa?: boolean;
+  passwordBlocklist?: string;
 }
 
 /** `127.0.0.1:8080`, `[::1]:8080`, `:8080` → host and port. */
@@ -39,6 +41,8 @@ export function serveCommand(signal: AbortSignal): Command {
     .option('--jobs-schema <name>', 'PostgreSQL: the schema the job queue keeps its tables in', 'w3guard_jobs')
     .option('--ui <folder>', 'serve this built UI at / (default: the one shipped, when built)')
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
+    .option('--require-mfa', 'users without a TOTP second factor may only set one up after signing in')
+    .option('--password-blocklist <file>', 'also refuse the passwords in this file (one a line, such as a top-100k list)')
     .action(async (flags: ServeFlags) => {
       const { host, port } = listenOption(flags.listen);
       if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(flags.logLevel)) throw new UsageError(`--log-level takes fatal, error, warn, info or debug, not ${JSON.stringify(flags.logLevel)}.`);
@@ -57,6 +61,8 @@ export function serveCommand(signal: AbortSignal): Command {
       } catch (error) {
         throw new UsageError(`the server's secret key: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
       }
+      const { readBlocklistOption } = await import('./password-blocklist-option.js');
+      const passwordBlocklist = flags.passwordBlocklist === undefined ? undefined : readBlocklistOption(flags.passwordBlocklist);
       const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'serve' }, redact: ['req.headers.authorization', 'req.headers.cookie'] }, pino.destination(2));
       const store = await storeOption(flags.db);
       try {
@@ -72,8 +78,10 @@ export function serveCommand(signal: AbortSignal): Command {
           ...(flags.jobsSchema === undefined ? {} : { jobsSchema: flags.jobsSchema }),
           ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
           ...(flags.ui === undefined ? {} : { uiRoot: flags.ui }),
+          ...(flags.requireMfa === true ? { requireMfa: true } : {}),
+          ...(passwordBlocklist === undefined ? {} : { passwordBlocklist }),
         });
-        log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source }, 'serving');
+        log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source, requireMfa: flags.requireMfa === true, passwordBlocklist: passwordBlocklist?.size ?? 0 }, 'serving');
         process.stdout.write(`w3guard serve: listening on ${server.url}\n`);
         const why = await new Promise<string>((resolve) => {
           const onStop = (name: string) => () => resolve(name);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ROLES, type Role } from '../server/server-context.js';
 import { EXIT, UsageError } from './exit-code.js';
 import { timeOption } from './parse-option.js';
+import { scopeOption } from './scope-option.js';
 import { withStore } from './store-option.js';
 import type { CommandIo } from './user-command.js';
 
@@ -10,6 +11,7 @@ interface TokenFlags {
   name?: string;
   role?: string;
   expires?: string;
+  assets?: string;
 }
 
 const DB_HELP = "the store: a SQLite file or a postgres:// URL (default: w3guard.db in the user's data folder)";
@@ -24,6 +26,7 @@ export function tokenCommand(io: Pick<CommandIo, 'stdout'> = { stdout: process.s
     .requiredOption('--name <name>', 'what the token is for (shown in lists, the audit log and history)')
     .addOption(new Option('--role <role>', 'what the token may do').choices(ROLES).makeOptionMandatory())
     .option('--expires <date>', 'when the token stops working (ISO 8601 date or time, UTC); default: never')
+    .option('--assets <prefixes>', 'limit the token to findings and pushed reports of these assets and what lies under them, comma-separated (HOST, HOST/W3SVC2); default: every asset')
     .action(async (flags: TokenFlags) => {
       const { AccountStore } = await import('../store/account-store.js');
       const name = flags.name?.trim() ?? '';
@@ -32,10 +35,11 @@ export function tokenCommand(io: Pick<CommandIo, 'stdout'> = { stdout: process.s
       const now = new Date();
       const expires = flags.expires === undefined ? undefined : new Date(timeOption('--expires', flags.expires));
       if (expires !== undefined && expires.getTime() <= now.getTime()) throw new UsageError(`--expires ${flags.expires} is already past.`);
+      const assets = flags.assets === undefined ? undefined : scopeOption(flags.assets);
       const created = await withStore(flags.db, async (store) => {
         const accounts = new AccountStore(store.database);
-        const made = await accounts.createToken({ name, role, createdBy: 'cli', ...(expires === undefined ? {} : { expiresAt: expires.toISOString() }) }, now);
-        await accounts.audit({ at: now.toISOString(), actor: 'cli', action: 'token.created', target: `token:${made.info.id}`, detail: { name, role } });
+        const made = await accounts.createToken({ name, role, createdBy: 'cli', ...(expires === undefined ? {} : { expiresAt: expires.toISOString() }), ...(assets === undefined ? {} : { assets }) }, now);
+        await accounts.audit({ at: now.toISOString(), actor: 'cli', action: 'token.created', target: `token:${made.info.id}`, detail: { name, role, ...(assets === undefined ? {} : { assets }) } });
         return made;
       });
       io.stdout.write(`${created.token}\n`);

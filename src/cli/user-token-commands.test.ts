@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -70,6 +70,49 @@ describe('user and token commands', () => {
       expect(await new AccountStore(reopened.database).findToken(token, new Date())).toBeUndefined();
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('adds a user limited to assets, refuses a blocklisted password, and resets a second factor', async () => {
+    const blocklist = path.join(dir, 'blocklist.txt');
+    writeFileSync(blocklist, 'a long enough passphrase\n');
+    await expect(userCommand(io('a long enough passphrase\n')).parseAsync(['add', 'carol', '--role', 'viewer', '--password-stdin', '--password-blocklist', blocklist, '--db', db], { from: 'user' })).rejects.toThrow(/most common/);
+    await expect(userCommand(io('another long passphrase\n')).parseAsync(['add', 'carol', '--role', 'viewer', '--password-stdin', '--password-blocklist', path.join(dir, 'none.txt'), '--db', db], { from: 'user' })).rejects.toThrow(/cannot be read/);
+    await expect(userCommand(io('another long passphrase\n')).parseAsync(['add', 'carol', '--role', 'viewer', '--password-stdin', '--assets', 'WEB01/', '--db', db], { from: 'user' })).rejects.toThrow(/--assets/);
+    const add = io('another long passphrase\n');
+    await userCommand(add).parseAsync(['add', 'carol', '--role', 'viewer', '--password-stdin', '--password-blocklist', blocklist, '--assets', 'WEB01, WEB02/W3SVC2', '--db', db], { from: 'user' });
+    expect(add.out()).toBe('user carol added with role viewer for WEB01, WEB02/W3SVC2\n');
+    const store = await openStore(db);
+    try {
+      // A second factor as enrolment leaves it (the sealed value is opaque to the reset).
+      await store.database.updateTable('users').set({ mfa_secret: 'v1.sealed', mfa_last_step: 5 }).where('name', '=', 'carol').execute();
+    } finally {
+      await store.close();
+    }
+    const list = io();
+    await userCommand(list).parseAsync(['list', '--db', db], { from: 'user' });
+    expect(list.out()).toBe('carol\tviewer\tmfa\tassets WEB01,WEB02/W3SVC2\n');
+    const reset = io();
+    await userCommand(reset).parseAsync(['mfa-reset', 'carol', '--db', db], { from: 'user' });
+    expect(reset.out()).toBe('second factor of carol removed\n');
+    await expect(userCommand(io()).parseAsync(['mfa-reset', 'nobody', '--db', db], { from: 'user' })).rejects.toThrow(/no user named nobody/);
+    const reopened = await openStore(db);
+    try {
+      expect(await new AccountStore(reopened.database).findUser('carol')).toMatchObject({ mfa: false, assets: ['WEB01', 'WEB02/W3SVC2'] });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('creates a token limited to assets', async () => {
+    const create = io();
+    await tokenCommand(create).parseAsync(['create', '--name', 'web01-push', '--role', 'operator', '--assets', 'WEB01', '--db', db], { from: 'user' });
+    await expect(tokenCommand(io()).parseAsync(['create', '--name', 'x', '--role', 'operator', '--assets', ',', '--db', db], { from: 'user' })).rejects.toThrow(/at least one/);
+    const store = await openStore(db);
+    try {
+      expect(await new AccountStore(store.database).findToken(create.out().trim(), new Date())).toMatchObject({ name: 'web01-push', assets: ['WEB01'] });
+    } finally {
+      await store.close();
     }
   });
 });

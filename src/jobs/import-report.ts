@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerDeps } from '../server/server-context.js';
 import { ApiError } from '../server/server-context.js';
+import { inAssetScope, type AssetScope } from '../store/asset-scope.js';
 import { checkPushedReport, ReportShapeError } from './check-pushed-report.js';
 
 /** What importing a pushed report gave. */
@@ -19,11 +20,9 @@ const MAX_KEY = 200;
  * the answer. Idempotent: the `Idempotency-Key` (or, without one, the body's SHA-256) is stored in the run's
  * transaction under a primary key, so the same push twice, even at once, records one run.
  */
-export async function importReport(deps: Pick<ServerDeps, 'store' | 'now' | 'announcer'>, body: unknown, options: { readonly by: string; readonly idempotencyKey?: string; readonly rawBody?: string }): Promise<ImportedReport> {
+export async function importReport(deps: Pick<ServerDeps, 'store' | 'now' | 'announcer'>, body: unknown, options: { readonly by: string; readonly idempotencyKey?: string; readonly rawBody?: string; readonly scope?: AssetScope }): Promise<ImportedReport> {
   if (options.idempotencyKey !== undefined && (options.idempotencyKey.length === 0 || options.idempotencyKey.length > MAX_KEY)) throw new ApiError(400, 'report.bad-idempotency-key', `Idempotency-Key must be 1 to ${MAX_KEY} characters.`);
   const key = options.idempotencyKey === undefined ? `sha256:${createHash('sha256').update(options.rawBody ?? JSON.stringify(body)).digest('hex')}` : `key:${options.idempotencyKey}`;
-  const known = await lookup(deps, key);
-  if (known !== undefined) return { runId: known, created: false };
   let report;
   try {
     report = checkPushedReport(body);
@@ -31,6 +30,14 @@ export async function importReport(deps: Pick<ServerDeps, 'store' | 'now' | 'ann
     if (error instanceof ReportShapeError) throw new ApiError(400, 'report.invalid', error.message, { cause: error });
     throw error;
   }
+  // A scoped pusher records nothing outside its assets: neither findings nor coverage, which would close
+  // findings of other hosts as fixed. Checked before the retry lookup, so a retry tells nothing either.
+  if (options.scope !== undefined) {
+    const outside = [...report.findings, ...report.coverage].find((item) => !inAssetScope(item.asset, options.scope));
+    if (outside !== undefined) throw new ApiError(403, 'report.out-of-scope', `The report holds the asset ${JSON.stringify(outside.asset.slice(0, 200))}, which this token may not push.`);
+  }
+  const known = await lookup(deps, key);
+  if (known !== undefined) return { runId: known, created: false };
   try {
     const outcome = await deps.store.recordRun({
       command: report.command,

@@ -134,8 +134,13 @@ export const userSchema = {
     lockedUntil: { type: 'string' },
     createdAt: { type: 'string' },
     changedAt: { type: 'string' },
+    mfa: { type: 'boolean', description: 'whether sign-in asks for a TOTP code' },
+    assets: { type: 'array', items: { type: 'string' }, description: 'asset prefixes the user may see; absent: every asset' },
   },
 } as const;
+
+/** Asset prefixes (`HOST`, `HOST/W3SVC2`): findings of assets equal to or under one of them. */
+export const assetScopeSchema = { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 1000 } } as const;
 
 export const tokenSchema = {
   type: 'object',
@@ -148,6 +153,7 @@ export const tokenSchema = {
     expiresAt: { type: 'string' },
     lastUsedAt: { type: 'string' },
     revokedAt: { type: 'string' },
+    assets: { type: 'array', items: { type: 'string' }, description: 'asset prefixes the token may see and push; absent: every asset' },
   },
 } as const;
 

@@ -6,6 +6,12 @@ import { SESSION_COOKIE, SESSION_COOKIE_OPTIONS } from './session-cookie.js';
 /** Routes anyone may call: the health check and signing in. */
 const PUBLIC_ROUTES = new Set(['GET /api/v1/health', 'HEAD /api/v1/health', 'POST /api/v1/session']);
 
+/**
+ * What a session of a user without a second factor may do while the server requires one: enrol, see who is
+ * signed in, sign in again or out.
+ */
+const ENROLMENT_ROUTES = new Set(['GET /api/v1/session', 'POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/session/mfa', 'POST /api/v1/session/mfa/confirm']);
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const sessions = new WeakMap<FastifyRequest, Session>();
@@ -15,12 +21,18 @@ export function requestSession(request: FastifyRequest): Session | undefined {
   return sessions.get(request);
 }
 
+/** How requests are authenticated. */
+export interface AuthenticationOptions {
+  /** Users without a second factor may only enrol (`serve --require-mfa`). */
+  readonly requireMfa?: boolean;
+}
+
 /**
  * Adds the `onRequest` hook that sets `request.principal` from a bearer API token or the session cookie,
  * answers 401 on every API route but the public ones without either, and checks cookie-authenticated
  * state-changing requests against cross-site forgery; and decorates `needRole` and `audit`.
  */
-export function addAuthentication(app: FastifyInstance): void {
+export function addAuthentication(app: FastifyInstance, options: AuthenticationOptions = {}): void {
   const accounts = new AccountStore(app.deps.store.database);
   app.decorateRequest('principal', null);
 
@@ -35,13 +47,14 @@ export function addAuthentication(app: FastifyInstance): void {
       const match = /^Bearer ([A-Za-z0-9_-]+)$/.exec(authorization);
       const token = match?.[1] === undefined ? undefined : await accounts.findToken(match[1], app.deps.now());
       if (token === undefined) throw new ApiError(401, 'unauthorized', 'The API token is not valid, has expired or was revoked.');
-      principal = { kind: 'token', tokenId: token.id, name: token.name, role: token.role };
+      principal = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, ...(token.assets === undefined ? {} : { assets: token.assets }) };
     } else {
       const sid = request.cookies[SESSION_COOKIE];
       const session = sid === undefined || sid === '' ? undefined : await accounts.findSession(sid, app.deps.now());
       if (session !== undefined) {
         sessions.set(request, session);
-        principal = { kind: 'session', userId: session.user.id, name: session.user.name, role: session.user.role };
+        const user = session.user;
+        principal = { kind: 'session', userId: user.id, name: user.name, role: user.role, ...(user.assets === undefined ? {} : { assets: user.assets }) };
       } else if (sid !== undefined) {
         void reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
       }
@@ -63,6 +76,9 @@ export function addAuthentication(app: FastifyInstance): void {
     if (unsafe && session !== undefined && !(request.method === 'POST' && path === '/api/v1/session')) {
       const header = request.headers['x-csrf-token'];
       if (typeof header !== 'string' || !sameSecret(header, session.csrfToken)) throw new ApiError(403, 'csrf', 'The request lacks the session\'s CSRF token.');
+    }
+    if (options.requireMfa === true && session !== undefined && !session.user.mfa && !ENROLMENT_ROUTES.has(`${request.method} ${path}`)) {
+      throw new ApiError(403, 'mfa-enrolment-required', 'This server requires a second factor: set one up (POST /api/v1/session/mfa) before anything else.');
     }
   });
 

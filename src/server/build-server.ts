@@ -35,6 +35,8 @@ export interface BuildServerOptions {
   readonly trustProxy?: readonly string[];
   /** Requests per minute from one address across the API; default 600. */
   readonly rateLimitPerMinute?: number;
+  /** Users without a second factor may only set one up (`serve --require-mfa`). */
+  readonly requireMfa?: boolean;
 }
 
 /** One method and path the server answers. */
@@ -141,11 +143,12 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
     // The UI's own scripts, styles and API calls, nothing from elsewhere, nothing inline.
     else if (uiRoot !== undefined) void reply.header('content-security-policy', UI_CSP);
   });
-  addAuthentication(app);
+  const requireMfa = options.requireMfa === true;
+  addAuthentication(app, { requireMfa });
 
   app.get('/api/v1/openapi.json', { schema: { summary: 'This API as OpenAPI 3.1', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema } } }, async () => app.swagger());
   await app.register(healthRoutes);
-  await app.register(sessionRoutes);
+  await app.register(sessionRoutes, { requireMfa });
   await app.register(accountRoutes);
   await app.register(findingRoutes, { ...(options.onTriaged === undefined ? {} : { onTriaged: options.onTriaged }) });
   for (const routeModule of options.routes ?? []) await app.register(routeModule);

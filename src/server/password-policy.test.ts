@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { passwordProblem } from './password-policy.js';
+import { loadPasswordBlocklist, passwordProblem } from './password-policy.js';
 import { hashPassword, needsRehash, verifyPassword } from './password-hash.js';
 
 describe('password policy', () => {
@@ -15,6 +18,24 @@ describe('password policy', () => {
     expect(passwordProblem('Password123')).toMatch(/most common/);
     expect(passwordProblem('QWERTYUIOP')).toMatch(/most common/);
     expect(passwordProblem('alice-the-admin', 'Alice-The-Admin')).toMatch(/user name/);
+  });
+
+  it('refuses the passwords of a blocklist file too, whatever their case, and skips comments and blank lines', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'w3g-blocklist-'));
+    try {
+      const file = path.join(dir, 'top.txt');
+      writeFileSync(file, '# top passwords\r\nCorrectHorse99\r\n\r\nmonkeybusiness\n');
+      const list = loadPasswordBlocklist(file);
+      expect([...list].sort()).toEqual(['correcthorse99', 'monkeybusiness']);
+      expect(passwordProblem('correcthorse99', undefined, list)).toMatch(/most common/);
+      expect(passwordProblem('MONKEYBUSINESS', 'alice', list)).toMatch(/most common/);
+      expect(passwordProblem('monkeybusiness')).toBeUndefined();
+      expect(passwordProblem('# top passwords', undefined, list)).toBeUndefined();
+      expect(passwordProblem('password123', undefined, list)).toMatch(/most common/);
+      expect(() => loadPasswordBlocklist(path.join(dir, 'missing.txt'))).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('hashes with Argon2id at the OWASP parameters and verifies', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** ASVS 6.2.1 and 6.2.9: at least 8 characters, and long passphrases welcome. */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -17,13 +19,26 @@ const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
   'w3guard1', 'w3guard123', 'iisadmin', 'windows1', 'microsoft', 'summer2026', 'winter2026', 'spring2026',
 ]);
 
+/**
+ * Reads a list of refused passwords (such as a published top-100k list): one a line, compared without regard
+ * to case; blank lines and lines starting with `#` are skipped. Read once at start, kept as a set.
+ */
+export function loadPasswordBlocklist(file: string): ReadonlySet<string> {
+  const list = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    if (line === '' || line.startsWith('#')) continue;
+    list.add(line.toLowerCase());
+  }
+  return list;
+}
+
 /** Why a password is refused, in one sentence, or undefined when it is acceptable. */
-export function passwordProblem(password: string, username?: string): string | undefined {
+export function passwordProblem(password: string, username?: string, blocklist?: ReadonlySet<string>): string | undefined {
   const length = [...password].length;
   if (length < PASSWORD_MIN) return `A password needs at least ${PASSWORD_MIN} characters.`;
   if (length > PASSWORD_MAX) return `A password has at most ${PASSWORD_MAX} characters.`;
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower)) return 'This password is among the most common ones; choose another.';
+  if (COMMON_PASSWORDS.has(lower) || blocklist?.has(lower) === true) return 'This password is among the most common ones; choose another.';
   if (username !== undefined && lower === username.toLowerCase()) return 'A password cannot be the user name.';
   return undefined;
 }

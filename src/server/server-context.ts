@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Incident } from '../core/incident.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { AssetScope } from '../store/asset-scope.js';
 import type { FindingStore, RunOutcome } from '../store/finding-store.js';
 import type { StoreDatabase } from '../store/store-schema.js';
 
@@ -24,6 +25,8 @@ export interface Principal {
   /** A user name or a token name, as the audit log and history show it. */
   readonly name: string;
   readonly role: Role;
+  /** The asset prefixes the user or token may see (ASVS 8.2.2); absent: every asset. */
+  readonly assets?: AssetScope;
 }
 
 /** An error the API answers as `{"error": {"code", "message"}}` with its status. */
@@ -71,6 +74,8 @@ export interface ServerDeps {
   readonly secretKey: Buffer;
   /** Announces recorded runs (the notification outbox); absent: nothing is announced. */
   readonly announcer?: RunAnnouncer;
+  /** Passwords refused besides the built-in list (`--password-blocklist`), lower-cased. */
+  readonly passwordBlocklist?: ReadonlySet<string>;
 }
 
 declare module 'fastify' {

@@ -35,6 +35,10 @@ export interface ServeOptions {
   readonly notifyEveryMs?: number;
   readonly uiRoot?: string;
   readonly now?: () => Date;
+  /** Users without a second factor may only set one up. */
+  readonly requireMfa?: boolean;
+  /** Passwords refused besides the built-in list, lower-cased (see `loadPasswordBlocklist`). */
+  readonly passwordBlocklist?: ReadonlySet<string>;
 }
 
 /** A running server. */
@@ -66,9 +70,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     },
     secretKey: options.secretKey,
     announcer: runAnnouncer({ store, now }),
+    ...(options.passwordBlocklist === undefined ? {} : { passwordBlocklist: options.passwordBlocklist }),
   };
   const app = await buildServer(deps, {
     routes: [scanRoutes, notifyRoutes],
+    ...(options.requireMfa === true ? { requireMfa: true } : {}),
     ...(options.uiRoot === undefined ? {} : { uiRoot: options.uiRoot }),
     // A finding marked resolved is checked at once: the verification closes it or leaves it open.
     onTriaged: async (finding, state, by) => {

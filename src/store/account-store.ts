@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../server/password-hash.js';
 import { ROLES, type Role } from '../server/server-context.js';
+import { readScope, storedScope, type AssetScope } from './asset-scope.js';
 import type { ApiTokensTable, StoreDatabase, UsersTable } from './store-schema.js';
 
 /** Idle and absolute session lifetimes (ASVS 7.3.1, 7.3.2). */
@@ -22,6 +23,10 @@ export interface User {
   readonly lockedUntil?: string;
   readonly createdAt: string;
   readonly changedAt: string;
+  /** Whether sign-in also asks for a TOTP code. */
+  readonly mfa: boolean;
+  /** The asset prefixes the user may see; absent: every asset. */
+  readonly assets?: AssetScope;
 }
 
 /** A session found by its cookie, still within both timeouts. */
@@ -43,6 +48,8 @@ export interface ApiToken {
   readonly expiresAt?: string;
   readonly lastUsedAt?: string;
   readonly revokedAt?: string;
+  /** The asset prefixes the token may see and push findings for; absent: every asset. */
+  readonly assets?: AssetScope;
 }
 
 /** One audit log entry. */
@@ -85,12 +92,12 @@ export class AccountStore {
   }
 
   /** Adds a user with a password already checked against the policy; throws when the name is taken. */
-  async addUser(name: string, role: Role, password: string, now: Date): Promise<User> {
+  async addUser(name: string, role: Role, password: string, now: Date, options: { readonly assets?: AssetScope } = {}): Promise<User> {
     const at = now.toISOString();
     const passwordHash = await hashPassword(password);
     const row = await this.#db
       .insertInto('users')
-      .values({ name, role, password_hash: passwordHash, disabled: 0, failed_count: 0, locked_until: null, created_at: at, changed_at: at })
+      .values({ name, role, password_hash: passwordHash, disabled: 0, failed_count: 0, locked_until: null, created_at: at, changed_at: at, mfa_secret: null, mfa_pending: null, mfa_last_step: null, asset_scope: storedScope(options.assets) })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toUser(row);
@@ -105,8 +112,11 @@ export class AccountStore {
     return (await this.#db.selectFrom('users').selectAll().orderBy('name').execute()).map(toUser);
   }
 
-  /** Changes a user's role, state or password; disabling or a new password ends every session of the user. */
-  async updateUser(name: string, change: { readonly role?: Role; readonly disabled?: boolean; readonly password?: string }, now: Date): Promise<User | undefined> {
+  /**
+   * Changes a user's role, state, password, asset scope (null: every asset) or removes their second factor
+   * (`mfa: false`); disabling, a new password or removing the second factor ends every session of the user.
+   */
+  async updateUser(name: string, change: { readonly role?: Role; readonly disabled?: boolean; readonly password?: string; readonly mfa?: false; readonly assets?: AssetScope | null }, now: Date): Promise<User | undefined> {
     const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
     return this.#db.transaction().execute(async (trx) => {
       const row = await trx
@@ -118,12 +128,14 @@ export class AccountStore {
           // An administrator re-enabling or resetting a user also lifts a lock-out.
           ...(passwordHash === undefined ? {} : { password_hash: passwordHash, failed_count: 0, locked_until: null }),
           ...(change.disabled === false ? { failed_count: 0, locked_until: null } : {}),
+          ...(change.mfa === false ? { mfa_secret: null, mfa_pending: null, mfa_last_step: null } : {}),
+          ...(change.assets === undefined ? {} : { asset_scope: storedScope(change.assets ?? undefined) }),
         })
         .where('name', '=', name)
         .returningAll()
         .executeTakeFirst();
       if (row === undefined) return undefined;
-      if (change.disabled === true || passwordHash !== undefined) await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+      if (change.disabled === true || passwordHash !== undefined || change.mfa === false) await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
       return toUser(row);
     });
   }
@@ -141,24 +153,34 @@ export class AccountStore {
     const matches = await verifyPassword(row.password_hash, password);
     const at = now.toISOString();
     if (row.locked_until !== null && row.locked_until > at) return { ok: false, reason: 'locked' };
-    if (!matches) {
-      const failed = row.failed_count + 1;
-      const lock = failed >= LOCK_AFTER_FAILURES;
-      await this.#db
-        .updateTable('users')
-        .set({ failed_count: lock ? 0 : failed, ...(lock ? { locked_until: new Date(now.getTime() + LOCK_MS).toISOString() } : {}) })
-        .where('id', '=', row.id)
-        .execute();
-      return { ok: false, reason: lock ? 'locked' : 'bad' };
-    }
+    if (!matches) return { ok: false, reason: (await this.recordFailure(row.id, now)) ? 'locked' : 'bad' };
     if (row.disabled !== 0) return { ok: false, reason: 'disabled' };
     const rehash = needsRehash(row.password_hash) ? await hashPassword(password) : undefined;
+    // With a second factor the count of failures is reset by a good code, not by the password: otherwise the
+    // right password before every wrong code would keep guessing codes from ever locking the account.
+    const reset = row.mfa_secret === null ? { failed_count: 0, locked_until: null } : {};
+    if (rehash !== undefined || row.mfa_secret === null) {
+      await this.#db
+        .updateTable('users')
+        .set({ ...reset, ...(rehash === undefined ? {} : { password_hash: rehash }) })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return { ok: true, user: toUser(row) };
+  }
+
+  /** Counts a failed sign-in (a wrong password or TOTP code); true when it locked the account. */
+  async recordFailure(userId: number, now: Date): Promise<boolean> {
+    const row = await this.#db.selectFrom('users').select(['failed_count']).where('id', '=', userId).executeTakeFirst();
+    if (row === undefined) return false;
+    const failed = row.failed_count + 1;
+    const lock = failed >= LOCK_AFTER_FAILURES;
     await this.#db
       .updateTable('users')
-      .set({ failed_count: 0, locked_until: null, ...(rehash === undefined ? {} : { password_hash: rehash }) })
-      .where('id', '=', row.id)
+      .set({ failed_count: lock ? 0 : failed, ...(lock ? { locked_until: new Date(now.getTime() + LOCK_MS).toISOString() } : {}) })
+      .where('id', '=', userId)
       .execute();
-    return { ok: true, user: toUser(row) };
+    return lock;
   }
 
   /** Opens a session: returns the cookie's value (256 random bits) and its CSRF token; only a digest is kept. */
@@ -237,11 +259,11 @@ export class AccountStore {
   }
 
   /** Makes an API token: `w3g_` and 32 random bytes in base64url, returned once; only its digest is kept. */
-  async createToken(request: { readonly name: string; readonly role: Role; readonly createdBy: string; readonly expiresAt?: string }, now: Date): Promise<{ readonly token: string; readonly info: ApiToken }> {
+  async createToken(request: { readonly name: string; readonly role: Role; readonly createdBy: string; readonly expiresAt?: string; readonly assets?: AssetScope }, now: Date): Promise<{ readonly token: string; readonly info: ApiToken }> {
     const token = `w3g_${randomBytes(32).toString('base64url')}`;
     const row = await this.#db
       .insertInto('api_tokens')
-      .values({ token_hash: secretDigest(token), name: request.name, role: request.role, created_by: request.createdBy, created_at: now.toISOString(), expires_at: request.expiresAt ?? null, last_used_at: null, revoked_at: null })
+      .values({ token_hash: secretDigest(token), name: request.name, role: request.role, created_by: request.createdBy, created_at: now.toISOString(), expires_at: request.expiresAt ?? null, last_used_at: null, revoked_at: null, asset_scope: storedScope(request.assets) })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { token, info: toToken(row) };
@@ -305,6 +327,8 @@ function toUser(row: Selectable<UsersTable>): User {
     ...(row.locked_until === null ? {} : { lockedUntil: row.locked_until }),
     createdAt: row.created_at,
     changedAt: row.changed_at,
+    mfa: row.mfa_secret !== null,
+    ...(row.asset_scope === null ? {} : { assets: readScope(row.asset_scope) }),
   };
 }
 
@@ -318,5 +342,6 @@ function toToken(row: Selectable<ApiTokensTable>): ApiToken {
     ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
     ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at }),
     ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at }),
+    ...(row.asset_scope === null ? {} : { assets: readScope(row.asset_scope) }),
   };
 }

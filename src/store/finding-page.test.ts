@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, pageFindings } from './finding-page.js';
+import { makeFinding } from '../../test/server/seed-findings.js';
+import { inAssetScope } from './asset-scope.js';
+import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings } from './finding-page.js';
 import type { FindingStore } from './finding-store.js';
 import { openStore } from './open-store.js';
 
@@ -34,5 +36,27 @@ describe('finding pages', () => {
 
   it('answers an empty store with an empty last page', async () => {
     expect(await pageFindings(store.database, {}, { limit: 10, now: new Date() })).toEqual({ items: [] });
+  });
+
+  it('keeps every query within an asset scope: pages, one finding and triage, with wildcards taken literally', async () => {
+    const assets = ['HOST', 'host/W3SVC2', 'HOST/W3SVC2/app', 'HOSTS', 'HOST_', 'HOS%', 'OTHER/HOST'];
+    const findings = assets.map((asset, i) => makeFinding(i, { asset }));
+    const at = '2026-05-31T00:00:00.000Z';
+    await store.recordRun({ command: 'test', toolVersion: '0', startedAt: at, finishedAt: at, findings, keepFindings: false });
+    const now = new Date('2026-06-01T00:00:00Z');
+    const scope = ['HOST'];
+    const within = ['HOST', 'HOST/W3SVC2/app', 'host/W3SVC2'];
+    const page = await pageFindings(store.database, { status: 'all' }, { limit: 100, now, scope });
+    expect(page.items.map((f) => f.asset).sort()).toEqual(within);
+    expect(assets.filter((a) => inAssetScope(a, scope)).sort()).toEqual(within);
+    expect((await pageFindings(store.database, { status: 'all' }, { limit: 100, now, scope: ['HOS%'] })).items.map((f) => f.asset)).toEqual(['HOS%']);
+    expect((await pageFindings(store.database, { status: 'all' }, { limit: 100, now, scope: ['HOST/W3SVC2'] })).items.map((f) => f.asset).sort()).toEqual(['HOST/W3SVC2/app', 'host/W3SVC2']);
+    const outside = findings[3]?.fingerprint ?? '';
+    expect(await getFinding(store.database, outside, now, scope)).toBeUndefined();
+    expect(await getFinding(store.database, outside, now)).toBeDefined();
+    const changed = await triageFindings(store.database, { fingerprints: findings.map((f) => f.fingerprint) }, { triage: { state: 'in_triage' }, actor: 't', now, scope });
+    expect(changed).toHaveLength(within.length);
+    const filtered = await triageFindings(store.database, { filter: { status: 'all' } }, { triage: { state: 'exploitable' }, actor: 't', now, scope: ['OTHER'] });
+    expect(filtered).toEqual([findings[6]?.fingerprint]);
   });
 });

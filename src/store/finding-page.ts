@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { FindingStatus } from '../core/finding-status.js';
+import { scopeCondition, type AssetScope } from './asset-scope.js';
 import { chunks, selectWithEvidence, suppressionOf, toStoredFindings, type ListedRow, type StoredFinding } from './finding-store.js';
 import type { FindingsTable, StoreDatabase } from './store-schema.js';
 
@@ -55,9 +56,14 @@ type FindingScope = ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>
  */
 const ORDER_KEY = sql<number>`coalesce(-f.risk, 1)`;
 
-/** The condition a filter puts on findings `f` at `now`. */
-export function filterCondition(eb: FindingScope, filter: FindingFilter, now: string): Expression<SqlBool> {
+/**
+ * The condition a filter puts on findings `f` at `now`, within the asset scope of who asks (ASVS 8.2.2: the
+ * scope is part of every query, so no route can forget it). The scope is its own argument, never part of a
+ * filter a client sends.
+ */
+export function filterCondition(eb: FindingScope, filter: FindingFilter, now: string, scope?: AssetScope): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [];
+  if (scope !== undefined) conditions.push(scopeCondition(eb, scope));
   const suppressed = eb.exists(suppressionOf(eb, now));
   if (filter.status === 'suppressed') conditions.push(suppressed);
   else if (filter.status === 'all') {
@@ -88,12 +94,12 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
  * One page of findings in a stable order (risk descending with none last, then fingerprint), by keyset: the
  * page after a cursor never repeats or skips a row, even when rows are added between pages.
  */
-export async function pageFindings(db: Db, filter: FindingFilter, options: { readonly limit: number; readonly after?: PageCursor; readonly now: Date }): Promise<FindingPage> {
+export async function pageFindings(db: Db, filter: FindingFilter, options: { readonly limit: number; readonly after?: PageCursor; readonly now: Date; readonly scope?: AssetScope }): Promise<FindingPage> {
   const now = options.now.toISOString();
   let select = selectWithEvidence(db)
     .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
     .select(ORDER_KEY.as('order_key'))
-    .where((eb) => filterCondition(eb, filter, now));
+    .where((eb) => filterCondition(eb, filter, now, options.scope));
   const after = options.after;
   // A row-value comparison, which both databases answer by seeking the index rather than filtering rows.
   if (after !== undefined) select = select.where(sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`);
@@ -104,13 +110,14 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: { rea
   return { items, ...(rows.length > options.limit && last !== undefined ? { next: { key: Number(last.order_key), fingerprint: last.fingerprint } } : {}) };
 }
 
-/** One finding, whatever its status, or undefined. */
-export async function getFinding(db: Db, fingerprint: string, now: Date): Promise<ListedFinding | undefined> {
+/** One finding, whatever its status, or undefined (also when it lies outside the scope: its existence stays unknown). */
+export async function getFinding(db: Db, fingerprint: string, now: Date, scope?: AssetScope): Promise<ListedFinding | undefined> {
   const at = now.toISOString();
-  const rows = await selectWithEvidence(db)
+  let select = selectWithEvidence(db)
     .select((eb) => eb.exists(suppressionOf(eb, at)).as('suppressed'))
-    .where('f.fingerprint', '=', fingerprint)
-    .execute();
+    .where('f.fingerprint', '=', fingerprint);
+  if (scope !== undefined) select = select.where((eb) => scopeCondition(eb, scope));
+  const rows = await select.execute();
   return (await toListed(db, rows, at))[0];
 }
 
@@ -120,6 +127,8 @@ export interface TriageChange {
   readonly suppression?: { readonly reason: string; readonly until?: string };
   readonly actor: string;
   readonly now: Date;
+  /** Only findings within these asset prefixes change; absent: any. */
+  readonly scope?: AssetScope;
 }
 
 /**
@@ -131,6 +140,8 @@ export async function triageFindings(db: Db, target: { readonly fingerprints: re
   return db.transaction().execute(async (trx) => {
     let select = trx.selectFrom('findings as f').select(['f.fingerprint', 'f.status', 'f.triage_state']);
     select = 'fingerprints' in target ? (target.fingerprints.length === 0 ? select.where(sql<SqlBool>`1 = 0`) : select.where('f.fingerprint', 'in', [...target.fingerprints])) : select.where((eb) => filterCondition(eb, target.filter, at));
+    const scope = change.scope;
+    if (scope !== undefined) select = select.where((eb) => scopeCondition(eb, scope));
     const rows = await select.orderBy('f.fingerprint').execute();
     for (const batch of chunks(rows, 500)) {
       const fingerprints = batch.map((row) => row.fingerprint);

@@ -338,6 +338,18 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('notify_attempts_delivery').on('notify_attempts').columns(['delivery_id', 'id']).execute();
       },
     },
+    '0006-mfa-scopes': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // A second factor per user: the confirmed secret and the one awaiting confirmation, both sealed; the
+        // last time step a code was taken for, so no code works twice.
+        await db.schema.alterTable('users').addColumn('mfa_secret', 'text').execute();
+        await db.schema.alterTable('users').addColumn('mfa_pending', 'text').execute();
+        await db.schema.alterTable('users').addColumn('mfa_last_step', 'integer').execute();
+        // Asset prefixes as a JSON array; null: every asset.
+        await db.schema.alterTable('users').addColumn('asset_scope', 'text').execute();
+        await db.schema.alterTable('api_tokens').addColumn('asset_scope', 'text').execute();
+      },
+    },
   };
 }
 

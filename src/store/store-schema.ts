@@ -248,6 +248,14 @@ export interface UsersTable {
   locked_until: string | null;
   created_at: string;
   changed_at: string;
+  /** The TOTP secret, sealed under the server's key; null: no second factor. */
+  mfa_secret: string | null;
+  /** A TOTP secret handed out for enrolment and not confirmed yet, sealed. */
+  mfa_pending: string | null;
+  /** The last time step a code was accepted for: codes are single-use. */
+  mfa_last_step: number | null;
+  /** JSON array of asset prefixes the user may see; null: every asset. */
+  asset_scope: string | null;
 }
 
 /** A browser session: only the SHA-256 of the cookie's value is kept. */
@@ -272,6 +280,8 @@ export interface ApiTokensTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** JSON array of asset prefixes the token may see and push; null: every asset. */
+  asset_scope: string | null;
 }
 
 /** Append-only: who changed what, never updated or deleted. */

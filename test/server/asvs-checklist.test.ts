@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../src/server/build-server.js';
 import { SESSION_COOKIE } from '../../src/server/session-cookie.js';
+import { totpCode, totpStep } from '../../src/server/totp.js';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../src/store/account-store.js';
 import { REPO_ROOT } from '../e2e/run-cli.js';
 import { makeFinding, seedFindings } from './seed-findings.js';
@@ -122,7 +123,45 @@ describe('ASVS 5.0 L2 checklist', () => {
       expect((await signIn(user.name, TEST_PASSWORD, '10.7.2.1')).statusCode).toBe(401);
     });
 
-    it.todo('6.3.2 requires a second factor (TOTP is planned; today passwords and API tokens only)');
+    /** Enrols a fresh user's TOTP second factor and returns the user, the secret, and a sign-in with a code. */
+    let tries = 0;
+    const enrolled = async () => {
+      const user = await fresh();
+      const { secret } = (await server.app.inject({ method: 'POST', url: '/api/v1/session/mfa', headers: user.headers })).json<{ secret: string }>();
+      const code = (offset = 0) => totpCode(secret, totpStep(server.deps.now()) + offset);
+      expect((await server.app.inject({ method: 'POST', url: '/api/v1/session/mfa/confirm', headers: user.headers, payload: { code: code() } })).statusCode).toBe(204);
+      server.advance(30_000);
+      const withCode = (value: string, remoteAddress?: string) =>
+        server.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: remoteAddress ?? `10.8.${users}.${(tries += 1) & 255}`, payload: { username: user.name, password: TEST_PASSWORD, code: value } });
+      return { user, code, withCode };
+    };
+
+    it('6.3.3 offers a TOTP second factor: with it, the password alone opens no session', async () => {
+      const { user, code, withCode } = await enrolled();
+      const passwordOnly = await signIn(user.name, TEST_PASSWORD);
+      expect(passwordOnly.statusCode).toBe(401);
+      expect(passwordOnly.json<{ error: { code: string } }>().error.code).toBe('mfa-required');
+      expect(passwordOnly.headers['set-cookie']).toBeUndefined();
+      expect((await withCode(code())).statusCode).toBe(200);
+      expect(docs).toMatch(/TOTP/);
+      expect(docs).toMatch(/--require-mfa/);
+    });
+
+    it('6.5.1 takes each TOTP code once', async () => {
+      const { code, withCode } = await enrolled();
+      const now = code();
+      expect((await withCode(now)).statusCode).toBe(200);
+      expect((await withCode(now)).statusCode).toBe(401);
+    });
+
+    it('6.6.3 limits TOTP code attempts per address and counts wrong codes toward the lock-out', async () => {
+      const { code, withCode } = await enrolled();
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i += 1) statuses.push((await withCode(code(9), '10.6.6.3')).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      for (let i = 0; i < 5; i += 1) await withCode(code(9), `10.6.7.${i}`);
+      expect((await withCode(code(), '10.6.8.1')).statusCode).toBe(401);
+    });
 
     it('6.3.3 has no undocumented authentication pathway: only sign-in and health answer without credentials', async () => {
       const open: string[] = [];
@@ -264,7 +303,20 @@ describe('ASVS 5.0 L2 checklist', () => {
       expect((await server.app.inject({ method: 'PATCH', url: `/api/v1/findings/${fingerprint}`, headers: { authorization: `Bearer ${operator}` }, payload: { triage: { state: 'exploitable' } } })).statusCode).toBe(200);
     });
 
-    it.todo('8.2.2 scopes data by asset group (today every role sees every asset; asset groups are planned)');
+    it('8.2.2 scopes data by asset: a scoped viewer never sees another asset\'s finding, by list, get or bulk', async () => {
+      const admin = await server.token('admin');
+      const added = await server.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'site1-viewer', role: 'viewer', password: TEST_PASSWORD, assets: ['site-1'] } });
+      expect(added.statusCode).toBe(201);
+      const viewer = await server.login('site1-viewer', 'viewer');
+      const list = (await get('/api/v1/findings?status=all', viewer.cookie)).json<{ items: { asset: string }[] }>();
+      expect(list.items.map((f) => f.asset)).toEqual(['site-1']);
+      expect((await get(`/api/v1/findings/${makeFinding(2).fingerprint}`, viewer.cookie)).statusCode).toBe(404);
+      expect((await get(`/api/v1/findings/${makeFinding(1).fingerprint}`, viewer.cookie)).statusCode).toBe(200);
+      const token = (await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'site1-ops', role: 'operator', assets: ['site-1'] } })).json<{ token: string }>().token;
+      const bulk = await server.app.inject({ method: 'POST', url: '/api/v1/findings/bulk', headers: { authorization: `Bearer ${token}` }, payload: { filter: { status: 'all' }, triage: { state: 'in_triage' } } });
+      expect(bulk.json()).toEqual({ count: 1 });
+      expect(docs).toMatch(/--assets/);
+    });
 
     it('8.2.3 shows and takes only the declared fields: no hash leaves, no hidden field is written', async () => {
       const admin = await server.token('admin');

@@ -16,7 +16,7 @@ describe('sessions, sign-in and CSRF', () => {
     expect(response.statusCode).toBe(200);
     const header = String(response.headers['set-cookie']);
     expect(header).toMatch(/^__Host-w3g_sid=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-    expect(response.json()).toEqual({ user: { name: 'alice', role: 'operator' }, csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as string });
+    expect(response.json()).toEqual({ user: { name: 'alice', role: 'operator', mfa: false }, csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as string });
     const value = /=([^;]+)/.exec(header)?.[1] ?? '';
     const rows = await server.store.database.selectFrom('sessions').select('id_hash').execute();
     expect(rows.map((r) => r.id_hash)).not.toContain(value);

@@ -55,6 +55,8 @@ export interface TestServerOptions extends BuildServerOptions {
   readonly queue?: JobQueue;
   /** The clock's start; default 2026-06-01T00:00:00Z. */
   readonly start?: Date;
+  /** Passwords refused besides the built-in list. */
+  readonly passwordBlocklist?: ReadonlySet<string>;
 }
 
 /** Password the harness gives users it creates. */
@@ -91,7 +93,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     work: async () => undefined,
     stop: async () => undefined,
   };
-  const deps: ServerDeps = { store, queue, log: pino({ level: 'silent' }), now: () => new Date(now), publicUrl: 'http://127.0.0.1', secretKey: randomBytes(32) };
+  const deps: ServerDeps = { store, queue, log: pino({ level: 'silent' }), now: () => new Date(now), publicUrl: 'http://127.0.0.1', secretKey: randomBytes(32), ...(options.passwordBlocklist === undefined ? {} : { passwordBlocklist: options.passwordBlocklist }) };
   const app = await buildServer(deps, {
     ...(options.routes === undefined ? {} : { routes: options.routes }),
     ...(options.onTriaged === undefined ? {} : { onTriaged: options.onTriaged }),
@@ -99,6 +101,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.requireMfa === undefined ? {} : { requireMfa: options.requireMfa }),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const accounts = new AccountStore(store.database);

@@ -1,26 +1,46 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AccountStore, USER_NAME, type User } from '../../store/account-store.js';
-import { auditEntrySchema, responses, roleSchema, tokenSchema, userSchema } from '../api-schemas.js';
+import { assetScopeProblem, inAssetScope } from '../../store/asset-scope.js';
+import { assetScopeSchema, auditEntrySchema, responses, roleSchema, tokenSchema, userSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
 import { passwordProblem, PASSWORD_MAX } from '../password-policy.js';
-import { ApiError, type Role } from '../server-context.js';
+import { ApiError, type Principal, type Role } from '../server-context.js';
 
 interface NewUser {
   readonly name: string;
   readonly role: Role;
   readonly password: string;
+  readonly assets?: readonly string[];
 }
 
 interface UserChange {
   readonly role?: Role;
   readonly disabled?: boolean;
   readonly password?: string;
+  readonly mfa?: false;
+  readonly assets?: readonly string[] | null;
 }
 
 interface NewToken {
   readonly name: string;
   readonly role: Role;
   readonly expiresAt?: string;
+  readonly assets?: readonly string[];
+}
+
+/**
+ * Refuses a malformed asset scope with a 400, and a grant wider than the granter's own scope with a 403: a
+ * scoped administrator cannot mint an unscoped token or user (`given` undefined means every asset, null lifts
+ * a scope; `changing` false when the request leaves the scope as it is).
+ */
+function checkScope(principal: Principal | null, given: readonly string[] | null | undefined, changing = true): void {
+  const problem = given === undefined || given === null ? undefined : assetScopeProblem(given);
+  if (problem !== undefined) throw new ApiError(400, 'bad-scope', problem);
+  const own = principal?.assets;
+  if (!changing || own === undefined) return;
+  if (given === undefined || given === null || !given.every((prefix) => inAssetScope(prefix, own))) {
+    throw new ApiError(403, 'forbidden', 'An asset scope can only be granted within your own.');
+  }
 }
 
 const nameSchema = { type: 'string', pattern: USER_NAME.source } as const;
@@ -38,6 +58,8 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     ...(user.lockedUntil === undefined ? {} : { lockedUntil: user.lockedUntil }),
     createdAt: user.createdAt,
     changedAt: user.changedAt,
+    mfa: user.mfa,
+    ...(user.assets === undefined ? {} : { assets: user.assets }),
   });
 
   app.get('/api/v1/users', { preValidation: admin, schema: { summary: 'List users', tags: ['accounts'], response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: userSchema } } } }) } }, async () => ({
@@ -51,16 +73,17 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'Add a user',
         tags: ['accounts'],
-        body: { type: 'object', required: ['name', 'role', 'password'], additionalProperties: false, properties: { name: nameSchema, role: roleSchema, password: passwordSchema } },
+        body: { type: 'object', required: ['name', 'role', 'password'], additionalProperties: false, properties: { name: nameSchema, role: roleSchema, password: passwordSchema, assets: assetScopeSchema } },
         response: responses({ 201: userSchema }),
       },
     },
     async (request, reply) => {
-      const problem = passwordProblem(request.body.password, request.body.name);
+      const problem = passwordProblem(request.body.password, request.body.name, app.deps.passwordBlocklist);
       if (problem !== undefined) throw new ApiError(400, 'weak-password', problem);
+      checkScope(request.principal, request.body.assets);
       if ((await accounts.findUser(request.body.name)) !== undefined) throw new ApiError(409, 'exists', 'A user with this name exists already.');
-      const user = await accounts.addUser(request.body.name, request.body.role, request.body.password, app.deps.now());
-      await app.audit(request, 'user.added', `user:${user.name}`, { role: user.role });
+      const user = await accounts.addUser(request.body.name, request.body.role, request.body.password, app.deps.now(), { ...(request.body.assets === undefined ? {} : { assets: request.body.assets }) });
+      await app.audit(request, 'user.added', `user:${user.name}`, { role: user.role, ...(user.assets === undefined ? {} : { assets: user.assets }) });
       return reply.code(201).send(showUser(user));
     },
   );
@@ -70,19 +93,20 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
     {
       preValidation: admin,
       schema: {
-        summary: 'Change a user\'s role, state or password (a new password or disabling ends the user\'s sessions)',
+        summary: 'Change a user\'s role, state, password or asset scope (null: every asset), or reset their second factor with "mfa": false (a new password, disabling or the reset ends the user\'s sessions)',
         tags: ['accounts'],
         params: { type: 'object', required: ['name'], properties: { name: nameSchema } },
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: roleSchema, disabled: { type: 'boolean' }, password: passwordSchema } },
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: roleSchema, disabled: { type: 'boolean' }, password: passwordSchema, mfa: { type: 'boolean', enum: [false] }, assets: { ...assetScopeSchema, type: ['array', 'null'] } } },
         response: responses({ 200: userSchema }),
       },
     },
     async (request) => {
       const { name } = request.params;
       if (request.body.password !== undefined) {
-        const problem = passwordProblem(request.body.password, name);
+        const problem = passwordProblem(request.body.password, name, app.deps.passwordBlocklist);
         if (problem !== undefined) throw new ApiError(400, 'weak-password', problem);
       }
+      checkScope(request.principal, request.body.assets, request.body.assets !== undefined);
       // An administrator cannot lock themself out by accident.
       if (request.principal?.kind === 'session' && request.principal.name === name && (request.body.disabled === true || (request.body.role !== undefined && request.body.role !== 'admin'))) {
         throw new ApiError(409, 'self-demotion', 'Administrators cannot disable or demote themselves; ask another administrator.');
@@ -93,6 +117,8 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
         ...(request.body.role === undefined ? {} : { role: request.body.role }),
         ...(request.body.disabled === undefined ? {} : { disabled: request.body.disabled }),
         ...(request.body.password === undefined ? {} : { password: 'changed' }),
+        ...(request.body.mfa === undefined ? {} : { mfa: 'reset' }),
+        ...(request.body.assets === undefined ? {} : { assets: request.body.assets }),
       });
       return showUser(user);
     },
@@ -124,7 +150,7 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'Create an API token: the answer is the only time it is shown',
         tags: ['accounts'],
-        body: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: roleSchema, expiresAt: { type: 'string', format: 'date-time' } } },
+        body: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: roleSchema, expiresAt: { type: 'string', format: 'date-time' }, assets: assetScopeSchema } },
         response: responses({ 201: { type: 'object', properties: { token: { type: 'string' }, info: tokenSchema } } }),
       },
     },
@@ -132,8 +158,12 @@ export const accountRoutes: FastifyPluginAsync = async (app) => {
       const now = app.deps.now();
       const expiresAt = request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt);
       if (expiresAt !== undefined && expiresAt.getTime() <= now.getTime()) throw new ApiError(400, 'bad-request', 'expiresAt is already past.');
-      const created = await accounts.createToken({ name: request.body.name, role: request.body.role, createdBy: actorName(request.principal), ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.toISOString() }) }, now);
-      await app.audit(request, 'token.created', `token:${created.info.id}`, { name: created.info.name, role: created.info.role });
+      checkScope(request.principal, request.body.assets);
+      const created = await accounts.createToken(
+        { name: request.body.name, role: request.body.role, createdBy: actorName(request.principal), ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.toISOString() }), ...(request.body.assets === undefined ? {} : { assets: request.body.assets }) },
+        now,
+      );
+      await app.audit(request, 'token.created', `token:${created.info.id}`, { name: created.info.name, role: created.info.role, ...(created.info.assets === undefined ? {} : { assets: created.info.assets }) });
       return reply.code(201).send(created);
     },
   );

@@ -3,7 +3,7 @@ import type { FindingStatus } from '../../core/finding-status.js';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings, type FindingFilter, type ListedFinding, type TriageChange, type TriageState } from '../../store/finding-page.js';
 import { findingSchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
-import { ApiError } from '../server-context.js';
+import { ApiError, type Principal } from '../server-context.js';
 
 /** What the finding routes take from `buildServer`'s options. */
 export interface FindingRoutesOptions {
@@ -80,7 +80,8 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       const { limit, cursor, ...filter } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new ApiError(400, 'bad-cursor', 'The cursor is not one this server gave.');
-      const page = await pageFindings(db, filter, { limit, ...(after === undefined ? {} : { after }), now: app.deps.now() });
+      const scope = request.principal?.assets;
+      const page = await pageFindings(db, filter, { limit, ...(after === undefined ? {} : { after }), now: app.deps.now(), ...(scope === undefined ? {} : { scope }) });
       return { items: page.items, nextCursor: page.next === undefined ? null : encodeCursor(page.next) };
     },
   );
@@ -97,7 +98,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       },
     },
     async (request) => {
-      const finding = await getFinding(db, request.params.fingerprint, app.deps.now());
+      const finding = await getFinding(db, request.params.fingerprint, app.deps.now(), request.principal?.assets);
       if (finding === undefined) throw new ApiError(404, 'not-found', 'There is no finding with this fingerprint.');
       return { ...finding, history: await app.deps.store.history(finding.fingerprint) };
     },
@@ -116,11 +117,11 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       },
     },
     async (request) => {
-      const change = checkedChange(request.body, actorName(request.principal), app.deps.now());
+      const change = checkedChange(request.body, request.principal, app.deps.now());
       const changed = await triageFindings(db, { fingerprints: [request.params.fingerprint] }, change);
       if (changed.length === 0) throw new ApiError(404, 'not-found', 'There is no finding with this fingerprint.');
       await app.audit(request, 'finding.changed', `finding:${request.params.fingerprint}`, { ...request.body });
-      const finding = await getFinding(db, request.params.fingerprint, app.deps.now());
+      const finding = await getFinding(db, request.params.fingerprint, app.deps.now(), request.principal?.assets);
       if (finding === undefined) throw new ApiError(404, 'not-found', 'There is no finding with this fingerprint.');
       if (change.triage !== undefined && options.onTriaged !== undefined) await options.onTriaged(finding, change.triage.state, actorName(request.principal));
       return finding;
@@ -149,12 +150,12 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
     async (request) => {
       const { fingerprints, filter, ...body } = request.body;
       if ((fingerprints === undefined) === (filter === undefined)) throw new ApiError(400, 'bad-request', 'Give either fingerprints or a filter.');
-      const change = checkedChange(body, actorName(request.principal), app.deps.now());
+      const change = checkedChange(body, request.principal, app.deps.now());
       const changed = await triageFindings(db, fingerprints === undefined ? { filter: filter ?? {} } : { fingerprints }, change);
       await app.audit(request, 'finding.bulk-changed', fingerprints === undefined ? 'findings:filter' : 'findings:list', { ...body, ...(filter === undefined ? {} : { filter }), count: changed.length });
       if (change.triage !== undefined && options.onTriaged !== undefined) {
         for (const fingerprint of changed) {
-          const finding = await getFinding(db, fingerprint, app.deps.now());
+          const finding = await getFinding(db, fingerprint, app.deps.now(), change.scope);
           if (finding !== undefined) await options.onTriaged(finding, change.triage.state, actorName(request.principal));
         }
       }
@@ -163,8 +164,12 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
   );
 };
 
-/** A change as the store takes it, refusing a suppression that has already ended or a change that does nothing. */
-function checkedChange(body: ChangeBody, actor: string, now: Date): TriageChange {
+/**
+ * A change as the store takes it, limited to the asset scope of who makes it; refusing a suppression that has
+ * already ended or a change that does nothing.
+ */
+function checkedChange(body: ChangeBody, principal: Principal | null, now: Date): TriageChange {
+  const actor = actorName(principal);
   if (body.triage === undefined && body.suppression === undefined) throw new ApiError(400, 'bad-request', 'Give a triage, a suppression, or both.');
   const until = body.suppression?.until === undefined ? undefined : new Date(body.suppression.until);
   if (until !== undefined && until.getTime() <= now.getTime()) throw new ApiError(400, 'bad-request', 'The suppression\'s end is already past.');
@@ -173,5 +178,6 @@ function checkedChange(body: ChangeBody, actor: string, now: Date): TriageChange
     ...(body.suppression === undefined ? {} : { suppression: { reason: body.suppression.reason, ...(until === undefined ? {} : { until: until.toISOString() }) } }),
     actor,
     now,
+    ...(principal?.assets === undefined ? {} : { scope: principal.assets }),
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { importReport } from '../../jobs/import-report.js';
 import { requestVerify } from '../../jobs/request-verify.js';
 import { createSchedule, listSchedules } from '../../jobs/scan-schedules.js';
+import { getFinding } from '../../store/finding-page.js';
 import { getScan, listScans, requestScan } from '../../store/scan-store.js';
 import { ApiError } from '../server-context.js';
 
@@ -98,6 +99,11 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
     '/api/v1/findings/:fingerprint/verify',
     { preValidation: app.needRole('operator'), schema: { params: { type: 'object', required: ['fingerprint'], properties: { fingerprint: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 202: { type: 'object', properties: { scanId: { type: 'integer' } } }, 404: errorSchema, 409: errorSchema } } },
     async (request, reply) => {
+      // A finding outside the asset scope is not there for this caller: the same 404 as an unknown one.
+      const scope = request.principal?.assets;
+      if (scope !== undefined && (await getFinding(deps.store.database, request.params.fingerprint, deps.now(), scope)) === undefined) {
+        throw new ApiError(404, 'finding.not-found', 'there is no finding with this fingerprint.');
+      }
       const scanId = await requestVerify(deps, request.params.fingerprint, actor(request));
       await app.audit(request, 'finding.verify', `finding:${request.params.fingerprint}`, { scanId });
       return reply.code(202).send({ scanId });
@@ -114,7 +120,8 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const imported = await importReport(deps, request.body, { by: actor(request), ...(key === undefined ? {} : { idempotencyKey: key }) });
+      const scope = request.principal?.assets;
+      const imported = await importReport(deps, request.body, { by: actor(request), ...(key === undefined ? {} : { idempotencyKey: key }), ...(scope === undefined ? {} : { scope }) });
       if (imported.created) await app.audit(request, 'report.import', `run:${imported.runId}`);
       // The same push again answers as the first did: the client cannot tell a retry from a first try.
       return reply.code(201).send({ runId: imported.runId });
