@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { FindingStatus } from '../../core/finding-status.js';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings, type FindingFilter, type ListedFinding, type TriageChange, type TriageState } from '../../store/finding-page.js';
 import { findingSchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
@@ -10,13 +9,7 @@ export interface FindingRoutesOptions {
   readonly onTriaged?: (finding: ListedFinding, state: TriageState, by: string) => Promise<void>;
 }
 
-interface ListQuery {
-  readonly status?: FindingStatus | 'suppressed' | 'all';
-  readonly label?: string;
-  readonly severity?: string;
-  readonly asset?: string;
-  readonly rule?: string;
-  readonly q?: string;
+interface ListQuery extends FindingFilter {
   readonly limit: number;
   readonly cursor?: string;
 }
