@@ -1,0 +1,47 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './schema.js';
+
+/** The session's CSRF token, kept in memory only (never in storage a script could read later). */
+let csrfToken: string | undefined;
+
+/** Remembers the token the sign-in (or the session check) answered. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Every state-changing request carries the session's CSRF token; reads do not need it. */
+const csrf: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && csrfToken !== undefined) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+};
+
+/** The typed API client: same origin, the session cookie sent by the browser. */
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+api.use(csrf);
+
+/** The message of an API error answer, or a generic sentence. */
+export function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'error' in error) {
+    const inner = (error as { error?: { message?: unknown } }).error;
+    if (typeof inner?.message === 'string') return inner.message;
+  }
+  if (error instanceof Error) return error.message;
+  return 'The server did not answer as expected.';
+}
+
+/** Throws the API's error so TanStack Query shows it; returns the data otherwise. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || result.data === undefined) throw new Error(errorMessage(result.error ?? `HTTP ${result.response.status}`));
+  return result.data;
+}
+
+type Schema200<P extends keyof paths, M extends 'get'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
+
+export type Finding = Schema200<'/api/v1/findings/{fingerprint}', 'get'>;
+export type FindingList = Schema200<'/api/v1/findings', 'get'>;
+export type ListedFinding = FindingList['items'] extends (infer T)[] | undefined ? T : never;
+export type Dashboard = Schema200<'/api/v1/dashboard', 'get'>;
+export type Scan = Schema200<'/api/v1/scans/{id}', 'get'>;
+export type Role = 'viewer' | 'operator' | 'admin';
