@@ -37,8 +37,8 @@ export function FindingsPage(props: { readonly asset?: string }) {
   return (
     <section aria-labelledby="findings-title">
       <h1 id="findings-title">Findings{props.asset === undefined ? null : <> on {props.asset}</>}</h1>
-      <FilterForm key={key} filters={filters} />
-      <FindingTable key={key} filters={filters} />
+      <FilterForm key={`filters${key}`} filters={filters} />
+      <FindingTable key={`table${key}`} filters={filters} />
     </section>
   );
 }
