@@ -52,12 +52,15 @@ export async function countOpenByLabel(db: Db, now: Date): Promise<Record<string
   const at = now.toISOString();
   const rows = await db
     .selectFrom('findings as f')
-    .select((eb) => [eb.fn.coalesce('f.priority_label', sql<string>`${NO_LABEL}`).as('label'), eb.fn.countAll<number | string>().as('n')])
+    .select((eb) => ['f.priority_label', eb.fn.countAll<number | string>().as('n')])
     .where((eb) => filterCondition(eb, {}, at))
-    .groupBy(sql`coalesce(f.priority_label, ${NO_LABEL})`)
+    .groupBy('f.priority_label')
     .execute();
   const counts: Record<string, number> = Object.fromEntries(DASHBOARD_LABELS.map((label) => [label, 0]));
-  for (const row of rows) counts[row.label] = (counts[row.label] ?? 0) + Number(row.n);
+  for (const row of rows) {
+    const label = row.priority_label ?? NO_LABEL;
+    counts[label] = (counts[label] ?? 0) + Number(row.n);
+  }
   return counts;
 }
 
@@ -173,20 +176,21 @@ export async function dailyOpenSeries(db: Db, now: Date, days: number): Promise<
     .innerJoin('findings as f', 'f.fingerprint', 'h.fingerprint')
     .select((eb) => [
       sql<string>`substr(h.at, 1, 10)`.as('day'),
-      eb.fn.coalesce('f.priority_label', sql<string>`${NO_LABEL}`).as('label'),
+      'f.priority_label',
       'h.to_status',
       eb.fn.countAll<number | string>().as('n'),
     ])
     .where('h.to_status', 'in', ['new', 'reopened', 'fixed'])
-    .groupBy([sql`substr(h.at, 1, 10)`, sql`coalesce(f.priority_label, ${NO_LABEL})`, 'h.to_status'])
+    .groupBy([sql`substr(h.at, 1, 10)`, 'f.priority_label', 'h.to_status'])
     .execute();
   const dayList: string[] = [];
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   for (let k = days - 1; k >= 0; k -= 1) dayList.push(new Date(today - k * 86_400_000).toISOString().slice(0, 10));
   const deltas = new Map<string, Map<string, number>>();
   for (const row of rows) {
-    const byDay = deltas.get(row.label) ?? new Map<string, number>();
-    deltas.set(row.label, byDay);
+    const label = row.priority_label ?? NO_LABEL;
+    const byDay = deltas.get(label) ?? new Map<string, number>();
+    deltas.set(label, byDay);
     const sign = row.to_status === 'fixed' ? -1 : 1;
     byDay.set(row.day, (byDay.get(row.day) ?? 0) + sign * Number(row.n));
   }
