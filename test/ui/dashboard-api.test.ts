@@ -96,6 +96,11 @@ for (const db of ['sqlite', 'postgres'] as const) {
       const lines = csv.body.split('\r\n').filter((line) => line !== '');
       expect(lines).toHaveLength(1 + 13);
       expect(csv.body).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+      const sarif = await server.app.inject({ url: '/api/v1/findings/export?format=sarif&severity=high', headers });
+      expect(sarif.headers['content-type']).toBe('application/sarif+json; charset=utf-8');
+      const log = sarif.json<{ version: string; runs: { results: { ruleId: string }[] }[] }>();
+      expect(log.version).toBe('2.1.0');
+      expect(log.runs[0]?.results).toHaveLength(list.items.length);
       // Suppressing one moves it out of the default export and into status=suppressed.
       const bulk = await server.app.inject({ method: 'POST', url: '/api/v1/findings/bulk', headers, payload: { fingerprints: [findings[0]?.fingerprint], suppression: { reason: 'accepted' } } });
       expect(bulk.statusCode).toBe(200);

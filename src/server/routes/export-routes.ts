@@ -1,8 +1,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { csvCell } from '../../report/csv-reporter.js';
+import { sarifReporter } from '../../report/sarif-reporter.js';
+import { TOOL_VERSION } from '../../scan/tool-version.js';
 import { pageFindings, type FindingFilter, type ListedFinding, type PageCursor } from '../../store/finding-page.js';
 import { responses } from '../api-schemas.js';
+import { ApiError } from '../server-context.js';
 
 /** The list's filters, the same as `GET /api/v1/findings` takes. */
 const filterProperties = {
@@ -16,11 +19,13 @@ const filterProperties = {
 
 /** Rows read from the store at a time: memory stays flat whatever the export's size. */
 const BATCH = 500;
+/** SARIF is one JSON document built whole by the report's own SARIF reporter, so its size is capped. */
+export const SARIF_EXPORT_LIMIT = 20_000;
 
 const CSV_HEADER = ['fingerprint', 'status', 'priority', 'risk', 'due', 'severity', 'rule_id', 'title', 'asset', 'location_key', 'first_recorded', 'last_recorded', 'triage', 'suppressed', 'file', 'line', 'evidence'] as const;
 
 interface ExportQuery extends FindingFilter {
-  readonly format: 'csv' | 'json';
+  readonly format: 'csv' | 'json' | 'sarif';
 }
 
 /** One finding as a CSV row: formula-neutralised cells (see csvCell), CRLF line end. */
@@ -59,10 +64,10 @@ export const exportRoutes: FastifyPluginAsync = async (app) => {
     {
       preValidation: app.needRole('viewer'),
       schema: {
-        summary: 'Export the filtered findings as CSV or JSON',
+        summary: 'Export the filtered findings as CSV, JSON or SARIF 2.1.0',
         tags: ['findings'],
-        querystring: { type: 'object', additionalProperties: false, required: ['format'], properties: { ...filterProperties, format: { type: 'string', enum: ['csv', 'json'] } } },
-        response: responses({ 200: { description: 'CSV (RFC 4180) or JSON `{"items":[Finding]}`', type: 'string' } }),
+        querystring: { type: 'object', additionalProperties: false, required: ['format'], properties: { ...filterProperties, format: { type: 'string', enum: ['csv', 'json', 'sarif'] } } },
+        response: responses({ 200: { description: 'CSV (RFC 4180), JSON `{"items":[Finding]}` or SARIF 2.1.0', type: 'string' } }),
       },
     },
     async (request, reply) => {
@@ -94,6 +99,20 @@ export const exportRoutes: FastifyPluginAsync = async (app) => {
         yield '\n]}\n';
       }
       const stamp = now.toISOString().slice(0, 10);
+      if (format === 'sarif') {
+        const findings: ListedFinding[] = [];
+        for await (const items of pages()) {
+          findings.push(...items);
+          if (findings.length > SARIF_EXPORT_LIMIT) throw new ApiError(413, 'too-many', `A SARIF export holds at most ${SARIF_EXPORT_LIMIT} findings; narrow the filters or export CSV or JSON.`);
+        }
+        const at = now.toISOString();
+        const sarif = sarifReporter.render({ tool: { name: 'w3guard', version: TOOL_VERSION }, command: 'export', startedAt: at, finishedAt: at, inputs: [], issues: [], findings, rules: [] }, { color: false });
+        return reply
+          .type('application/sarif+json; charset=utf-8')
+          .header('content-disposition', `attachment; filename="w3guard-findings-${stamp}.sarif"`)
+          .header('x-content-type-options', 'nosniff')
+          .send(sarif);
+      }
       void reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
         .header('content-disposition', `attachment; filename="w3guard-findings-${stamp}.${format}"`)

@@ -8002,7 +8002,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export the filtered findings as CSV or JSON */
+        /** Export the filtered findings as CSV, JSON or SARIF 2.1.0 */
         get: {
             parameters: {
                 query: {
@@ -8012,7 +8012,7 @@ export interface paths {
                     asset?: string;
                     rule?: string;
                     q?: string;
-                    format: "csv" | "json";
+                    format: "csv" | "json" | "sarif";
                 };
                 header?: never;
                 path?: never;
@@ -8020,7 +8020,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description CSV (RFC 4180) or JSON `{"items":[Finding]}` */
+                /** @description CSV (RFC 4180), JSON `{"items":[Finding]}` or SARIF 2.1.0 */
                 200: {
                     headers: {
                         [name: string]: unknown;

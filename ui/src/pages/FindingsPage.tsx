@@ -182,6 +182,9 @@ function FindingTable(props: { readonly filters: Filters }) {
           </a>{' '}
           <a href={exportHref('json')} download data-testid="export-json">
             JSON
+          </a>{' '}
+          <a href={exportHref('sarif')} download data-testid="export-sarif">
+            SARIF
           </a>
         </span>
       </div>
