@@ -148,18 +148,26 @@ export async function assetFreshness(db: Db, limit: number): Promise<{ asset: st
   return items.sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : a.asset < b.asset ? -1 : 1)).slice(0, limit);
 }
 
-/** When a recorded run last evaluated rules on each asset (its coverage). */
+/**
+ * When a recorded run last evaluated rules on each asset (its coverage): the asset's highest covering run id,
+ * read from the (asset, run_id) index, then that run's end.
+ */
 async function lastScans(db: Db, assets: readonly string[]): Promise<Map<string, string>> {
   const scanned = new Map<string, string>();
   for (let k = 0; k < assets.length; k += 500) {
-    const rows = await db
+    const latest = await db
       .selectFrom('coverage as c')
-      .innerJoin('runs as r', 'r.id', 'c.run_id')
-      .select((eb) => ['c.asset', eb.fn.max('r.finished_at').as('last_scan')])
+      .select((eb) => ['c.asset', eb.fn.max('c.run_id').as('run_id')])
       .where('c.asset', 'in', assets.slice(k, k + 500))
       .groupBy('c.asset')
       .execute();
-    for (const row of rows) if (row.last_scan !== null) scanned.set(row.asset, row.last_scan);
+    if (latest.length === 0) continue;
+    const runs = await db.selectFrom('runs').select(['id', 'finished_at']).where('id', 'in', [...new Set(latest.map((row) => Number(row.run_id)))]).execute();
+    const finished = new Map(runs.map((run) => [Number(run.id), run.finished_at]));
+    for (const row of latest) {
+      const at = finished.get(Number(row.run_id));
+      if (at !== undefined) scanned.set(row.asset, at);
+    }
   }
   return scanned;
 }

@@ -70,6 +70,19 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await watched.context.close();
   });
 
+  it('returns to the sign-in page when the session ends while a page is open', async () => {
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await signIn(watched, rig, 'hana', 'viewer', '/findings');
+    await page.locator('[data-testid="findings-table"] tbody tr').first().waitFor();
+    // Ended on the server, as an admin ending the user's sessions would.
+    const user = await rig.server.store.database.selectFrom('users').select('id').where('name', '=', 'hana').executeTakeFirstOrThrow();
+    await rig.server.store.database.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await watched.context.close();
+  });
+
   it('renders hostile evidence as inert text with invisible characters shown, under CSP and Trusted Types', async () => {
     const watched = await openWatched(rig.browser);
     const { page } = watched;
@@ -147,7 +160,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await bulk.getByLabel('Triage').selectOption('false_positive');
     await bulk.getByLabel('Comment').fill('test fixture');
     await bulk.getByRole('button', { name: 'Apply' }).click();
-    await expect(page.getByTestId('bulk-result').textContent()).resolves.toBe('3 findings changed.');
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toBe('3 findings changed.');
     for (const fingerprint of chosen) {
       const finding = await rig.server.app.inject({ url: `/api/v1/findings/${fingerprint}`, headers: { authorization: `Bearer ${await rig.server.token('viewer')}` } });
       expect(finding.json<{ triage: { state: string; by: string; comment: string } }>().triage).toMatchObject({ state: 'false_positive', by: 'erin', comment: 'test fixture' });
@@ -158,7 +171,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await bulk.getByLabel('Suppress, because').fill('accepted risk');
     await bulk.getByLabel('until').fill('2027-01-31');
     await bulk.getByRole('button', { name: 'Apply' }).click();
-    await expect(page.getByTestId('bulk-result').textContent()).resolves.toBe('1 findings changed.');
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toBe('1 findings changed.');
     await page.locator(`[data-testid="findings-table"][aria-busy="false"] tbody tr[data-fingerprint="${chosen[0] ?? ''}"]`).waitFor({ state: 'detached' });
     const suppressed = await rig.server.store.database.selectFrom('suppressions').selectAll().where('fingerprint', '=', chosen[0] ?? '').executeTakeFirstOrThrow();
     expect(suppressed).toMatchObject({ reason: 'accepted risk', author: 'erin', expires_at: '2027-01-31T23:59:59.000Z' });

@@ -17,9 +17,24 @@ const csrf: Middleware = {
   },
 };
 
+let onSignedOut: () => void = () => undefined;
+
+/** What to do when the server says the session is gone (expired, ended elsewhere): show the sign-in page. */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+/** A 401 on any request but the session check itself means the session ended while the page was open. */
+const expiry: Middleware = {
+  onResponse({ request, response }) {
+    if (response.status === 401 && new URL(request.url).pathname !== '/api/v1/session') onSignedOut();
+    return response;
+  },
+};
+
 /** The typed API client: same origin, the session cookie sent by the browser. */
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
-api.use(csrf);
+api.use(csrf, expiry);
 
 /** The message of an API error answer, or a generic sentence. */
 export function errorMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { api, setCsrfToken } from '../api/client.js';
+import { api, setCsrfToken, whenSignedOut } from '../api/client.js';
 import { Link } from '../components/Link.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { FindingPage } from '../pages/FindingPage.js';
@@ -49,6 +49,7 @@ export function App() {
   const session = useQuery({ queryKey: ['session'], queryFn: loadSession, staleTime: Infinity });
   const main = useRef<HTMLElement>(null);
   const { path } = useLocation();
+  useEffect(() => whenSignedOut(() => void queryClient.invalidateQueries({ queryKey: ['session'] })), [queryClient]);
   // After a navigation, keyboard and screen-reader users start at the new page's content.
   useEffect(() => main.current?.focus({ preventScroll: true }), [path]);
   if (session.isPending) return <p className="loading">Loading…</p>;
