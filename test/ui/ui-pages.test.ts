@@ -1,9 +1,17 @@
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { startScan, updateProgress } from '../../src/store/scan-store.js';
 import { axeProblems, HAS_CHROMIUM, makePriority, openWatched, prioritized, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
 
 if (!HAS_CHROMIUM) console.warn('test/ui: skipped, no Chromium at /usr/bin/chromium (Debian package chromium; or set CHROMIUM).');
+
+/** A download's bytes as text. */
+async function streamText(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Attacker-controlled text in every place evidence can carry it: titles, assets, file names, log lines, HTTP answers. */
 const HOSTILE: Finding = prioritized(1000, {
@@ -175,6 +183,63 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await page.locator(`[data-testid="findings-table"][aria-busy="false"] tbody tr[data-fingerprint="${chosen[0] ?? ''}"]`).waitFor({ state: 'detached' });
     const suppressed = await rig.server.store.database.selectFrom('suppressions').selectAll().where('fingerprint', '=', chosen[0] ?? '').executeTakeFirstOrThrow();
     expect(suppressed).toMatchObject({ reason: 'accepted risk', author: 'erin', expires_at: '2027-01-31T23:59:59.000Z' });
+    await expectClean(watched);
+    await watched.context.close();
+  });
+
+  it('keeps filters in the URL and remembers them and the column choice; exports exactly the filtered set', async () => {
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await signIn(watched, rig, 'ivan', 'viewer', '/findings');
+    const table = page.locator('[data-testid="findings-table"][aria-busy="false"]');
+    await table.locator('tbody tr').first().waitFor();
+    const filters = page.getByRole('search', { name: 'Filter findings' });
+    await filters.getByLabel('Severity').selectOption('critical');
+    await page.waitForURL(/\/findings\?severity=critical$/);
+    await filters.getByLabel('Text').fill('number 1');
+    await filters.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/\/findings\?severity=critical&q=number\+1$/);
+    await table.locator('tbody tr').first().waitFor();
+    const shown = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-fingerprint') ?? ''));
+    const token = await rig.server.token('viewer');
+    const api = (await (await fetch(`${rig.server.url}/api/v1/findings?severity=critical&q=number%201&limit=500`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { fingerprint: string }[] };
+    expect(shown).toEqual(api.items.map((item) => item.fingerprint));
+    expect(shown.length).toBeGreaterThan(0);
+    // Hide a column; a bare /findings later opens with the same filters and columns.
+    await page.getByText('Columns').click();
+    await page.locator('details.columns').getByLabel('Rule').uncheck();
+    expect(await page.locator('[data-testid="findings-table"] thead th', { hasText: 'Rule' }).count()).toBe(0);
+    await page.goto(`${rig.server.url}/`);
+    await page.getByTestId('dashboard').waitFor();
+    await page.goto(`${rig.server.url}/findings`);
+    await page.waitForURL(/\/findings\?severity=critical&q=number\+1$/);
+    await table.locator('tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid="findings-table"] thead th', { hasText: 'Rule' }).count()).toBe(0);
+    expect(await page.locator('[data-testid="findings-table"] thead th', { hasText: 'Asset' }).count()).toBe(1);
+    // The export link downloads exactly the rows of this filter.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const exported = JSON.parse(await streamText(await download.createReadStream())) as { items: { fingerprint: string }[] };
+    expect(exported.items.map((item) => item.fingerprint)).toEqual(api.items.map((item) => item.fingerprint));
+    await expectClean(watched);
+    await watched.context.close();
+  });
+
+  it('triages and suppresses one finding from its page, and shows the change in its history', async () => {
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    const target = prioritized(5);
+    await signIn(watched, rig, 'jack', 'operator', `/findings/${target.fingerprint}`);
+    const triage = page.getByRole('form', { name: 'Triage' });
+    await triage.getByLabel('Triage').selectOption('exploitable');
+    await triage.getByLabel('Comment').fill('seen in the logs');
+    await triage.getByRole('button', { name: 'Save triage' }).click();
+    await expect.poll(() => page.getByTestId('history').textContent()).toContain('triage:exploitable');
+    const suppress = page.getByRole('form', { name: 'Suppress' });
+    await suppress.getByLabel('Suppress, because').fill('compensating control at the proxy');
+    await suppress.getByLabel('until').fill('2027-03-01');
+    await suppress.getByRole('button', { name: 'Suppress' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('(suppressed)');
+    expect(await page.getByTestId('history').textContent()).toContain('compensating control at the proxy');
     await expectClean(watched);
     await watched.context.close();
   });
