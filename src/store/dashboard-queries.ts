@@ -65,13 +65,13 @@ export async function countOpenByLabel(db: Db, now: Date): Promise<Record<string
 }
 
 /**
- * Open, not suppressed findings that need action now: incidents, 3-day items due within a day or overdue,
+ * Open, not suppressed findings that need action now: incidents, 3-day items due within 48 hours or overdue,
  * known-exploited (KEV) weaknesses on an internet-facing asset when the priority's inputs say both, and
  * reopened ones. Highest risk first.
  */
 export async function actNow(db: Db, now: Date, limit: number): Promise<{ readonly items: ActNowItem[]; readonly total: number }> {
   const at = now.toISOString();
-  const soon = new Date(now.getTime() + 24 * 3600_000).toISOString();
+  const soon = new Date(now.getTime() + 48 * 3600_000).toISOString();
   // The priority JSON is written by decide-priority with `name` then `value`, so both facts are plain substrings.
   const kev = sql<SqlBool>`(f.priority like ${'%"name":"inKev","value":true%'} and f.priority like ${'%"name":"publiclyExposed","value":true%'})`;
   const due = sql<SqlBool>`(f.priority_label in ('3d', '3d-forensic') and f.due_at is not null and f.due_at <= ${soon})`;

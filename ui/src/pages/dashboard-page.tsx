@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.js';
 import { findingsHref } from '../app/finding-filters.js';
-import { Link } from '../components/Link.js';
-import { OpenChart } from '../components/OpenChart.js';
-import { VisibleText } from '../components/VisibleText.js';
+import { Link } from '../components/link.js';
+import { OpenChart } from '../components/open-chart.js';
+import { VisibleText } from '../components/visible-text.js';
 
 const REASONS: Readonly<Record<string, string>> = { incident: 'incident', due: 'due', 'kev-exposed': 'KEV, internet-facing', reopened: 'reopened' };
 

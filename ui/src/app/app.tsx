@@ -1,13 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { api, setCsrfToken, whenSignedOut } from '../api/client.js';
-import { Link } from '../components/Link.js';
-import { DashboardPage } from '../pages/DashboardPage.js';
-import { FindingPage } from '../pages/FindingPage.js';
-import { FindingsPage } from '../pages/FindingsPage.js';
-import { ScanPage } from '../pages/ScanPage.js';
-import { SignInPage } from '../pages/SignInPage.js';
-import { UsersPage } from '../pages/UsersPage.js';
+import { Link } from '../components/link.js';
+import { DashboardPage } from '../pages/dashboard-page.js';
+import { FindingPage } from '../pages/finding-page.js';
+import { FindingsPage } from '../pages/findings-page.js';
+import { ScanPage } from '../pages/scan-page.js';
+import { SignInPage } from '../pages/sign-in-page.js';
+import { UsersPage } from '../pages/users-page.js';
 import { useLocation } from './router.js';
 import { can, SessionContext, type SessionUser } from './session.js';
 

@@ -1,4 +1,4 @@
-import { ScanProgress } from '../components/ScanProgress.js';
+import { ScanProgress } from '../components/scan-progress.js';
 
 /** `/scans/{id}`: the deep link notifications use for a scan. */
 export function ScanPage(props: { readonly id: number }) {

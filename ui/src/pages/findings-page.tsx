@@ -6,8 +6,8 @@ import { FILTER_KEYS, filtersFromSearch, findingsHref, LABELS, rememberedFilters
 import { useRemembered } from '../app/remembered.js';
 import { navigate, useLocation } from '../app/router.js';
 import { can, useSession } from '../app/session.js';
-import { Link } from '../components/Link.js';
-import { VisibleText } from '../components/VisibleText.js';
+import { Link } from '../components/link.js';
+import { VisibleText } from '../components/visible-text.js';
 
 /** Rows per page. */
 const PAGE_SIZE = 50;

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, unwrap } from '../api/client.js';
-import { Link } from './Link.js';
-import { VisibleText } from './VisibleText.js';
+import { Link } from './link.js';
+import { VisibleText } from './visible-text.js';
 
 /** A scan's live state: polled every second until it is done or failed. */
 export function ScanProgress(props: { readonly id: number; readonly onFinished?: () => void }) {

@@ -2,9 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type Finding } from '../api/client.js';
 import { can, useSession } from '../app/session.js';
-import { Link } from '../components/Link.js';
-import { ScanProgress } from '../components/ScanProgress.js';
-import { VisibleText } from '../components/VisibleText.js';
+import { Link } from '../components/link.js';
+import { ScanProgress } from '../components/scan-progress.js';
+import { VisibleText } from '../components/visible-text.js';
 
 type Evidence = NonNullable<Finding['evidence']>[number];
 type Priority = NonNullable<Finding['priority']>;

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.js';
-import { VisibleText } from '../components/VisibleText.js';
+import { VisibleText } from '../components/visible-text.js';
 
 /** Users and their roles, for admins (read-only in this version; `w3guard user add` and the API change them). */
 export function UsersPage() {
