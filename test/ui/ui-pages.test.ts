@@ -183,6 +183,20 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await page.locator(`[data-testid="findings-table"][aria-busy="false"] tbody tr[data-fingerprint="${chosen[0] ?? ''}"]`).waitFor({ state: 'detached' });
     const suppressed = await rig.server.store.database.selectFrom('suppressions').selectAll().where('fingerprint', '=', chosen[0] ?? '').executeTakeFirstOrThrow();
     expect(suppressed).toMatchObject({ reason: 'accepted risk', author: 'erin', expires_at: '2027-01-31T23:59:59.000Z' });
+    // Every finding matching the filters, on every page: only after a confirming second click.
+    const token = await rig.server.token('viewer');
+    const matching = ((await (await fetch(`${rig.server.url}/api/v1/findings?severity=medium&limit=500`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] }).items.length;
+    await bulk.getByLabel('every finding matching the filters').check();
+    await bulk.getByLabel('Suppress, because').fill('');
+    await bulk.getByLabel('until').fill('');
+    await bulk.getByLabel('Triage').selectOption('in_triage');
+    await bulk.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toContain('Apply again to confirm');
+    const before = await rig.server.store.database.selectFrom('findings').select('fingerprint').where('triage_state', '=', 'in_triage').execute();
+    expect(before).toHaveLength(0);
+    await bulk.getByRole('button', { name: 'Confirm: change all matching' }).click();
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toBe(`${matching} findings changed.`);
+    expect(matching).toBeGreaterThan(0);
     await expectClean(watched);
     await watched.context.close();
   });

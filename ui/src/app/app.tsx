@@ -21,16 +21,26 @@ async function loadSession(): Promise<SessionUser | null> {
   return { name: user.name, role: user.role };
 }
 
+/** A path segment decoded, or undefined when it is not valid percent-encoding (a mangled link). */
+function segment(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The page for the current path. */
 function Page(props: { readonly user: SessionUser }) {
   const { path } = useLocation();
-  const finding = /^\/findings\/([^/]+)$/.exec(path);
-  if (finding?.[1] !== undefined) return <FindingPage fingerprint={decodeURIComponent(finding[1])} />;
+  const finding = segment(/^\/findings\/([^/]+)$/.exec(path)?.[1]);
+  if (finding !== undefined) return <FindingPage fingerprint={finding} />;
   if (path === '/findings') return <FindingsPage />;
   const scan = /^\/scans\/(\d+)$/.exec(path);
   if (scan?.[1] !== undefined) return <ScanPage id={Number(scan[1])} />;
-  const asset = /^\/assets\/([^/]+)$/.exec(path);
-  if (asset?.[1] !== undefined) return <FindingsPage asset={decodeURIComponent(asset[1])} />;
+  const asset = segment(/^\/assets\/([^/]+)$/.exec(path)?.[1]);
+  if (asset !== undefined) return <FindingsPage asset={asset} />;
   if (path === '/admin/users' && can(props.user, 'admin')) return <UsersPage />;
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
   return (

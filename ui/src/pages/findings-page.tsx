@@ -231,6 +231,8 @@ const TRIAGE = ['in_triage', 'exploitable', 'resolved', 'false_positive', 'not_a
 /** Triage and/or suppress the selected findings, or every finding the filters match, in one request. */
 function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: readonly string[]; readonly onDone: () => void }) {
   const [message, setMessage] = useState<string>();
+  // A change to every finding matching the filters may touch thousands: it is applied on a second, confirming click.
+  const [confirming, setConfirming] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -246,6 +248,12 @@ function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: re
       setMessage('Select findings first, or choose every finding matching the filters.');
       return;
     }
+    if (everything && !confirming) {
+      setConfirming(true);
+      setMessage('This changes every finding matching the filters, on every page. Apply again to confirm.');
+      return;
+    }
+    setConfirming(false);
     const comment = String(form.get('comment') ?? '').trim();
     const body = {
       ...(everything ? { filter: props.filters as Record<string, never> } : { fingerprints: [...props.fingerprints] }),
@@ -261,7 +269,7 @@ function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: re
     props.onDone();
   };
   return (
-    <form className="bulk" onSubmit={(event) => void submit(event)} aria-label="Change several findings">
+    <form className="bulk" onSubmit={(event) => void submit(event)} onChange={() => setConfirming(false)} aria-label="Change several findings">
       <fieldset>
         <legend>Triage or suppress</legend>
         <label>
@@ -293,7 +301,7 @@ function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: re
           until
           <input name="until" type="date" />
         </label>
-        <button type="submit">Apply</button>
+        <button type="submit">{confirming ? 'Confirm: change all matching' : 'Apply'}</button>
         {message === undefined ? null : (
           <span role="status" data-testid="bulk-result">
             {message}
