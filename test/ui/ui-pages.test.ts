@@ -238,6 +238,25 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await watched.context.close();
   });
 
+  it('shows an asset\'s page from the dashboard\'s top assets, with its facts and only its findings', async () => {
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await signIn(watched, rig, 'kate', 'viewer');
+    const first = page.getByTestId('top-assets').locator('tbody th a').first();
+    const asset = (await first.textContent()) ?? '';
+    await first.click();
+    await page.waitForURL(new RegExp(`/assets/${encodeURIComponent(asset)}$`));
+    const token = await rig.server.token('viewer');
+    const facts = (await (await fetch(`${rig.server.url}/api/v1/assets/${encodeURIComponent(asset)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { open: number };
+    await expect.poll(() => page.getByTestId('asset-facts').textContent()).toContain(`${facts.open} open findings`);
+    const rows = page.locator('[data-testid="findings-table"][aria-busy="false"] tbody tr');
+    await rows.first().waitFor();
+    const assets = await page.locator('[data-testid="findings-table"] tbody tr td:nth-child(5)').allTextContents();
+    expect(new Set(assets)).toEqual(new Set([asset]));
+    await expectClean(watched);
+    await watched.context.close();
+  });
+
   it('triages and suppresses one finding from its page, and shows the change in its history', async () => {
     const watched = await openWatched(rig.browser);
     const { page } = watched;

@@ -84,7 +84,9 @@ export function DashboardPage() {
             {data.topAssets.map((asset) => (
               <tr key={asset.asset}>
                 <th scope="row">
-                  <VisibleText text={asset.asset} />
+                  <Link to={`/assets/${encodeURIComponent(asset.asset)}`}>
+                    <VisibleText text={asset.asset} />
+                  </Link>
                 </th>
                 <td>
                   <Link to={findingsHref({ asset: asset.asset })}>{asset.open}</Link>
