@@ -24,6 +24,7 @@ const HOSTILE: Finding = prioritized(1000, {
     { kind: 'log', file: 'C:\\inetpub\\logs\\<img src=x onerror=alert(2)>\u202egol.txt', line: 42, text: 'GET /a?<script>alert(3)</script> 200\r\nX-Injected: yes\u0000tail \u202eexe.gpj\u2066' },
     { kind: 'http', url: 'javascript:alert(4)', text: 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<iframe src="javascript:alert(5)"></iframe><a href="javascript:alert(6)">x</a>' },
     { kind: 'file', path: 'C:\\site\\shell\u202easpx.jpg' },
+    { kind: 'http', url: 'http://127.0.0.1/upload', text: `${'A'.repeat(10_000)}TAIL-MARKER` },
   ],
 });
 
@@ -106,6 +107,10 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     expect(text).not.toMatch(/[\u202e\u2066\u0000\r]/u);
     for (const marker of ['U+202E', 'U+2066', '\u2400', '\u240d', '\u240a']) expect(await article.locator(`[data-ctl="${marker}"]`).count(), marker).toBeGreaterThan(0);
     expect(await article.locator('script, img, iframe, svg').count()).toBe(0);
+    // A long text shows a preview until the reader asks for all of it.
+    expect(text).not.toContain('TAIL-MARKER');
+    await page.getByRole('button', { name: 'Show all 10011 characters' }).click();
+    expect(await article.textContent()).toContain('TAIL-MARKER');
     const hrefs = await page.locator('a').evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
     expect(hrefs.filter((href) => !href.startsWith('/'))).toEqual(['#main']);
     // Why this priority: every input with its source.

@@ -148,15 +148,33 @@ function EvidenceList(props: { readonly evidence: readonly Evidence[] }) {
               )}
               {item.time === undefined ? null : <span className="time">{new Date(item.time).toISOString()}</span>}
             </div>
-            {item.text === undefined ? null : (
-              <pre className="text">
-                <VisibleText text={item.text} />
-              </pre>
-            )}
+            {item.text === undefined ? null : <EvidenceText text={item.text} />}
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+/** Characters of one evidence text shown before "Show all": a request body can be megabytes. */
+const TEXT_PREVIEW = 4_000;
+
+/** An evidence text, long ones cut to a preview the reader can expand. */
+function EvidenceText(props: { readonly text: string }) {
+  const [all, setAll] = useState(false);
+  const long = props.text.length > TEXT_PREVIEW;
+  return (
+    <>
+      <pre className="text">
+        <VisibleText text={long && !all ? props.text.slice(0, TEXT_PREVIEW) : props.text} />
+        {long && !all ? '…' : null}
+      </pre>
+      {long ? (
+        <button type="button" onClick={() => setAll(!all)}>
+          {all ? 'Show less' : `Show all ${props.text.length} characters`}
+        </button>
+      ) : null}
+    </>
   );
 }
 
