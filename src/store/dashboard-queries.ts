@@ -79,14 +79,15 @@ export async function actNow(db: Db, now: Date, limit: number): Promise<{ readon
     .selectFrom('findings as f')
     .where((eb) => filterCondition(eb, {}, at))
     .where((eb) => eb.or([eb('f.priority_label', '=', 'incident'), due, kev, eb('f.status', '=', 'reopened')]));
+  // The total rides on each row (a window count over the whole match), so the conditions are evaluated once.
   const rows = await base
     .select(['f.fingerprint', 'f.title', 'f.asset', 'f.severity', 'f.status', 'f.priority_label', 'f.risk', 'f.due_at'])
-    .select([due.as('is_due'), kev.as('is_kev')])
+    .select([due.as('is_due'), kev.as('is_kev'), sql<number | string>`count(*) over ()`.as('total')])
     .orderBy(sql`coalesce(-f.risk, 1)`)
     .orderBy('f.fingerprint')
     .limit(limit)
     .execute();
-  const total = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const total = { n: rows[0]?.total ?? 0 };
   const truthy = (value: unknown): boolean => value === true || Number(value) === 1;
   const items = rows.map((row): ActNowItem => {
     const reasons: ActNowReason[] = [];
