@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { PRIORITY_LABELS } from '../core/priority.js';
+import { inAssetScope, scopeCondition, type AssetScope } from './asset-scope.js';
 import { filterCondition } from './finding-page.js';
 import type { StoreDatabase } from './store-schema.js';
 
@@ -48,12 +49,12 @@ export interface DailySeries {
 export const DASHBOARD_LABELS: readonly string[] = [...PRIORITY_LABELS, NO_LABEL];
 
 /** Open, not suppressed findings per priority label (every label present, zero when none). */
-export async function countOpenByLabel(db: Db, now: Date): Promise<Record<string, number>> {
+export async function countOpenByLabel(db: Db, now: Date, scope?: AssetScope): Promise<Record<string, number>> {
   const at = now.toISOString();
   const rows = await db
     .selectFrom('findings as f')
     .select((eb) => ['f.priority_label', eb.fn.countAll<number | string>().as('n')])
-    .where((eb) => filterCondition(eb, {}, at))
+    .where((eb) => filterCondition(eb, {}, at, scope))
     .groupBy('f.priority_label')
     .execute();
   const counts: Record<string, number> = Object.fromEntries(DASHBOARD_LABELS.map((label) => [label, 0]));
@@ -69,7 +70,7 @@ export async function countOpenByLabel(db: Db, now: Date): Promise<Record<string
  * known-exploited (KEV) weaknesses on an internet-facing asset when the priority's inputs say both, and
  * reopened ones. Highest risk first.
  */
-export async function actNow(db: Db, now: Date, limit: number): Promise<{ readonly items: ActNowItem[]; readonly total: number }> {
+export async function actNow(db: Db, now: Date, limit: number, scope?: AssetScope): Promise<{ readonly items: ActNowItem[]; readonly total: number }> {
   const at = now.toISOString();
   const soon = new Date(now.getTime() + 48 * 3600_000).toISOString();
   // The priority JSON is written by decide-priority with `name` then `value`, so both facts are plain substrings.
@@ -77,7 +78,7 @@ export async function actNow(db: Db, now: Date, limit: number): Promise<{ readon
   const due = sql<SqlBool>`(f.priority_label in ('3d', '3d-forensic') and f.due_at is not null and f.due_at <= ${soon})`;
   const base = db
     .selectFrom('findings as f')
-    .where((eb) => filterCondition(eb, {}, at))
+    .where((eb) => filterCondition(eb, {}, at, scope))
     .where((eb) => eb.or([eb('f.priority_label', '=', 'incident'), due, kev, eb('f.status', '=', 'reopened')]));
   // The total rides on each row (a window count over the whole match), so the conditions are evaluated once.
   const rows = await base
@@ -111,7 +112,7 @@ export async function actNow(db: Db, now: Date, limit: number): Promise<{ readon
 }
 
 /** Assets by open (not fixed, not suppressed) risk, highest first, with when each was last found and last scanned. */
-export async function summarizeAssets(db: Db, now: Date, options: { readonly limit: number; readonly asset?: string }): Promise<AssetSummary[]> {
+export async function summarizeAssets(db: Db, now: Date, options: { readonly limit: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
   const at = now.toISOString();
   let select = db
     .selectFrom('findings as f')
@@ -122,7 +123,7 @@ export async function summarizeAssets(db: Db, now: Date, options: { readonly lim
       eb.fn.max<number | string | null>('f.risk').as('max_risk'),
       eb.fn.max('f.last_seen').as('last_found'),
     ])
-    .where((eb) => filterCondition(eb, {}, at))
+    .where((eb) => filterCondition(eb, {}, at, options.scope))
     .groupBy('f.asset');
   if (options.asset !== undefined) select = select.where('f.asset', '=', options.asset);
   const rows = await select.orderBy('risk_sum', 'desc').orderBy('f.asset').limit(options.limit).execute();
@@ -138,8 +139,10 @@ export async function summarizeAssets(db: Db, now: Date, options: { readonly lim
 }
 
 /** Every asset the store knows, stalest first: when a run last found anything on it and last covered it. */
-export async function assetFreshness(db: Db, limit: number): Promise<{ asset: string; lastFound?: string; lastScan?: string }[]> {
-  const rows = await db.selectFrom('findings as f').select((eb) => ['f.asset', eb.fn.max('f.last_seen').as('last_found')]).groupBy('f.asset').execute();
+export async function assetFreshness(db: Db, limit: number, scope?: AssetScope): Promise<{ asset: string; lastFound?: string; lastScan?: string }[]> {
+  let select = db.selectFrom('findings as f').select((eb) => ['f.asset', eb.fn.max('f.last_seen').as('last_found')]);
+  if (scope !== undefined) select = select.where((eb) => scopeCondition(eb, scope));
+  const rows = await select.groupBy('f.asset').execute();
   const scanned = await lastScans(db, rows.map((row) => row.asset));
   const items = rows.map((row) => {
     const lastScan = scanned.get(row.asset);
@@ -179,8 +182,8 @@ async function lastScans(db: Db, assets: readonly string[]): Promise<Map<string,
  * the cost follows the number of days with changes, not of findings. A finding counts under its current
  * label (history keeps statuses, not labels), and suppressions are not subtracted: it is the lifecycle trend.
  */
-export async function dailyOpenSeries(db: Db, now: Date, days: number): Promise<DailySeries> {
-  const rows = await db
+export async function dailyOpenSeries(db: Db, now: Date, days: number, scope?: AssetScope): Promise<DailySeries> {
+  let select = db
     .selectFrom('history as h')
     .innerJoin('findings as f', 'f.fingerprint', 'h.fingerprint')
     .select((eb) => [
@@ -190,8 +193,9 @@ export async function dailyOpenSeries(db: Db, now: Date, days: number): Promise<
       eb.fn.countAll<number | string>().as('n'),
     ])
     .where('h.to_status', 'in', ['new', 'reopened', 'fixed'])
-    .groupBy([sql`substr(h.at, 1, 10)`, 'f.priority_label', 'h.to_status'])
-    .execute();
+    .groupBy([sql`substr(h.at, 1, 10)`, 'f.priority_label', 'h.to_status']);
+  if (scope !== undefined) select = select.where((eb) => scopeCondition(eb, scope));
+  const rows = await select.execute();
   const dayList: string[] = [];
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   for (let k = days - 1; k >= 0; k -= 1) dayList.push(new Date(today - k * 86_400_000).toISOString().slice(0, 10));
@@ -218,10 +222,12 @@ export async function dailyOpenSeries(db: Db, now: Date, days: number): Promise<
   return { days: dayList, labels };
 }
 
-/** Schedules whose last run failed, for the freshness panel. */
-export async function failingSchedules(db: Db): Promise<{ id: number; kind: string; cron: string; targets: string[]; lastRunAt?: string; lastError: string }[]> {
-  const rows = await db.selectFrom('schedules').select(['id', 'kind', 'cron', 'targets', 'last_run_at', 'last_error']).where('last_error', 'is not', null).where('enabled', '=', 1).orderBy('id').limit(50).execute();
-  return rows.map((row) => ({
+/** Enabled schedules whose last run failed, for the freshness panel. */
+export async function failingSchedules(db: Db, scope?: AssetScope): Promise<{ id: number; kind: string; cron: string; targets: string[]; lastRunAt?: string; lastError: string }[]> {
+  const rows = await db.selectFrom('schedules').select(['id', 'kind', 'cron', 'targets', 'last_run_at', 'last_error']).where('last_error', 'is not', null).where('enabled', '=', 1).orderBy('id').limit(200).execute();
+  // A scoped user sees a schedule only when every target it scans lies within the scope.
+  const visible = rows.filter((row) => scope === undefined || (JSON.parse(row.targets) as string[]).every((target) => inAssetScope(target, scope)));
+  return visible.slice(0, 50).map((row) => ({
     id: Number(row.id),
     kind: row.kind,
     cron: row.cron,

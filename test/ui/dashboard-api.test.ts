@@ -3,6 +3,7 @@ import type { Finding } from '../../src/core/finding.js';
 import { SERVE_ROUTES } from '../../src/server/start-serve.js';
 import { postgresDown } from '../e2e/test-postgres.js';
 import { makeFinding } from '../server/seed-findings.js';
+import { AccountStore } from '../../src/store/account-store.js';
 import { startTestServer, type TestServer } from '../server/test-server.js';
 import { prioritized } from './prioritized-findings.js';
 
@@ -84,6 +85,24 @@ for (const db of ['sqlite', 'postgres'] as const) {
       const listed = await get<{ items: { asset: string }[] }>('/api/v1/assets?limit=2');
       expect(listed.items.map((a) => a.asset)).toEqual(ranked.slice(0, 2).map(([asset]) => asset));
       expect((await server.app.inject({ url: '/api/v1/assets/nowhere', headers })).statusCode).toBe(404);
+    });
+
+    it.skipIf(down !== undefined)('keeps every figure, asset and export within the asset scope of who asks', async () => {
+      const { token } = await new AccountStore(server.store.database).createToken({ name: 'site-1-team', role: 'viewer', createdBy: 'test', assets: ['site-1'] }, server.deps.now());
+      const scoped = { authorization: `Bearer ${token}` };
+      const as = async <T>(url: string): Promise<T> => (await server.app.inject({ url, headers: scoped })).json<T>();
+      const within = findings.filter((f) => f.asset === 'site-1');
+      const dashboard = await as<Dashboard>('/api/v1/dashboard');
+      expect(dashboard.openTotal).toBe(within.length);
+      expect(dashboard.topAssets.map((a) => a.asset)).toEqual(['site-1']);
+      expect(dashboard.freshness.assets.map((a) => a.asset)).toEqual(['site-1']);
+      expect(dashboard.freshness.failingSchedules).toEqual([]);
+      expect(dashboard.series.labels.reduce((sum, l) => sum + (l.counts.at(-1) ?? 0), 0)).toBe(within.length);
+      expect(dashboard.actNow.items.every((item) => within.some((f) => f.fingerprint === item.fingerprint))).toBe(true);
+      expect((await as<{ items: { asset: string }[] }>('/api/v1/assets')).items.map((a) => a.asset)).toEqual(['site-1']);
+      expect((await server.app.inject({ url: '/api/v1/assets/site-0', headers: scoped })).statusCode).toBe(404);
+      const exported = await as<{ items: { asset: string }[] }>('/api/v1/findings/export?format=json&status=all');
+      expect(exported.items.map((f) => f.asset)).toEqual(within.map(() => 'site-1'));
     });
 
     it.skipIf(down !== undefined)('exports exactly the filtered list, as CSV safe for spreadsheets and as JSON', async () => {

@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
+import { totpCode, totpStep } from '../../src/server/totp.js';
+import { MfaStore } from '../../src/store/mfa-store.js';
 import { startScan, updateProgress } from '../../src/store/scan-store.js';
+import { TEST_PASSWORD } from '../server/test-server.js';
 import { axeProblems, HAS_CHROMIUM, makePriority, openWatched, prioritized, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
 
 if (!HAS_CHROMIUM) console.warn('test/ui: skipped, no Chromium at /usr/bin/chromium (Debian package chromium; or set CHROMIUM).');
@@ -76,6 +79,31 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     const after = await page.evaluate(async () => (await fetch('/api/v1/findings')).status);
     expect(after).toBe(401);
+    await watched.context.close();
+  });
+
+  it('asks for the authenticator code of a user with a second factor, and only after the password', async () => {
+    await rig.server.login('mona', 'operator');
+    const db = rig.server.store.database;
+    const user = await db.selectFrom('users').select('id').where('name', '=', 'mona').executeTakeFirstOrThrow();
+    const mfa = new MfaStore(db, rig.server.deps.secretKey);
+    const enrolment = await mfa.begin(user.id, 'mona', rig.server.deps.now());
+    if (enrolment === undefined) throw new Error('no enrolment');
+    expect(await mfa.confirm(user.id, totpCode(enrolment.secret, totpStep(rig.server.deps.now())), rig.server.deps.now())).toBe(true);
+    // The next time step: a code is taken once.
+    rig.server.advance(30_000);
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await page.goto(rig.server.url);
+    await page.getByLabel('User name').fill('mona');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').fill(totpCode(enrolment.secret, totpStep(rig.server.deps.now())));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('who').waitFor();
+    // Chromium logs the first answer (401 mfa-required); it is the point of this test.
+    expect(watched.consoleErrors.splice(0).filter((message) => !message.includes('status of 401'))).toEqual([]);
+    await expectClean(watched);
     await watched.context.close();
   });
 

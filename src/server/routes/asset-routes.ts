@@ -30,7 +30,10 @@ export const assetRoutes: FastifyPluginAsync = async (app) => {
         response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: assetSchema } } } }),
       },
     },
-    async (request) => ({ items: await summarizeAssets(db, app.deps.now(), { limit: request.query.limit }) }),
+    async (request) => {
+      const scope = request.principal?.assets;
+      return { items: await summarizeAssets(db, app.deps.now(), { limit: request.query.limit, ...(scope === undefined ? {} : { scope }) }) };
+    },
   );
   app.get<{ Params: { asset: string } }>(
     '/api/v1/assets/:asset',
@@ -39,7 +42,8 @@ export const assetRoutes: FastifyPluginAsync = async (app) => {
       schema: { summary: 'One asset\'s open findings and freshness', tags: ['assets'], params: { type: 'object', required: ['asset'], properties: { asset: { type: 'string', minLength: 1, maxLength: 1000 } } }, response: responses({ 200: assetSchema }) },
     },
     async (request) => {
-      const [found] = await summarizeAssets(db, app.deps.now(), { limit: 1, asset: request.params.asset });
+      const scope = request.principal?.assets;
+      const [found] = await summarizeAssets(db, app.deps.now(), { limit: 1, asset: request.params.asset, ...(scope === undefined ? {} : { scope }) });
       if (found === undefined) throw new ApiError(404, 'not-found', 'No open finding is on this asset.');
       return found;
     },

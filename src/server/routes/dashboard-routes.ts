@@ -84,17 +84,19 @@ export const dashboardSchema = {
 /** `GET /api/v1/dashboard`: what to act on now, open findings by label and over time, riskiest and stalest assets. */
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const db = app.deps.store.database;
-  app.get('/api/v1/dashboard', { preValidation: app.needRole('viewer'), schema: { summary: 'The dashboard: act now, open by label, trend, top assets, freshness', tags: ['dashboard'], response: responses({ 200: dashboardSchema }) } }, async () => {
+  app.get('/api/v1/dashboard', { preValidation: app.needRole('viewer'), schema: { summary: 'The dashboard: act now, open by label, trend, top assets, freshness', tags: ['dashboard'], response: responses({ 200: dashboardSchema }) } }, async (request) => {
     const now = app.deps.now();
-    const openByLabel = await countOpenByLabel(db, now);
+    // Every figure is computed within the asset scope of who asks, as the findings list is.
+    const scope = request.principal?.assets;
+    const openByLabel = await countOpenByLabel(db, now, scope);
     return {
       generatedAt: now.toISOString(),
       openByLabel,
       openTotal: Object.values(openByLabel).reduce((sum, n) => sum + n, 0),
-      actNow: await actNow(db, now, ACT_NOW_LIMIT),
-      series: await dailyOpenSeries(db, now, SERIES_DAYS),
-      topAssets: await summarizeAssets(db, now, { limit: TOP_ASSETS }),
-      freshness: { assets: await assetFreshness(db, FRESHNESS_ASSETS), failingSchedules: await failingSchedules(db) },
+      actNow: await actNow(db, now, ACT_NOW_LIMIT, scope),
+      series: await dailyOpenSeries(db, now, SERIES_DAYS, scope),
+      topAssets: await summarizeAssets(db, now, { limit: TOP_ASSETS, ...(scope === undefined ? {} : { scope }) }),
+      freshness: { assets: await assetFreshness(db, FRESHNESS_ASSETS, scope), failingSchedules: await failingSchedules(db, scope) },
     };
   });
 };

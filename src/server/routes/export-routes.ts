@@ -73,10 +73,12 @@ export const exportRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { format, ...filter } = request.query;
       const now = app.deps.now();
+      // The same scope as the list: an export never holds a finding its reader could not page to.
+      const scope = request.principal?.assets;
       async function* pages(): AsyncGenerator<ListedFinding[]> {
         let after: PageCursor | undefined;
         for (;;) {
-          const page = await pageFindings(db, filter, { limit: BATCH, ...(after === undefined ? {} : { after }), now });
+          const page = await pageFindings(db, filter, { limit: BATCH, ...(after === undefined ? {} : { after }), now, ...(scope === undefined ? {} : { scope }) });
           yield page.items;
           if (page.next === undefined) return;
           after = page.next;

@@ -46,6 +46,15 @@ export function errorMessage(error: unknown): string {
   return 'The server did not answer as expected.';
 }
 
+/** The code of an API error answer (`mfa-required`, `forbidden` …), or undefined. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'error' in error) {
+    const code = (error as { error?: { code?: unknown } }).error?.code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
 /** Throws the API's error so TanStack Query shows it; returns the data otherwise. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || result.data === undefined) throw new Error(errorMessage(result.error ?? `HTTP ${result.response.status}`));

@@ -414,9 +414,15 @@ export interface paths {
                                 name?: string;
                                 /** @enum {string} */
                                 role?: "viewer" | "operator" | "admin";
+                                /** @description whether sign-in asks this user for a TOTP code */
+                                mfa?: boolean;
+                                /** @description the asset prefixes the user may see; absent: every asset */
+                                assets?: string[];
                             };
                             /** @description send it as the x-csrf-token header on every state-changing request */
                             csrfToken?: string;
+                            /** @description true: the server requires a second factor and this session may only set one up */
+                            mfaEnrolmentRequired?: boolean;
                         };
                     };
                 };
@@ -590,6 +596,8 @@ export interface paths {
                     "application/json": {
                         username: string;
                         password: string;
+                        /** @description the TOTP code, for users with a second factor */
+                        code?: string;
                     };
                 };
             };
@@ -605,9 +613,15 @@ export interface paths {
                                 name?: string;
                                 /** @enum {string} */
                                 role?: "viewer" | "operator" | "admin";
+                                /** @description whether sign-in asks this user for a TOTP code */
+                                mfa?: boolean;
+                                /** @description the asset prefixes the user may see; absent: every asset */
+                                assets?: string[];
                             };
                             /** @description send it as the x-csrf-token header on every state-changing request */
                             csrfToken?: string;
+                            /** @description true: the server requires a second factor and this session may only set one up */
+                            mfaEnrolmentRequired?: boolean;
                         };
                     };
                 };
@@ -1536,6 +1550,575 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set up a second factor: returns a new TOTP secret once; it counts after POST /api/v1/session/mfa/confirm */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description base32, for typing into the app */
+                            secret?: string;
+                            /** @description otpauth:// URI, for a QR code */
+                            uri?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Remove one's second factor (a current code is asked); an administrator can also reset it (PATCH /api/v1/users/{name} {"mfa": false}) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6-digit code the authenticator app shows now */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/mfa/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the second factor being set up with a code of it; from then on sign-in asks for a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6-digit code the authenticator app shows now */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1568,6 +2151,10 @@ export interface paths {
                                 lockedUntil?: string;
                                 createdAt?: string;
                                 changedAt?: string;
+                                /** @description whether sign-in asks for a TOTP code */
+                                mfa?: boolean;
+                                /** @description asset prefixes the user may see; absent: every asset */
+                                assets?: string[];
                             }[];
                         };
                     };
@@ -1744,6 +2331,7 @@ export interface paths {
                         /** @enum {string} */
                         role: "viewer" | "operator" | "admin";
                         password: string;
+                        assets?: string[];
                     };
                 };
             };
@@ -1762,6 +2350,10 @@ export interface paths {
                             lockedUntil?: string;
                             createdAt?: string;
                             changedAt?: string;
+                            /** @description whether sign-in asks for a TOTP code */
+                            mfa?: boolean;
+                            /** @description asset prefixes the user may see; absent: every asset */
+                            assets?: string[];
                         };
                     };
                 };
@@ -1940,7 +2532,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's role, state or password (a new password or disabling ends the user's sessions) */
+        /** Change a user's role, state, password or asset scope (null: every asset), or reset their second factor with "mfa": false (a new password, disabling or the reset ends the user's sessions) */
         patch: {
             parameters: {
                 query?: never;
@@ -1957,6 +2549,9 @@ export interface paths {
                         role?: "viewer" | "operator" | "admin";
                         disabled?: boolean;
                         password?: string;
+                        /** @enum {boolean} */
+                        mfa?: false;
+                        assets?: string[] | null;
                     };
                 };
             };
@@ -1975,6 +2570,10 @@ export interface paths {
                             lockedUntil?: string;
                             createdAt?: string;
                             changedAt?: string;
+                            /** @description whether sign-in asks for a TOTP code */
+                            mfa?: boolean;
+                            /** @description asset prefixes the user may see; absent: every asset */
+                            assets?: string[];
                         };
                     };
                 };
@@ -2364,6 +2963,8 @@ export interface paths {
                                 expiresAt?: string;
                                 lastUsedAt?: string;
                                 revokedAt?: string;
+                                /** @description asset prefixes the token may see and push; absent: every asset */
+                                assets?: string[];
                             }[];
                         };
                     };
@@ -2541,6 +3142,7 @@ export interface paths {
                         role: "viewer" | "operator" | "admin";
                         /** Format: date-time */
                         expiresAt?: string;
+                        assets?: string[];
                     };
                 };
             };
@@ -2563,6 +3165,8 @@ export interface paths {
                                 expiresAt?: string;
                                 lastUsedAt?: string;
                                 revokedAt?: string;
+                                /** @description asset prefixes the token may see and push; absent: every asset */
+                                assets?: string[];
                             };
                         };
                     };

@@ -5,6 +5,7 @@ import { Link } from '../components/link.js';
 import { DashboardPage } from '../pages/dashboard-page.js';
 import { FindingPage } from '../pages/finding-page.js';
 import { FindingsPage } from '../pages/findings-page.js';
+import { MfaEnrolPage } from '../pages/mfa-enrol-page.js';
 import { ScanPage } from '../pages/scan-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { UsersPage } from '../pages/users-page.js';
@@ -12,13 +13,13 @@ import { useLocation } from './router.js';
 import { can, SessionContext, type SessionUser } from './session.js';
 
 /** Asks who is signed in; a 401 means the sign-in page. */
-async function loadSession(): Promise<SessionUser | null> {
+async function loadSession(): Promise<(SessionUser & { readonly mustEnrol: boolean }) | null> {
   const result = await api.GET('/api/v1/session');
   if (result.response.status === 401) return null;
   const user = result.data?.user;
   if (user?.name === undefined || user.role === undefined) throw new Error('The server did not say who is signed in.');
   setCsrfToken(result.data?.csrfToken);
-  return { name: user.name, role: user.role };
+  return { name: user.name, role: user.role, mustEnrol: result.data?.mfaEnrolmentRequired === true };
 }
 
 /** A path segment decoded, or undefined when it is not valid percent-encoding (a mangled link). */
@@ -66,6 +67,7 @@ export function App() {
   if (session.isError) return <p role="alert">{session.error.message}</p>;
   const user = session.data;
   if (user === null) return <SignInPage onSignedIn={() => void queryClient.invalidateQueries({ queryKey: ['session'] })} />;
+  if (user.mustEnrol) return <MfaEnrolPage onEnrolled={() => void queryClient.invalidateQueries({ queryKey: ['session'] })} />;
   const signOut = async () => {
     await api.DELETE('/api/v1/session');
     setCsrfToken(undefined);
