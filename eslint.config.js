@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -16,5 +16,10 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+  },
+  {
+    // The UI runs in the browser: its globals, and JSX.
+    files: ['ui/**/*.tsx', 'ui/src/**/*.ts'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } }, globals: { window: 'readonly', document: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly', Response: 'readonly', HTMLElement: 'readonly', HTMLDivElement: 'readonly', HTMLAnchorElement: 'readonly', HTMLFormElement: 'readonly' } },
   },
 );

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { UsageError } from './exit-code.js';
@@ -15,6 +17,15 @@ interface ServeFlags {
   logLevel: string;
   requireMfa?: boolean;
   passwordBlocklist?: string;
+}
+
+/**
+ * The UI `npm run build` ships beside the compiled server (`dist/ui`), found from this module's own place so the
+ * working folder does not matter; undefined when it was not built (a source checkout serves only the API).
+ */
+export function shippedUi(): string | undefined {
+  const folder = fileURLToPath(new URL('../ui/', import.meta.url));
+  return existsSync(path.join(folder, 'index.html')) ? folder : undefined;
 }
 
 /** `127.0.0.1:8080`, `[::1]:8080`, `:8080` → host and port. */
@@ -65,6 +76,7 @@ export function serveCommand(signal: AbortSignal): Command {
       const passwordBlocklist = flags.passwordBlocklist === undefined ? undefined : readBlocklistOption(flags.passwordBlocklist);
       const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'serve' }, redact: ['req.headers.authorization', 'req.headers.cookie'] }, pino.destination(2));
       const store = await storeOption(flags.db);
+      const uiRoot = flags.ui ?? shippedUi();
       try {
         const server = await startServe({
           store,
@@ -77,7 +89,7 @@ export function serveCommand(signal: AbortSignal): Command {
           allowedRoots: flags.allowRoot,
           ...(flags.jobsSchema === undefined ? {} : { jobsSchema: flags.jobsSchema }),
           ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
-          ...(flags.ui === undefined ? {} : { uiRoot: flags.ui }),
+          ...(uiRoot === undefined ? {} : { uiRoot }),
           ...(flags.requireMfa === true ? { requireMfa: true } : {}),
           ...(passwordBlocklist === undefined ? {} : { passwordBlocklist }),
         });

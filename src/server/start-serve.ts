@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { openQueue } from '../jobs/open-queue.js';
 import { requestVerify } from '../jobs/request-verify.js';
@@ -10,9 +10,15 @@ import { closeNotifyRuntime } from '../notify/dispatch-notifications.js';
 import { runNotifications } from '../notify/notify-job.js';
 import type { FindingStore } from '../store/finding-store.js';
 import { buildServer } from './build-server.js';
+import { assetRoutes } from './routes/asset-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { notifyRoutes } from './routes/notify-routes.js';
 import { scanRoutes } from './routes/scan-routes.js';
 import type { ServerDeps } from './server-context.js';
+
+/** The route modules `serve` adds to buildServer's own (the OpenAPI generator for the UI uses the same list). */
+export const SERVE_ROUTES: readonly FastifyPluginAsync[] = [scanRoutes, notifyRoutes, dashboardRoutes, assetRoutes, exportRoutes];
 
 /** How to run the server. */
 export interface ServeOptions {
@@ -73,7 +79,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.passwordBlocklist === undefined ? {} : { passwordBlocklist: options.passwordBlocklist }),
   };
   const app = await buildServer(deps, {
-    routes: [scanRoutes, notifyRoutes],
+    routes: SERVE_ROUTES,
     ...(options.requireMfa === true ? { requireMfa: true } : {}),
     ...(options.uiRoot === undefined ? {} : { uiRoot: options.uiRoot }),
     // A finding marked resolved is checked at once: the verification closes it or leaves it open.

@@ -350,6 +350,12 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.alterTable('api_tokens').addColumn('asset_scope', 'text').execute();
       },
     },
+    '0007-coverage-by-asset': {
+      // The dashboard's freshness asks each asset's latest covering run; without this it reads all coverage.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createIndex('coverage_asset_run').on('coverage').columns(['asset', 'run_id']).execute();
+      },
+    },
   };
 }
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../src/server/build-server.js';
-import { notifyRoutes } from '../../src/server/routes/notify-routes.js';
-import { scanRoutes } from '../../src/server/routes/scan-routes.js';
 import type { Role } from '../../src/server/server-context.js';
+import { SERVE_ROUTES } from '../../src/server/start-serve.js';
 import { seedFindings } from './seed-findings.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
@@ -45,19 +44,23 @@ const NEEDS: Readonly<Record<string, Role>> = {
   'DELETE /api/v1/rules/:id': 'admin',
   'GET /api/v1/deliveries': 'admin',
   'GET /api/v1/deliveries/:id': 'admin',
+  'GET /api/v1/dashboard': 'viewer',
+  'GET /api/v1/assets': 'viewer',
+  'GET /api/v1/assets/:asset': 'viewer',
+  'GET /api/v1/findings/export': 'viewer',
 };
 const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/session']);
 const BELOW: Readonly<Record<Role, Role | undefined>> = { viewer: undefined, operator: 'viewer', admin: 'operator' };
 
 function concrete(url: string): string {
-  return url.replace(':name', 'nobody').replace(':fingerprint', 'ffffffffffffffffffffffffffffffff').replace(':id', '999999');
+  return url.replace(':name', 'nobody').replace(':fingerprint', 'ffffffffffffffffffffffffffffffff').replace(':id', '999999').replace(':asset', 'site-0');
 }
 
 describe('access control over every registered route', () => {
   let server: TestServer;
   let routes: { method: string; url: string; key: string }[];
   beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite', routes: [scanRoutes, notifyRoutes] });
+    server = await startTestServer({ db: 'sqlite', routes: SERVE_ROUTES });
     await seedFindings(server.store, 0, 5);
     routes = registeredRoutes(server.app)
       .filter((route) => route.method !== 'HEAD' && route.url.startsWith('/api/'))
