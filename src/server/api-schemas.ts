@@ -169,3 +169,13 @@ export const auditEntrySchema = {
     ip: { type: 'string' },
   },
 } as const;
+
+/** The findings list's filters, as `GET /api/v1/findings`, its export and bulk changes take them. */
+export const findingFilterProperties = {
+  status: { type: 'string', enum: ['new', 'open', 'fixed', 'reopened', 'suppressed', 'all'], description: 'default: everything not fixed and not suppressed' },
+  label: { type: 'string', enum: ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'] },
+  severity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
+  asset: { type: 'string', maxLength: 1000 },
+  rule: { type: 'string', maxLength: 300 },
+  q: { type: 'string', maxLength: 200, description: 'text within the title, rule or asset (case-insensitive)' },
+} as const;

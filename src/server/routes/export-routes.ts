@@ -4,18 +4,8 @@ import { csvCell } from '../../report/csv-reporter.js';
 import { sarifReporter } from '../../report/sarif-reporter.js';
 import { TOOL_VERSION } from '../../scan/tool-version.js';
 import { pageFindings, type FindingFilter, type ListedFinding, type PageCursor } from '../../store/finding-page.js';
-import { responses } from '../api-schemas.js';
+import { findingFilterProperties, responses } from '../api-schemas.js';
 import { ApiError } from '../server-context.js';
-
-/** The list's filters, the same as `GET /api/v1/findings` takes. */
-const filterProperties = {
-  status: { type: 'string', enum: ['new', 'open', 'fixed', 'reopened', 'suppressed', 'all'] },
-  label: { type: 'string', enum: ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'] },
-  severity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
-  asset: { type: 'string', maxLength: 1000 },
-  rule: { type: 'string', maxLength: 300 },
-  q: { type: 'string', maxLength: 200 },
-} as const;
 
 /** Rows read from the store at a time: memory stays flat whatever the export's size. */
 const BATCH = 500;
@@ -66,7 +56,7 @@ export const exportRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'Export the filtered findings as CSV, JSON or SARIF 2.1.0',
         tags: ['findings'],
-        querystring: { type: 'object', additionalProperties: false, required: ['format'], properties: { ...filterProperties, format: { type: 'string', enum: ['csv', 'json', 'sarif'] } } },
+        querystring: { type: 'object', additionalProperties: false, required: ['format'], properties: { ...findingFilterProperties, format: { type: 'string', enum: ['csv', 'json', 'sarif'] } } },
         response: responses({ 200: { description: 'CSV (RFC 4180), JSON `{"items":[Finding]}` or SARIF 2.1.0', type: 'string' } }),
       },
     },

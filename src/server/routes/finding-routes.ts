@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings, type FindingFilter, type ListedFinding, type TriageChange, type TriageState } from '../../store/finding-page.js';
-import { findingSchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
+import { findingFilterProperties, findingSchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
 import { ApiError, type Principal } from '../server-context.js';
 
@@ -24,14 +24,6 @@ interface BulkBody extends ChangeBody {
   readonly filter?: FindingFilter;
 }
 
-const filterProperties = {
-  status: { type: 'string', enum: ['new', 'open', 'fixed', 'reopened', 'suppressed', 'all'], description: 'default: everything not fixed and not suppressed' },
-  label: { type: 'string', enum: ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'] },
-  severity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
-  asset: { type: 'string', maxLength: 1000 },
-  rule: { type: 'string', maxLength: 300 },
-  q: { type: 'string', maxLength: 200, description: 'text within the title, rule or asset (case-insensitive)' },
-} as const;
 
 const fingerprintSchema = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
@@ -64,7 +56,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...filterProperties, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 400, description: 'nextCursor of the page before' } },
+          properties: { ...findingFilterProperties, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 400, description: 'nextCursor of the page before' } },
         },
         response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: findingSchema }, nextCursor: { type: ['string', 'null'] } } } }),
       },
@@ -134,7 +126,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
           properties: {
             ...changeProperties,
             fingerprints: { type: 'array', items: fingerprintSchema, minItems: 1, maxItems: 10_000 },
-            filter: { type: 'object', additionalProperties: false, properties: filterProperties },
+            filter: { type: 'object', additionalProperties: false, properties: findingFilterProperties },
           },
         },
         response: responses({ 200: { type: 'object', properties: { count: { type: 'integer' } } } }),

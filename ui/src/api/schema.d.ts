@@ -8610,11 +8610,13 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description default: everything not fixed and not suppressed */
                     status?: "new" | "open" | "fixed" | "reopened" | "suppressed" | "all";
                     label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade";
                     severity?: "info" | "low" | "medium" | "high" | "critical";
                     asset?: string;
                     rule?: string;
+                    /** @description text within the title, rule or asset (case-insensitive) */
                     q?: string;
                     format: "csv" | "json" | "sarif";
                 };
