@@ -86,6 +86,19 @@ async function load(url, auth, paths) {
   };
 }
 
+/** GETs JSON; a dropped connection is tried again (a GET of the same cursor is the same page). */
+async function getJson(url, auth) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${auth}` } });
+      if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+      return await response.json();
+    } catch (error) {
+      if (attempt >= 3 || String(error.message).startsWith('GET ')) throw error;
+    }
+  }
+}
+
 /** Follows nextCursor through `query` with pages of 500 and keeps the cursor at each depth (in pages of 50). */
 async function collectCursors(url, auth, query) {
   const cursors = [];
@@ -93,9 +106,7 @@ async function collectCursors(url, auth, query) {
   let rows = 0;
   const want = new Set(DEPTHS.map((d) => d * 50));
   while (rows < DEPTHS.at(-1) * 50) {
-    const response = await fetch(`${url}/api/v1/findings?limit=500${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${auth}` } });
-    if (!response.ok) throw new Error(`collecting cursors: ${response.status} ${await response.text()}`);
-    const page = await response.json();
+    const page = await getJson(`${url}/api/v1/findings?limit=500${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`, auth);
     rows += page.items.length;
     cursor = page.nextCursor;
     if (!cursor) break;
@@ -173,9 +184,7 @@ async function integrity(store, url, auth) {
   let pages = 0;
   let cursor;
   do {
-    const response = await fetch(`${url}/api/v1/findings?limit=500&label=incident${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${auth}` } });
-    if (!response.ok) throw new Error(`integrity walk: ${response.status} ${await response.text()}`);
-    const page = await response.json();
+    const page = await getJson(`${url}/api/v1/findings?limit=500&label=incident${cursor ? `&cursor=${cursor}` : ''}`, auth);
     pages += 1;
     for (const item of page.items) {
       if (seen.has(item.fingerprint)) repeats += 1;
