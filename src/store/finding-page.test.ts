@@ -28,6 +28,23 @@ describe('finding pages', () => {
     expect(details).not.toContain('TEMP B-TREE');
   });
 
+  it('reads a page of one label, severity, site, rule or status from that column\'s paging index, without sorting the matches', async () => {
+    for (const [column, index] of [
+      ['priority_label', 'findings_label_order'],
+      ['severity', 'findings_severity_order'],
+      ['asset', 'findings_asset_order'],
+      ['rule_id', 'findings_rule_order'],
+      ['status', 'findings_status_order'],
+    ] as const) {
+      const plan = await sql<{ detail: string }>`explain query plan select f.fingerprint from findings as f
+        where ${sql.ref(`f.${column}`)} = ${'x'} and (coalesce(-f.risk, 1), f.fingerprint) > (${-50}, ${'abc'})
+        order by coalesce(-f.risk, 1), f.fingerprint limit 51`.execute(store.database);
+      const details = plan.rows.map((row) => row.detail).join('\n');
+      expect(details, column).toContain(index);
+      expect(details, column).not.toContain('TEMP B-TREE');
+    }
+  });
+
   it('gives back the cursor it encoded and refuses others', () => {
     const cursor = { key: -12.5, fingerprint: 'abc' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
