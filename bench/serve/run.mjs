@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { URL, URLSearchParams } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql } from 'kysely';
 import pg from 'pg';
 import { openStore } from '../../dist/store/open-store.js';
 import { selectWithEvidence, suppressionOf } from '../../dist/store/finding-store.js';
@@ -131,7 +131,8 @@ function keysetQuery(db, filter, after, now) {
     .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
     .select(ORDER_KEY.as('order_key'))
     .where((eb) => filterCondition(eb, filter, now))
-    .where(sql`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`)
+    // As pageFindings: SQLite gets a plain range to seek with before the row value.
+    .where(db.getExecutor().adapter instanceof SqliteAdapter ? sql`${ORDER_KEY} >= ${after.key} and (${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})` : sql`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`)
     .orderBy(ORDER_KEY).orderBy('f.fingerprint')
     .limit(51);
 }
@@ -273,6 +274,14 @@ async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
     const cursors = [];
     for (const query of DEEP_SETS) cursors.push(...(await collectCursors(serve.url, auth, query)));
     console.log(`${name}: ${cursors.length} deep cursors collected (pages ${DEPTHS[0]}–${DEPTHS.at(-1)} of 50)`);
+    // Each list alone, one request at a time: which lists the loaded p99 comes from.
+    const alone = [];
+    for (const q of FIRST_PAGES) {
+      const times = [];
+      for (let i = 0; i < 5; i += 1) times.push(await timeMs(() => getJson(`${serve.url}/api/v1/findings?limit=50${q ? `&${q}` : ''}`, auth)));
+      alone.push(`${q || '(default)'} ${quantile(times, 0.5).toFixed(1)}`);
+    }
+    console.log(`${name}: first page of each list alone, median of 5 (ms): ${alone.join(', ')}`);
     const rows = [];
     rows.push({ label: '(a) first pages, 13 lists', ...(await load(serve.url, auth, FIRST_PAGES.map((q) => `/api/v1/findings?limit=50${q ? `&${q}` : ''}`))) });
     rows.push({ label: '(b) deep pages 100–1000', ...(await load(serve.url, auth, cursors.map((c) => `/api/v1/findings?limit=50&cursor=${c.cursor}${c.query ? `&${c.query}` : ''}`))) });
