@@ -360,9 +360,9 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
       async up(db: Kysely<unknown>): Promise<void> {
         // A filtered list (one label, severity, site, rule or status) must find its first page, and the page after
         // a cursor, without sorting every matching finding: with only an index on the filtered column, SQLite
-        // read and sorted all 160,000 findings of one label in a 1M store (~1.5 s a page). Each index below holds
-        // the filter's column then the paging key of findings_risk_order, so the database seeks to the cursor
-        // within one value and reads just the page.
+        // read and sorted every finding of the label (51 ms at 200,000 findings; under load at 1M, 2 pages a
+        // second). Each index below holds the filter's column then the paging key of findings_risk_order, so
+        // the database seeks to the cursor within one value and reads just the page.
         for (const [name, column] of [
           ['findings_label_order', 'priority_label'],
           ['findings_severity_order', 'severity'],
