@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeFinding } from '../../test/server/seed-findings.js';
 import { inAssetScope } from './asset-scope.js';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings } from './finding-page.js';
 import type { FindingStore } from './finding-store.js';
 import { openStore } from './open-store.js';
+import type { StoreDatabase } from './store-schema.js';
 
 describe('finding pages', () => {
   let dir: string;
@@ -42,6 +44,26 @@ describe('finding pages', () => {
       const details = plan.rows.map((row) => row.detail).join('\n');
       expect(details, column).toContain(index);
       expect(details, column).not.toContain('TEMP B-TREE');
+    }
+  });
+
+  it('seeks the page after a cursor in the index instead of reading every row before it', async () => {
+    // The query pageFindings sends, caught on its way to the same file, then explained.
+    const sent: CompiledQuery[] = [];
+    const database = new Database(path.join(dir, 'store.db'));
+    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
+    try {
+      for (const filter of [{}, { label: '14d' }]) {
+        sent.length = 0;
+        await pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() });
+        const query = sent.find((q) => q.sql.includes('order by'));
+        expect(query).toBeDefined();
+        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
+        const scan = plan.rows.map((row) => row.detail).find((detail) => / f /.test(detail) && !detail.includes(' s '));
+        expect(scan, JSON.stringify(filter)).toMatch(/^SEARCH f USING INDEX \S+ \(.*<expr>>\?\)$/);
+      }
+    } finally {
+      await db.destroy();
     }
   });
 
