@@ -1,7 +1,7 @@
 // Fills a store with N findings quickly: one real run of `base` findings recorded through the store (so every
 // column is what a scan writes), then copies of those rows under new fingerprints, made by the database itself
 // (INSERT … SELECT), until N rows exist. Risk, label, severity and asset vary across copies so filters select
-// realistic fractions.
+// realistic fractions. Every copy gets its own occurrence row, as a recorded finding has.
 import { fingerprint } from '../../dist/core/fingerprint.js';
 
 const LABELS = ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'];
@@ -48,10 +48,18 @@ export async function seedStore(store, total, { base = 10_000, assets = 100 } = 
            (CAST(f.risk AS integer) + s.k * 7) % 99 + 1, ${list}
     FROM findings f CROSS JOIN (${series}) s
     WHERE f.fingerprint NOT LIKE '%~%'`.execute(db);
+  // Each copy needs its occurrence row too: lists join a finding to its latest run's evidence, and a copy without
+  // one would never be listed.
+  await sql`INSERT INTO occurrences (run_id, fingerprint, occurrences, first_time, last_time, evidence)
+    SELECT o.run_id, ${concat(sql.ref('o.fingerprint'), concat(sql.lit('~'), cast(sql.ref('s.k'))))}, o.occurrences, o.first_time, o.last_time, o.evidence
+    FROM occurrences o CROSS JOIN (${series}) s
+    WHERE o.fingerprint NOT LIKE '%~%'`.execute(db);
   // The copies past `total` (the last copy may overshoot) are removed so the count is exact.
   const n = await store.count('findings');
   if (n > total) {
-    await sql`DELETE FROM findings WHERE fingerprint IN (SELECT fingerprint FROM findings WHERE fingerprint LIKE '%~%' ORDER BY fingerprint DESC LIMIT ${n - total})`.execute(db);
+    const extra = sql`SELECT fingerprint FROM findings WHERE fingerprint LIKE '%~%' ORDER BY fingerprint DESC LIMIT ${n - total}`;
+    await sql`DELETE FROM occurrences WHERE fingerprint IN (${extra})`.execute(db);
+    await sql`DELETE FROM findings WHERE fingerprint IN (${extra})`.execute(db);
   }
   if (store.dialect === 'postgres') await sql`ANALYZE findings`.execute(db);
   else await sql`ANALYZE`.execute(db);

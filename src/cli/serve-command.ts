@@ -14,6 +14,7 @@ interface ServeFlags {
   allowRoot: string[];
   jobsSchema?: string;
   ui?: string;
+  rateLimit?: string;
   logLevel: string;
   requireMfa?: boolean;
   passwordBlocklist?: string;
@@ -51,6 +52,7 @@ export function serveCommand(signal: AbortSignal): Command {
     .option('--allow-root <folder>', 'host scans may read host roots in this folder (repeatable); without it host scans are refused', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--jobs-schema <name>', 'PostgreSQL: the schema the job queue keeps its tables in', 'w3guard_jobs')
     .option('--ui <folder>', 'serve this built UI at / (default: the one shipped, when built)')
+    .option('--rate-limit <per-minute>', 'requests per minute one address may make (default 600); raise it when many clients share an address, as behind a proxy')
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
     .option('--require-mfa', 'users without a TOTP second factor may only set one up after signing in')
     .option('--password-blocklist <file>', 'also refuse the passwords in this file (one a line, such as a top-100k list)')
@@ -58,6 +60,8 @@ export function serveCommand(signal: AbortSignal): Command {
       const { host, port } = listenOption(flags.listen);
       if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(flags.logLevel)) throw new UsageError(`--log-level takes fatal, error, warn, info or debug, not ${JSON.stringify(flags.logLevel)}.`);
       if (flags.publicUrl !== undefined && !/^https?:\/\/[^/\s]+/i.test(flags.publicUrl)) throw new UsageError('--public-url takes an http:// or https:// address.');
+      const rateLimit = flags.rateLimit === undefined ? undefined : Number(flags.rateLimit);
+      if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new UsageError(`--rate-limit takes a whole number of requests per minute, not ${JSON.stringify(flags.rateLimit)}.`);
       if (flags.jobsSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.jobsSchema)) throw new UsageError('--jobs-schema takes a plain lower-case identifier.');
       const { isPostgresUrl } = await import('../store/open-store.js');
       const { loadSecretKey } = await import('../server/secret-key.js');
@@ -92,6 +96,7 @@ export function serveCommand(signal: AbortSignal): Command {
           ...(uiRoot === undefined ? {} : { uiRoot }),
           ...(flags.requireMfa === true ? { requireMfa: true } : {}),
           ...(passwordBlocklist === undefined ? {} : { passwordBlocklist }),
+          ...(rateLimit === undefined ? {} : { rateLimitPerMinute: rateLimit }),
         });
         log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source, requireMfa: flags.requireMfa === true, passwordBlocklist: passwordBlocklist?.size ?? 0 }, 'serving');
         process.stdout.write(`w3guard serve: listening on ${server.url}\n`);

@@ -40,6 +40,8 @@ export interface ServeOptions {
   /** How often notifications are routed and sent (and overdue findings looked for). */
   readonly notifyEveryMs?: number;
   readonly uiRoot?: string;
+  /** Requests per minute from one address; default 600 (see `buildServer`). */
+  readonly rateLimitPerMinute?: number;
   readonly now?: () => Date;
   /** Users without a second factor may only set one up. */
   readonly requireMfa?: boolean;
@@ -82,6 +84,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     routes: SERVE_ROUTES,
     ...(options.requireMfa === true ? { requireMfa: true } : {}),
     ...(options.uiRoot === undefined ? {} : { uiRoot: options.uiRoot }),
+    ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
     // A finding marked resolved is checked at once: the verification closes it or leaves it open.
     onTriaged: async (finding, state, by) => {
       if (state !== 'resolved') return;

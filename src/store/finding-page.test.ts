@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeFinding } from '../../test/server/seed-findings.js';
 import { inAssetScope } from './asset-scope.js';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings } from './finding-page.js';
 import type { FindingStore } from './finding-store.js';
 import { openStore } from './open-store.js';
+import type { StoreDatabase } from './store-schema.js';
 
 describe('finding pages', () => {
   let dir: string;
@@ -26,6 +28,43 @@ describe('finding pages', () => {
     const details = plan.rows.map((row) => row.detail).join('\n');
     expect(details).toContain('findings_risk_order');
     expect(details).not.toContain('TEMP B-TREE');
+  });
+
+  it('reads a page of one label, severity, site, rule or status from that column\'s paging index, without sorting the matches', async () => {
+    for (const [column, index] of [
+      ['priority_label', 'findings_label_order'],
+      ['severity', 'findings_severity_order'],
+      ['asset', 'findings_asset_order'],
+      ['rule_id', 'findings_rule_order'],
+      ['status', 'findings_status_order'],
+    ] as const) {
+      const plan = await sql<{ detail: string }>`explain query plan select f.fingerprint from findings as f
+        where ${sql.ref(`f.${column}`)} = ${'x'} and (coalesce(-f.risk, 1), f.fingerprint) > (${-50}, ${'abc'})
+        order by coalesce(-f.risk, 1), f.fingerprint limit 51`.execute(store.database);
+      const details = plan.rows.map((row) => row.detail).join('\n');
+      expect(details, column).toContain(index);
+      expect(details, column).not.toContain('TEMP B-TREE');
+    }
+  });
+
+  it('seeks the page after a cursor in the index instead of reading every row before it', async () => {
+    // The query pageFindings sends, caught on its way to the same file, then explained.
+    const sent: CompiledQuery[] = [];
+    const database = new Database(path.join(dir, 'store.db'));
+    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
+    try {
+      for (const filter of [{}, { label: '14d' }]) {
+        sent.length = 0;
+        await pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() });
+        const query = sent.find((q) => q.sql.includes('order by'));
+        expect(query).toBeDefined();
+        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
+        const scan = plan.rows.map((row) => row.detail).find((detail) => / f /.test(detail) && !detail.includes(' s '));
+        expect(scan, JSON.stringify(filter)).toMatch(/^SEARCH f USING INDEX \S+ \(.*<expr>>\?\)$/);
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('gives back the cursor it encoded and refuses others', () => {

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { SqliteAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { FindingStatus } from '../core/finding-status.js';
 import { scopeCondition, type AssetScope } from './asset-scope.js';
 import { chunks, selectWithEvidence, suppressionOf, toStoredFindings, type ListedRow, type StoredFinding } from './finding-store.js';
@@ -98,11 +98,20 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: { rea
   const now = options.now.toISOString();
   let select = selectWithEvidence(db)
     .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
-    .select(ORDER_KEY.as('order_key'))
-    .where((eb) => filterCondition(eb, filter, now, options.scope));
+    .select(ORDER_KEY.as('order_key'));
   const after = options.after;
-  // A row-value comparison, which both databases answer by seeking the index rather than filtering rows.
-  if (after !== undefined) select = select.where(sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`);
+  // The row-value comparison is exact, and PostgreSQL seeks the index with it. SQLite does not: it read every
+  // row before the cursor (~120 ms at row 10,000 of 200,000). For SQLite a redundant `key >= cursor key` comes
+  // first, a plain range it seeks with. PostgreSQL gets the row value alone: with both, it misjudged how many
+  // rows match and sorted the whole label instead (80 ms against 1 ms).
+  // The cursor's condition goes before the filter's: SQLite checks conditions in the order written, and this one
+  // needs only the index, so the rows of the cursor's key before it are skipped without reading them (at 1M,
+  // ~10,000 share a key: 27 ms a page with the status check first, 0.9 ms this way).
+  if (after !== undefined) {
+    const range = sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`;
+    select = select.where(db.getExecutor().adapter instanceof SqliteAdapter ? sql<SqlBool>`${ORDER_KEY} >= ${after.key} and ${range}` : range);
+  }
+  select = select.where((eb) => filterCondition(eb, filter, now, options.scope));
   const rows = await select.orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   const items = await toListed(db, page, now);

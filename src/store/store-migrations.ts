@@ -356,6 +356,24 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('coverage_asset_run').on('coverage').columns(['asset', 'run_id']).execute();
       },
     },
+    '0008-findings-filter-order': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // A filtered list (one label, severity, site, rule or status) must find its first page, and the page after
+        // a cursor, without sorting every matching finding: with only an index on the filtered column, SQLite
+        // read and sorted every finding of the label (51 ms at 200,000 findings; under load at 1M, 2 pages a
+        // second). Each index below holds the filter's column then the paging key of findings_risk_order, so
+        // the database seeks to the cursor within one value and reads just the page.
+        for (const [name, column] of [
+          ['findings_label_order', 'priority_label'],
+          ['findings_severity_order', 'severity'],
+          ['findings_asset_order', 'asset'],
+          ['findings_rule_order', 'rule_id'],
+          ['findings_status_order', 'status'],
+        ] as const) {
+          await sql`create index ${sql.raw(name)} on findings (${sql.ref(column)}, (coalesce(-risk, 1)), fingerprint)`.execute(db);
+        }
+      },
+    },
   };
 }
 
