@@ -82,6 +82,25 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await watched.context.close();
   });
 
+  it('takes a newcomer from the dashboard to the most urgent finding in one click, with its evidence and why it ranks there', async () => {
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await page.goto(rig.server.url);
+    await signIn(watched, rig, 'newcomer', 'viewer');
+    await page.getByTestId('dashboard').waitFor();
+    const token = await rig.server.token('viewer');
+    const top = (await (await fetch(`${rig.server.url}/api/v1/findings?limit=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { fingerprint: string; risk?: number }[] };
+    // Click 1: the first item of "act now" is the open finding with the highest risk.
+    await page.locator('[data-testid="act-now"] li').first().getByRole('link').click();
+    await page.waitForURL(/\/findings\/[^/?]+$/);
+    expect(decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '')).toBe(top.items[0]?.fingerprint);
+    // The page opens on that finding with its evidence and its priority's reasons: no second click needed.
+    await page.getByRole('heading', { name: /evidence/i }).first().waitFor();
+    await page.getByRole('heading', { name: /why this priority/i }).first().waitFor();
+    await expectClean(watched);
+    await watched.context.close();
+  });
+
   it('asks for the authenticator code of a user with a second factor, and only after the password', async () => {
     await rig.server.login('mona', 'operator');
     const db = rig.server.store.database;
