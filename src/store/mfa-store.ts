@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { seal, unseal } from '../notify/secret-box.js';
+import { seal, unseal } from './secret-box.js';
 import { matchTotp, newTotpSecret, otpauthUri } from '../server/totp.js';
 import { AccountStore } from './account-store.js';
 import type { StoreDatabase } from './store-schema.js';

@@ -4,7 +4,7 @@ import type { Severity } from '../core/severity.js';
 import { parseChannelConfig, type ChannelConfig, type ChannelKind } from '../notify/channel-config.js';
 import { EVENT_TYPES, isPriorityLabel, isSeverity, type EventType, type NewEvent } from '../notify/notify-event.js';
 import type { OutboundPolicy } from '../notify/outbound-policy.js';
-import { seal, unseal } from '../notify/secret-box.js';
+import { seal, unseal } from './secret-box.js';
 import type { NotifyDeliveriesTable, NotifyRulesTable, StoreDatabase } from './store-schema.js';
 
 type Db = Kysely<StoreDatabase>;

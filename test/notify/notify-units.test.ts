@@ -4,7 +4,7 @@ import { parseRetryAfter } from '../../src/notify/channels/http-post.js';
 import { ruleMatches } from '../../src/notify/match-rule.js';
 import { DEFAULT_POLICY, guardedLookup, outboundPolicy } from '../../src/notify/outbound-policy.js';
 import { nextAttemptDelay, RETRY_DELAYS_MS } from '../../src/notify/retry-schedule.js';
-import { seal, unseal } from '../../src/notify/secret-box.js';
+import { seal, unseal } from '../../src/store/secret-box.js';
 import { NotifyRuntime, sendMessage } from '../../src/notify/send-message.js';
 import { TokenBucket } from '../../src/notify/token-bucket.js';
 import type { NotifyRule } from '../../src/store/notify-store.js';
