@@ -15,6 +15,7 @@ interface ServeFlags {
   jobsSchema?: string;
   ui?: string;
   rateLimit?: string;
+  trustProxy: string[];
   logLevel: string;
   requireMfa?: boolean;
   passwordBlocklist?: string;
@@ -52,6 +53,7 @@ export function serveCommand(signal: AbortSignal): Command {
     .option('--allow-root <folder>', 'host scans may read host roots in this folder (repeatable); without it host scans are refused', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--jobs-schema <name>', 'PostgreSQL: the schema the job queue keeps its tables in', 'w3guard_jobs')
     .option('--ui <folder>', 'serve this built UI at / (default: the one shipped, when built)')
+    .option('--trust-proxy <address>', 'a TLS-terminating reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client, for rate limits, lock-out and the audit log', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--rate-limit <per-minute>', 'requests per minute one address may make (default 600); raise it when many clients share an address, as behind a proxy')
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
     .option('--require-mfa', 'users without a TOTP second factor may only set one up after signing in')
@@ -97,6 +99,7 @@ export function serveCommand(signal: AbortSignal): Command {
           ...(flags.requireMfa === true ? { requireMfa: true } : {}),
           ...(passwordBlocklist === undefined ? {} : { passwordBlocklist }),
           ...(rateLimit === undefined ? {} : { rateLimitPerMinute: rateLimit }),
+          ...(flags.trustProxy.length === 0 ? {} : { trustProxy: flags.trustProxy }),
         });
         log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source, requireMfa: flags.requireMfa === true, passwordBlocklist: passwordBlocklist?.size ?? 0 }, 'serving');
         process.stdout.write(`w3guard serve: listening on ${server.url}\n`);

@@ -42,6 +42,8 @@ export interface ServeOptions {
   readonly uiRoot?: string;
   /** Requests per minute from one address; default 600 (see `buildServer`). */
   readonly rateLimitPerMinute?: number;
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; default none. */
+  readonly trustProxy?: readonly string[];
   readonly now?: () => Date;
   /** Users without a second factor may only set one up. */
   readonly requireMfa?: boolean;
@@ -85,6 +87,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.requireMfa === true ? { requireMfa: true } : {}),
     ...(options.uiRoot === undefined ? {} : { uiRoot: options.uiRoot }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     // A finding marked resolved is checked at once: the verification closes it or leaves it open.
     onTriaged: async (finding, state, by) => {
       if (state !== 'resolved') return;

@@ -58,4 +58,19 @@ describe('serve options for the second factor and the password blocklist', () =>
     const command = serveCommand(new AbortController().signal).exitOverride();
     await expect(command.parseAsync(['--db', path.join(dir, 'other.db'), '--listen', '127.0.0.1:0', '--password-blocklist', path.join(dir, 'missing.txt')], { from: 'user' })).rejects.toThrow(/--password-blocklist .*missing\.txt cannot be read/);
   });
+
+  it('believes X-Forwarded-For only from a proxy named with --trust-proxy', async () => {
+    const behindProxy = await startServe({ store, db: path.join(dir, 'store.db'), host: '127.0.0.1', port: 0, secretKey: randomBytes(32), log: pino({ level: 'silent' }), worker: false, notifyEveryMs: 60_000, trustProxy: ['127.0.0.1'] });
+    try {
+      const add = (url: string, name: string) =>
+        fetch(`${url}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: JSON.stringify({ name, role: 'viewer', password: 'a quiet harbour at dawn' }) });
+      expect((await add(behindProxy.url, 'fred')).status).toBe(201);
+      expect((await add(serve.url, 'gina')).status).toBe(201);
+      const audit = (await (await fetch(`${serve.url}/api/v1/audit?limit=10`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { action: string; target: string; ip: string }[] };
+      expect(audit.items.find((e) => e.target === 'user:fred')?.ip).toBe('203.0.113.7');
+      expect(audit.items.find((e) => e.target === 'user:gina')?.ip).toBe('127.0.0.1');
+    } finally {
+      await behindProxy.close(1000);
+    }
+  });
 });
