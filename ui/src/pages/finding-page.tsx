@@ -4,6 +4,7 @@ import { api, errorMessage, unwrap, type Finding } from '../api/client.js';
 import { can, useSession } from '../app/session.js';
 import { Link } from '../components/link.js';
 import { ScanProgress } from '../components/scan-progress.js';
+import { endOfDay, TriageFields, type TriageStateName } from '../components/triage-fields.js';
 import { VisibleText } from '../components/visible-text.js';
 
 type Evidence = NonNullable<Finding['evidence']>[number];
@@ -237,7 +238,6 @@ function WhyPriority(props: { readonly priority: Priority }) {
   );
 }
 
-const TRIAGE = ['in_triage', 'exploitable', 'resolved', 'false_positive', 'not_affected'] as const;
 
 /** Triage, suppression and Verify fix: shown to operators and admins only. */
 function FindingActions(props: { readonly finding: Finding }) {
@@ -252,8 +252,8 @@ function FindingActions(props: { readonly finding: Finding }) {
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const body =
       kind === 'triage'
-        ? { triage: { state: text('state') as (typeof TRIAGE)[number], ...(text('comment') === '' ? {} : { comment: text('comment') }) } }
-        : { suppression: { reason: text('reason'), ...(text('until') === '' ? {} : { until: new Date(`${text('until')}T23:59:59Z`).toISOString() }) } };
+        ? { triage: { state: text('state') as TriageStateName, ...(text('comment') === '' ? {} : { comment: text('comment') }) } }
+        : { suppression: { reason: text('reason'), ...(text('until') === '' ? {} : { until: endOfDay(text('until')) }) } };
     const result = await api.PATCH('/api/v1/findings/{fingerprint}', { params: { path: { fingerprint } }, body });
     setMessage(result.error === undefined ? (kind === 'triage' ? 'Triage saved.' : 'Suppressed.') : errorMessage(result.error));
     refresh();
@@ -272,20 +272,7 @@ function FindingActions(props: { readonly finding: Finding }) {
       <h2 id="actions">Act on it</h2>
       <div className="actions">
         <form onSubmit={(event) => void change(event, 'triage')} aria-label="Triage">
-          <label>
-            Triage
-            <select name="state" defaultValue={props.finding.triage?.state ?? 'in_triage'}>
-              {TRIAGE.map((state) => (
-                <option key={state} value={state}>
-                  {state}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Comment
-            <input name="comment" maxLength={4000} />
-          </label>
+          <TriageFields defaultState={props.finding.triage?.state ?? 'in_triage'} />
           <button type="submit">Save triage</button>
         </form>
         <form onSubmit={(event) => void change(event, 'suppression')} aria-label="Suppress">

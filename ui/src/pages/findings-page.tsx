@@ -7,6 +7,7 @@ import { useRemembered } from '../app/remembered.js';
 import { navigate, useLocation } from '../app/router.js';
 import { can, useSession } from '../app/session.js';
 import { Link } from '../components/link.js';
+import { endOfDay, TriageFields, type TriageStateName } from '../components/triage-fields.js';
 import { VisibleText } from '../components/visible-text.js';
 
 /** Rows per page. */
@@ -254,7 +255,6 @@ function FindingTable(props: { readonly filters: Filters }) {
   );
 }
 
-const TRIAGE = ['in_triage', 'exploitable', 'resolved', 'false_positive', 'not_affected'] as const;
 
 /** Triage and/or suppress the selected findings, or every finding the filters match, in one request. */
 function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: readonly string[]; readonly onDone: () => void }) {
@@ -285,8 +285,8 @@ function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: re
     const comment = String(form.get('comment') ?? '').trim();
     const body = {
       ...(everything ? { filter: props.filters as Record<string, never> } : { fingerprints: [...props.fingerprints] }),
-      ...(state === '' ? {} : { triage: { state: state as (typeof TRIAGE)[number], ...(comment === '' ? {} : { comment }) } }),
-      ...(reason === '' ? {} : { suppression: { reason, ...(until === '' ? {} : { until: new Date(`${until}T23:59:59Z`).toISOString() }) } }),
+      ...(state === '' ? {} : { triage: { state: state as TriageStateName, ...(comment === '' ? {} : { comment }) } }),
+      ...(reason === '' ? {} : { suppression: { reason, ...(until === '' ? {} : { until: endOfDay(until) }) } }),
     };
     const result = await api.POST('/api/v1/findings/bulk', { body });
     if (result.error !== undefined || result.data === undefined) {
@@ -306,21 +306,7 @@ function BulkPanel(props: { readonly filters: Filters; readonly fingerprints: re
         <label>
           <input type="radio" name="scope" value="filter" /> every finding matching the filters
         </label>
-        <label>
-          Triage
-          <select name="state" defaultValue="">
-            <option value="">no change</option>
-            {TRIAGE.map((state) => (
-              <option key={state} value={state}>
-                {state}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Comment
-          <input name="comment" maxLength={4000} />
-        </label>
+        <TriageFields defaultState="" noChange />
         <label>
           Suppress, because
           <input name="reason" maxLength={2000} />
