@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHostRoot, type BuiltHostRoot } from '../fixtures/make-host-root.js';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { REPO_ROOT, runCli, runCliJson } from './run-cli.js';
 import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Evidence {
@@ -45,11 +45,7 @@ let folder: string;
 let built: BuiltHostRoot;
 let host: Report;
 
-function json(args: readonly string[]): { code: number; report: Report; stderr: string } {
-  const run = runCli([...args, '--format', 'json']);
-  expect(run.stdout, run.stderr).not.toBe('');
-  return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
-}
+const json = (args: readonly string[]): { code: number; report: Report; stderr: string } => runCliJson<Report>(args);
 
 /** Recall per family as score.py prints it ("weblogs:  detected 17/20 …"). */
 function score(report: Report, families: readonly string[]): Record<string, { found: number; of: number }> {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The repository root. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,4 +28,11 @@ export function runCli(args: readonly string[], options: { input?: string | Buff
   });
   if (run.error !== undefined) throw run.error;
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Runs the built CLI with `--format json` and parses its report; the run must have printed one. */
+export function runCliJson<T>(args: readonly string[]): { code: number; report: T; stderr: string } {
+  const run = runCli([...args, '--format', 'json']);
+  expect(run.stdout, run.stderr).not.toBe('');
+  return { code: run.code, report: JSON.parse(run.stdout) as T, stderr: run.stderr };
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { REPO_ROOT, runCli, runCliJson } from './run-cli.js';
 import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Report {
@@ -22,11 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-function json(args: readonly string[]): { code: number; report: Report; stderr: string } {
-  const run = runCli([...args, '--format', 'json']);
-  expect(run.stdout, run.stderr).not.toBe('');
-  return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
-}
+const json = (args: readonly string[]): { code: number; report: Report; stderr: string } => runCliJson<Report>(args);
 
 function statuses(report: Report): Record<string, string | undefined> {
   return Object.fromEntries(report.findings.map((f) => [`${f.ruleId} ${f.locationKey}`, f.status]));

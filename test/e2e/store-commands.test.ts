@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WEB_SHELL_SCENARIO } from '../../src/analyzers/eventlog/fixtures/web-shell-scenario.js';
 import { writeEvtx } from '../../src/formats/evtx/fixtures/write-evtx.js';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { REPO_ROOT, runCli, runCliJson } from './run-cli.js';
 import { postgresDown, withSchema } from './test-postgres.js';
 
 interface Report {
@@ -20,11 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-function json(args: readonly string[]): { code: number; report: Report; stderr: string } {
-  const run = runCli([...args, '--format', 'json']);
-  expect(run.stdout, run.stderr).not.toBe('');
-  return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
-}
+const json = (args: readonly string[]): { code: number; report: Report; stderr: string } => runCliJson<Report>(args);
 
 /** Status by "rule file-name", for the findings on files. */
 function statuses(report: Report): Record<string, string | undefined> {
