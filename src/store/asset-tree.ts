@@ -3,7 +3,7 @@ import { assetPlace, type AssetIdKind } from '../core/asset-path.js';
 import type { AssetSettings } from '../targets/read-host-config.js';
 import { getRegisteredAsset, listRegisteredAssets, loadAssetContext, type RegisteredAsset } from './asset-registry.js';
 import { inAssetScope, scopeCondition, type AssetScope } from './asset-scope.js';
-import { lastScans, summarizeAssets, type AssetSummary } from './dashboard-queries.js';
+import { lastScans, openByAsset, summarizeAssets, type AssetSummary } from './dashboard-queries.js';
 import type { StoreDatabase } from './store-schema.js';
 
 type Db = Kysely<StoreDatabase>;
@@ -35,7 +35,7 @@ export interface AssetNode extends AssetView {
 export async function assetTree(db: Db, now: Date, options: { readonly limit: number; readonly scope?: AssetScope }): Promise<{ readonly items: AssetNode[]; readonly total: number }> {
   const { scope } = options;
   const [open, found, scanned, registered] = await Promise.all([
-    summarizeAssets(db, now, scope === undefined ? {} : { scope }),
+    openByAsset(db, now, scope === undefined ? {} : { scope }),
     findingAssets(db, scope),
     lastScans(db),
     listRegisteredAssets(db, scope),

@@ -113,6 +113,13 @@ export async function actNow(db: Db, now: Date, limit: number, scope?: AssetScop
 
 /** Assets by open (not fixed, not suppressed) risk, highest first, with when each was last found and last scanned. */
 export async function summarizeAssets(db: Db, now: Date, options: { readonly limit?: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
+  const open = await openByAsset(db, now, options);
+  const scanned = await lastScans(db, open.map((row) => row.asset));
+  return open.map((row) => ({ ...row, ...(scanned.has(row.asset) ? { lastScan: scanned.get(row.asset) } : {}) }));
+}
+
+/** `summarizeAssets` without the last scans, for callers that read every asset's last scan at once. */
+export async function openByAsset(db: Db, now: Date, options: { readonly limit?: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
   const at = now.toISOString();
   let select = db
     .selectFrom('findings as f')
@@ -128,14 +135,12 @@ export async function summarizeAssets(db: Db, now: Date, options: { readonly lim
   if (options.asset !== undefined) select = select.where('f.asset', '=', options.asset);
   const ordered = select.orderBy('risk_sum', 'desc').orderBy('f.asset');
   const rows = await (options.limit === undefined ? ordered : ordered.limit(options.limit)).execute();
-  const scanned = await lastScans(db, rows.map((row) => row.asset));
   return rows.map((row) => ({
     asset: row.asset,
     open: Number(row.open),
     riskSum: Number(row.risk_sum ?? 0),
     maxRisk: Number(row.max_risk ?? 0),
     ...(row.last_found === null ? {} : { lastFound: row.last_found }),
-    ...(scanned.has(row.asset) ? { lastScan: scanned.get(row.asset) } : {}),
   }));
 }
 
