@@ -6,7 +6,8 @@ import type { RunOutcome } from '../store/finding-store.js';
 import { failScan, getScanRow, noteAttemptError, recordScanReport, startScan, updateProgress } from '../store/scan-store.js';
 import type { StoreDatabase } from '../store/store-schema.js';
 import type { Job, JobHandler, JobKind } from './job-queue.js';
-import { defaultRunners, joinReports, type ScanRunners } from './scan-runners.js';
+import { loadAssetContext } from '../store/asset-registry.js';
+import { defaultRunners, joinReports, type RunContext, type ScanRunners } from './scan-runners.js';
 import { judgeVerify, type VerifyJobData } from './request-verify.js';
 
 /** The scan a run was recorded for, as hooks see it. */
@@ -66,8 +67,10 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     const isVerify = typeof data?.fingerprint === 'string';
     const via = isVerify ? data?.via : job.kind;
     await updateProgress(db, scanId, { phase: 'scanning', targets: targets.length, attempt: job.attempt ?? 1 });
+    // Read when the run starts: a change to the registry counts from the next run on.
+    const context: RunContext = { assetContext: await loadAssetContext(db) };
     let report: ScanReport;
-    if (via === 'scan') report = await runners.scan(targets, job.signal);
+    if (via === 'scan') report = await runners.scan(targets, job.signal, context);
     else if (via === 'host') {
       const refused = targets.find((root) => !rootAllowed(root, options.allowedRoots ?? []));
       if (refused !== undefined) {
@@ -81,7 +84,7 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
       const reports: ScanReport[] = [];
       for (const [index, root] of targets.entries()) {
         await updateProgress(db, scanId, { phase: 'scanning', targets: targets.length, done: index, attempt: job.attempt ?? 1 });
-        reports.push(await runners.host(root, job.signal));
+        reports.push(await runners.host(root, job.signal, context));
       }
       report = joinReports(reports);
     } else throw new Error(`a ${job.kind} job cannot run a ${String(via)} scan`);

@@ -1,22 +1,28 @@
 import { availableParallelism } from 'node:os';
 import type { ScanReport } from '../core/report.js';
 import { defaultFeedsDir } from '../scan/load-feeds.js';
+import type { RiskContext } from '../scan/prioritize-findings.js';
 import { HOST_ANALYZERS, runHost } from '../scan/run-host.js';
 import { runScan } from '../scan/run-scan.js';
+
+/** What the server knows that a run's risk step reads: the asset registry's criticality and exposure. */
+export interface RunContext {
+  readonly assetContext?: RiskContext['assetContext'];
+}
 
 /** What a scan job runs: the same engines as the `scan` and `host` commands, with their defaults. */
 export interface ScanRunners {
   /** Scans base URLs from outside. */
-  scan(targets: readonly string[], signal: AbortSignal): Promise<ScanReport>;
+  scan(targets: readonly string[], signal: AbortSignal, context?: RunContext): Promise<ScanReport>;
   /** Runs every host analyzer on one host root on this worker's filesystem. */
-  host(root: string, signal: AbortSignal): Promise<ScanReport>;
+  host(root: string, signal: AbortSignal, context?: RunContext): Promise<ScanReport>;
 }
 
 /** The runners of the `scan` and `host` commands with their command-line defaults. */
 export function defaultRunners(options: { readonly feedsDir?: string; readonly threads?: number } = {}): ScanRunners {
   const feedsDir = options.feedsDir ?? defaultFeedsDir();
   return {
-    async scan(targets, signal) {
+    async scan(targets, signal, context = {}) {
       const outcome = await runScan({
         targets,
         // The command's defaults: polite enough for production sites, since schedules run unattended.
@@ -24,12 +30,13 @@ export function defaultRunners(options: { readonly feedsDir?: string; readonly t
         evidenceCap: 5,
         minSeverity: 'info',
         feedsDir,
+        ...context,
         signal,
         now: () => new Date(),
       });
       return outcome.report;
     },
-    async host(root, signal) {
+    async host(root, signal, context = {}) {
       const outcome = await runHost({
         root,
         analyzers: new Set(HOST_ANALYZERS),
@@ -41,6 +48,7 @@ export function defaultRunners(options: { readonly feedsDir?: string; readonly t
         threads: options.threads ?? Math.max(1, Math.floor(availableParallelism() / 2)),
         evidenceCap: 5,
         minSeverity: 'info',
+        ...context,
         signal,
         now: () => new Date(),
       });

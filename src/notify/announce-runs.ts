@@ -1,9 +1,12 @@
 import type { AnnouncedRun, RunAnnouncer, ServerDeps } from '../server/server-context.js';
+import { loadAssetTags } from '../store/asset-registry.js';
 import { brief, scanEvent, writeEvent, writeRunEvents } from './write-run-events.js';
 
 /**
  * The server's announcer: what a run changed (created, reopened, fixed, label raised, incidents) and how its
  * scan ended go to the notification outbox in the run's transaction; the dispatcher sends them afterwards.
+ * Each event carries its asset's tags from the asset registry (read in the same transaction) unless `assetTags`
+ * says otherwise, so rules limited to tagged assets route them.
  */
 export function runAnnouncer(deps: Pick<ServerDeps, 'store' | 'now'> & { readonly assetTags?: (asset: string) => readonly string[] }): RunAnnouncer {
   return {
@@ -13,7 +16,7 @@ export function runAnnouncer(deps: Pick<ServerDeps, 'store' | 'now'> & { readonl
         command: run.command,
         ...(run.scan === undefined ? {} : { scanId: String(run.scan.id) }),
         ...(run.incidents === undefined ? {} : { incidents: run.incidents }),
-        ...(deps.assetTags === undefined ? {} : { assetTags: deps.assetTags }),
+        assetTags: deps.assetTags ?? (await loadAssetTags(trx)),
         now,
       });
       if (run.scan === undefined) return;

@@ -1,5 +1,6 @@
 import type { JobHandler } from '../jobs/job-queue.js';
 import { dispatchNotifications, type DispatchOptions, type DispatchSummary, type NotifyDeps } from './dispatch-notifications.js';
+import { loadAssetTags } from '../store/asset-registry.js';
 import { findOverdue } from './write-run-events.js';
 
 /**
@@ -7,7 +8,8 @@ import { findOverdue } from './write-run-events.js';
  * `notify` job runs it periodically (every minute is enough: retries wait for their own time) and after runs.
  */
 export async function runNotifications(deps: NotifyDeps, options: DispatchOptions & { readonly assetTags?: (asset: string) => readonly string[] } = {}): Promise<DispatchSummary & { readonly overdue: number }> {
-  const overdue = await findOverdue(deps.store.database, deps.now(), options.assetTags === undefined ? {} : { assetTags: options.assetTags });
+  // Tags from the asset registry unless given: an overdue finding routes like its creation did.
+  const overdue = await findOverdue(deps.store.database, deps.now(), { assetTags: options.assetTags ?? (await loadAssetTags(deps.store.database)) });
   return { overdue, ...(await dispatchNotifications(deps, options)) };
 }
 

@@ -6,12 +6,14 @@ import { OUTCOME_GRADED_TAG, REFUSED_SUFFIX } from '../analyzers/weblog/grade-by
 import { decidePriority, DEFAULT_RISK_POLICY, labelRank, type Criticality, type Fact, type OwnEvidence, type RiskFacts, type RiskPolicy } from './decide-priority.js';
 import { shippedRiskTables, type RiskTables, type TechnicalImpact } from './risk-tables.js';
 
-/** What the user said about an asset (`w3guard.yaml`), inherited from its parents by the caller. */
+/** What the user said about an asset (`w3guard.yaml`, the server's asset registry), inherited from its parents by the caller. */
 export interface AssetContext {
   readonly criticality?: 'low' | 'medium' | 'high' | 'critical';
   readonly exposure?: 'internet' | 'internal';
   readonly tags?: readonly string[];
   readonly owners?: readonly string[];
+  /** Where it was said, named as the priority input's source; `w3guard.yaml` when not given. */
+  readonly source?: string;
 }
 
 /** Everything the decision procedure may read besides the findings themselves. */
@@ -81,14 +83,14 @@ export function prioritizeFindings(findings: readonly Finding[], context: RiskCo
       publiclyExposed:
         asset?.exposure === undefined
           ? { value: true, source: SSVC_DEFAULT, assumed: true, detail: 'exposure unknown: treated as publicly exposed' }
-          : { value: asset.exposure === 'internet', source: 'w3guard.yaml', assumed: false, detail: `exposure ${asset.exposure}` },
+          : { value: asset.exposure === 'internet', source: asset.source ?? 'w3guard.yaml', assumed: false, detail: `exposure ${asset.exposure}` },
       automatable: traits.automatable,
       technicalImpact: traits.technicalImpact,
       ...epssFact(cves, context),
       criticality:
         asset?.criticality === undefined
           ? { value: 'medium' as Criticality, source: SSVC_DEFAULT, assumed: true, detail: 'criticality unknown: medium' }
-          : { value: asset.criticality, source: 'w3guard.yaml', assumed: false },
+          : { value: asset.criticality, source: asset.source ?? 'w3guard.yaml', assumed: false },
       firstSeen:
         finding.firstSeen === undefined
           ? { value: now, source: 'run', assumed: false, detail: 'the evidence carries no time: the clock starts with this run' }

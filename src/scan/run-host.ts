@@ -17,6 +17,7 @@ import { findEvtxFiles } from '../targets/find-evtx-files.js';
 import { findLogFiles } from '../targets/find-log-files.js';
 import { findSweepRoots } from '../targets/find-sweep-roots.js';
 import { assetSettings, type HostConfig } from '../targets/read-host-config.js';
+import type { AssetContext, RiskContext } from './prioritize-findings.js';
 import { assembleReport } from './assemble-report.js';
 import { attributeCoverage, attributeGroups, coverAll, type HostAnalyzerId } from './attribute-to-host.js';
 import { correlateFindings } from './correlate-findings.js';
@@ -32,6 +33,8 @@ export interface HostRequest {
   readonly root: string;
   /** A validated w3guard.yaml, when one was given. */
   readonly config?: HostConfig;
+  /** Criticality and exposure per asset from elsewhere (the server's asset registry); `config` wins where it says something. */
+  readonly assetContext?: RiskContext['assetContext'];
   /** Other drive letters of the server mapped to folders (`D:` → `/mnt/d`); `C:` is the root. */
   readonly drives?: Readonly<Record<string, string>>;
   readonly analyzers: ReadonlySet<HostAnalyzerId>;
@@ -191,7 +194,7 @@ export async function runHost(request: HostRequest): Promise<HostOutcome> {
       now: request.now,
       evidenceCap: request.evidenceCap,
       minSeverity: request.minSeverity,
-      risk: { ...(feeds.cveIntel === undefined ? {} : { cveIntel: feeds.cveIntel }), ...(feeds.feeds === undefined ? {} : { feeds: feeds.feeds }), ...(settings === undefined ? {} : { assetContext: settings.lookup }) },
+      risk: { ...(feeds.cveIntel === undefined ? {} : { cveIntel: feeds.cveIntel }), ...(feeds.feeds === undefined ? {} : { feeds: feeds.feeds }), ...assetContextOf(settings?.lookup, request.assetContext) },
       correlate: (findings) => correlateFindings(findings, tree.assets),
     },
     { groups, inputs, issues, rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), coverage, ...(checks === undefined ? {} : { checks }) },
@@ -209,4 +212,11 @@ function sweptAssets(sweptFolder: string, host: DiscoveredHost): Asset[] {
   const owner = host.assets.byPath(sweptFolder);
   const inside = host.assets.assets.filter((asset) => asset.path !== undefined && (asset.path === sweptFolder || asset.path.startsWith(sweptFolder.endsWith('/') ? sweptFolder : `${sweptFolder}/`)));
   return [owner, ...inside];
+}
+
+/** The file's settings for an asset when it says something, else the other source's: the host's own file is nearest. */
+function assetContextOf(file: ((id: string) => AssetContext | undefined) | undefined, other: RiskContext['assetContext']): Pick<RiskContext, 'assetContext'> {
+  if (file === undefined) return other === undefined ? {} : { assetContext: other };
+  if (other === undefined) return { assetContext: file };
+  return { assetContext: (id) => file(id) ?? other(id) };
 }

@@ -8,6 +8,7 @@ import { HttpScope } from '../engines/http-client/http-scope.js';
 import { assembleReport } from './assemble-report.js';
 import { defaultFeedsDir } from './load-feeds.js';
 import { loadRiskFeeds } from './load-risk-feeds.js';
+import type { RiskContext } from './prioritize-findings.js';
 import { compareScriptHosts, NEW_EXTERNAL_SCRIPT, type ScriptBaseline } from '../analyzers/http-probe/compare-script-hosts.js';
 
 /** Everything `scan` needs, parsed and validated. */
@@ -26,6 +27,8 @@ export interface ScanRequest {
   readonly minSeverity: Severity;
   /** Where "feeds update" keeps KEV and EPSS, for the risk of findings that name a CVE (default: the user's cache). */
   readonly feedsDir?: string;
+  /** Criticality and exposure per asset (the server's asset registry), for the risk step. */
+  readonly assetContext?: RiskContext['assetContext'];
   readonly signal: AbortSignal;
   readonly now: () => Date;
 }
@@ -49,7 +52,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     );
     const risk = await loadRiskFeeds(result.groups, request.feedsDir ?? defaultFeedsDir());
     const report = assembleReport(
-      { command: 'scan', startedAt: startedAt.toISOString(), now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk },
+      { command: 'scan', startedAt: startedAt.toISOString(), now: request.now, evidenceCap: request.evidenceCap, minSeverity: request.minSeverity, risk: { ...risk, ...(request.assetContext === undefined ? {} : { assetContext: request.assetContext }) } },
       {
         ...result,
         groups: request.baseline === undefined ? result.groups : [...result.groups, ...compareScriptHosts(result.groups, request.baseline)],

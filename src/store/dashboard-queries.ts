@@ -112,7 +112,14 @@ export async function actNow(db: Db, now: Date, limit: number, scope?: AssetScop
 }
 
 /** Assets by open (not fixed, not suppressed) risk, highest first, with when each was last found and last scanned. */
-export async function summarizeAssets(db: Db, now: Date, options: { readonly limit: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
+export async function summarizeAssets(db: Db, now: Date, options: { readonly limit?: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
+  const open = await openByAsset(db, now, options);
+  const scanned = await lastScans(db, open.map((row) => row.asset));
+  return open.map((row) => ({ ...row, ...(scanned.has(row.asset) ? { lastScan: scanned.get(row.asset) } : {}) }));
+}
+
+/** `summarizeAssets` without the last scans, for callers that read every asset's last scan at once. */
+export async function openByAsset(db: Db, now: Date, options: { readonly limit?: number; readonly asset?: string; readonly scope?: AssetScope }): Promise<AssetSummary[]> {
   const at = now.toISOString();
   let select = db
     .selectFrom('findings as f')
@@ -126,15 +133,14 @@ export async function summarizeAssets(db: Db, now: Date, options: { readonly lim
     .where((eb) => filterCondition(eb, {}, at, options.scope))
     .groupBy('f.asset');
   if (options.asset !== undefined) select = select.where('f.asset', '=', options.asset);
-  const rows = await select.orderBy('risk_sum', 'desc').orderBy('f.asset').limit(options.limit).execute();
-  const scanned = await lastScans(db, rows.map((row) => row.asset));
+  const ordered = select.orderBy('risk_sum', 'desc').orderBy('f.asset');
+  const rows = await (options.limit === undefined ? ordered : ordered.limit(options.limit)).execute();
   return rows.map((row) => ({
     asset: row.asset,
     open: Number(row.open),
     riskSum: Number(row.risk_sum ?? 0),
     maxRisk: Number(row.max_risk ?? 0),
     ...(row.last_found === null ? {} : { lastFound: row.last_found }),
-    ...(scanned.has(row.asset) ? { lastScan: scanned.get(row.asset) } : {}),
   }));
 }
 
@@ -154,17 +160,15 @@ export async function assetFreshness(db: Db, limit: number, scope?: AssetScope):
 
 /**
  * When a recorded run last evaluated rules on each asset (its coverage): the asset's highest covering run id,
- * read from the (asset, run_id) index, then that run's end.
+ * read from the (asset, run_id) index, then that run's end. Without a list: every covered asset.
  */
-async function lastScans(db: Db, assets: readonly string[]): Promise<Map<string, string>> {
+export async function lastScans(db: Db, assets?: readonly string[]): Promise<Map<string, string>> {
   const scanned = new Map<string, string>();
-  for (let k = 0; k < assets.length; k += 500) {
-    const latest = await db
-      .selectFrom('coverage as c')
-      .select((eb) => ['c.asset', eb.fn.max('c.run_id').as('run_id')])
-      .where('c.asset', 'in', assets.slice(k, k + 500))
-      .groupBy('c.asset')
-      .execute();
+  const chunks = assets === undefined ? [undefined] : Array.from({ length: Math.ceil(assets.length / 500) }, (_, k) => assets.slice(k * 500, k * 500 + 500));
+  for (const chunk of chunks) {
+    let select = db.selectFrom('coverage as c').select((eb) => ['c.asset', eb.fn.max('c.run_id').as('run_id')]);
+    if (chunk !== undefined) select = select.where('c.asset', 'in', chunk);
+    const latest = await select.groupBy('c.asset').execute();
     if (latest.length === 0) continue;
     const runs = await db.selectFrom('runs').select(['id', 'finished_at']).where('id', 'in', [...new Set(latest.map((row) => Number(row.run_id)))]).execute();
     const finished = new Map(runs.map((run) => [Number(run.id), run.finished_at]));

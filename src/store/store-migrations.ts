@@ -374,6 +374,22 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         }
       },
     },
+    '0009-asset-registry': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // What people say about an asset on the server: the context `w3guard.yaml` gives a command-line run.
+        // Keyed by the asset id as findings name it; tags and owners are JSON arrays of strings.
+        await db.schema
+          .createTable('assets')
+          .addColumn('asset', 'text', (c) => c.primaryKey())
+          .addColumn('criticality', 'text')
+          .addColumn('exposure', 'text')
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('owners', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

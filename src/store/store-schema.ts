@@ -27,6 +27,7 @@ export interface StoreDatabase {
   scans: ScansTable;
   schedules: SchedulesTable;
   report_imports: ReportImportsTable;
+  assets: AssetsTable;
 }
 
 /** One recorded run of a scanning command. */
@@ -361,4 +362,19 @@ export interface ReportImportsTable {
   run_id: number;
   created_by: string;
   created_at: string;
+}
+
+/** The asset registry: what people said about an asset on the server (criticality, exposure, tags, owners). */
+export interface AssetsTable {
+  /** The asset id as findings name it (`WEB01`, `WEB01/W3SVC2`, `https://portal.example.com`). */
+  asset: string;
+  /** low, medium, high or critical; null: not said. */
+  criticality: string | null;
+  /** internet or internal; null: not said. */
+  exposure: string | null;
+  /** JSON arrays of strings. */
+  tags: string;
+  owners: string;
+  updated_by: string;
+  updated_at: string;
 }

@@ -130,7 +130,7 @@ export function assetSettings(config: HostConfig, assets: readonly Asset[]): { l
     const wanted = entry.key.toLowerCase();
     const matched = assets.filter((asset) => asset.id.toLowerCase() === wanted || (asset.name !== undefined && asset.name.toLowerCase() === wanted));
     if (matched.length === 0) issues.push({ code: 'config.asset-unknown', message: `${JSON.stringify(entry.key)} names no asset of this host; its settings were not used`, path: config.file, line: entry.line });
-    for (const asset of matched) own.set(asset.id, merge(own.get(asset.id), entry.settings));
+    for (const asset of matched) own.set(asset.id, mergeAssetSettings(own.get(asset.id), entry.settings));
   }
   const byId = new Map(assets.map((asset) => [asset.id, asset]));
   const cache = new Map<string, AssetSettings | undefined>();
@@ -143,7 +143,7 @@ export function assetSettings(config: HostConfig, assets: readonly Asset[]): { l
       const settings = own.get(asset.id);
       if (settings !== undefined) chain.unshift(settings);
     }
-    const result = chain.length === 0 ? undefined : chain.reduce<AssetSettings>((parent, child) => merge(parent, child), {});
+    const result = chain.length === 0 ? undefined : chain.reduce<AssetSettings>((parent, child) => mergeAssetSettings(parent, child), {});
     cache.set(assetId, result);
     return result;
   };
@@ -151,7 +151,7 @@ export function assetSettings(config: HostConfig, assets: readonly Asset[]): { l
 }
 
 /** The child's criticality and exposure over the parent's; tags and owners of both. */
-function merge(parent: AssetSettings | undefined, child: AssetSettings): AssetSettings {
+export function mergeAssetSettings(parent: AssetSettings | undefined, child: AssetSettings): AssetSettings {
   const tags = [...new Set([...(parent?.tags ?? []), ...(child.tags ?? [])])];
   const owners = [...new Set([...(parent?.owners ?? []), ...(child.owners ?? [])])];
   const criticality = child.criticality ?? parent?.criticality;

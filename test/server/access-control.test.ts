@@ -47,6 +47,7 @@ const NEEDS: Readonly<Record<string, Role>> = {
   'GET /api/v1/dashboard': 'viewer',
   'GET /api/v1/assets': 'viewer',
   'GET /api/v1/assets/:asset': 'viewer',
+  'PATCH /api/v1/assets/:asset': 'operator',
   'GET /api/v1/findings/export': 'viewer',
 };
 const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/session']);

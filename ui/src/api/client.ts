@@ -68,4 +68,7 @@ export type FindingList = Schema200<'/api/v1/findings', 'get'>;
 export type ListedFinding = FindingList['items'] extends (infer T)[] | undefined ? T : never;
 export type Dashboard = Schema200<'/api/v1/dashboard', 'get'>;
 export type Scan = Schema200<'/api/v1/scans/{id}', 'get'>;
+export type AssetDetail = Schema200<'/api/v1/assets/{asset}', 'get'>;
+/** A node of the asset tree; children nest the same shape (three levels at most). */
+export type AssetNode = Omit<Schema200<'/api/v1/assets', 'get'>['items'][number], 'children'> & { readonly children?: readonly unknown[] };
 export type Role = 'viewer' | 'operator' | 'admin';

@@ -8204,7 +8204,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Assets with open findings, highest summed risk first */
+        /**
+         * Every known asset as trees host → site → application, the riskiest first, with the registry's attributes
+         * @description Assets known from findings, runs' coverage or the registry, within the asset scope of who asks. `limit` counts roots.
+         */
         get: {
             parameters: {
                 query?: {
@@ -8223,15 +8226,81 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
+                            items: {
                                 asset: string;
-                                /** @description open, not suppressed findings */
+                                /** @enum {string} */
+                                kind: "host" | "site" | "application" | "app-pool" | "http-sys" | "url" | "other";
+                                /** @description the node it hangs under in the tree */
+                                parent?: string;
+                                /** @description open, not suppressed findings on this asset itself */
                                 open: number;
                                 riskSum: number;
                                 maxRisk: number;
                                 lastFound?: string;
                                 lastScan?: string;
+                                /** @enum {string} */
+                                criticality?: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                exposure?: "internet" | "internal";
+                                tags: string[];
+                                owners: string[];
+                                updatedBy?: string;
+                                updatedAt?: string;
+                                /** @description open findings on this asset and everything under it */
+                                totalOpen: number;
+                                totalRisk: number;
+                                children: {
+                                    asset: string;
+                                    /** @enum {string} */
+                                    kind: "host" | "site" | "application" | "app-pool" | "http-sys" | "url" | "other";
+                                    /** @description the node it hangs under in the tree */
+                                    parent?: string;
+                                    /** @description open, not suppressed findings on this asset itself */
+                                    open: number;
+                                    riskSum: number;
+                                    maxRisk: number;
+                                    lastFound?: string;
+                                    lastScan?: string;
+                                    /** @enum {string} */
+                                    criticality?: "low" | "medium" | "high" | "critical";
+                                    /** @enum {string} */
+                                    exposure?: "internet" | "internal";
+                                    tags: string[];
+                                    owners: string[];
+                                    updatedBy?: string;
+                                    updatedAt?: string;
+                                    /** @description open findings on this asset and everything under it */
+                                    totalOpen: number;
+                                    totalRisk: number;
+                                    children: {
+                                        asset: string;
+                                        /** @enum {string} */
+                                        kind: "host" | "site" | "application" | "app-pool" | "http-sys" | "url" | "other";
+                                        /** @description the node it hangs under in the tree */
+                                        parent?: string;
+                                        /** @description open, not suppressed findings on this asset itself */
+                                        open: number;
+                                        riskSum: number;
+                                        maxRisk: number;
+                                        lastFound?: string;
+                                        lastScan?: string;
+                                        /** @enum {string} */
+                                        criticality?: "low" | "medium" | "high" | "critical";
+                                        /** @enum {string} */
+                                        exposure?: "internet" | "internal";
+                                        tags: string[];
+                                        owners: string[];
+                                        updatedBy?: string;
+                                        updatedAt?: string;
+                                        /** @description open findings on this asset and everything under it */
+                                        totalOpen: number;
+                                        totalRisk: number;
+                                        children: Record<string, never>[];
+                                    }[];
+                                }[];
                             }[];
+                            /** @description roots in all */
+                            total: number;
                         };
                     };
                 };
@@ -8406,7 +8475,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One asset's open findings and freshness */
+        /** One asset's open findings, freshness and attributes */
         get: {
             parameters: {
                 query?: never;
@@ -8426,12 +8495,33 @@ export interface paths {
                     content: {
                         "application/json": {
                             asset: string;
-                            /** @description open, not suppressed findings */
+                            /** @enum {string} */
+                            kind: "host" | "site" | "application" | "app-pool" | "http-sys" | "url" | "other";
+                            /** @description the node it hangs under in the tree */
+                            parent?: string;
+                            /** @description open, not suppressed findings on this asset itself */
                             open: number;
                             riskSum: number;
                             maxRisk: number;
                             lastFound?: string;
                             lastScan?: string;
+                            /** @enum {string} */
+                            criticality?: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            exposure?: "internet" | "internal";
+                            tags: string[];
+                            owners: string[];
+                            updatedBy?: string;
+                            updatedAt?: string;
+                            /** @description the context inherited along host → site → application: what prioritization and notification routing use */
+                            effective: {
+                                /** @enum {string} */
+                                criticality?: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                exposure?: "internet" | "internal";
+                                tags?: string[];
+                                owners?: string[];
+                            };
                         };
                     };
                 };
@@ -8596,7 +8686,226 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set an asset's criticality, exposure, tags or owners (registering it when new)
+         * @description A field left out stays; null clears criticality or exposure; tags and owners are replaced as given. Prioritization of later runs and notification routing read these.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    asset: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string|null} */
+                        criticality?: "low" | "medium" | "high" | "critical" | null;
+                        /** @enum {string|null} */
+                        exposure?: "internet" | "internal" | null;
+                        tags?: string[];
+                        owners?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asset: string;
+                            /** @enum {string} */
+                            kind: "host" | "site" | "application" | "app-pool" | "http-sys" | "url" | "other";
+                            /** @description the node it hangs under in the tree */
+                            parent?: string;
+                            /** @description open, not suppressed findings on this asset itself */
+                            open: number;
+                            riskSum: number;
+                            maxRisk: number;
+                            lastFound?: string;
+                            lastScan?: string;
+                            /** @enum {string} */
+                            criticality?: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            exposure?: "internet" | "internal";
+                            tags: string[];
+                            owners: string[];
+                            updatedBy?: string;
+                            updatedAt?: string;
+                            /** @description the context inherited along host → site → application: what prioritization and notification routing use */
+                            effective: {
+                                /** @enum {string} */
+                                criticality?: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                exposure?: "internet" | "internal";
+                                tags?: string[];
+                                owners?: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/findings/export": {

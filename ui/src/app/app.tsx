@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { api, setCsrfToken, whenSignedOut } from '../api/client.js';
 import { Link } from '../components/link.js';
+import { AssetsPage } from '../pages/assets-page.js';
 import { DashboardPage } from '../pages/dashboard-page.js';
 import { FindingPage } from '../pages/finding-page.js';
 import { FindingsPage } from '../pages/findings-page.js';
@@ -40,6 +41,7 @@ function Page(props: { readonly user: SessionUser }) {
   if (path === '/findings') return <FindingsPage />;
   const scan = /^\/scans\/(\d+)$/.exec(path);
   if (scan?.[1] !== undefined) return <ScanPage id={Number(scan[1])} />;
+  if (path === '/assets') return <AssetsPage />;
   const asset = segment(/^\/assets\/([^/]+)$/.exec(path)?.[1]);
   if (asset !== undefined) return <FindingsPage asset={asset} />;
   if (path === '/admin/users' && can(props.user, 'admin')) return <UsersPage />;
@@ -86,6 +88,7 @@ export function App() {
           </Link>
           <Link to="/">Dashboard</Link>
           <Link to="/findings">Findings</Link>
+          <Link to="/assets">Assets</Link>
           {can(user, 'admin') ? (
             <Link to="/admin/users" data-testid="nav-admin">
               Users

@@ -4,6 +4,7 @@ import { findingsHref } from '../app/finding-filters.js';
 import { Link } from '../components/link.js';
 import { OpenChart } from '../components/open-chart.js';
 import { VisibleText } from '../components/visible-text.js';
+import { assetHref } from './assets-page.js';
 
 const REASONS: Readonly<Record<string, string>> = { incident: 'incident', due: 'due', 'kev-exposed': 'KEV, internet-facing', reopened: 'reopened' };
 
@@ -84,7 +85,7 @@ export function DashboardPage() {
             {data.topAssets.map((asset) => (
               <tr key={asset.asset}>
                 <th scope="row">
-                  <Link to={`/assets/${encodeURIComponent(asset.asset)}`}>
+                  <Link to={assetHref(asset.asset)}>
                     <VisibleText text={asset.asset} />
                   </Link>
                 </th>

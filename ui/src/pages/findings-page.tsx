@@ -9,6 +9,7 @@ import { can, useSession } from '../app/session.js';
 import { Link } from '../components/link.js';
 import { endOfDay, TriageFields, type TriageStateName } from '../components/triage-fields.js';
 import { VisibleText } from '../components/visible-text.js';
+import { AssetDetails } from './assets-page.js';
 
 /** Rows per page. */
 const PAGE_SIZE = 50;
@@ -46,29 +47,10 @@ export function FindingsPage(props: { readonly asset?: string }) {
           </>
         )}
       </h1>
-      {props.asset === undefined ? null : <AssetFacts asset={props.asset} />}
+      {props.asset === undefined ? null : <AssetDetails asset={props.asset} />}
       <FilterForm key={`filters${key}`} filters={filters} />
       <FindingTable key={`table${key}`} filters={filters} />
     </section>
-  );
-}
-
-/** An asset's open findings, summed risk and when it was last scanned, at the top of its page. */
-function AssetFacts(props: { readonly asset: string }) {
-  const facts = useQuery({
-    queryKey: ['asset', props.asset],
-    queryFn: async () => {
-      const result = await api.GET('/api/v1/assets/{asset}', { params: { path: { asset: props.asset } } });
-      return result.response.status === 404 ? null : unwrap(result);
-    },
-  });
-  if (facts.isPending) return null;
-  if (facts.isError) return <p role="alert">{facts.error.message}</p>;
-  if (facts.data === null) return <p data-testid="asset-facts">No open finding is on this asset.</p>;
-  return (
-    <p data-testid="asset-facts">
-      {facts.data.open} open findings, risk {Math.round(facts.data.riskSum)} in all (highest {facts.data.maxRisk}); last scanned {facts.data.lastScan ?? 'never by a recorded run'}, last found anything {facts.data.lastFound ?? '–'}.
-    </p>
   );
 }
 
