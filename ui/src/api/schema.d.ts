@@ -7535,11 +7535,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log, newest first: every message, its attempts, the receiver’s last answer and latency. */
+        /** The delivery log, newest first (`before`: only deliveries with a smaller id, for the next page): every message, its attempts, the receiver’s last answer and latency. */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
+                    before?: number;
                     channel?: number;
                     state?: "pending" | "failed" | "sent" | "dead";
                 };
