@@ -100,7 +100,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Adds a notification channel; its configuration is encrypted at rest and never returned.',
         body: {
           type: 'object',
-          properties: { kind: { type: 'string', enum: [...CHANNEL_KINDS] }, name: { type: 'string', minLength: 1, maxLength: 100 }, config: { type: 'object' } },
+          properties: { kind: { type: 'string', enum: [...CHANNEL_KINDS] }, name: { type: 'string', minLength: 1, maxLength: 100 }, config: { type: 'object', additionalProperties: true, description: 'the kind’s settings (see docs/notifications.md)' } },
           required: ['kind', 'name', 'config'],
           additionalProperties: false,
         },

@@ -6370,7 +6370,10 @@ export interface paths {
                         /** @enum {string} */
                         kind: "webhook" | "slack" | "teams" | "email" | "syslog";
                         name: string;
-                        config: Record<string, never>;
+                        /** @description the kind’s settings (see docs/notifications.md) */
+                        config: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
