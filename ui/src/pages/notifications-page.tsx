@@ -213,7 +213,7 @@ function AddChannel(props: { readonly onAdded: () => void }) {
         <>
           <label>
             Signing secret (whsec_…)
-            <input name="secret" required pattern="whsec_[A-Za-z0-9+/]+={0,2}" size={40} autoComplete="off" spellCheck={false} value={secret} onChange={(event) => setSecret(event.target.value)} />
+            <input name="secret" required pattern="whsec_[A-Za-z0-9+\/]+={0,2}" size={40} autoComplete="off" spellCheck={false} value={secret} onChange={(event) => setSecret(event.target.value)} />
           </label>
           <button type="button" onClick={() => setSecret(newWebhookSecret())}>
             Generate a secret

@@ -102,7 +102,7 @@ function UserActions(props: { readonly user: User & { readonly name: string }; r
   };
   return (
     <>
-      <form className="inline" onSubmit={saveRole} aria-label={`Role of ${label}`}>
+      <form className="inline" onSubmit={saveRole}>
         <select name="role" defaultValue={user.role} aria-label={`Role of ${label}`}>
           {ROLES.map((role) => (
             <option key={role} value={role}>
