@@ -132,6 +132,18 @@ describe.skipIf(!HAS_CHROMIUM)('the administration pages in a real browser', () 
       expect(cells.slice(3, 7)).toEqual(['test', 'sent', '1', '200']);
       expect(cells[7]).toMatch(/^\d+ ms$/);
       expect(await axeProblems(page), 'delivery log').toEqual([]);
+
+      // Deleting asks first; the channel goes with its rule.
+      await openAdmin(page, 'Notifications');
+      await page.getByTestId('rules').getByRole('button', { name: 'Delete' }).click();
+      await page.getByTestId('rules').getByRole('button', { name: 'Cancel' }).click();
+      expect((await apiGet<{ items: unknown[] }>('/api/v1/rules', token)).body.items).toHaveLength(1);
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await row.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.getByRole('status').filter({ hasText: 'Channel deleted' }).waitFor();
+      expect((await apiGet<{ items: unknown[] }>('/api/v1/channels', token)).body.items).toEqual([]);
+      expect((await apiGet<{ items: unknown[] }>('/api/v1/rules', token)).body.items).toEqual([]);
+      await page.getByText('No channel yet').waitFor();
       await expectClean(watched);
     } finally {
       await watched.context.close();
