@@ -235,14 +235,17 @@ describe.skipIf(!HAS_CHROMIUM)('the administration pages in a real browser', () 
       await row.waitFor();
       expect(await row.locator('td').nth(4).textContent()).not.toBe('never');
 
-      await row.getByRole('button', { name: 'Revoke' }).click();
-      // The first press only asks; the token still works.
-      expect(await use()).toBe(200);
+      // By keyboard: the first press only asks, with the focus on Cancel; the token still works.
+      await row.getByRole('button', { name: 'Revoke' }).focus();
+      await page.keyboard.press('Enter');
       const ask = row.getByRole('group', { name: /Revoke this token/ });
       await ask.waitFor();
+      expect(await use()).toBe(200);
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
       expect(await axeProblems(page), 'tokens, asking').toEqual([]);
-      await ask.getByRole('button', { name: 'Yes, revoke' }).click();
+      await page.keyboard.press('Shift+Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, revoke');
+      await page.keyboard.press('Enter');
       await page.getByRole('status').filter({ hasText: 'Token revoked' }).waitFor();
       await page.locator('[data-testid="tokens"] tr[data-state="revoked"]', { hasText: 'ci pipeline' }).waitFor();
       expect(await row.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
