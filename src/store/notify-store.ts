@@ -211,8 +211,10 @@ export async function insertEvents(trx: Db, events: readonly NewEvent[]): Promis
 }
 
 /** The delivery log, newest first. */
-export async function listDeliveries(db: Db, query: { readonly limit?: number; readonly channelId?: number; readonly state?: string; readonly id?: number } = {}): Promise<DeliveryView[]> {
+export async function listDeliveries(db: Db, query: { readonly limit?: number; readonly channelId?: number; readonly state?: string; readonly id?: number; readonly beforeId?: number } = {}): Promise<DeliveryView[]> {
   let select = db.selectFrom('notify_deliveries').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(query.limit ?? 100, 1), 1000));
+  // Pages by id, newest first: the next page is everything older than the last id shown.
+  if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
   if (query.channelId !== undefined) select = select.where('channel_id', '=', query.channelId);
   if (query.state !== undefined) select = select.where('state', '=', query.state);
   if (query.id !== undefined) select = select.where('id', '=', query.id);

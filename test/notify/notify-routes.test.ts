@@ -74,10 +74,18 @@ describe('notification routes on the server decorations', () => {
     const one = await app.inject({ method: 'GET', url: `/api/v1/deliveries/${log.json<{ items: { id: number }[] }>().items[0]?.id ?? 0}`, headers: admin });
     expect(one.json()).toMatchObject({ state: 'sent', attemptLog: [{ attempt: 1, status: 200 }] });
     expect((await app.inject({ method: 'GET', url: '/api/v1/deliveries/999', headers: admin })).statusCode).toBe(404);
+    // Pages by id: two more tests, then the log two at a time, newest first, with no repeat and no gap.
+    for (let k = 0; k < 2; k += 1) expect((await app.inject({ method: 'POST', url: `/api/v1/channels/${id}/test`, headers: admin })).statusCode).toBe(200);
+    const ids = async (query: string) => (await app.inject({ method: 'GET', url: `/api/v1/deliveries?${query}`, headers: admin })).json<{ items: { id: number }[] }>().items.map((item) => item.id);
+    const first = await ids('limit=2');
+    expect(first).toHaveLength(2);
+    const second = await ids(`limit=2&before=${first[1] ?? 0}`);
+    expect([...first, ...second]).toEqual(await ids('limit=10'));
+    expect(second).toHaveLength(1);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/rules/${rule.json<{ id: number }>().id}`, headers: admin })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/channels/${id}`, headers: admin })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/channels/${id}`, headers: admin })).statusCode).toBe(404);
-    expect(audit).toEqual([`admin-token channel.create channel:${id}`, `admin-token channel.test channel:${id}`, 'admin-token rule.create rule:1', 'admin-token rule.delete rule:1', `admin-token channel.delete channel:${id}`]);
+    expect(audit).toEqual([`admin-token channel.create channel:${id}`, `admin-token channel.test channel:${id}`, 'admin-token rule.create rule:1', `admin-token channel.test channel:${id}`, `admin-token channel.test channel:${id}`, 'admin-token rule.delete rule:1', `admin-token channel.delete channel:${id}`]);
   });
 
   it('answers 502 with the receiver’s status when a test fails, and 400 for bad configurations', async () => {

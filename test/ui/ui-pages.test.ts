@@ -201,7 +201,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
   it('lets an admin see the admin navigation', async () => {
     const watched = await openWatched(rig.browser);
     await signIn(watched, rig, 'dora', 'admin');
-    await watched.page.getByTestId('nav-admin').click();
+    await watched.page.getByTestId('nav-admin').getByRole('link', { name: 'Users' }).click();
     await watched.page.getByTestId('users').waitFor();
     expect(await watched.page.getByTestId('users').textContent()).toContain('dora');
     await expectClean(watched);

@@ -100,7 +100,7 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Adds a notification channel; its configuration is encrypted at rest and never returned.',
         body: {
           type: 'object',
-          properties: { kind: { type: 'string', enum: [...CHANNEL_KINDS] }, name: { type: 'string', minLength: 1, maxLength: 100 }, config: { type: 'object' } },
+          properties: { kind: { type: 'string', enum: [...CHANNEL_KINDS] }, name: { type: 'string', minLength: 1, maxLength: 100 }, config: { type: 'object', additionalProperties: true, description: 'the kind’s settings (see docs/notifications.md)' } },
           required: ['kind', 'name', 'config'],
           additionalProperties: false,
         },
@@ -199,20 +199,21 @@ export async function notifyRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: { limit?: number; channel?: number; state?: string } }>(
+  app.get<{ Querystring: { limit?: number; before?: number; channel?: number; state?: string } }>(
     '/api/v1/deliveries',
     {
       preValidation: admin,
       schema: {
         tags: ['notifications'],
-        summary: 'The delivery log, newest first: every message, its attempts, the receiver’s last answer and latency.',
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, channel: { type: 'integer', minimum: 1 }, state: { type: 'string', enum: ['pending', 'failed', 'sent', 'dead'] } }, additionalProperties: false },
+        summary: 'The delivery log, newest first (`before`: only deliveries with a smaller id, for the next page): every message, its attempts, the receiver’s last answer and latency.',
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: { type: 'integer', minimum: 1 }, channel: { type: 'integer', minimum: 1 }, state: { type: 'string', enum: ['pending', 'failed', 'sent', 'dead'] } }, additionalProperties: false },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: DELIVERY } }, required: ['items'] } },
       },
     },
     async (request) => ({
       items: await listDeliveries(db(), {
         ...(request.query.limit === undefined ? {} : { limit: request.query.limit }),
+        ...(request.query.before === undefined ? {} : { beforeId: request.query.before }),
         ...(request.query.channel === undefined ? {} : { channelId: request.query.channel }),
         ...(request.query.state === undefined ? {} : { state: request.query.state }),
       }),

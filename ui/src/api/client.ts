@@ -72,3 +72,22 @@ export type AssetDetail = Schema200<'/api/v1/assets/{asset}', 'get'>;
 /** A node of the asset tree; children nest the same shape (three levels at most). */
 export type AssetNode = Omit<Schema200<'/api/v1/assets', 'get'>['items'][number], 'children'> & { readonly children?: readonly unknown[] };
 export type Role = 'viewer' | 'operator' | 'admin';
+
+type Schema201<P extends keyof paths, M extends 'post'> = paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } } ? T : never;
+type RequestBody<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends { requestBody: { content: { 'application/json': infer T } } } ? T : never;
+/** One item of a list answer (`{ items: T[] }`). */
+type ItemOf<L> = L extends { items?: (infer T)[] } ? T : never;
+
+export type Channel = ItemOf<Schema200<'/api/v1/channels', 'get'>>;
+export type ChannelKind = RequestBody<'/api/v1/channels', 'post'>['kind'];
+export type Rule = ItemOf<Schema200<'/api/v1/rules', 'get'>>;
+export type NewRule = RequestBody<'/api/v1/rules', 'post'>;
+export type RuleEvent = NewRule['events'][number];
+export type RuleMode = NewRule['mode'];
+export type Delivery = ItemOf<Schema200<'/api/v1/deliveries', 'get'>>;
+export type DeliveryDetail = Schema200<'/api/v1/deliveries/{id}', 'get'>;
+export type UserChange = RequestBody<'/api/v1/users/{name}', 'patch'>;
+export type User = ItemOf<Schema200<'/api/v1/users', 'get'>>;
+export type Token = ItemOf<Schema200<'/api/v1/tokens', 'get'>>;
+export type CreatedToken = Schema201<'/api/v1/tokens', 'post'>;
+export type AuditEntry = ItemOf<Schema200<'/api/v1/audit', 'get'>>;

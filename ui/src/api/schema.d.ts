@@ -6370,7 +6370,10 @@ export interface paths {
                         /** @enum {string} */
                         kind: "webhook" | "slack" | "teams" | "email" | "syslog";
                         name: string;
-                        config: Record<string, never>;
+                        /** @description the kind’s settings (see docs/notifications.md) */
+                        config: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -7535,11 +7538,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log, newest first: every message, its attempts, the receiver’s last answer and latency. */
+        /** The delivery log, newest first (`before`: only deliveries with a smaller id, for the next page): every message, its attempts, the receiver’s last answer and latency. */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
+                    before?: number;
                     channel?: number;
                     state?: "pending" | "failed" | "sent" | "dead";
                 };

@@ -1,14 +1,18 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { api, setCsrfToken, whenSignedOut } from '../api/client.js';
 import { Link } from '../components/link.js';
 import { AssetsPage } from '../pages/assets-page.js';
+import { AuditPage } from '../pages/audit-page.js';
 import { DashboardPage } from '../pages/dashboard-page.js';
+import { DeliveriesPage, DeliveryPage } from '../pages/deliveries-page.js';
 import { FindingPage } from '../pages/finding-page.js';
 import { FindingsPage } from '../pages/findings-page.js';
 import { MfaEnrolPage } from '../pages/mfa-enrol-page.js';
+import { NotificationsPage } from '../pages/notifications-page.js';
 import { ScanPage } from '../pages/scan-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
+import { TokensPage } from '../pages/tokens-page.js';
 import { UsersPage } from '../pages/users-page.js';
 import { useLocation } from './router.js';
 import { can, SessionContext, type SessionUser } from './session.js';
@@ -33,9 +37,53 @@ function segment(text: string | undefined): string | undefined {
   }
 }
 
+/** The administration pages, in the order the Admin navigation lists them. */
+const ADMIN_PAGES = [
+  { path: '/admin/users', title: 'Users' },
+  { path: '/admin/tokens', title: 'API tokens' },
+  { path: '/admin/notifications', title: 'Notifications' },
+  { path: '/admin/deliveries', title: 'Delivery log' },
+  { path: '/admin/audit', title: 'Audit log' },
+] as const;
+
+/** The administration page of a path, or undefined when the path is none. */
+function adminPage(path: string): ReactNode {
+  const delivery = /^\/admin\/deliveries\/(\d+)$/.exec(path)?.[1];
+  if (delivery !== undefined) return <DeliveryPage id={Number(delivery)} />;
+  switch (path) {
+    case '/admin/users':
+      return <UsersPage />;
+    case '/admin/tokens':
+      return <TokensPage />;
+    case '/admin/notifications':
+      return <NotificationsPage />;
+    case '/admin/deliveries':
+      return <DeliveriesPage />;
+    case '/admin/audit':
+      return <AuditPage />;
+    default:
+      return undefined;
+  }
+}
+
 /** The page for the current path. */
 function Page(props: { readonly user: SessionUser }) {
   const { path } = useLocation();
+  if (path.startsWith('/admin/')) {
+    // Not even the page's frame for a non-admin: the server refuses its requests anyway (403).
+    if (!can(props.user, 'admin')) {
+      return (
+        <section data-testid="not-allowed">
+          <h1>Not allowed</h1>
+          <p>
+            This page is for administrators. <Link to="/">Go to the dashboard</Link>.
+          </p>
+        </section>
+      );
+    }
+    const page = adminPage(path);
+    if (page !== undefined) return page;
+  }
   const finding = segment(/^\/findings\/([^/]+)$/.exec(path)?.[1]);
   if (finding !== undefined) return <FindingPage fingerprint={finding} />;
   if (path === '/findings') return <FindingsPage />;
@@ -44,7 +92,6 @@ function Page(props: { readonly user: SessionUser }) {
   if (path === '/assets') return <AssetsPage />;
   const asset = segment(/^\/assets\/([^/]+)$/.exec(path)?.[1]);
   if (asset !== undefined) return <FindingsPage asset={asset} />;
-  if (path === '/admin/users' && can(props.user, 'admin')) return <UsersPage />;
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
   return (
     <section>
@@ -89,12 +136,17 @@ export function App() {
           <Link to="/">Dashboard</Link>
           <Link to="/findings">Findings</Link>
           <Link to="/assets">Assets</Link>
-          {can(user, 'admin') ? (
-            <Link to="/admin/users" data-testid="nav-admin">
-              Users
-            </Link>
-          ) : null}
         </nav>
+        {can(user, 'admin') ? (
+          <nav aria-label="Admin" className="admin-nav" data-testid="nav-admin">
+            <span className="group">Admin</span>
+            {ADMIN_PAGES.map((page) => (
+              <Link key={page.path} to={page.path}>
+                {page.title}
+              </Link>
+            ))}
+          </nav>
+        ) : null}
         <div className="who">
           <span data-testid="who">
             {user.name} ({user.role})

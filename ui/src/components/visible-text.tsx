@@ -14,6 +14,11 @@ export function markerFor(char: string): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** The same text as a plain string with every invisible character as its marker, for places that hold only text (an `<option>`). */
+export function visibleString(text: string): string {
+  return text.replace(INVISIBLE, markerFor);
+}
+
 /**
  * Evidence as text only: React puts it in text nodes (never HTML), and every invisible or reordering
  * character is replaced by a visible, labelled marker, so `\u202e` cannot flip what a reader sees and a CR
