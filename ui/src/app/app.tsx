@@ -7,6 +7,8 @@ import { FindingPage } from '../pages/finding-page.js';
 import { FindingsPage } from '../pages/findings-page.js';
 import { MfaEnrolPage } from '../pages/mfa-enrol-page.js';
 import { ScanPage } from '../pages/scan-page.js';
+import { ScansPage } from '../pages/scans-page.js';
+import { SchedulesPage } from '../pages/schedules-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { UsersPage } from '../pages/users-page.js';
 import { useLocation } from './router.js';
@@ -39,7 +41,9 @@ function Page(props: { readonly user: SessionUser }) {
   if (finding !== undefined) return <FindingPage fingerprint={finding} />;
   if (path === '/findings') return <FindingsPage />;
   const scan = /^\/scans\/(\d+)$/.exec(path);
-  if (scan?.[1] !== undefined) return <ScanPage id={Number(scan[1])} />;
+  if (scan?.[1] !== undefined) return <ScanPage key={scan[1]} id={Number(scan[1])} />;
+  if (path === '/scans') return <ScansPage />;
+  if (path === '/schedules') return <SchedulesPage />;
   const asset = segment(/^\/assets\/([^/]+)$/.exec(path)?.[1]);
   if (asset !== undefined) return <FindingsPage asset={asset} />;
   if (path === '/admin/users' && can(props.user, 'admin')) return <UsersPage />;
@@ -86,6 +90,8 @@ export function App() {
           </Link>
           <Link to="/">Dashboard</Link>
           <Link to="/findings">Findings</Link>
+          <Link to="/scans">Scans</Link>
+          <Link to="/schedules">Schedules</Link>
           {can(user, 'admin') ? (
             <Link to="/admin/users" data-testid="nav-admin">
               Users
