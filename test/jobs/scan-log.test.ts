@@ -32,7 +32,7 @@ describe.each(DIALECTS)('scan log, list and schedule pausing on %s', (dialect) =
         runners: {
           async scan(targets) {
             const base = report('scan', targets.flatMap((t) => shellFindings(t, ['cmd.aspx', 'up.aspx'])));
-            return { ...base, inputs: [{ kind: 'http', path: targets[0] ?? '', records: 12, skipped: 1, bytes: 900 }], issues: [{ code: 'http.timeout', message: 'no answer from /trace.axd\u202e in 10 s', path: '/trace.axd' }] } as typeof base;
+            return { ...base, inputs: [{ kind: 'url', path: targets[0] ?? '', records: 12, skipped: 1, bytes: 900 }], issues: [{ code: 'http.timeout', message: 'no answer from /trace.axd\u202e in 10 s', path: '/trace.axd' }] };
           },
         },
       }),
@@ -44,7 +44,7 @@ describe.each(DIALECTS)('scan log, list and schedule pausing on %s', (dialect) =
       ['info', 'attempt 1 started'],
       ['info', 'scanning one site from outside'],
       ['info', 'target https://a.example/'],
-      ['info', 'read http https://a.example/: 12 records, 1 skipped'],
+      ['info', 'read url https://a.example/: 12 records, 1 skipped'],
       ['warn', 'issue http.timeout: no answer from /trace.axd\u202e in 10 s (/trace.axd)'],
       ['info', 'recording 2 findings'],
       ['info', expect.stringMatching(/^done: run \d+, 2 findings, 0 fixed$/)],
