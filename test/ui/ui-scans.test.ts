@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQueue } from '../../src/jobs/open-queue.js';
 import { jobHandlers } from '../../src/jobs/scan-jobs.js';
+import { runDueSchedules } from '../../src/jobs/scan-schedules.js';
 import { startIisFixture, type IisFixture } from '../fixtures/iis-fixture-server.mjs';
 import { silent } from '../jobs/job-fixtures.js';
 import { axeProblems, HAS_CHROMIUM, openWatched, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
@@ -212,6 +213,10 @@ describe.skipIf(!HAS_CHROMIUM)('scans and schedules in a real browser', () => {
       body: JSON.stringify({ kind: 'host', targets: [HOSTILE_ROOT], cron: '*/5 * * * *', timezone: 'UTC' }),
     });
     expect(created.status).toBe(201);
+    // Its first slot (every 5 minutes) comes: the scheduler requests a scan on its behalf.
+    rig.server.advance(6 * 60_000);
+    const [scheduledScan] = await runDueSchedules(rig.server.deps);
+    expect(scheduledScan).toBeDefined();
     const scanned = await fetch(`${rig.server.url}/api/v1/scans`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'host', targets: [HOSTILE_ROOT] }) });
     expect(scanned.status).toBe(202);
     const watched = await openWatched(rig.browser);
@@ -220,6 +225,8 @@ describe.skipIf(!HAS_CHROMIUM)('scans and schedules in a real browser', () => {
     await page.getByRole('link', { name: 'Scans', exact: true }).click();
     await page.locator('[data-testid="scans-table"] tbody tr').first().waitFor();
     expect(await page.getByTestId('scans-table').textContent()).toContain('/srv/<img src=x onerror="window.__w3gPwned=1">U+202Egpj.aspx');
+    const scheduleId = (await created.json()) as { id: number };
+    expect(await page.locator(`tr[data-scan="${scheduledScan}"]`).getByRole('link', { name: `schedule ${scheduleId.id}` }).getAttribute('href')).toBe('/schedules');
     expect(await page.getByText('New scan').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Start scan' }).count()).toBe(0);
     expect(await page.locator('main img').count()).toBe(0);

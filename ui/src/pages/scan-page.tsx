@@ -7,7 +7,7 @@ import { Link } from '../components/link.js';
 import { ScanProgress, useScan } from '../components/scan-progress.js';
 import { VisibleText } from '../components/visible-text.js';
 import { When } from '../components/when.js';
-import { TargetList } from './scans-page.js';
+import { RequestedBy, TargetList } from './scans-page.js';
 
 /** How often the log is read again while the scan is queued or running. */
 const LOG_REFRESH_MS = 1_000;
@@ -45,7 +45,7 @@ export function ScanPage(props: { readonly id: number }) {
             </dd>
             <dt>Requested by</dt>
             <dd>
-              <VisibleText text={data.requestedBy ?? ''} />{' '}
+              <RequestedBy by={data.requestedBy} />{' '}
               <span className="muted">
                 at <When at={data.createdAt} />
               </span>

@@ -131,7 +131,7 @@ function ScanTable(props: { readonly filters: { state?: ScanState; kind?: Listed
                   : null}
               </td>
               <td>
-                <VisibleText text={scan.requestedBy ?? ''} />
+                <RequestedBy by={scan.requestedBy} />
               </td>
               <td>
                 <When at={scan.startedAt} />
@@ -157,6 +157,13 @@ function ScanTable(props: { readonly filters: { state?: ScanState; kind?: Listed
       </nav>
     </>
   );
+}
+
+/** Who asked for a scan: a user or token name as text, or a link to the schedules for a scheduled scan. */
+export function RequestedBy(props: { readonly by: string | undefined }) {
+  const schedule = /^schedule:(\d+)$/.exec(props.by ?? '')?.[1];
+  if (schedule !== undefined) return <Link to="/schedules">schedule {schedule}</Link>;
+  return <VisibleText text={props.by ?? ''} />;
 }
 
 /** A scan's targets as text (they are what a user typed: never links), the first few with a count of the rest. */
