@@ -161,6 +161,10 @@ describe.skipIf(!HAS_CHROMIUM)('scans and schedules in a real browser', () => {
     const states = await page.locator('[data-testid="scans-table"] tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-state')));
     expect(states.length).toBeGreaterThan(0);
     expect(new Set(states)).toEqual(new Set(['failed']));
+    // The navigation's Scans link clears the filter, and the filter shows it.
+    await page.getByRole('link', { name: 'Scans', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/scans' && url.search === '');
+    expect(await page.getByLabel('State').inputValue()).toBe('');
     expect(await page.locator(`tr[data-scan="${id}"] td.error`).textContent()).toContain('this worker may not read');
     expect(await page.locator('main img').count()).toBe(0);
     await expectClean(watched, [400]);
@@ -191,7 +195,9 @@ describe.skipIf(!HAS_CHROMIUM)('scans and schedules in a real browser', () => {
     expect(await row.locator('time').first().getAttribute('datetime')).toBe('2026-06-01T01:00:00.000Z');
     expect(await axeProblems(page)).toEqual([]);
 
-    await row.getByRole('button', { name: `Pause schedule ${id}` }).click();
+    // By keyboard: the row's buttons take the focus and Enter presses them.
+    await row.getByRole('button', { name: `Pause schedule ${id}` }).focus();
+    await page.keyboard.press('Enter');
     await page.locator(`tr[data-schedule="${id}"][data-enabled="false"]`).waitFor();
     expect(await row.textContent()).toContain('paused');
     await row.getByRole('button', { name: `Resume schedule ${id}` }).waitFor();

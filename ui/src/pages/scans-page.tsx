@@ -43,6 +43,7 @@ export function ScansPage() {
       <h1 id="scans-title">Scans</h1>
       {can(user, 'operator') ? <NewScanForm /> : null}
       <form
+        key={`filters${key}`}
         className="filters"
         role="search"
         aria-label="Filter scans"
@@ -75,7 +76,7 @@ export function ScansPage() {
           </select>
         </label>
       </form>
-      <ScanTable key={key} filters={filters} />
+      <ScanTable key={`table${key}`} filters={filters} />
     </section>
   );
 }
