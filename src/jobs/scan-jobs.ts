@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ScanReport } from '../core/report.js';
 import type { ServerDeps } from '../server/server-context.js';
 import type { RunOutcome } from '../store/finding-store.js';
+import { appendScanLog, reportLines, type ScanLogLevel } from '../store/scan-log.js';
 import { failScan, getScanRow, noteAttemptError, recordScanReport, startScan, updateProgress } from '../store/scan-store.js';
 import type { StoreDatabase } from '../store/store-schema.js';
 import type { Job, JobHandler, JobKind } from './job-queue.js';
@@ -59,7 +60,13 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     return;
   }
   const log = deps.log.child({ scan: scanId, job: job.id, kind: job.kind, attempt: job.attempt });
+  // The scan's own log, for its page: what it did, in words. Losing a line must not fail the scan.
+  const noteLines = async (lines: readonly { readonly level: ScanLogLevel; readonly message: string }[]): Promise<void> => {
+    await appendScanLog(db, scanId, deps.now(), lines).catch((error: unknown) => log.warn({ err: error }, 'cannot write the scan log'));
+  };
+  const note = (level: ScanLogLevel, ...messages: string[]): Promise<void> => noteLines(messages.map((message) => ({ level, message })));
   const targets = JSON.parse(row.targets) as string[];
+  await note('info', `attempt ${job.attempt ?? 1} started`);
   const scan: RecordedScan = { id: scanId, kind: row.kind, ...(row.verify_fingerprint === null ? {} : { verifyFingerprint: row.verify_fingerprint }) };
   const started = performance.now();
   try {
@@ -70,13 +77,17 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
     // Read when the run starts: a change to the registry counts from the next run on.
     const context: RunContext = { assetContext: await loadAssetContext(db) };
     let report: ScanReport;
-    if (via === 'scan') report = await runners.scan(targets, job.signal, context);
+    if (via === 'scan') {
+      await note('info', `scanning ${targets.length === 1 ? 'one site' : `${targets.length} sites`} from outside`, ...targets.map((target) => `target ${target}`));
+      report = await runners.scan(targets, job.signal, context);
+    }
     else if (via === 'host') {
       const refused = targets.find((root) => !rootAllowed(root, options.allowedRoots ?? []));
       if (refused !== undefined) {
         // Not worth a retry: the same root is refused every time.
         const message = `this worker may not read ${JSON.stringify(refused)}: start it with --allow-root naming that folder or one above it.`;
         log.warn({ root: refused }, 'host root refused');
+        await note('error', message);
         await failScan(db, scanId, message, deps.now());
         await announceFailure(deps, options, scan, message);
         return;
@@ -84,11 +95,14 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
       const reports: ScanReport[] = [];
       for (const [index, root] of targets.entries()) {
         await updateProgress(db, scanId, { phase: 'scanning', targets: targets.length, done: index, attempt: job.attempt ?? 1 });
+        await note('info', `reading host root ${root} (${index + 1} of ${targets.length})`);
         reports.push(await runners.host(root, job.signal, context));
       }
       report = joinReports(reports);
     } else throw new Error(`a ${job.kind} job cannot run a ${String(via)} scan`);
+    await noteLines(reportLines(report));
     await updateProgress(db, scanId, { phase: 'recording', findings: report.findings.length });
+    await note('info', `recording ${report.findings.length} findings`);
     const verify = isVerify ? judgeVerify(report, data as VerifyJobData) : undefined;
     const recordedReport = verify?.report ?? report;
     const recorded = await recordScanReport(
@@ -110,14 +124,22 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
       verify === undefined ? {} : { verifyResult: verify.result },
     );
     log.info({ run: recorded.runId, recorded: recorded.recorded, findings: report.findings.length, ms: Math.round(performance.now() - started) }, recorded.recorded ? 'scan recorded' : 'scan was recorded by an earlier attempt');
+    await note(
+      'info',
+      recorded.recorded
+        ? `done: run ${recorded.runId}, ${recorded.outcome?.findings.length ?? report.findings.length} findings, ${recorded.outcome?.fixed.length ?? 0} fixed${verify === undefined || recorded.outcome === undefined ? '' : `; the finding is ${verify.result(recorded.outcome)}`}`
+        : `an earlier attempt recorded this scan as run ${recorded.runId}`,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (job.final === true) {
       log.error({ err: message }, 'scan failed for good');
+      await note('error', `failed: ${message}`);
       await failScan(db, scanId, message, deps.now());
       await announceFailure(deps, options, scan, message);
     } else {
       log.warn({ err: message }, 'scan attempt failed; the queue retries it');
+      await note('warn', `attempt ${job.attempt ?? 1} failed, to be tried again: ${message}`);
       await noteAttemptError(db, scanId, message);
     }
     throw error;

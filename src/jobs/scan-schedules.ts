@@ -62,6 +62,34 @@ export async function listSchedules(deps: Pick<ServerDeps, 'store'>): Promise<Sc
   return (await deps.store.database.selectFrom('schedules').selectAll().orderBy('id').execute()).map(toScheduleView);
 }
 
+/** One schedule; 404 when there is none. */
+export async function getSchedule(deps: Pick<ServerDeps, 'store'>, id: number): Promise<ScheduleView> {
+  const row = await deps.store.database.selectFrom('schedules').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) throw new ApiError(404, 'schedule.not-found', `there is no schedule ${id}.`);
+  return toScheduleView(row);
+}
+
+/**
+ * Pauses or resumes a schedule. A paused schedule has no next run (the scheduler only reads enabled ones); resuming
+ * starts from the cron's next time after now, so the slots missed while it was paused do not run at once.
+ */
+export async function setScheduleEnabled(deps: Pick<ServerDeps, 'store' | 'now'>, id: number, enabled: boolean): Promise<ScheduleView> {
+  const current = await getSchedule(deps, id);
+  const next = enabled ? (nextRunOf(current.cron, current.timezone, deps.now())?.toISOString() ?? null) : null;
+  await deps.store.database
+    .updateTable('schedules')
+    .set({ enabled: enabled ? 1 : 0, next_run_at: next, ...(enabled ? { last_error: null } : {}) })
+    .where('id', '=', id)
+    .execute();
+  return getSchedule(deps, id);
+}
+
+/** Removes a schedule; false when there was none. The scans it requested stay. */
+export async function deleteSchedule(deps: Pick<ServerDeps, 'store'>, id: number): Promise<boolean> {
+  const deleted = await deps.store.database.deleteFrom('schedules').where('id', '=', id).executeTakeFirst();
+  return Number(deleted.numDeletedRows) > 0;
+}
+
 function toScheduleView(row: Selectable<SchedulesTable>): ScheduleView {
   return {
     id: row.id,

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ScanReport } from '../core/report.js';
+import { inAssetScope, type AssetScope } from './asset-scope.js';
 import type { RunOutcome } from './finding-store.js';
 import type { ScansTable, StoreDatabase } from './store-schema.js';
 import type { ServerDeps } from '../server/server-context.js';
@@ -30,7 +31,33 @@ export interface ScanView {
   readonly finishedAt?: string;
   /** A verify: the finding re-checked and, once done, whether it was `fixed` or is still `open`. */
   readonly verify?: { readonly fingerprint: string; readonly result?: string };
+  /** One scan's page: the assets its run found anything on (at most `MAX_FINDING_ASSETS`), to link its findings. */
+  readonly findingAssets?: readonly string[];
 }
+
+/** The states and kinds the scans list filters by. */
+export const SCAN_STATES = ['queued', 'running', 'done', 'failed'] as const;
+export const LISTED_SCAN_KINDS = [...SCAN_KINDS, 'verify'] as const;
+
+/** What `listScans` may be asked for. */
+export interface ScanListQuery {
+  readonly limit?: number;
+  /** The `nextCursor` of the page before: scans older than it. */
+  readonly cursor?: string;
+  /** The older form of `cursor`: scans with an id below this one. */
+  readonly before?: number;
+  readonly state?: ScansTable['state'];
+  readonly kind?: string;
+}
+
+/** A page of scans, newest first, and the cursor of the next page (null on the last). */
+export interface ScanPage {
+  readonly items: ScanView[];
+  readonly nextCursor: string | null;
+}
+
+/** Assets named on a scan's page; a run on more links the findings list instead. */
+const MAX_FINDING_ASSETS = 50;
 
 /** What `requestScan` needs. */
 export interface ScanRequestInput {
@@ -132,11 +159,40 @@ export async function getScan(deps: Pick<ServerDeps, 'store'>, id: number): Prom
   return toScanView(row);
 }
 
-/** The newest scans first. */
-export async function listScans(deps: Pick<ServerDeps, 'store'>, options: { readonly limit?: number; readonly before?: number } = {}): Promise<ScanView[]> {
-  let select = deps.store.database.selectFrom('scans').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(options.limit ?? 50, 1), 500));
-  if (options.before !== undefined) select = select.where('id', '<', options.before);
-  return (await select.execute()).map(toScanView);
+/**
+ * A scan with the assets its run found anything on, within the caller's asset scope: its page links each one's
+ * findings. Read from the run's occurrences, so a finding fixed since still counts for the scan that found it.
+ */
+export async function getScanWithAssets(deps: Pick<ServerDeps, 'store'>, id: number, scope?: AssetScope): Promise<ScanView> {
+  const scan = await getScan(deps, id);
+  if (scan.runId === undefined) return scan;
+  const rows = await deps.store.database
+    .selectFrom('occurrences as o')
+    .innerJoin('findings as f', 'f.fingerprint', 'o.fingerprint')
+    .select('f.asset')
+    .distinct()
+    .where('o.run_id', '=', scan.runId)
+    .orderBy('f.asset')
+    .limit(MAX_FINDING_ASSETS)
+    .execute();
+  return { ...scan, findingAssets: rows.map((row) => row.asset).filter((asset) => inAssetScope(asset, scope)) };
+}
+
+/** Scans newest first, a page at a time, by state and kind; the cursor is the last scan's id, so paging is stable while scans are added. */
+export async function listScans(deps: Pick<ServerDeps, 'store'>, query: ScanListQuery = {}): Promise<ScanPage> {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+  let after: number | undefined = query.before;
+  if (query.cursor !== undefined) {
+    after = /^[1-9]\d{0,15}$/.test(query.cursor) ? Number(query.cursor) : Number.NaN;
+    if (!Number.isSafeInteger(after)) throw new ApiError(400, 'bad-cursor', 'The cursor is not one this server gave.');
+  }
+  let select = deps.store.database.selectFrom('scans').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (after !== undefined) select = select.where('id', '<', after);
+  if (query.state !== undefined) select = select.where('state', '=', query.state);
+  if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
+  const rows = await select.execute();
+  const items = rows.slice(0, limit).map(toScanView);
+  return { items, nextCursor: rows.length > limit ? String(items.at(-1)?.id) : null };
 }
 
 export function toScanView(row: Selectable<ScansTable>): ScanView {
@@ -175,9 +231,12 @@ export async function updateProgress(db: Kysely<StoreDatabase>, id: number, prog
   await db.updateTable('scans').set({ progress: JSON.stringify(progress) }).where('id', '=', id).where('state', '=', 'running').execute();
 }
 
-/** Marks a scan failed for good: its job will not be tried again. */
+/** Marks a scan failed for good: its job will not be tried again. A scheduled scan's failure shows on its schedule. */
 export async function failScan(db: Kysely<StoreDatabase>, id: number, error: string, at: Date): Promise<void> {
-  await db.updateTable('scans').set({ state: 'failed', error: error.slice(0, 2000), finished_at: at.toISOString() }).where('id', '=', id).where('state', '<>', 'done').execute();
+  const message = error.slice(0, 2000);
+  await db.updateTable('scans').set({ state: 'failed', error: message, finished_at: at.toISOString() }).where('id', '=', id).where('state', '<>', 'done').execute();
+  const schedule = /^schedule:(\d+)$/.exec((await getScanRow(db, id))?.requested_by ?? '')?.[1];
+  if (schedule !== undefined) await db.updateTable('schedules').set({ last_error: `scan ${id}: ${message}` }).where('id', '=', Number(schedule)).execute();
 }
 
 /** A failed attempt that will be retried: the error shows while the scan waits. */

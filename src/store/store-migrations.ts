@@ -390,6 +390,25 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
           .execute();
       },
     },
+    '0011-scan-log': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const serial = dialect === 'postgres' ? 'serial' : 'integer';
+        const autoIncrement = dialect === 'sqlite';
+        // What a scan did, line by line (stages, targets, issues), for the scan's page; bounded per scan.
+        await db.schema
+          .createTable('scan_log')
+          .addColumn('id', serial, (c) => (autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('scan_log_scan').on('scan_log').columns(['scan_id', 'id']).execute();
+        // The scans list filters by state or kind, newest first.
+        await db.schema.createIndex('scans_state_id').on('scans').columns(['state', 'id']).execute();
+        await db.schema.createIndex('scans_kind_id').on('scans').columns(['kind', 'id']).execute();
+      },
+    },
   };
 }
 

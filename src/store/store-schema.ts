@@ -25,6 +25,7 @@ export interface StoreDatabase {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   scans: ScansTable;
+  scan_log: ScanLogTable;
   schedules: SchedulesTable;
   report_imports: ReportImportsTable;
   assets: AssetsTable;
@@ -337,6 +338,16 @@ export interface ScansTable {
   /** fixed or open, once a verify is done. */
   verify_result: string | null;
   attempts: number;
+}
+
+/** One line of what a scan did: a stage, a target reached, an issue met. The newest lines of each scan are kept. */
+export interface ScanLogTable {
+  id: Generated<number>;
+  scan_id: number;
+  at: string;
+  /** info, warn or error. */
+  level: string;
+  message: string;
 }
 
 /** Scans to request on a cron schedule. */

@@ -51,8 +51,11 @@ export interface TestServer {
 export interface TestServerOptions extends BuildServerOptions {
   readonly db: 'sqlite' | 'postgres';
   readonly routes?: readonly FastifyPluginAsync[];
-  /** The job queue; default: one that records what is sent and never runs it. */
-  readonly queue?: JobQueue;
+  /**
+   * The job queue; default: one that records what is sent and never runs it. A function opens a real queue on the
+   * server's store (stopped by `close`), for tests whose scans run.
+   */
+  readonly queue?: JobQueue | ((store: FindingStore) => Promise<JobQueue>);
   /** The clock's start; default 2026-06-01T00:00:00Z. */
   readonly start?: Date;
   /** Passwords refused besides the built-in list. */
@@ -85,7 +88,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   }
   let now = (options.start ?? new Date('2026-06-01T00:00:00Z')).getTime();
   const sent: SentJob[] = [];
-  const queue: JobQueue = options.queue ?? {
+  const ownQueue = typeof options.queue === 'function' ? await options.queue(store) : undefined;
+  const queue: JobQueue = ownQueue ?? (typeof options.queue === 'function' ? undefined : options.queue) ?? {
     send: async (kind, data, sendOptions) => {
       sent.push({ kind, data, ...(sendOptions === undefined ? {} : { options: sendOptions }) });
       return String(sent.length);
@@ -135,6 +139,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       return created.token;
     },
     async close() {
+      await ownQueue?.stop({ timeoutMs: 2000 }).catch(() => undefined);
       await app.close();
       await store.close();
       await cleanup();

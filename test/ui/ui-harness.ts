@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { SERVE_ROUTES } from '../../src/server/start-serve.js';
 import { HAS_CHROMIUM, launchChromium } from '../e2e/launch-chromium.js';
-import { startTestServer, TEST_PASSWORD, type TestServer } from '../server/test-server.js';
+import { startTestServer, TEST_PASSWORD, type TestServer, type TestServerOptions } from '../server/test-server.js';
 
 export { HAS_CHROMIUM };
 export { makePriority, prioritized } from './prioritized-findings.js';
@@ -27,9 +27,10 @@ export interface UiRig {
   close(): Promise<void>;
 }
 
-export async function startUiRig(): Promise<UiRig> {
+/** `queue`: a real queue on the server's store (see TestServerOptions), for tests whose scans run. */
+export async function startUiRig(options: Pick<TestServerOptions, 'queue'> = {}): Promise<UiRig> {
   const ui = await buildUi();
-  const server = await startTestServer({ db: 'sqlite', routes: SERVE_ROUTES, uiRoot: ui.dir, rateLimitPerMinute: 100_000 });
+  const server = await startTestServer({ db: 'sqlite', routes: SERVE_ROUTES, uiRoot: ui.dir, rateLimitPerMinute: 100_000, ...options });
   const browser = await launchChromium();
   return {
     server,

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { importReport } from '../../jobs/import-report.js';
 import { requestVerify } from '../../jobs/request-verify.js';
-import { createSchedule, listSchedules } from '../../jobs/scan-schedules.js';
+import { createSchedule, deleteSchedule, listSchedules, setScheduleEnabled } from '../../jobs/scan-schedules.js';
 import { getFinding } from '../../store/finding-page.js';
-import { getScan, listScans, requestScan } from '../../store/scan-store.js';
+import { readScanLog } from '../../store/scan-log.js';
+import { getScan, getScanWithAssets, LISTED_SCAN_KINDS, listScans, requestScan, SCAN_STATES, type ScanListQuery } from '../../store/scan-store.js';
 import { ApiError } from '../server-context.js';
 
 /** Pushed host reports can be large: many findings with evidence. */
@@ -28,8 +29,17 @@ const scanSchema = {
     startedAt: { type: 'string' },
     finishedAt: { type: 'string' },
     verify: { type: 'object', properties: { fingerprint: { type: 'string' }, result: { enum: ['fixed', 'open'] } } },
+    findingAssets: { type: 'array', items: { type: 'string' }, description: 'One scan only: the assets its run found anything on, within the caller’s asset scope.' },
   },
 } as const;
+
+const scanLogSchema = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: { type: 'object', required: ['at', 'level', 'message'], properties: { at: { type: 'string' }, level: { enum: ['info', 'warn', 'error'] }, message: { type: 'string' } } } } },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 const scheduleSchema = {
   type: 'object',
@@ -77,22 +87,42 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: { limit?: number; before?: number } }>(
+  app.get<{ Querystring: ScanListQuery }>(
     '/api/v1/scans',
     {
       preValidation: app.needRole('viewer'),
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, before: { type: 'integer', minimum: 1 } } },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: scanSchema } } } },
+        summary: 'Scans newest first, a page at a time (pass nextCursor back as cursor), optionally of one state or kind',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500 },
+            cursor: { type: 'string', maxLength: 20 },
+            before: { type: 'integer', minimum: 1 },
+            state: { enum: [...SCAN_STATES] },
+            kind: { enum: [...LISTED_SCAN_KINDS] },
+          },
+        },
+        response: { 200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: scanSchema }, nextCursor: { type: ['string', 'null'] } } }, 400: errorSchema },
       },
     },
-    async (request) => ({ items: await listScans(deps, { ...(request.query.limit === undefined ? {} : { limit: request.query.limit }), ...(request.query.before === undefined ? {} : { before: request.query.before }) }) }),
+    async (request) => listScans(deps, request.query),
   );
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/scans/:id',
-    { preValidation: app.needRole('viewer'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }, response: { 200: scanSchema, 404: errorSchema } } },
-    async (request) => getScan(deps, request.params.id),
+    { preValidation: app.needRole('viewer'), schema: { params: idParams, response: { 200: scanSchema, 404: errorSchema } } },
+    async (request) => getScanWithAssets(deps, request.params.id, request.principal?.assets),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/scans/:id/log',
+    { preValidation: app.needRole('viewer'), schema: { summary: 'What a scan did, oldest line first: attempts, stages, targets, inputs read and issues met (its newest 200 lines)', params: idParams, response: { 200: scanLogSchema, 404: errorSchema } } },
+    async (request) => {
+      await getScan(deps, request.params.id);
+      return { items: await readScanLog(deps.store.database, request.params.id) };
+    },
   );
 
   app.post<{ Params: { fingerprint: string } }>(
@@ -148,6 +178,34 @@ export async function scanRoutes(app: FastifyInstance): Promise<void> {
       const id = await createSchedule(deps, { ...request.body, by: actor(request) });
       await app.audit(request, 'schedule.create', `schedule:${id}`, { kind: request.body.kind, cron: request.body.cron, timezone: request.body.timezone });
       return reply.code(201).send({ id });
+    },
+  );
+
+  app.patch<{ Params: { id: number }; Body: { enabled: boolean } }>(
+    '/api/v1/schedules/:id',
+    {
+      preValidation: app.needRole('operator'),
+      schema: {
+        summary: 'Pause or resume a schedule; resuming runs next at the cron’s next time, not the slots missed while paused',
+        params: idParams,
+        body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+        response: { 200: scheduleSchema, 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const schedule = await setScheduleEnabled(deps, request.params.id, request.body.enabled);
+      await app.audit(request, request.body.enabled ? 'schedule.enable' : 'schedule.disable', `schedule:${request.params.id}`);
+      return schedule;
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/schedules/:id',
+    { preValidation: app.needRole('operator'), schema: { summary: 'Remove a schedule; the scans it requested stay', params: idParams, response: { 204: { type: 'null' }, 404: errorSchema } } },
+    async (request, reply) => {
+      if (!(await deleteSchedule(deps, request.params.id))) throw new ApiError(404, 'schedule.not-found', `there is no schedule ${request.params.id}.`);
+      await app.audit(request, 'schedule.delete', `schedule:${request.params.id}`);
+      return reply.code(204).send();
     },
   );
 }

@@ -11,6 +11,8 @@ import { FindingsPage } from '../pages/findings-page.js';
 import { MfaEnrolPage } from '../pages/mfa-enrol-page.js';
 import { NotificationsPage } from '../pages/notifications-page.js';
 import { ScanPage } from '../pages/scan-page.js';
+import { ScansPage } from '../pages/scans-page.js';
+import { SchedulesPage } from '../pages/schedules-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { TokensPage } from '../pages/tokens-page.js';
 import { UsersPage } from '../pages/users-page.js';
@@ -88,7 +90,9 @@ function Page(props: { readonly user: SessionUser }) {
   if (finding !== undefined) return <FindingPage fingerprint={finding} />;
   if (path === '/findings') return <FindingsPage />;
   const scan = /^\/scans\/(\d+)$/.exec(path);
-  if (scan?.[1] !== undefined) return <ScanPage id={Number(scan[1])} />;
+  if (scan?.[1] !== undefined) return <ScanPage key={scan[1]} id={Number(scan[1])} />;
+  if (path === '/scans') return <ScansPage />;
+  if (path === '/schedules') return <SchedulesPage />;
   if (path === '/assets') return <AssetsPage />;
   const asset = segment(/^\/assets\/([^/]+)$/.exec(path)?.[1]);
   if (asset !== undefined) return <FindingsPage asset={asset} />;
@@ -136,6 +140,8 @@ export function App() {
           <Link to="/">Dashboard</Link>
           <Link to="/findings">Findings</Link>
           <Link to="/assets">Assets</Link>
+          <Link to="/scans">Scans</Link>
+          <Link to="/schedules">Schedules</Link>
         </nav>
         {can(user, 'admin') ? (
           <nav aria-label="Admin" className="admin-nav" data-testid="nav-admin">

@@ -107,7 +107,7 @@ export function DashboardPage() {
           <ul className="failing" data-testid="failing-schedules">
             {data.freshness.failingSchedules.map((schedule) => (
               <li key={schedule.id}>
-                Schedule {schedule.id} ({schedule.kind}, <code>{schedule.cron}</code>) failed{schedule.lastRunAt === undefined ? '' : ` at ${schedule.lastRunAt}`}: <VisibleText text={schedule.lastError} />
+                <Link to="/schedules">Schedule {schedule.id}</Link> ({schedule.kind}, <code>{schedule.cron}</code>) failed{schedule.lastRunAt === undefined ? '' : ` at ${schedule.lastRunAt}`}: <VisibleText text={schedule.lastError} />
               </li>
             ))}
           </ul>
