@@ -129,3 +129,145 @@ for (const db of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+interface History {
+  weekly: { from: string; to: string; opened: number; fixed: number }[];
+  timeToFix: { from: string; to: string; labels: { label: string; fixed: number; medianDays?: number; p90Days?: number }[] };
+  freshness: { notScanned: { since: string; count: number }; feeds: { kev?: { date: string; ageDays: number; stale: boolean }; epss?: { date: string; ageDays: number; stale: boolean } } };
+}
+
+/** Eighteen prioritized findings (three per label) and one on an asset no run covers. */
+const tracked: Finding[] = Array.from({ length: 18 }, (_, i) => prioritized(i));
+const uncovered = makeFinding(40, { asset: 'stale-host' });
+/** Runs every five days from February 25th to May 31st, each at another hour; finding i is found by run k per `found`. */
+const RUNS = Array.from({ length: 20 }, (_, k) => new Date(Date.UTC(2026, 1, 25 + 5 * k, (k * 7) % 24, k % 60)).toISOString());
+const found = (i: number, k: number): boolean => k >= i % 4 && (i * 7 + k * 3) % 5 !== 0;
+const HOUR = 3_600_000;
+
+/** The lifecycle changes the runs make, worked out here from `found` alone: what the store's history must hold. */
+function expectedChanges(): { fingerprint: string; label: string; asset: string; kind: 'opened' | 'fixed'; at: string }[] {
+  const changes: ReturnType<typeof expectedChanges> = [];
+  const state = new Map<string, 'open' | 'fixed'>();
+  RUNS.forEach((at, k) => {
+    tracked.forEach((f, i) => {
+      const was = state.get(f.fingerprint);
+      const label = f.priority?.label ?? 'none';
+      if (found(i, k)) {
+        if (was !== 'open') changes.push({ fingerprint: f.fingerprint, label, asset: f.asset, kind: 'opened', at });
+        state.set(f.fingerprint, 'open');
+      } else if (was === 'open') {
+        changes.push({ fingerprint: f.fingerprint, label, asset: f.asset, kind: 'fixed', at });
+        state.set(f.fingerprint, 'fixed');
+      }
+    });
+  });
+  return changes;
+}
+
+/** Nearest-rank percentile of whole hours, in days to a tenth. */
+function percentileDays(hours: readonly number[], p: number): number {
+  const sorted = [...hours].sort((a, b) => a - b);
+  return Math.round(((sorted[Math.ceil(p * sorted.length) - 1] ?? 0) / 24) * 10) / 10;
+}
+
+for (const db of ['sqlite', 'postgres'] as const) {
+  describe(`GET /api/v1/dashboard: new against fixed, time to fix, feeds and coverage on ${db}`, async () => {
+    const down = db === 'postgres' ? await postgresDown('dashboard history on PostgreSQL') : undefined;
+    let server: TestServer;
+    let headers: Record<string, string>;
+    const get = async <T>(url: string, as = headers): Promise<T> => {
+      const response = await server.app.inject({ url, headers: as });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<T>();
+    };
+    /** How many findings the list shows for a query string, following its cursors. */
+    const listed = async (query: string, as = headers): Promise<number> => {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await get<{ items: unknown[]; nextCursor: string | null }>(`/api/v1/findings?${query}&limit=7${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, as);
+        count += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return count;
+    };
+    beforeAll(async () => {
+      if (down !== undefined) return;
+      // Wednesday June 3rd, noon: this ISO week started on Monday June 1st.
+      server = await startTestServer({ db, routes: SERVE_ROUTES, start: new Date('2026-06-03T12:00:00Z') });
+      headers = { authorization: `Bearer ${await server.token('operator')}` };
+      const coverage = tracked.map((f) => ({ ruleId: f.ruleId, asset: f.asset }));
+      for (const [k, at] of RUNS.entries()) {
+        const findings = [...tracked.filter((_, i) => found(i, k)), ...(k === 0 ? [uncovered] : [])];
+        // The next-to-last run names its feeds, as an inventory report does; the others only carry the priorities' dates.
+        const feeds = k === RUNS.length - 2 ? { feeds: { kev: { catalogVersion: '2026.06.02', dateReleased: '2026-06-02T14:00:00.000Z', count: 1, source: 'kev.json' }, epss: { scoreDate: '2026-05-01', count: 1, source: 'epss.csv' } } } : {};
+        await server.store.recordRun({ command: 'scan', toolVersion: '0', startedAt: at, finishedAt: at, findings, coverage, keepFindings: false, ...feeds });
+      }
+    }, 60_000);
+    afterAll(async () => server?.close());
+
+    it.skipIf(down !== undefined)('counts findings new or reopened and fixed per ISO week, each once, and each count is what its link lists', async () => {
+      const { weekly } = await get<History>('/api/v1/dashboard');
+      expect(weekly).toHaveLength(12);
+      expect(weekly.at(-1)).toMatchObject({ from: '2026-06-01', to: '2026-06-08' });
+      expect(weekly[0]).toMatchObject({ from: '2026-03-16', to: '2026-03-23' });
+      const changes = expectedChanges();
+      const distinct = (kind: string, from: string, to: string) => new Set(changes.filter((c) => c.kind === kind && c.at >= from && c.at < to).map((c) => c.fingerprint)).size;
+      expect(weekly.map((w) => [w.from, w.opened, w.fixed])).toEqual(weekly.map((w) => [w.from, distinct('opened', w.from, w.to), distinct('fixed', w.from, w.to)]));
+      // Not all empty: the scenario moves findings both ways in most weeks.
+      expect(weekly.filter((w) => w.opened > 0 && w.fixed > 0).length).toBeGreaterThan(6);
+      for (const week of weekly) {
+        expect(await listed(`status=all&openedIn=${week.from}/${week.to}`)).toBe(week.opened);
+        expect(await listed(`status=all&fixedIn=${week.from}/${week.to}`)).toBe(week.fixed);
+      }
+      expect((await server.app.inject({ url: '/api/v1/findings?fixedIn=2026-06-01', headers })).statusCode).toBe(400);
+    });
+
+    it.skipIf(down !== undefined)('measures time to fix per label over the last 90 days from each fix back to its opening', async () => {
+      const { timeToFix } = await get<History>('/api/v1/dashboard');
+      expect(timeToFix).toMatchObject({ from: '2026-03-06', to: '2026-06-04' });
+      const changes = expectedChanges();
+      for (const row of timeToFix.labels) {
+        const hours: number[] = [];
+        for (const f of tracked.filter((t) => (t.priority?.label ?? 'none') === row.label)) {
+          const own = changes.filter((c) => c.fingerprint === f.fingerprint);
+          const fix = own.filter((c) => c.kind === 'fixed' && c.at >= '2026-03-06' && c.at < '2026-06-04').at(-1);
+          if (fix === undefined) continue;
+          const opening = own.filter((c) => c.kind === 'opened' && c.at <= fix.at).at(-1);
+          hours.push(Math.floor(Math.round((Date.parse(fix.at) - Date.parse(opening?.at ?? '')) / 60_000) / 60));
+        }
+        expect(row.fixed, row.label).toBe(hours.length);
+        if (hours.length > 0) expect([row.medianDays, row.p90Days], row.label).toEqual([percentileDays(hours, 0.5), percentileDays(hours, 0.9)]);
+        else expect(row.medianDays).toBeUndefined();
+        expect(await listed(`status=all&label=${row.label}&fixedIn=${timeToFix.from}/${timeToFix.to}`)).toBe(row.fixed);
+      }
+      expect(timeToFix.labels.filter((row) => row.fixed > 0).length).toBe(6);
+      expect(timeToFix.labels.find((row) => row.label === 'none')?.fixed).toBe(0);
+    });
+
+    it.skipIf(down !== undefined)('tells the feeds the runs judged by, flags the stale one, and counts assets not scanned lately', async () => {
+      const { freshness } = await get<History>('/api/v1/dashboard');
+      expect(freshness.feeds.kev).toEqual({ date: '2026-06-02', ageDays: 1, stale: false });
+      // Found: the priorities' KEV input is as of May 30th, older than the catalogue the next-to-last run named.
+      expect(tracked[0]?.priority?.inputs.find((input) => input.name === 'inKev')?.asOf).toBe('2026-05-30');
+      expect(freshness.feeds.epss).toEqual({ date: '2026-05-01', ageDays: 33, stale: true });
+      // stale-host: found once, never covered. The five sites were covered on May 31st.
+      expect(freshness.notScanned).toEqual({ since: '2026-05-27T12:00:00.000Z', count: 1 });
+      server.advance(5 * 24 * HOUR);
+      expect((await get<History>('/api/v1/dashboard')).freshness.notScanned.count).toBe(6);
+    });
+
+    it.skipIf(down !== undefined)('keeps the history figures within the asset scope of who asks', async () => {
+      const { token } = await new AccountStore(server.store.database).createToken({ name: 'site-2-team', role: 'viewer', createdBy: 'test', assets: ['site-2'] }, server.deps.now());
+      const scoped = { authorization: `Bearer ${token}` };
+      const { weekly, timeToFix } = await get<History>('/api/v1/dashboard', scoped);
+      const changes = expectedChanges().filter((c) => c.asset === 'site-2');
+      const distinct = (kind: string, from: string, to: string) => new Set(changes.filter((c) => c.kind === kind && c.at >= from && c.at < to).map((c) => c.fingerprint)).size;
+      expect(weekly.map((w) => [w.opened, w.fixed])).toEqual(weekly.map((w) => [distinct('opened', w.from, w.to), distinct('fixed', w.from, w.to)]));
+      expect(weekly.reduce((sum, w) => sum + w.opened, 0)).toBeGreaterThan(0);
+      const fixedInWindow = new Set(changes.filter((c) => c.kind === 'fixed' && c.at >= timeToFix.from && c.at < timeToFix.to).map((c) => c.fingerprint)).size;
+      expect(timeToFix.labels.reduce((sum, row) => sum + row.fixed, 0)).toBe(fixedInWindow);
+      expect(await listed(`status=all&fixedIn=${timeToFix.from}/${timeToFix.to}`, scoped)).toBe(fixedInWindow);
+    });
+  });
+}
