@@ -5,6 +5,7 @@ import { postgresDown } from '../e2e/test-postgres.js';
 import { makeFinding } from '../server/seed-findings.js';
 import { AccountStore } from '../../src/store/account-store.js';
 import { startTestServer, type TestServer } from '../server/test-server.js';
+import { distinctChanged, expectedChanges, HOUR, percentileDays, recordScenario, tracked } from './dashboard-history.js';
 import { prioritized } from './prioritized-findings.js';
 
 interface Dashboard {
@@ -136,40 +137,6 @@ interface History {
   freshness: { notScanned: { since: string; count: number }; feeds: { kev?: { date: string; ageDays: number; stale: boolean }; epss?: { date: string; ageDays: number; stale: boolean } } };
 }
 
-/** Eighteen prioritized findings (three per label) and one on an asset no run covers. */
-const tracked: Finding[] = Array.from({ length: 18 }, (_, i) => prioritized(i));
-const uncovered = makeFinding(40, { asset: 'stale-host' });
-/** Runs every five days from February 25th to May 31st, each at another hour; finding i is found by run k per `found`. */
-const RUNS = Array.from({ length: 20 }, (_, k) => new Date(Date.UTC(2026, 1, 25 + 5 * k, (k * 7) % 24, k % 60)).toISOString());
-const found = (i: number, k: number): boolean => k >= i % 4 && (i * 7 + k * 3) % 5 !== 0;
-const HOUR = 3_600_000;
-
-/** The lifecycle changes the runs make, worked out here from `found` alone: what the store's history must hold. */
-function expectedChanges(): { fingerprint: string; label: string; asset: string; kind: 'opened' | 'fixed'; at: string }[] {
-  const changes: ReturnType<typeof expectedChanges> = [];
-  const state = new Map<string, 'open' | 'fixed'>();
-  RUNS.forEach((at, k) => {
-    tracked.forEach((f, i) => {
-      const was = state.get(f.fingerprint);
-      const label = f.priority?.label ?? 'none';
-      if (found(i, k)) {
-        if (was !== 'open') changes.push({ fingerprint: f.fingerprint, label, asset: f.asset, kind: 'opened', at });
-        state.set(f.fingerprint, 'open');
-      } else if (was === 'open') {
-        changes.push({ fingerprint: f.fingerprint, label, asset: f.asset, kind: 'fixed', at });
-        state.set(f.fingerprint, 'fixed');
-      }
-    });
-  });
-  return changes;
-}
-
-/** Nearest-rank percentile of whole hours, in days to a tenth. */
-function percentileDays(hours: readonly number[], p: number): number {
-  const sorted = [...hours].sort((a, b) => a - b);
-  return Math.round(((sorted[Math.ceil(p * sorted.length) - 1] ?? 0) / 24) * 10) / 10;
-}
-
 for (const db of ['sqlite', 'postgres'] as const) {
   describe(`GET /api/v1/dashboard: new against fixed, time to fix, feeds and coverage on ${db}`, async () => {
     const down = db === 'postgres' ? await postgresDown('dashboard history on PostgreSQL') : undefined;
@@ -196,13 +163,7 @@ for (const db of ['sqlite', 'postgres'] as const) {
       // Wednesday June 3rd, noon: this ISO week started on Monday June 1st.
       server = await startTestServer({ db, routes: SERVE_ROUTES, start: new Date('2026-06-03T12:00:00Z') });
       headers = { authorization: `Bearer ${await server.token('operator')}` };
-      const coverage = tracked.map((f) => ({ ruleId: f.ruleId, asset: f.asset }));
-      for (const [k, at] of RUNS.entries()) {
-        const findings = [...tracked.filter((_, i) => found(i, k)), ...(k === 0 ? [uncovered] : [])];
-        // The next-to-last run names its feeds, as an inventory report does; the others only carry the priorities' dates.
-        const feeds = k === RUNS.length - 2 ? { feeds: { kev: { catalogVersion: '2026.06.02', dateReleased: '2026-06-02T14:00:00.000Z', count: 1, source: 'kev.json' }, epss: { scoreDate: '2026-05-01', count: 1, source: 'epss.csv' } } } : {};
-        await server.store.recordRun({ command: 'scan', toolVersion: '0', startedAt: at, finishedAt: at, findings, coverage, keepFindings: false, ...feeds });
-      }
+      await recordScenario(server.store);
     }, 60_000);
     afterAll(async () => server?.close());
 
@@ -211,9 +172,7 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(weekly).toHaveLength(12);
       expect(weekly.at(-1)).toMatchObject({ from: '2026-06-01', to: '2026-06-08' });
       expect(weekly[0]).toMatchObject({ from: '2026-03-16', to: '2026-03-23' });
-      const changes = expectedChanges();
-      const distinct = (kind: string, from: string, to: string) => new Set(changes.filter((c) => c.kind === kind && c.at >= from && c.at < to).map((c) => c.fingerprint)).size;
-      expect(weekly.map((w) => [w.from, w.opened, w.fixed])).toEqual(weekly.map((w) => [w.from, distinct('opened', w.from, w.to), distinct('fixed', w.from, w.to)]));
+      expect(weekly.map((w) => [w.from, w.opened, w.fixed])).toEqual(weekly.map((w) => [w.from, distinctChanged('opened', w.from, w.to), distinctChanged('fixed', w.from, w.to)]));
       // Not all empty: the scenario moves findings both ways in most weeks.
       expect(weekly.filter((w) => w.opened > 0 && w.fixed > 0).length).toBeGreaterThan(6);
       for (const week of weekly) {
@@ -261,11 +220,9 @@ for (const db of ['sqlite', 'postgres'] as const) {
       const { token } = await new AccountStore(server.store.database).createToken({ name: 'site-2-team', role: 'viewer', createdBy: 'test', assets: ['site-2'] }, server.deps.now());
       const scoped = { authorization: `Bearer ${token}` };
       const { weekly, timeToFix } = await get<History>('/api/v1/dashboard', scoped);
-      const changes = expectedChanges().filter((c) => c.asset === 'site-2');
-      const distinct = (kind: string, from: string, to: string) => new Set(changes.filter((c) => c.kind === kind && c.at >= from && c.at < to).map((c) => c.fingerprint)).size;
-      expect(weekly.map((w) => [w.opened, w.fixed])).toEqual(weekly.map((w) => [distinct('opened', w.from, w.to), distinct('fixed', w.from, w.to)]));
+      expect(weekly.map((w) => [w.opened, w.fixed])).toEqual(weekly.map((w) => [distinctChanged('opened', w.from, w.to, 'site-2'), distinctChanged('fixed', w.from, w.to, 'site-2')]));
       expect(weekly.reduce((sum, w) => sum + w.opened, 0)).toBeGreaterThan(0);
-      const fixedInWindow = new Set(changes.filter((c) => c.kind === 'fixed' && c.at >= timeToFix.from && c.at < timeToFix.to).map((c) => c.fingerprint)).size;
+      const fixedInWindow = distinctChanged('fixed', timeToFix.from, timeToFix.to, 'site-2');
       expect(timeToFix.labels.reduce((sum, row) => sum + row.fixed, 0)).toBe(fixedInWindow);
       expect(await listed(`status=all&fixedIn=${timeToFix.from}/${timeToFix.to}`, scoped)).toBe(fixedInWindow);
     });
