@@ -2,7 +2,7 @@
 // seed-store.mjs fills the findings, then each finding gets a `new` change on one of the last 120 days, a third
 // of them a `fixed` change up to 40 days later (the finding marked fixed), and one in twelve of those a
 // `reopened` change after it. Each part of GET /api/v1/dashboard is timed alone (median of 7), then the whole
-// answer, and the plans of the slowest queries are printed with W3GUARD_BENCH_EXPLAIN=1.
+// answer. W3GUARD_BENCH_KEEP=path keeps the stores (path.db, a schema) and W3GUARD_BENCH_REUSE=1 times them again.
 // Usage: npm run build && node bench/serve/dashboard.mjs [N]  (default 100,000; W3GUARD_BENCH_ONLY=sqlite|postgres)
 /* global performance -- Node 20's own */
 import { randomBytes } from 'node:crypto';
@@ -60,15 +60,23 @@ async function seedHistory(store) {
   return { history: Number((await db.selectFrom('history').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), fixed: fixed.length, reopened: reopened.length };
 }
 
+/**
+ * Median wall time of 7 calls, and the median CPU time this process spent in them: on SQLite (which runs in
+ * this process) the CPU time is what the call costs on an idle machine, whatever else shares the cores.
+ */
 async function median(fn, times = 7) {
   const ms = [];
+  const cpu = [];
   for (let k = 0; k < times; k += 1) {
     const start = performance.now();
+    const used = process.cpuUsage();
     await fn();
+    const spent = process.cpuUsage(used);
     ms.push(performance.now() - start);
+    cpu.push((spent.user + spent.system) / 1000);
   }
-  ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)];
+  const mid = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return `${mid(ms).toFixed(1)} ms (CPU here ${mid(cpu).toFixed(1)} ms)`;
 }
 
 /** The dashboard's parts this build has, each timed alone, then the whole answer. */
@@ -102,7 +110,7 @@ async function bench(name, target, options) {
       const history = await seedHistory(store);
       console.log(`\n${name}: ${seeded} findings, ${history.history} history rows (${history.fixed} fixed, ${history.reopened} reopened)`);
     } else console.log(`\n${name}: reused store of ${await store.count('findings')} findings`);
-    for (const [part, fn] of parts(store.database)) console.log(`  ${part.padEnd(18)} ${(await median(fn)).toFixed(1)} ms`);
+    for (const [part, fn] of parts(store.database)) console.log(`  ${part.padEnd(18)} ${await median(fn)}`);
   } finally {
     await store.close();
   }
