@@ -162,7 +162,7 @@ async function dashboardWithin(db: Db, now: Date, sizes: DashboardSizes, scope?:
   const when = (item: { lastFound?: string; lastScan?: string }): string => later(item.lastScan, item.lastFound) ?? '';
   freshness.sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : a.asset < b.asset ? -1 : 1));
   const [items, series, weekly, timeToFixed, feeds, failing] = [
-    await actNowItems(db, now, sizes.actNow, scope),
+    await actNowItems(db, now, sizes.actNow, scope, { total: actNowTotal, open: Object.values(openByLabel).reduce((sum, n) => sum + n, 0) }),
     await dailyOpenSeries(db, now, sizes.seriesDays, notFixed, scope),
     await weeklyChanges(db, now, sizes.weeks, scope),
     await timeToFix(db, now, sizes.timeToFixDays, scope),
@@ -261,15 +261,30 @@ function actNowConditions(now: Date) {
   return { kev, due, any };
 }
 
+/** How many findings the act-now list may read along the risk order before it looks its few items up instead. */
+const ACT_NOW_WALK = 5_000;
+
 /**
- * The first `limit` open, not suppressed findings that need action now (`actNowConditions`), highest risk first:
- * read along the risk order, so the first rows that qualify end the read. The total comes from `findingGroups`.
+ * The first `limit` open, not suppressed findings that need action now (`actNowConditions`), highest risk first.
+ * When they are common (`total` of `open`), read along the risk order: the first rows that qualify end the read.
+ * When they are rare, that walk would read nearly every finding (100,000 rows when none qualifies): the few are
+ * looked up by label, status and `kev_exposed` instead, then ordered. The total comes from `findingGroups`.
  */
-export async function actNowItems(db: Db, now: Date, limit: number, scope?: AssetScope): Promise<ActNowItem[]> {
+export async function actNowItems(db: Db, now: Date, limit: number, scope?: AssetScope, counts?: { readonly total: number; readonly open: number }): Promise<ActNowItem[]> {
+  if (counts?.total === 0) return [];
   const at = now.toISOString();
   const { due, kev, any } = actNowConditions(now);
-  const rows = await db
-    .selectFrom('findings as f')
+  let select = db.selectFrom('findings as f');
+  if (counts !== undefined && (limit * counts.open) / counts.total > ACT_NOW_WALK) {
+    const candidates = db
+      .selectFrom('findings as c')
+      .select('c.fingerprint')
+      .where('c.priority_label', 'in', ['incident', '3d', '3d-forensic'])
+      .union(db.selectFrom('findings as c').select('c.fingerprint').where('c.status', '=', 'reopened'))
+      .union(db.selectFrom('findings as c').select('c.fingerprint').where('c.kev_exposed', '=', 1));
+    select = select.where('f.fingerprint', 'in', candidates);
+  }
+  const rows = await select
     .where((eb) => filterCondition(eb, {}, at, scope))
     .where(any)
     .select(['f.fingerprint', 'f.title', 'f.asset', 'f.severity', 'f.status', 'f.priority_label', 'f.risk', 'f.due_at'])
@@ -448,12 +463,9 @@ export async function timeToFix(db: Db, now: Date, days: number, scope?: AssetSc
     .select((eb) => [
       'f.priority_label',
       'x.fixed_at',
-      eb.fn
-        .coalesce(
-          eb.selectFrom('history as o').select(sql<string>`max(o.at)`.as('at')).whereRef('o.fingerprint', '=', 'x.fingerprint').where('o.to_status', 'in', ['new', 'reopened']).whereRef('o.at', '<=', 'x.fixed_at'),
-          'f.first_seen',
-        )
-        .as('opened_at'),
+      // Every finding's history starts with `new`, so an opening is always found; no fallback to the finding's
+      // row keeps the join on the findings_fingerprint_label index (its row made this 10x slower on SQLite).
+      eb.selectFrom('history as o').select(sql<string>`max(o.at)`.as('at')).whereRef('o.fingerprint', '=', 'x.fingerprint').where('o.to_status', 'in', ['new', 'reopened']).whereRef('o.at', '<=', 'x.fixed_at').as('opened_at'),
     ]);
   if (scope !== undefined) spans = spans.where((eb) => scopeCondition(eb, scope));
   const postgres = !(db.getExecutor().adapter instanceof SqliteAdapter);
@@ -469,6 +481,7 @@ export async function timeToFix(db: Db, now: Date, days: number, scope?: AssetSc
   const labels = DASHBOARD_LABELS.map((label): LabelTimeToFix => {
     const histogram = rows
       .filter((row) => (row.priority_label ?? NO_LABEL) === label)
+      .filter((row) => row.hours !== null)
       .map((row) => ({ hours: Math.max(0, Number(row.hours)), n: Number(row.n) }))
       .sort((a, b) => a.hours - b.hours);
     const fixed = histogram.reduce((sum, bucket) => sum + bucket.n, 0);

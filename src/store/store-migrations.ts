@@ -393,6 +393,8 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         // Whether a finding's priority says known exploited (KEV) and internet-facing, written with the priority
         // (finding-store kevExposed); set here for the findings already stored, by the same substrings.
         await db.schema.alterTable('findings').addColumn('kev_exposed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // Few findings are: the act-now list looks them up by this index when its items are rare.
+        await db.schema.createIndex('findings_kev_exposed').on('findings').column('kev_exposed').execute();
         await sql`update findings set kev_exposed = 1 where priority like ${'%"name":"inKev","value":true%'} and priority like ${'%"name":"publiclyExposed","value":true%'}`.execute(db);
         // Everything the dashboard sums per asset, label and status, so its one pass over the findings reads this
         // index alone, in group order, not the rows: the rows (evidence, priority JSON) made it 1-2 s at 100,000.
