@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { SERVE_ROUTES } from '../../src/server/start-serve.js';
+import { actNowItems } from '../../src/store/dashboard-queries.js';
 import { postgresDown } from '../e2e/test-postgres.js';
 import { makeFinding } from '../server/seed-findings.js';
 import { AccountStore } from '../../src/store/account-store.js';
@@ -56,6 +57,11 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(reasons[findings[10]?.fingerprint ?? '']).toEqual(['reopened']);
       expect(reasons[findings[3]?.fingerprint ?? '']).toBeUndefined();
       expect(dashboard.freshness.failingSchedules.map((s) => s.lastError)).toEqual(['connection refused']);
+      // Rare items are looked up by index instead of along the risk order: the same list either way.
+      const now = server.deps.now();
+      const walked = await actNowItems(server.store.database, now, 20);
+      expect(await actNowItems(server.store.database, now, 20, undefined, { total: 8, open: 1_000_000 })).toEqual(walked);
+      expect(walked.map((item) => item.fingerprint)).toEqual(dashboard.actNow.items.map((item) => item.fingerprint));
     });
 
     it.skipIf(down !== undefined)('computes the daily series from the history: opened, fixed, reopened', async () => {
