@@ -23,6 +23,7 @@ export async function recordReport(store: FindingStore, report: ScanReport, show
     finishedAt: report.finishedAt,
     findings: report.findings,
     ...(report.coverage === undefined ? {} : { coverage: report.coverage }),
+    ...(report.feeds === undefined ? {} : { feeds: report.feeds }),
   });
   const shown = (finding: Finding): boolean => showSuppressed || !outcome.suppressed.has(finding.fingerprint);
   const active = outcome.findings.filter((finding) => !outcome.suppressed.has(finding.fingerprint));

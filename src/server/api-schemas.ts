@@ -170,12 +170,17 @@ export const auditEntrySchema = {
   },
 } as const;
 
+/** The form of the `openedIn` and `fixedIn` filters: two UTC days, an ISO 8601 interval. */
+const DAY_RANGE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}/\\d{4}-\\d{2}-\\d{2}$';
+
 /** The findings list's filters, as `GET /api/v1/findings`, its export and bulk changes take them. */
 export const findingFilterProperties = {
   status: { type: 'string', enum: ['new', 'open', 'fixed', 'reopened', 'suppressed', 'all'], description: 'default: everything not fixed and not suppressed' },
-  label: { type: 'string', enum: ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'] },
+  label: { type: 'string', enum: ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade', 'none'], description: '`none`: not prioritized' },
   severity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
   asset: { type: 'string', maxLength: 1000 },
   rule: { type: 'string', maxLength: 300 },
   q: { type: 'string', maxLength: 200, description: 'text within the title, rule or asset (case-insensitive)' },
+  openedIn: { type: 'string', pattern: DAY_RANGE_PATTERN, description: '`YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): became new or were reopened then' },
+  fixedIn: { type: 'string', pattern: DAY_RANGE_PATTERN, description: '`YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): were fixed then' },
 } as const;

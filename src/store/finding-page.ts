@@ -19,6 +19,10 @@ export interface FindingFilter {
   readonly rule?: string;
   /** Free text, matched without regard to case within title, rule and asset. */
   readonly q?: string;
+  /** `YYYY-MM-DD/YYYY-MM-DD` (UTC days, the end exclusive): findings that became new or were reopened then. */
+  readonly openedIn?: string;
+  /** `YYYY-MM-DD/YYYY-MM-DD` (UTC days, the end exclusive): findings fixed then. */
+  readonly fixedIn?: string;
 }
 
 /** Where a page starts: just after the finding with this sort key and fingerprint. */
@@ -72,7 +76,10 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
     conditions.push(filter.status === undefined ? eb('f.status', '<>', 'fixed') : eb('f.status', '=', filter.status));
     conditions.push(eb.not(suppressed));
   }
-  if (filter.label !== undefined) conditions.push(eb('f.priority_label', '=', filter.label));
+  // `none`: findings no run has prioritized, as the dashboard counts them.
+  if (filter.label !== undefined) conditions.push(filter.label === 'none' ? eb('f.priority_label', 'is', null) : eb('f.priority_label', '=', filter.label));
+  if (filter.openedIn !== undefined) conditions.push(changedIn(eb, ['new', 'reopened'], filter.openedIn));
+  if (filter.fixedIn !== undefined) conditions.push(changedIn(eb, ['fixed'], filter.fixedIn));
   if (filter.severity !== undefined) conditions.push(eb('f.severity', '=', filter.severity));
   if (filter.asset !== undefined) conditions.push(eb('f.asset', '=', filter.asset));
   if (filter.rule !== undefined) conditions.push(eb('f.rule_id', '=', filter.rule));
@@ -88,6 +95,19 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
     );
   }
   return eb.and(conditions);
+}
+
+/**
+ * Findings whose history holds a change to one of `statuses` within a day range: one set, read from the
+ * `history_status_at` index once, that each finding of the list is looked up in (keyset paging is unchanged).
+ */
+function changedIn(eb: FindingScope, statuses: readonly string[], range: string): Expression<SqlBool> {
+  const [from = '', to = ''] = range.split('/');
+  return eb(
+    'f.fingerprint',
+    'in',
+    eb.selectFrom('history as h').select('h.fingerprint').where('h.to_status', 'in', [...statuses]).where('h.at', '>=', from).where('h.at', '<', to),
+  );
 }
 
 /**

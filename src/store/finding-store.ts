@@ -4,6 +4,7 @@ import type { Evidence } from '../core/evidence.js';
 import { compareFindings } from '../core/finding-aggregator.js';
 import type { FindingStatus } from '../core/finding-status.js';
 import type { Finding } from '../core/finding.js';
+import type { FeedsUsed } from '../core/inventory-item.js';
 import type { Priority, PriorityLabel } from '../core/priority.js';
 import { parseSeverity, severityRank } from '../core/severity.js';
 import type { Confidence } from '../core/confidence.js';
@@ -31,6 +32,11 @@ export interface RunRecord {
    * (the notification outbox, a job's completion) writes here.
    */
   readonly withinTransaction?: (trx: Kysely<StoreDatabase>, outcome: RunOutcome) => Promise<void>;
+  /**
+   * The KEV and EPSS data the run judged by, as its report names them. Absent: read from the findings' priority
+   * inputs (the catalogue date each KEV or EPSS input was taken `asOf`), so pushed and older reports say it too.
+   */
+  readonly feeds?: FeedsUsed;
 }
 
 /** What a suppression in force says about a finding it covers. */
@@ -134,7 +140,7 @@ export class FindingStore {
     return this.#db.transaction().execute(async (trx) => {
       const { id: runId } = await trx
         .insertInto('runs')
-        .values({ command: run.command, tool_version: run.toolVersion, started_at: run.startedAt, finished_at: run.finishedAt, finding_count: 0, fixed_count: 0 })
+        .values({ command: run.command, tool_version: run.toolVersion, started_at: run.startedAt, finished_at: run.finishedAt, finding_count: 0, fixed_count: 0, kev_date: null, epss_date: null })
         .returning('id')
         .executeTakeFirstOrThrow();
       for (const rows of chunks(coverage, BATCH_ROWS)) {
@@ -146,8 +152,10 @@ export class FindingStore {
       const counts = { new: 0, open: 0, reopened: 0, fixed: 0 };
       const seen = new Set<string>();
       let total = 0;
+      const feedDates = new FeedDates(run.feeds);
       for (const batch of uniqueBatches(run.findings, seen, BATCH_ROWS)) {
         total += batch.length;
+        if (run.feeds === undefined) for (const finding of batch) feedDates.read(finding);
         const known = new Map<string, Pick<FindingRow, 'status' | 'first_seen' | 'first_run_id' | 'times_seen' | 'reopened_count' | 'due_at' | 'priority_label' | 'risk' | 'priority'>>();
         const rows = await trx
           .selectFrom('findings')
@@ -167,6 +175,7 @@ export class FindingStore {
           const suppression = active.find(finding);
           if (suppression !== undefined) suppressed.set(finding.fingerprint, suppression);
           if (keep) statused.push({ ...finding, status, ...(priority === undefined ? {} : { priority }), ...(suppression === undefined ? {} : { suppression }) });
+          const priorityJson = priority === undefined ? (before?.priority ?? null) : JSON.stringify(priority);
           return {
             fingerprint: finding.fingerprint,
             rule_id: finding.ruleId,
@@ -195,7 +204,8 @@ export class FindingStore {
             // A run that did not prioritize keeps what an earlier one decided.
             priority_label: finding.priority?.label ?? before?.priority_label ?? null,
             risk: finding.risk ?? finding.priority?.score ?? before?.risk ?? null,
-            priority: priority === undefined ? (before?.priority ?? null) : JSON.stringify(priority),
+            priority: priorityJson,
+            kev_exposed: kevExposed(priorityJson),
           };
         });
         await trx
@@ -227,6 +237,7 @@ export class FindingStore {
               priority_label: eb.ref('excluded.priority_label'),
               risk: eb.ref('excluded.risk'),
               priority: eb.ref('excluded.priority'),
+              kev_exposed: eb.ref('excluded.kev_exposed'),
             })),
           )
           .execute();
@@ -258,7 +269,7 @@ export class FindingStore {
         await trx.updateTable('findings').set({ status: 'fixed', fixed_at: at }).where('fingerprint', 'in', batch.map((row) => row.fingerprint)).execute();
         await trx.insertInto('history').values(batch.map((row): HistoryRow => ({ fingerprint: row.fingerprint, run_id: runId, from_status: row.status, to_status: 'fixed', at, actor: null, note: null }))).execute();
       }
-      await trx.updateTable('runs').set({ finding_count: total, fixed_count: closing.length }).where('id', '=', runId).execute();
+      await trx.updateTable('runs').set({ finding_count: total, fixed_count: closing.length, kev_date: feedDates.kev ?? null, epss_date: feedDates.epss ?? null }).where('id', '=', runId).execute();
 
       const fixed = closing
         .map((row) => {
@@ -497,4 +508,39 @@ function dedupeCoverage(coverage: readonly Coverage[]): Coverage[] {
 
 export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Substrings of a priority's JSON saying the weakness is known exploited (KEV) and the asset internet-facing. */
+export const KEV_FACT = '"name":"inKev","value":true';
+export const EXPOSED_FACT = '"name":"publiclyExposed","value":true';
+
+/**
+ * 1 when a priority (as JSON) says both, kept beside it so the dashboard's act-now count reads an index rather
+ * than every priority. decide-priority writes each input's `name` then `value`, so both are plain substrings.
+ */
+export function kevExposed(priority: string | null): number {
+  return priority !== null && priority.includes(KEV_FACT) && priority.includes(EXPOSED_FACT) ? 1 : 0;
+}
+
+/**
+ * The day of the KEV catalogue and of the EPSS scores a run judged by: from its report's feeds when it names
+ * them, else the latest `asOf` of the findings' KEV and EPSS priority inputs.
+ */
+class FeedDates {
+  kev: string | undefined;
+  epss: string | undefined;
+
+  constructor(feeds: FeedsUsed | undefined) {
+    this.kev = feeds?.kev?.dateReleased.slice(0, 10);
+    this.epss = feeds?.epss?.scoreDate?.slice(0, 10);
+  }
+
+  read(finding: Finding): void {
+    for (const input of finding.priority?.inputs ?? []) {
+      const day = input.asOf?.slice(0, 10);
+      if (day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
+      if (input.name === 'inKev' && input.source === 'cisa-kev' && (this.kev === undefined || day > this.kev)) this.kev = day;
+      if (input.name === 'epss' && input.source === 'first-epss' && (this.epss === undefined || day > this.epss)) this.epss = day;
+    }
+  }
 }

@@ -277,6 +277,7 @@ export async function recordScanReport(
       findings: report.findings,
       keepFindings: true,
       ...(report.coverage === undefined ? {} : { coverage: report.coverage }),
+      ...(report.feeds === undefined ? {} : { feeds: report.feeds }),
       withinTransaction: async (trx, outcome) => {
         // The row lock this UPDATE takes makes a concurrent second attempt wait, then match nothing.
         const updated = await trx

@@ -41,6 +41,9 @@ export interface RunsTable {
   /** Findings the run reported, and how many it closed. */
   finding_count: number;
   fixed_count: number;
+  /** The KEV catalogue's release day and the EPSS scores' day the run judged by (`YYYY-MM-DD`), when known. */
+  kev_date: string | null;
+  epss_date: string | null;
 }
 
 /** What a run looked at: one rule evaluated to the end on one asset. */
@@ -85,6 +88,8 @@ export interface FindingsTable {
   priority_label: string | null;
   risk: number | null;
   priority: string | null;
+  /** 1 when `priority` says known exploited (KEV) and internet-facing: the act-now list's test, indexed. */
+  kev_exposed: Generated<number>;
   /** Triage in the CycloneDX vocabulary (in_triage, exploitable, resolved, false_positive, not_affected), who set it and when. */
   triage_state: string | null;
   triage_justification: string | null;

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { SERVE_ROUTES } from '../../src/server/start-serve.js';
+import { actNowItems } from '../../src/store/dashboard-queries.js';
 import { postgresDown } from '../e2e/test-postgres.js';
 import { makeFinding } from '../server/seed-findings.js';
 import { AccountStore } from '../../src/store/account-store.js';
 import { startTestServer, type TestServer } from '../server/test-server.js';
+import { distinctChanged, expectedChanges, HOUR, percentileDays, recordScenario, tracked } from './dashboard-history.js';
 import { prioritized } from './prioritized-findings.js';
 
 interface Dashboard {
@@ -55,6 +57,11 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(reasons[findings[10]?.fingerprint ?? '']).toEqual(['reopened']);
       expect(reasons[findings[3]?.fingerprint ?? '']).toBeUndefined();
       expect(dashboard.freshness.failingSchedules.map((s) => s.lastError)).toEqual(['connection refused']);
+      // Rare items are looked up by index instead of along the risk order: the same list either way.
+      const now = server.deps.now();
+      const walked = await actNowItems(server.store.database, now, 20);
+      expect(await actNowItems(server.store.database, now, 20, undefined, { total: 8, open: 1_000_000 })).toEqual(walked);
+      expect(walked.map((item) => item.fingerprint)).toEqual(dashboard.actNow.items.map((item) => item.fingerprint));
     });
 
     it.skipIf(down !== undefined)('computes the daily series from the history: opened, fixed, reopened', async () => {
@@ -126,6 +133,104 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect((await get<{ items: unknown[] }>('/api/v1/findings/export?format=json')).items).toHaveLength(12);
       expect((await get<{ items: unknown[] }>('/api/v1/findings/export?format=json&status=suppressed')).items).toHaveLength(1);
       expect((await get<Dashboard>('/api/v1/dashboard')).openByLabel['incident']).toBe(1);
+    });
+  });
+}
+
+interface History {
+  weekly: { from: string; to: string; opened: number; fixed: number }[];
+  timeToFix: { from: string; to: string; labels: { label: string; fixed: number; medianDays?: number; p90Days?: number }[] };
+  freshness: { notScanned: { since: string; count: number }; feeds: { kev?: { date: string; ageDays: number; stale: boolean }; epss?: { date: string; ageDays: number; stale: boolean } } };
+}
+
+for (const db of ['sqlite', 'postgres'] as const) {
+  describe(`GET /api/v1/dashboard: new against fixed, time to fix, feeds and coverage on ${db}`, async () => {
+    const down = db === 'postgres' ? await postgresDown('dashboard history on PostgreSQL') : undefined;
+    let server: TestServer;
+    let headers: Record<string, string>;
+    const get = async <T>(url: string, as = headers): Promise<T> => {
+      const response = await server.app.inject({ url, headers: as });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<T>();
+    };
+    /** How many findings the list shows for a query string, following its cursors. */
+    const listed = async (query: string, as = headers): Promise<number> => {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await get<{ items: unknown[]; nextCursor: string | null }>(`/api/v1/findings?${query}&limit=7${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, as);
+        count += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return count;
+    };
+    beforeAll(async () => {
+      if (down !== undefined) return;
+      // Wednesday June 3rd, noon: this ISO week started on Monday June 1st.
+      server = await startTestServer({ db, routes: SERVE_ROUTES, start: new Date('2026-06-03T12:00:00Z') });
+      headers = { authorization: `Bearer ${await server.token('operator')}` };
+      await recordScenario(server.store);
+    }, 60_000);
+    afterAll(async () => server?.close());
+
+    it.skipIf(down !== undefined)('counts findings new or reopened and fixed per ISO week, each once, and each count is what its link lists', async () => {
+      const { weekly } = await get<History>('/api/v1/dashboard');
+      expect(weekly).toHaveLength(12);
+      expect(weekly.at(-1)).toMatchObject({ from: '2026-06-01', to: '2026-06-08' });
+      expect(weekly[0]).toMatchObject({ from: '2026-03-16', to: '2026-03-23' });
+      expect(weekly.map((w) => [w.from, w.opened, w.fixed])).toEqual(weekly.map((w) => [w.from, distinctChanged('opened', w.from, w.to), distinctChanged('fixed', w.from, w.to)]));
+      // Not all empty: the scenario moves findings both ways in most weeks.
+      expect(weekly.filter((w) => w.opened > 0 && w.fixed > 0).length).toBeGreaterThan(6);
+      for (const week of weekly) {
+        expect(await listed(`status=all&openedIn=${week.from}/${week.to}`)).toBe(week.opened);
+        expect(await listed(`status=all&fixedIn=${week.from}/${week.to}`)).toBe(week.fixed);
+      }
+      expect((await server.app.inject({ url: '/api/v1/findings?fixedIn=2026-06-01', headers })).statusCode).toBe(400);
+    });
+
+    it.skipIf(down !== undefined)('measures time to fix per label over the last 90 days from each fix back to its opening', async () => {
+      const { timeToFix } = await get<History>('/api/v1/dashboard');
+      expect(timeToFix).toMatchObject({ from: '2026-03-06', to: '2026-06-04' });
+      const changes = expectedChanges();
+      for (const row of timeToFix.labels) {
+        const hours: number[] = [];
+        for (const f of tracked.filter((t) => (t.priority?.label ?? 'none') === row.label)) {
+          const own = changes.filter((c) => c.fingerprint === f.fingerprint);
+          const fix = own.filter((c) => c.kind === 'fixed' && c.at >= '2026-03-06' && c.at < '2026-06-04').at(-1);
+          if (fix === undefined) continue;
+          const opening = own.filter((c) => c.kind === 'opened' && c.at <= fix.at).at(-1);
+          hours.push(Math.floor(Math.round((Date.parse(fix.at) - Date.parse(opening?.at ?? '')) / 60_000) / 60));
+        }
+        expect(row.fixed, row.label).toBe(hours.length);
+        if (hours.length > 0) expect([row.medianDays, row.p90Days], row.label).toEqual([percentileDays(hours, 0.5), percentileDays(hours, 0.9)]);
+        else expect(row.medianDays).toBeUndefined();
+        expect(await listed(`status=all&label=${row.label}&fixedIn=${timeToFix.from}/${timeToFix.to}`)).toBe(row.fixed);
+      }
+      expect(timeToFix.labels.filter((row) => row.fixed > 0).length).toBe(6);
+      expect(timeToFix.labels.find((row) => row.label === 'none')?.fixed).toBe(0);
+    });
+
+    it.skipIf(down !== undefined)('tells the feeds the runs judged by, flags the stale one, and counts assets not scanned lately', async () => {
+      const { freshness } = await get<History>('/api/v1/dashboard');
+      expect(freshness.feeds.kev).toEqual({ date: '2026-06-02', ageDays: 1, stale: false });
+      // Found: the priorities' KEV input is as of May 30th, older than the catalogue the next-to-last run named.
+      expect(tracked[0]?.priority?.inputs.find((input) => input.name === 'inKev')?.asOf).toBe('2026-05-30');
+      expect(freshness.feeds.epss).toEqual({ date: '2026-05-01', ageDays: 33, stale: true });
+      // stale-host: found once, never covered. The five sites were covered on May 31st.
+      expect(freshness.notScanned).toEqual({ since: '2026-05-27T12:00:00.000Z', count: 1 });
+      server.advance(5 * 24 * HOUR);
+      expect((await get<History>('/api/v1/dashboard')).freshness.notScanned.count).toBe(6);
+    });
+
+    it.skipIf(down !== undefined)('keeps the history figures within the asset scope of who asks', async () => {
+      const { token } = await new AccountStore(server.store.database).createToken({ name: 'site-2-team', role: 'viewer', createdBy: 'test', assets: ['site-2'] }, server.deps.now());
+      const scoped = { authorization: `Bearer ${token}` };
+      const { weekly, timeToFix } = await get<History>('/api/v1/dashboard', scoped);
+      expect(weekly.map((w) => [w.opened, w.fixed])).toEqual(weekly.map((w) => [distinctChanged('opened', w.from, w.to, 'site-2'), distinctChanged('fixed', w.from, w.to, 'site-2')]));
+      expect(weekly.reduce((sum, w) => sum + w.opened, 0)).toBeGreaterThan(0);
+      const fixedInWindow = distinctChanged('fixed', timeToFix.from, timeToFix.to, 'site-2');
+      expect(timeToFix.labels.reduce((sum, row) => sum + row.fixed, 0)).toBe(fixedInWindow);
+      expect(await listed(`status=all&fixedIn=${timeToFix.from}/${timeToFix.to}`, scoped)).toBe(fixedInWindow);
     });
   });
 }

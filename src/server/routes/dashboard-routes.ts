@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { actNow, assetFreshness, countOpenByLabel, dailyOpenSeries, failingSchedules, summarizeAssets } from '../../store/dashboard-queries.js';
+import { readDashboard, STALE_DAYS } from '../../store/dashboard-queries.js';
 import { responses } from '../api-schemas.js';
 
 /** Days the dashboard's chart covers, today included. */
@@ -10,13 +10,18 @@ export const ACT_NOW_LIMIT = 20;
 export const TOP_ASSETS = 10;
 /** Assets in the freshness panel, stalest first. */
 export const FRESHNESS_ASSETS = 20;
+/** ISO weeks of new against fixed findings, this one included. */
+export const WEEKS = 12;
+/** Days over which time to fix is measured, today included. */
+export const TIME_TO_FIX_DAYS = 90;
 
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+const feedDateSchema = { type: 'object', required: ['date', 'ageDays', 'stale'], properties: { date: { type: 'string' }, ageDays: { type: 'integer' }, stale: { type: 'boolean' } } } as const;
 
 /** The dashboard's answer: everything the first page shows, so it costs one request. */
 export const dashboardSchema = {
   type: 'object',
-  required: ['generatedAt', 'openByLabel', 'openTotal', 'actNow', 'series', 'topAssets', 'freshness'],
+  required: ['generatedAt', 'openByLabel', 'openTotal', 'actNow', 'series', 'weekly', 'timeToFix', 'topAssets', 'freshness'],
   properties: {
     generatedAt: { type: 'string' },
     openByLabel: { ...counts, description: 'open, not suppressed findings per priority label (`none`: not prioritized)' },
@@ -55,6 +60,21 @@ export const dashboardSchema = {
         labels: { type: 'array', items: { type: 'object', required: ['label', 'counts'], properties: { label: { type: 'string' }, counts: { type: 'array', items: { type: 'integer' } } } } },
       },
     },
+    weekly: {
+      type: 'array',
+      description: 'per ISO week (UTC, Monday to the next Monday, exclusive), oldest first: findings that became new or were reopened, and findings fixed, each counted once a week',
+      items: { type: 'object', required: ['from', 'to', 'opened', 'fixed'], properties: { from: { type: 'string' }, to: { type: 'string' }, opened: { type: 'integer' }, fixed: { type: 'integer' } } },
+    },
+    timeToFix: {
+      type: 'object',
+      required: ['from', 'to', 'labels'],
+      description: `per current label, over findings fixed from \`from\` to \`to\` (UTC days, \`to\` exclusive): days from the finding's opening (new, or its latest reopening) to its latest fix, median and 90th percentile`,
+      properties: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        labels: { type: 'array', items: { type: 'object', required: ['label', 'fixed'], properties: { label: { type: 'string' }, fixed: { type: 'integer' }, medianDays: { type: 'number' }, p90Days: { type: 'number' } } } },
+      },
+    },
     topAssets: {
       type: 'array',
       items: {
@@ -65,9 +85,20 @@ export const dashboardSchema = {
     },
     freshness: {
       type: 'object',
-      required: ['assets', 'failingSchedules'],
+      required: ['assets', 'notScanned', 'feeds', 'failingSchedules'],
       properties: {
         assets: { type: 'array', items: { type: 'object', required: ['asset'], properties: { asset: { type: 'string' }, lastFound: { type: 'string' }, lastScan: { type: 'string' } } } },
+        notScanned: {
+          type: 'object',
+          required: ['since', 'count'],
+          description: `assets no recorded run has covered since \`since\` (${STALE_DAYS} days ago), never-scanned ones included`,
+          properties: { since: { type: 'string' }, count: { type: 'integer' } },
+        },
+        feeds: {
+          type: 'object',
+          description: `the freshest KEV catalogue and EPSS scores the recorded runs judged by; stale: older than ${STALE_DAYS} days`,
+          properties: { kev: feedDateSchema, epss: feedDateSchema },
+        },
         failingSchedules: {
           type: 'array',
           items: {
@@ -84,19 +115,8 @@ export const dashboardSchema = {
 /** `GET /api/v1/dashboard`: what to act on now, open findings by label and over time, riskiest and stalest assets. */
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const db = app.deps.store.database;
-  app.get('/api/v1/dashboard', { preValidation: app.needRole('viewer'), schema: { summary: 'The dashboard: act now, open by label, trend, top assets, freshness', tags: ['dashboard'], response: responses({ 200: dashboardSchema }) } }, async (request) => {
-    const now = app.deps.now();
+  app.get('/api/v1/dashboard', { preValidation: app.needRole('viewer'), schema: { summary: 'The dashboard: act now, open by label, trend, new against fixed, time to fix, top assets, freshness', tags: ['dashboard'], response: responses({ 200: dashboardSchema }) } }, async (request) =>
     // Every figure is computed within the asset scope of who asks, as the findings list is.
-    const scope = request.principal?.assets;
-    const openByLabel = await countOpenByLabel(db, now, scope);
-    return {
-      generatedAt: now.toISOString(),
-      openByLabel,
-      openTotal: Object.values(openByLabel).reduce((sum, n) => sum + n, 0),
-      actNow: await actNow(db, now, ACT_NOW_LIMIT, scope),
-      series: await dailyOpenSeries(db, now, SERIES_DAYS, scope),
-      topAssets: await summarizeAssets(db, now, { limit: TOP_ASSETS, ...(scope === undefined ? {} : { scope }) }),
-      freshness: { assets: await assetFreshness(db, FRESHNESS_ASSETS, scope), failingSchedules: await failingSchedules(db, scope) },
-    };
-  });
+    readDashboard(db, app.deps.now(), { seriesDays: SERIES_DAYS, weeks: WEEKS, timeToFixDays: TIME_TO_FIX_DAYS, actNow: ACT_NOW_LIMIT, topAssets: TOP_ASSETS, freshnessAssets: FRESHNESS_ASSETS }, request.principal?.assets),
+  );
 };

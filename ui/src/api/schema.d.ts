@@ -3741,12 +3741,17 @@ export interface paths {
                 query?: {
                     /** @description default: everything not fixed and not suppressed */
                     status?: "new" | "open" | "fixed" | "reopened" | "suppressed" | "all";
-                    label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade";
+                    /** @description `none`: not prioritized */
+                    label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade" | "none";
                     severity?: "info" | "low" | "medium" | "high" | "critical";
                     asset?: string;
                     rule?: string;
                     /** @description text within the title, rule or asset (case-insensitive) */
                     q?: string;
+                    /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): became new or were reopened then */
+                    openedIn?: string;
+                    /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): were fixed then */
+                    fixedIn?: string;
                     limit?: number;
                     /** @description nextCursor of the page before */
                     cursor?: string;
@@ -4595,14 +4600,21 @@ export interface paths {
                              * @enum {string}
                              */
                             status?: "new" | "open" | "fixed" | "reopened" | "suppressed" | "all";
-                            /** @enum {string} */
-                            label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade";
+                            /**
+                             * @description `none`: not prioritized
+                             * @enum {string}
+                             */
+                            label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade" | "none";
                             /** @enum {string} */
                             severity?: "info" | "low" | "medium" | "high" | "critical";
                             asset?: string;
                             rule?: string;
                             /** @description text within the title, rule or asset (case-insensitive) */
                             q?: string;
+                            /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): became new or were reopened then */
+                            openedIn?: string;
+                            /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): were fixed then */
+                            fixedIn?: string;
                         };
                     };
                 };
@@ -8557,7 +8569,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The dashboard: act now, open by label, trend, top assets, freshness */
+        /** The dashboard: act now, open by label, trend, new against fixed, time to fix, top assets, freshness */
         get: {
             parameters: {
                 query?: never;
@@ -8602,6 +8614,24 @@ export interface paths {
                                     counts: number[];
                                 }[];
                             };
+                            /** @description per ISO week (UTC, Monday to the next Monday, exclusive), oldest first: findings that became new or were reopened, and findings fixed, each counted once a week */
+                            weekly: {
+                                from: string;
+                                to: string;
+                                opened: number;
+                                fixed: number;
+                            }[];
+                            /** @description per current label, over findings fixed from `from` to `to` (UTC days, `to` exclusive): days from the finding's opening (new, or its latest reopening) to its latest fix, median and 90th percentile */
+                            timeToFix: {
+                                from: string;
+                                to: string;
+                                labels: {
+                                    label: string;
+                                    fixed: number;
+                                    medianDays?: number;
+                                    p90Days?: number;
+                                }[];
+                            };
                             topAssets: {
                                 asset: string;
                                 open: number;
@@ -8616,6 +8646,24 @@ export interface paths {
                                     lastFound?: string;
                                     lastScan?: string;
                                 }[];
+                                /** @description assets no recorded run has covered since `since` (7 days ago), never-scanned ones included */
+                                notScanned: {
+                                    since: string;
+                                    count: number;
+                                };
+                                /** @description the freshest KEV catalogue and EPSS scores the recorded runs judged by; stale: older than 7 days */
+                                feeds: {
+                                    kev?: {
+                                        date: string;
+                                        ageDays: number;
+                                        stale: boolean;
+                                    };
+                                    epss?: {
+                                        date: string;
+                                        ageDays: number;
+                                        stale: boolean;
+                                    };
+                                };
                                 failingSchedules: {
                                     id: number;
                                     kind: string;
@@ -9516,12 +9564,17 @@ export interface paths {
                 query: {
                     /** @description default: everything not fixed and not suppressed */
                     status?: "new" | "open" | "fixed" | "reopened" | "suppressed" | "all";
-                    label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade";
+                    /** @description `none`: not prioritized */
+                    label?: "incident" | "3d-forensic" | "3d" | "14d" | "60d" | "next-upgrade" | "none";
                     severity?: "info" | "low" | "medium" | "high" | "critical";
                     asset?: string;
                     rule?: string;
                     /** @description text within the title, rule or asset (case-insensitive) */
                     q?: string;
+                    /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): became new or were reopened then */
+                    openedIn?: string;
+                    /** @description `YYYY-MM-DD/YYYY-MM-DD` (UTC days, end exclusive): were fixed then */
+                    fixedIn?: string;
                     format: "csv" | "json" | "sarif";
                 };
                 header?: never;

@@ -1,10 +1,12 @@
-/** The findings list's filters, as the API and the URL name them. */
-export const FILTER_KEYS = ['status', 'label', 'severity', 'asset', 'rule', 'q'] as const;
+/** The findings list's filters, as the API and the URL name them (`openedIn`, `fixedIn`: day ranges the dashboard links to). */
+export const FILTER_KEYS = ['status', 'label', 'severity', 'asset', 'rule', 'q', 'openedIn', 'fixedIn'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type Filters = Partial<Record<FilterKey, string>>;
 
 export const STATUSES = ['new', 'open', 'reopened', 'fixed', 'suppressed', 'all'] as const;
 export const LABELS = ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'] as const;
+/** The labels a list can be filtered by: `none` is a finding no run prioritized. */
+export const FILTER_LABELS = [...LABELS, 'none'] as const;
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 const STORAGE_KEY = 'w3guard.findings.filters';

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type RowSelectionState, type VisibilityState } from '@tanstack/react-table';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type ListedFinding } from '../api/client.js';
-import { FILTER_KEYS, filtersFromSearch, findingsHref, LABELS, rememberedFilters, rememberFilters, searchOf, SEVERITIES, STATUSES, type Filters } from '../app/finding-filters.js';
+import { FILTER_KEYS, FILTER_LABELS, filtersFromSearch, findingsHref, rememberedFilters, rememberFilters, searchOf, SEVERITIES, STATUSES, type Filters } from '../app/finding-filters.js';
 import { useRemembered } from '../app/remembered.js';
 import { navigate, useLocation } from '../app/router.js';
 import { can, useSession } from '../app/session.js';
@@ -81,7 +81,7 @@ function FilterForm(props: { readonly filters: Filters }) {
   return (
     <form className="filters" onSubmit={apply} role="search" aria-label="Filter findings">
       {select('status', 'Status', STATUSES)}
-      {select('label', 'Priority', LABELS)}
+      {select('label', 'Priority', FILTER_LABELS)}
       {select('severity', 'Severity', SEVERITIES)}
       <label>
         Asset
@@ -95,6 +95,15 @@ function FilterForm(props: { readonly filters: Filters }) {
         Text
         <input name="q" type="search" defaultValue={props.filters.q ?? ''} maxLength={200} />
       </label>
+      {/* The day ranges come from the dashboard's links; shown (and kept on Apply) only when set. */}
+      {(['openedIn', 'fixedIn'] as const).map((name) =>
+        props.filters[name] === undefined ? null : (
+          <label key={name}>
+            {name === 'openedIn' ? 'New or reopened in' : 'Fixed in'}
+            <input name={name} defaultValue={props.filters[name]} pattern="\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}" title="YYYY-MM-DD/YYYY-MM-DD, the end day excluded" maxLength={21} />
+          </label>
+        ),
+      )}
       <button type="submit">Apply</button>
       <button
         type="button"
