@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountStore } from '../../src/store/account-store.js';
 import { httpSink, WEBHOOK_SECRET } from '../notify/notify-fixtures.js';
-import { axeProblems, HAS_CHROMIUM, openWatched, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
+import { axeProblems, expectClean, HAS_CHROMIUM, openWatched, signIn, startUiRig, type UiRig } from './ui-harness.js';
 
 /** A channel name as a hostile admin or a pasted value could carry it: markup and a right-to-left override. */
 const HOSTILE_NAME = 'siem <img src=x onerror="window.__w3gPwned=1"> \u202egpj.exe';
@@ -41,13 +41,6 @@ describe.skipIf(!HAS_CHROMIUM)('the administration pages in a real browser', () 
   }, 120_000);
   afterAll(async () => rig?.close());
 
-  /** Checks nothing ran or was blocked: no CSP or Trusted Types violation, no console error, no dialog. */
-  async function expectClean(watched: WatchedPage): Promise<void> {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.consoleErrors).toEqual([]);
-    expect(watched.dialogs).toEqual([]);
-    expect(await watched.page.evaluate('typeof window.__w3gPwned')).toBe('undefined');
-  }
 
   /** The API as a script holding an admin token sees it. */
   async function apiGet<T>(path: string, token: string): Promise<{ status: number; body: T }> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeProblems, HAS_CHROMIUM, openWatched, prioritized, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
+import { axeProblems, expectClean, HAS_CHROMIUM, openWatched, prioritized, signIn, startUiRig, type UiRig } from './ui-harness.js';
 
 if (!HAS_CHROMIUM) console.warn('test/ui: skipped, no Chromium at /usr/bin/chromium (Debian package chromium; or set CHROMIUM).');
 
@@ -38,12 +38,6 @@ describe.skipIf(!HAS_CHROMIUM)('the asset pages in a real browser', () => {
   }, 60_000);
   afterAll(async () => rig?.close());
 
-  async function expectClean(watched: WatchedPage): Promise<void> {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.consoleErrors).toEqual([]);
-    expect(watched.dialogs).toEqual([]);
-    expect(await watched.page.evaluate('typeof window.__w3gPwned')).toBe('undefined');
-  }
 
   it('shows the tree host → site → application from the nav, each open count a link to that asset\'s findings, hostile names as text', async () => {
     const watched = await openWatched(rig.browser);

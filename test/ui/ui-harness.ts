@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
+import { expect } from 'vitest';
 import { SERVE_ROUTES } from '../../src/server/start-serve.js';
 import { HAS_CHROMIUM, launchChromium } from '../e2e/launch-chromium.js';
 import { startTestServer, TEST_PASSWORD, type TestServer, type TestServerOptions } from '../server/test-server.js';
@@ -73,6 +74,17 @@ export async function openWatched(browser: Browser, options: { readonly bypassCS
   });
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
   return { page, context, dialogs, consoleErrors, violations: async () => (await page.evaluate('window.__w3gViolations ?? ["listener missing"]')) as string[] };
+}
+
+/**
+ * Nothing ran or was blocked: no CSP or Trusted Types violation, no console error (but for answers with the
+ * statuses a test provokes on purpose), no dialog, no script injected by hostile data.
+ */
+export async function expectClean(watched: WatchedPage, expectedStatuses: readonly number[] = []): Promise<void> {
+  expect(await watched.violations()).toEqual([]);
+  expect(watched.consoleErrors.filter((message) => !expectedStatuses.some((status) => message.includes(`status of ${status}`)))).toEqual([]);
+  expect(watched.dialogs).toEqual([]);
+  expect(await watched.page.evaluate('typeof window.__w3gPwned')).toBe('undefined');
 }
 
 /** Signs in through the sign-in page, as a user of this role created for the purpose. */

@@ -5,7 +5,7 @@ import { totpCode, totpStep } from '../../src/server/totp.js';
 import { MfaStore } from '../../src/store/mfa-store.js';
 import { startScan, updateProgress } from '../../src/store/scan-store.js';
 import { TEST_PASSWORD } from '../server/test-server.js';
-import { axeProblems, HAS_CHROMIUM, makePriority, openWatched, prioritized, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
+import { axeProblems, expectClean, HAS_CHROMIUM, makePriority, openWatched, prioritized, signIn, startUiRig, type UiRig } from './ui-harness.js';
 
 if (!HAS_CHROMIUM) console.warn('test/ui: skipped, no Chromium at /usr/bin/chromium (Debian package chromium; or set CHROMIUM).');
 
@@ -46,13 +46,6 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
   }, 60_000);
   afterAll(async () => rig?.close());
 
-  /** Checks nothing ran or was blocked: no CSP or Trusted Types violation, no console error, no dialog. */
-  async function expectClean(watched: WatchedPage): Promise<void> {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.consoleErrors).toEqual([]);
-    expect(watched.dialogs).toEqual([]);
-    expect(await watched.page.evaluate('typeof window.__w3gPwned')).toBe('undefined');
-  }
 
   it('signs in, shows the dashboard with the API\'s numbers, links each number to its filter, and signs out', async () => {
     const watched = await openWatched(rig.browser);

@@ -6,7 +6,7 @@ import { jobHandlers } from '../../src/jobs/scan-jobs.js';
 import { runDueSchedules } from '../../src/jobs/scan-schedules.js';
 import { startIisFixture, type IisFixture } from '../fixtures/iis-fixture-server.mjs';
 import { silent } from '../jobs/job-fixtures.js';
-import { axeProblems, HAS_CHROMIUM, openWatched, signIn, startUiRig, type UiRig, type WatchedPage } from './ui-harness.js';
+import { axeProblems, expectClean, HAS_CHROMIUM, openWatched, signIn, startUiRig, type UiRig } from './ui-harness.js';
 
 if (!HAS_CHROMIUM) console.warn('test/ui: skipped, no Chromium at /usr/bin/chromium (Debian package chromium; or set CHROMIUM).');
 
@@ -63,13 +63,6 @@ describe.skipIf(!HAS_CHROMIUM)('scans and schedules in a real browser', () => {
     await rig?.close();
   });
 
-  /** Nothing ran or was blocked: no CSP or Trusted Types violation, no console error, no dialog, no injected script. */
-  async function expectClean(watched: WatchedPage, expectedStatuses: readonly number[] = []): Promise<void> {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.consoleErrors.filter((message) => !expectedStatuses.some((status) => message.includes(`status of ${status}`)))).toEqual([]);
-    expect(watched.dialogs).toEqual([]);
-    expect(await watched.page.evaluate('typeof window.__w3gPwned')).toBe('undefined');
-  }
 
   it('an operator starts a scan of a loopback site and watches it go queued, running, done, with its log and a link to its findings', async () => {
     const watched = await openWatched(rig.browser);

@@ -16,9 +16,16 @@ export function unsettled(state: string | undefined): boolean {
 }
 
 /** Targets as typed in a text area: one a line, blanks dropped. */
-export function targetLines(text: string): string[] {
+function targetLines(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
+}
+
+/** The kind and targets a new-scan or new-schedule form asks for, or what is missing. */
+export function scanRequestOf(form: FormData): { readonly kind: 'scan' | 'host'; readonly targets: string[] } | { readonly problem: string } {
+  const targets = targetLines(String(form.get('targets') ?? ''));
+  if (targets.length === 0) return { problem: 'Name at least one target, one a line.' };
+  return { kind: form.get('kind') === 'host' ? 'host' : 'scan', targets };
 }

@@ -2,10 +2,11 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap } from '../api/client.js';
 import { navigate, useLocation } from '../app/router.js';
-import { LISTED_KINDS, REQUESTABLE_KINDS, SCAN_STATES, targetLines, unsettled, type ListedKind, type ScanState } from '../app/scan-kinds.js';
+import { LISTED_KINDS, SCAN_STATES, scanRequestOf, unsettled, type ListedKind, type ScanState } from '../app/scan-kinds.js';
 import { can, useSession } from '../app/session.js';
 import { Link } from '../components/link.js';
 import { progressParts } from '../components/scan-progress.js';
+import { ScanRequestFields } from '../components/scan-request-fields.js';
 import { VisibleText } from '../components/visible-text.js';
 import { When } from '../components/when.js';
 
@@ -184,18 +185,17 @@ export function TargetList(props: { readonly targets: readonly string[]; readonl
 
 /** Starts a scan and goes to its page, where its progress and log show. */
 function NewScanForm() {
-  const [kind, setKind] = useState<'scan' | 'host'>('scan');
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const targets = targetLines(String(new FormData(event.currentTarget).get('targets') ?? ''));
-    if (targets.length === 0) {
-      setProblem('Name at least one target, one a line.');
+    const request = scanRequestOf(new FormData(event.currentTarget));
+    if ('problem' in request) {
+      setProblem(request.problem);
       return;
     }
     setBusy(true);
-    const result = await api.POST('/api/v1/scans', { body: { kind, targets } });
+    const result = await api.POST('/api/v1/scans', { body: request });
     setBusy(false);
     if (result.error !== undefined || result.data?.id === undefined) {
       setProblem(errorMessage(result.error));
@@ -203,25 +203,11 @@ function NewScanForm() {
     }
     navigate(`/scans/${result.data.id}`);
   };
-  const placeholder = REQUESTABLE_KINDS.find((k) => k.kind === kind)?.placeholder;
   return (
     <details className="new-scan">
       <summary>New scan</summary>
       <form onSubmit={(event) => void submit(event)} aria-label="New scan">
-        <label>
-          Kind
-          <select name="kind" value={kind} onChange={(event) => setKind(event.currentTarget.value === 'host' ? 'host' : 'scan')}>
-            {REQUESTABLE_KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Targets, one a line
-          <textarea name="targets" rows={3} cols={60} maxLength={200_000} placeholder={placeholder} required />
-        </label>
+        <ScanRequestFields cols={60} />
         <button type="submit" disabled={busy}>
           Start scan
         </button>

@@ -1,8 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap } from '../api/client.js';
-import { REQUESTABLE_KINDS, targetLines } from '../app/scan-kinds.js';
+import { scanRequestOf } from '../app/scan-kinds.js';
 import { can, useSession } from '../app/session.js';
+import { ScanRequestFields } from '../components/scan-request-fields.js';
 import { VisibleText } from '../components/visible-text.js';
 import { When } from '../components/when.js';
 import { TargetList } from './scans-page.js';
@@ -128,19 +129,18 @@ function ScheduleActions(props: { readonly id: number; readonly enabled: boolean
 
 /** Adds a schedule; the server checks the cron expression and the time zone and says what is wrong. */
 function NewScheduleForm(props: { readonly onCreated: (id: number) => void }) {
-  const [kind, setKind] = useState<'scan' | 'host'>('scan');
   const [problem, setProblem] = useState<string>();
   const [zones] = useState(knownTimeZones);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const targets = targetLines(String(form.get('targets') ?? ''));
-    if (targets.length === 0) {
-      setProblem('Name at least one target, one a line.');
+    const request = scanRequestOf(form);
+    if ('problem' in request) {
+      setProblem(request.problem);
       return;
     }
-    const body = { kind, targets, cron: String(form.get('cron') ?? '').trim(), timezone: String(form.get('timezone') ?? '').trim() };
+    const body = { ...request, cron: String(form.get('cron') ?? '').trim(), timezone: String(form.get('timezone') ?? '').trim() };
     const result = await api.POST('/api/v1/schedules', { body });
     if (result.error !== undefined || result.data?.id === undefined) {
       setProblem(errorMessage(result.error));
@@ -154,20 +154,7 @@ function NewScheduleForm(props: { readonly onCreated: (id: number) => void }) {
     <details className="new-schedule">
       <summary>New schedule</summary>
       <form onSubmit={(event) => void submit(event)} aria-label="New schedule">
-        <label>
-          Kind
-          <select name="kind" value={kind} onChange={(event) => setKind(event.currentTarget.value === 'host' ? 'host' : 'scan')}>
-            {REQUESTABLE_KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Targets, one a line
-          <textarea name="targets" rows={3} cols={50} maxLength={200_000} placeholder={REQUESTABLE_KINDS.find((k) => k.kind === kind)?.placeholder} required />
-        </label>
+        <ScanRequestFields cols={50} />
         <label>
           Cron (minute hour day month weekday)
           <input name="cron" required maxLength={200} placeholder="0 3 * * *" />
