@@ -215,17 +215,21 @@ function afterCursor(db: Db, after: PageCursor): RawBuilder<SqlBool> {
   return db.getExecutor().adapter instanceof SqliteAdapter ? sql<SqlBool>`${ORDER_KEY} >= ${after.key} and ${range}` : range;
 }
 
-/** Up to this many findings matching a term, a text search reads them from the trigram index and sorts them. */
-const TEXT_CANDIDATES = 5000;
+/**
+ * Up to this many findings matching a term, a text search reads them from the trigram index and sorts them;
+ * beyond, it walks the risk order. Counting costs ~8 µs a match (a common phrase's trigrams are in most rows),
+ * reading a candidate ~3 µs; a walk ~2–4 µs a row and meets 50 matches within 50 × N ÷ matches rows. The two
+ * cost the same near √(18 N) matches: ~1,900 at 200,000 findings, ~4,200 at 1M.
+ */
+const TEXT_CANDIDATES = 2000;
 
 /**
  * On SQLite, where free text finds its matches: from `findings_text` (the trigram index, 0013-list-speed) when
  * the term has few (a rare term walked the whole risk order: 2 s at 200,000 findings; now under 1 ms), else by
- * walking the risk order as before, which meets the first page's matches soon when they are many (the index's
- * 55,000 matches of a common term at 1M would all be read and sorted). Counting stops at the bound, so deciding
- * costs ~3 ms at most. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still
- * decides what matches; the index only narrows where to look. PostgreSQL decides the same itself, from its
- * estimates of the pg_trgm GIN indexes.
+ * walking the risk order as before, which meets the first page's matches soon when they are many. Counting stops
+ * at the bound. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still decides
+ * what matches; the index only narrows where to look. PostgreSQL decides the same itself, from its estimates of
+ * the pg_trgm GIN indexes.
  */
 async function textCandidates(db: Db, q: string | undefined): Promise<RawBuilder<SqlBool> | undefined> {
   if (q === undefined || [...q].length < 3 || !(db.getExecutor().adapter instanceof SqliteAdapter)) return undefined;
