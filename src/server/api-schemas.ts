@@ -110,6 +110,35 @@ export const findingSchema = {
   },
 } as const;
 
+/**
+ * A finding as the list carries it: the columns a list shows and what identifies it, without evidence,
+ * description or priority inputs (GET /api/v1/findings/{fingerprint} and the exports give those).
+ */
+export const findingSummarySchema = {
+  type: 'object',
+  required: ['fingerprint', 'ruleId', 'title', 'severity', 'asset', 'status'],
+  properties: {
+    fingerprint: { type: 'string' },
+    ruleId: { type: 'string' },
+    engine: { type: 'string' },
+    title: { type: 'string' },
+    severity: { type: 'string' },
+    confidence: { type: 'string' },
+    risk: { type: 'number' },
+    category: { type: 'string' },
+    asset: { type: 'string' },
+    locationKey: { type: 'string' },
+    occurrences: { type: 'integer' },
+    status: findingSchema.properties.status,
+    priority: { type: 'object', properties: { label: { type: 'string' }, dueAt: { type: 'string' } } },
+    suppressed: { type: 'boolean' },
+    triage: findingSchema.properties.triage,
+    firstRecorded: findingSchema.properties.firstRecorded,
+    lastRecorded: findingSchema.properties.lastRecorded,
+    fixedAt: { type: 'string' },
+  },
+} as const;
+
 /** One change in a finding's history: a run's status change, a suppression, or a triage (`triage:STATE`). */
 export const historyEntrySchema = {
   type: 'object',

@@ -83,6 +83,22 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y) && a === b;
 }
 
+/** How long a verified token is believed without reading its row again, and how many are kept per store. */
+const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_SIZE = 1000;
+
+/** Verified tokens by digest, one cache per database handle, shared by every AccountStore on it (revocation clears it). */
+const tokenCaches = new WeakMap<Db, Map<string, { readonly token: ApiToken; readonly until: number }>>();
+
+function tokenCache(db: Db): Map<string, { readonly token: ApiToken; readonly until: number }> {
+  let cache = tokenCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    tokenCaches.set(db, cache);
+  }
+  return cache;
+}
+
 /** Users, sessions, API tokens and the audit log, on the store's database (SQLite or PostgreSQL). */
 export class AccountStore {
   readonly #db: Db;
@@ -269,15 +285,27 @@ export class AccountStore {
     return { token, info: toToken(row) };
   }
 
-  /** The token a bearer header carries, when neither revoked nor expired; records its use. */
+  /**
+   * The token a bearer header carries, when neither revoked nor expired; records its use. A token found is kept
+   * for `TOKEN_CACHE_MS` in this process, so a burst of API calls reads its row once, not once a call: a token
+   * revoked here stops at once, one revoked by another process (the CLI, another server) within that time.
+   */
   async findToken(token: string, now: Date): Promise<ApiToken | undefined> {
     if (!/^w3g_[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-    const row = await this.#db.selectFrom('api_tokens').selectAll().where('token_hash', '=', secretDigest(token)).executeTakeFirst();
+    const hash = secretDigest(token);
+    const cache = tokenCache(this.#db);
+    const cached = cache.get(hash);
     const at = now.toISOString();
+    if (cached !== undefined && performance.now() < cached.until) return cached.token.expiresAt !== undefined && cached.token.expiresAt <= at ? undefined : cached.token;
+    cache.delete(hash);
+    const row = await this.#db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
     if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= at)) return undefined;
-    if (row.last_used_at !== null && now.getTime() - Date.parse(row.last_used_at) < TOUCH_EVERY_MS) return toToken(row);
-    await this.#db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', row.id).execute();
-    return toToken({ ...row, last_used_at: at });
+    const stale = row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) >= TOUCH_EVERY_MS;
+    if (stale) await this.#db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', row.id).execute();
+    const found = toToken(stale ? { ...row, last_used_at: at } : row);
+    if (cache.size >= TOKEN_CACHE_SIZE) cache.clear();
+    cache.set(hash, { token: found, until: performance.now() + TOKEN_CACHE_MS });
+    return found;
   }
 
   async listTokens(): Promise<ApiToken[]> {
@@ -287,6 +315,9 @@ export class AccountStore {
   /** Revokes a token by id; false when there is none or it was already revoked. */
   async revokeToken(id: number, now: Date): Promise<boolean> {
     const result = await this.#db.updateTable('api_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    // After the update: a lookup that read the row before it committed may have cached it meanwhile.
+    const cache = tokenCache(this.#db);
+    for (const [hash, entry] of cache) if (entry.token.id === id) cache.delete(hash);
     return Number(result.numUpdatedRows) > 0;
   }
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeFinding } from '../../test/server/seed-findings.js';
+import { findOverdue } from '../notify/write-run-events.js';
 import { inAssetScope } from './asset-scope.js';
 import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings } from './finding-page.js';
 import type { FindingStore } from './finding-store.js';
@@ -62,6 +63,23 @@ describe('finding pages', () => {
         const scan = plan.rows.map((row) => row.detail).find((detail) => / f /.test(detail) && !detail.includes(' s '));
         expect(scan, JSON.stringify(filter)).toMatch(/^SEARCH f USING INDEX \S+ \(.*<expr>>\?\)$/);
       }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('looks for overdue findings (serve, every 5 s) through an index of open due dates, not the whole table', async () => {
+    const sent: CompiledQuery[] = [];
+    const database = new Database(path.join(dir, 'store.db'));
+    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
+    try {
+      await findOverdue(db, new Date('2026-06-01T00:00:00Z'));
+      const query = sent.find((q) => q.sql.includes('due_at'));
+      expect(query).toBeDefined();
+      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
+      const details = plan.rows.map((row) => row.detail);
+      expect(details).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_open_due \(due_at/));
+      expect(details.join('\n')).not.toContain('SCAN f');
     } finally {
       await db.destroy();
     }

@@ -436,6 +436,50 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await db.schema.createIndex('findings_dashboard').on('findings').columns(['asset', 'priority_label', 'status', 'kev_exposed', 'due_at', 'risk', 'last_seen']).execute();
       },
     },
+    '0013-list-speed': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // `serve` looks for overdue findings every 5 s (status not fixed, due_at past). Without an index that read
+        // the whole table: 730 ms at 200,000 findings, during which SQLite's synchronous driver held every request
+        // (the multi-second stalls of a loaded list). Only open findings are in it.
+        await sql`create index findings_open_due on findings (due_at) where status <> 'fixed'`.execute(db);
+        // Free text (`q`) matched `lower(x) like '%term%'` on title, rule and asset with no index to help: a term
+        // in few findings walked the whole table in risk order (2 s at 200,000 findings on SQLite, with every other
+        // request waiting). Each database gets an index of the text's trigrams; the query keeps its LIKE, so what
+        // matches is unchanged, and the index only narrows where to look.
+        if (dialect === 'sqlite') {
+          // FTS5's trigram tokenizer over the findings' own rows (external content, keyed by rowid), kept in step
+          // by triggers; an update that leaves the three columns as they were (most re-scans) costs nothing.
+          await sql`create virtual table findings_text using fts5(title, rule_id, asset, content='findings', content_rowid='rowid', tokenize='trigram')`.execute(db);
+          await sql`create trigger findings_text_insert after insert on findings begin insert into findings_text(rowid, title, rule_id, asset) values (new.rowid, new.title, new.rule_id, new.asset); end`.execute(db);
+          await sql`create trigger findings_text_delete after delete on findings begin insert into findings_text(findings_text, rowid, title, rule_id, asset) values ('delete', old.rowid, old.title, old.rule_id, old.asset); end`.execute(db);
+          await sql`create trigger findings_text_update after update of title, rule_id, asset on findings when old.title is not new.title or old.rule_id is not new.rule_id or old.asset is not new.asset begin insert into findings_text(findings_text, rowid, title, rule_id, asset) values ('delete', old.rowid, old.title, old.rule_id, old.asset); insert into findings_text(rowid, title, rule_id, asset) values (new.rowid, new.title, new.rule_id, new.asset); end`.execute(db);
+          await sql`insert into findings_text(findings_text) values ('rebuild')`.execute(db);
+          return;
+        }
+        // PostgreSQL: pg_trgm (contrib) GIN indexes on the lower-cased columns, which LIKE '%…%' uses directly.
+        // The extension goes to `public`, once per database, so dropping one store's schema never drops it under
+        // another's. Where it is missing or may not be created, the store works as before, without the index.
+        const found = await sql<{ schema: string | null; available: boolean }>`select (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm') as schema, exists (select 1 from pg_available_extensions where name = 'pg_trgm') as available`.execute(db);
+        let schema = found.rows[0]?.schema ?? null;
+        if (schema === null) {
+          if (found.rows[0]?.available !== true) return;
+          // A savepoint: a refused CREATE EXTENSION (no privilege) must not abort the migration's transaction.
+          await sql`savepoint trigram`.execute(db);
+          try {
+            await sql`create extension if not exists pg_trgm schema public`.execute(db);
+            await sql`release savepoint trigram`.execute(db);
+            schema = 'public';
+          } catch {
+            await sql`rollback to savepoint trigram`.execute(db);
+            return;
+          }
+        }
+        const opclass = sql.raw(`"${schema.replaceAll('"', '""')}".gin_trgm_ops`);
+        for (const column of ['title', 'rule_id', 'asset']) {
+          await sql`create index ${sql.raw(`findings_${column}_trigram`)} on findings using gin (lower(${sql.ref(column)}) ${opclass})`.execute(db);
+        }
+      },
+    },
   };
 }
 

@@ -85,6 +85,25 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(keys).toEqual([...keys].sort((a, b) => a - b));
     });
 
+    it('lists summaries (the list\'s columns, no evidence) and gives the whole finding on its own', async (context) => {
+      if (server === undefined) return context.skip();
+      const response = await server.app.inject({ url: '/api/v1/findings?limit=50&status=all', headers: { authorization: `Bearer ${token}` } });
+      const items = response.json<{ items: Record<string, unknown>[] }>().items;
+      expect(items).toHaveLength(50);
+      for (const item of items) {
+        for (const heavy of ['evidence', 'description', 'tags', 'references', 'remediation', 'firstSeen', 'lastSeen']) expect(item, heavy).not.toHaveProperty(heavy);
+        for (const shown of ['fingerprint', 'ruleId', 'title', 'severity', 'asset', 'status', 'suppressed', 'firstRecorded', 'lastRecorded', 'locationKey']) expect(item, shown).toHaveProperty(shown);
+      }
+      const first = items[0] as { fingerprint: string; risk?: number; priority?: unknown };
+      const source = findings.find((f) => f.fingerprint === first.fingerprint);
+      expect(first.risk).toBe(source?.risk);
+      const whole = (await server.app.inject({ url: `/api/v1/findings/${first.fingerprint}`, headers: { authorization: `Bearer ${token}` } })).json<{ evidence: unknown[]; description: string }>();
+      expect(whole.evidence).toEqual(source?.evidence);
+      expect(whole.description).toBe(source?.description);
+      // Every item is much smaller than the finding it stands for.
+      expect(response.body.length).toBeLessThan(items.length * 700);
+    });
+
     it('matches free text literally: % and _ are not wildcards', async (context) => {
       if (server === undefined) return context.skip();
       const percent = await pageAll(server, token, `limit=500&q=${encodeURIComponent('100%')}`);

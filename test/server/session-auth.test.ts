@@ -155,6 +155,25 @@ describe('sessions, sign-in and CSRF', () => {
     expect(audit.json<{ items: { action: string }[] }>().items.map((e) => e.action)).toEqual(expect.arrayContaining(['token.created', 'token.revoked']));
   });
 
+  it('stops a token revoked by another process within a second, while this process believes it no longer', async () => {
+    const admin = await server.token('admin');
+    const created = await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'elsewhere', role: 'viewer' } });
+    const { token, info } = created.json<{ token: string; info: { id: number } }>();
+    const list = async () => (await server.app.inject({ url: '/api/v1/findings', headers: { authorization: `Bearer ${token}` } })).statusCode;
+    expect(await list()).toBe(200);
+    // As `w3guard token revoke` in another process does: the row changes, this process is not told.
+    await server.store.database.updateTable('api_tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', info.id).execute();
+    const revokedAt = Date.now();
+    let status = await list();
+    while (status === 200 && Date.now() - revokedAt < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = await list();
+    }
+    expect(status).toBe(401);
+    // One second of belief, and the time a loaded machine takes to answer.
+    expect(Date.now() - revokedAt).toBeLessThan(1500);
+  });
+
   it('stops an expired token', async () => {
     const admin = await server.token('admin');
     const created = await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'short', role: 'viewer', expiresAt: '2026-06-01T01:00:00Z' } });

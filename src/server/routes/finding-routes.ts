@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { decodeCursor, encodeCursor, getFinding, pageFindings, triageFindings, type FindingFilter, type ListedFinding, type TriageChange, type TriageState } from '../../store/finding-page.js';
-import { findingFilterProperties, findingSchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
+import { decodeCursor, encodeCursor, getFinding, pageFindingSummaries, triageFindings, type FindingFilter, type ListedFinding, type TriageChange, type TriageState } from '../../store/finding-page.js';
+import { findingFilterProperties, findingSchema, findingSummarySchema, historyEntrySchema, responses, triageStateSchema } from '../api-schemas.js';
 import { actorName } from '../authenticate.js';
 import { ApiError, type Principal } from '../server-context.js';
 
@@ -51,14 +51,14 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
     {
       preValidation: app.needRole('viewer'),
       schema: {
-        summary: 'List findings, highest risk first, a page at a time',
+        summary: 'List findings, highest risk first, a page at a time; each as a summary (the finding itself has its evidence)',
         tags: ['findings'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { ...findingFilterProperties, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 400, description: 'nextCursor of the page before' } },
         },
-        response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: findingSchema }, nextCursor: { type: ['string', 'null'] } } } }),
+        response: responses({ 200: { type: 'object', properties: { items: { type: 'array', items: findingSummarySchema }, nextCursor: { type: ['string', 'null'] } } } }),
       },
     },
     async (request) => {
@@ -66,7 +66,7 @@ export const findingRoutes: FastifyPluginAsync<FindingRoutesOptions> = async (ap
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new ApiError(400, 'bad-cursor', 'The cursor is not one this server gave.');
       const scope = request.principal?.assets;
-      const page = await pageFindings(db, filter, { limit, ...(after === undefined ? {} : { after }), now: app.deps.now(), ...(scope === undefined ? {} : { scope }) });
+      const page = await pageFindingSummaries(db, filter, { limit, ...(after === undefined ? {} : { after }), now: app.deps.now(), ...(scope === undefined ? {} : { scope }) });
       return { items: page.items, nextCursor: page.next === undefined ? null : encodeCursor(page.next) };
     },
   );

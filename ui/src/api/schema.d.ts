@@ -3735,7 +3735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List findings, highest risk first, a page at a time */
+        /** List findings, highest risk first, a page at a time; each as a summary (the finding itself has its evidence) */
         get: {
             parameters: {
                 query?: {
@@ -3774,65 +3774,20 @@ export interface paths {
                                 ruleId: string;
                                 engine?: string;
                                 title: string;
-                                description?: string;
                                 severity: string;
                                 confidence?: string;
                                 risk?: number;
                                 category?: string;
                                 asset: string;
                                 locationKey?: string;
-                                tags?: string[];
-                                references?: string[];
-                                remediation?: string;
                                 occurrences?: number;
-                                firstSeen?: string;
-                                lastSeen?: string;
-                                evidence?: {
-                                    kind?: string;
-                                    file?: string;
-                                    line?: number;
-                                    path?: string;
-                                    url?: string;
-                                    recordId?: number;
-                                    text?: string;
-                                    time?: number;
-                                }[];
                                 /** @enum {string} */
                                 status: "new" | "open" | "fixed" | "reopened";
                                 priority?: {
                                     label?: string;
-                                    score?: number;
                                     dueAt?: string;
-                                    confidence?: number;
-                                    ssvcCisa?: string;
-                                    decision?: {
-                                        table?: string;
-                                        row?: number;
-                                        inputs?: {
-                                            [key: string]: string | boolean;
-                                        };
-                                    };
-                                    modifiers?: {
-                                        rule?: string;
-                                        effect?: string;
-                                        evidence?: string[];
-                                    }[];
-                                    inputs?: {
-                                        name?: string;
-                                        value?: string | number | boolean | null;
-                                        source?: string;
-                                        asOf?: string;
-                                        assumed?: boolean;
-                                        detail?: string;
-                                    }[];
                                 };
-                                related?: string[];
                                 suppressed?: boolean;
-                                suppression?: {
-                                    reason?: string;
-                                    until?: string;
-                                    by?: string;
-                                };
                                 triage?: {
                                     /** @enum {string} */
                                     state?: "in_triage" | "exploitable" | "resolved" | "false_positive" | "not_affected";

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../core/finding.js';
+import { postgresDown, withSchema } from '../../test/e2e/test-postgres.js';
+import { makeFinding } from '../../test/server/seed-findings.js';
+import { pageFindings, pageFindingSummaries, type FindingFilter } from './finding-page.js';
+import type { FindingStore } from './finding-store.js';
+import { openStore } from './open-store.js';
+
+const AT = '2026-05-31T00:00:00.000Z';
+const NOW = new Date('2026-06-01T00:00:00Z');
+/** More findings share "number" than the SQLite text search reads from its index (2,000): that term is walked. */
+const COUNT = 2600;
+
+/** Titles a text search must treat literally: quotes, wildcards, mixed case, non-ASCII. */
+const ODD_TITLES = ['Quoted "phrase" here', 'Wildcard 100%_done', 'MiXeD CaSe Web.Config', 'Pfad über Ärger', 'ab'];
+
+function findingsToRecord(): Finding[] {
+  const odd = ODD_TITLES.map((title, i) => makeFinding(COUNT + i, { title }));
+  return [...Array.from({ length: COUNT }, (_, i) => makeFinding(i)), ...odd];
+}
+
+/** Every page of a filter, as the list reads it. */
+async function listAll(store: FindingStore, filter: FindingFilter): Promise<string[]> {
+  const seen: string[] = [];
+  let after;
+  do {
+    const page = await pageFindingSummaries(store.database, filter, { limit: 500, now: NOW, ...(after === undefined ? {} : { after }) });
+    seen.push(...page.items.map((f) => f.fingerprint));
+    after = page.next;
+  } while (after !== undefined);
+  return seen;
+}
+
+/** What `q` promises, worked out here: the text within title, rule or asset, without regard to (ASCII) case. */
+function expected(findings: readonly Finding[], q: string): string[] {
+  const term = q.toLowerCase();
+  const key = (f: Finding): number => (f.risk === undefined ? 1 : -f.risk);
+  return findings
+    .filter((f) => [f.title, f.ruleId, f.asset].some((text) => text.toLowerCase().includes(term)))
+    .sort((a, b) => key(a) - key(b) || (a.fingerprint < b.fingerprint ? -1 : 1))
+    .map((f) => f.fingerprint);
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`free text over the findings list on ${dialect}`, () => {
+    let store: FindingStore | undefined;
+    let findings: Finding[] = [];
+    let finish: () => void = () => undefined;
+    let done: Promise<void> = Promise.resolve();
+    let dir = '';
+
+    beforeAll(async () => {
+      if (dialect === 'postgres') {
+        if ((await postgresDown('free text on PostgreSQL')) !== undefined) return;
+        // The schema lives while the tests run: withSchema drops it once `finish` is called.
+        const ready = new Promise<string>((resolve) => {
+          done = withSchema(async (url) => {
+            resolve(url);
+            await new Promise<void>((release) => (finish = release));
+          });
+        });
+        store = await openStore(await ready);
+      } else {
+        dir = mkdtempSync(path.join(tmpdir(), 'w3g-text-'));
+        store = await openStore(path.join(dir, 'store.db'));
+      }
+      findings = findingsToRecord();
+      await store.recordRun({ command: 'test', toolVersion: '0', startedAt: AT, finishedAt: AT, findings, keepFindings: false });
+    }, 120_000);
+    afterAll(async () => {
+      await store?.close();
+      finish();
+      await done;
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('finds the same findings as a plain substring match, for rare, common, short and odd terms', async (context) => {
+      if (store === undefined) return context.skip();
+      // "number 12": ~100 findings (SQLite reads them from its trigram index); "number": all 2,600 (walked);
+      // "ab", two characters: no trigram at all; then quotes, wildcards, case and non-ASCII.
+      for (const q of ['number 12', 'NUMBER 2599', 'number', 'ab', 'site-3', 'rule-1', '"phrase"', 'quoted "', '100%_', '0%_d', 'web.config', 'ÜBER', 'zzz-none']) {
+        expect(await listAll(store, { q }), q).toEqual(expected(findings, q));
+      }
+    });
+
+    it('combines free text with the other filters and with the full findings of an export', async (context) => {
+      if (store === undefined) return context.skip();
+      const listed = await listAll(store, { q: 'number 3', severity: 'high' });
+      expect(listed).toEqual(expected(findings.filter((f) => f.severity === 'high'), 'number 3'));
+      const full = await pageFindings(store.database, { q: 'number 3', severity: 'high' }, { limit: 500, now: NOW });
+      expect(full.items.map((f) => f.fingerprint)).toEqual(listed);
+      expect(full.items[0]?.evidence).toHaveLength(1);
+    });
+
+    it('follows a finding whose title changes: the old words stop matching, the new ones match', async (context) => {
+      if (store === undefined) return context.skip();
+      const renamed = makeFinding(17, { title: 'Renamed shell upload' });
+      const later = '2026-05-31T02:00:00.000Z';
+      await store.recordRun({ command: 'test', toolVersion: '0', startedAt: later, finishedAt: later, findings: [renamed], keepFindings: false });
+      expect(await listAll(store, { q: 'shell upload' })).toEqual([renamed.fingerprint]);
+      expect(await listAll(store, { q: 'number 17' })).not.toContain(renamed.fingerprint);
+      findings = findings.map((f) => (f.fingerprint === renamed.fingerprint ? renamed : f));
+      expect(await listAll(store, { q: 'number 17' })).toEqual(expected(findings, 'number 17'));
+    });
+
+    it('keeps a text index for the search', async (context) => {
+      if (store === undefined) return context.skip();
+      if (dialect === 'sqlite') {
+        // A deleted finding leaves the index too (the trigger), or it would be a candidate for ever.
+        const gone = makeFinding(2001).fingerprint;
+        await sql`delete from occurrences where fingerprint = ${gone}`.execute(store.database);
+        await sql`delete from history where fingerprint = ${gone}`.execute(store.database);
+        await sql`delete from findings where fingerprint = ${gone}`.execute(store.database);
+        const left = await sql<{ n: number }>`select count(*) as n from findings_text where findings_text match ${'"number 2001"'}`.execute(store.database);
+        expect(Number(left.rows[0]?.n)).toBe(0);
+        const integrity = sql`insert into findings_text(findings_text) values ('integrity-check')`;
+        await expect(integrity.execute(store.database)).resolves.toBeDefined();
+      } else {
+        // Where the server has no pg_trgm the store goes without (and the search above still matched).
+        const trigram = await sql<{ available: boolean }>`select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as available`.execute(store.database);
+        const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = current_schema() and indexname like 'findings_%_trigram' order by indexname`.execute(store.database);
+        expect(indexes.rows.map((r) => r.indexname)).toEqual(trigram.rows[0]?.available === true ? ['findings_asset_trigram', 'findings_rule_id_trigram', 'findings_title_trigram'] : []);
+      }
+    });
+  });
+}
