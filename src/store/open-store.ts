@@ -103,6 +103,12 @@ async function openPostgres(url: string, schema: string | undefined): Promise<{ 
   // An idle connection the server drops (a restart, an administrator, a failover) must not end the process: the pool
   // discards it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // pg-pool listens for a connection's errors only while it is idle. A connection the server cuts while it is checked
+  // out (a transaction under way, between statements or failing on the cut) emits 'error' on its client with no one
+  // listening, and that ends the process: a worker whose sessions an administrator terminated died mid-scan this way.
+  // Heard here, the error only marks the client unusable: its next statement fails, the transaction rolls back (the
+  // job is retried), and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), schema: schema ?? current ?? 'public' };
 }
 
