@@ -87,6 +87,9 @@ function keepingStatements(database: Database.Database): SqliteDatabase {
 async function openPostgres(url: string, schema: string | undefined): Promise<{ db: Kysely<StoreDatabase>; schema: string }> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError('store.bad-schema', `schema name ${JSON.stringify(schema)} is not a plain lower-case identifier`);
   const client = new pg.Client({ connectionString: url });
+  // A cut while this first connection is open rejects the statement under way, which becomes a StoreError below;
+  // unheard, the client's 'error' event would end the process instead.
+  client.on('error', () => undefined);
   let current: string | undefined;
   try {
     await client.connect();
