@@ -251,6 +251,7 @@ export class FindingStore {
               first_time: f.firstSeen ?? null,
               last_time: f.lastSeen ?? null,
               evidence: JSON.stringify(f.evidence),
+              related: f.related === undefined || f.related.length === 0 ? null : JSON.stringify(f.related),
             })),
           )
           .execute();
@@ -375,7 +376,7 @@ export function selectWithEvidence(db: Db) {
     .selectFrom('findings as f')
     .innerJoin('occurrences as o', (join) => join.onRef('o.run_id', '=', 'f.last_run_id').onRef('o.fingerprint', '=', 'f.fingerprint'))
     .selectAll('f')
-    .select(['o.evidence', 'o.first_time', 'o.last_time']);
+    .select(['o.evidence', 'o.first_time', 'o.last_time', 'o.related']);
 }
 
 
@@ -449,7 +450,7 @@ function earliest(a: string | undefined, b: string | undefined): string | undefi
   return Date.parse(b) < Date.parse(a) ? b : a;
 }
 
-export function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null }): Finding {
+export function toFinding(row: FindingRow & { evidence: string; first_time: string | null; last_time: string | null; related: string | null }): Finding {
   return {
     fingerprint: row.fingerprint,
     ruleId: row.rule_id,
@@ -471,6 +472,7 @@ export function toFinding(row: FindingRow & { evidence: string; first_time: stri
     status: row.status,
     ...(row.risk === null ? {} : { risk: Number(row.risk) }),
     ...(row.priority === null ? {} : { priority: storedPriority(row.priority, row.due_at) }),
+    ...(row.related === null ? {} : { related: parseStrings(row.related) }),
   };
 }
 

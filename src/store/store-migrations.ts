@@ -480,6 +480,13 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         }
       },
     },
+    '0014-correlated-findings': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The findings a run joined with this one into one story (log line → file → event), so a finding's page
+        // can show the correlated timeline; kept per run, like the evidence.
+        await db.schema.alterTable('occurrences').addColumn('related', 'text').execute();
+      },
+    },
   };
 }
 

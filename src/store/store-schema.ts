@@ -107,6 +107,8 @@ export interface OccurrencesTable {
   last_time: string | null;
   /** JSON array of evidence items (the run's capped sample). */
   evidence: string;
+  /** JSON array of the fingerprints this run joined the finding with into one story (`related`), or null. */
+  related: string | null;
 }
 
 /** Leaves a finding out of the default output and the exit code until it expires. */

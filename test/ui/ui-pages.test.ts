@@ -372,6 +372,34 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in a real browser', () => {
     await page.locator('[data-testid="findings-table"][data-page="2"][aria-busy="false"]').waitFor();
     await watched.context.close();
   });
+
+  it('shows the correlated timeline: the findings one run joined into a story, oldest first, each a link, hostile titles inert', async () => {
+    // Recorded last, so the other tests' counts do not see them: a web-shell request, the file it wrote, the event.
+    const fp = (n: number) => `story${String(n).padStart(27, '0')}`;
+    const story = [
+      prioritized(5000, { fingerprint: fp(2), engine: 'sweep', title: 'Web shell <img src=x onerror="window.__w3gPwned=3"> in the web root', firstSeen: '2026-05-19T10:05:00.000Z', related: [fp(1), fp(3), 'gone0000000000000000000000000001'] }),
+      prioritized(5001, { fingerprint: fp(1), engine: 'hunt', title: 'POST to a new script page', firstSeen: '2026-05-19T10:00:00.000Z', related: [fp(2), fp(3)] }),
+      prioritized(5002, { fingerprint: fp(3), engine: 'events', title: 'w3wp.exe started cmd.exe', firstSeen: '2026-05-19T10:07:00.000Z', related: [fp(1), fp(2)] }),
+    ];
+    await rig.server.store.recordRun({ command: 'test', toolVersion: '0', startedAt: '2026-05-21T00:00:00.000Z', finishedAt: '2026-05-21T00:00:00.000Z', findings: story, keepFindings: false });
+    const watched = await openWatched(rig.browser);
+    const { page } = watched;
+    await signIn(watched, rig, 'tess', 'viewer', `/findings/${fp(2)}`);
+    const timeline = page.getByTestId('timeline');
+    await timeline.locator('li').nth(2).waitFor();
+    const items = await timeline.locator('li').allInnerTexts();
+    expect(items.map((text) => text.slice(0, 24))).toEqual(['2026-05-19T10:00:00.000Z', '2026-05-19T10:05:00.000Z', '2026-05-19T10:07:00.000Z']);
+    expect(items[1]).toContain('<img src=x onerror=');
+    expect(await timeline.locator('li[aria-current="true"]').innerText()).toContain('Web shell');
+    expect(await page.getByText('1 more related finding not shown').count()).toBe(1);
+    expect(await axeProblems(page)).toEqual([]);
+    await timeline.getByRole('link', { name: 'w3wp.exe started cmd.exe' }).click();
+    await page.waitForURL(new RegExp(`/findings/${fp(3)}$`));
+    await page.getByTestId('timeline').locator('li[aria-current="true"]').getByText('w3wp.exe started cmd.exe').waitFor();
+    // The related finding that no longer exists answers 404, which the browser logs.
+    await expectClean(watched, [404]);
+    await watched.context.close();
+  });
 });
 
 describe.skipIf(!HAS_CHROMIUM)('the UI\'s content security policy', () => {

@@ -19,7 +19,7 @@ const [{ buildServer }, { openStore }, { SERVE_ROUTES }, { AccountStore }] = awa
 
 const LABELS = ['incident', '3d-forensic', '3d', '14d', '60d', 'next-upgrade'];
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
-const SITES = ['https://shop.example.com/', 'https://intranet.example.com/', 'iis-web-01', 'iis-web-02', 'https://api.example.com/'];
+const SITES = ['https://shop.example.com/', 'https://intranet.example.com/', 'IIS-WEB-01/W3SVC1', 'IIS-WEB-01/W3SVC2', 'https://api.example.com/'];
 const TITLES = ['Web shell in the web root', 'Known-exploited ASP.NET ViewState deserialisation', 'Directory listing is on', 'TLS 1.0 is enabled', 'Server header shows the IIS version', 'Detailed errors are sent to remote clients', 'WebDAV is enabled'];
 
 /** An example finding: numbered, prioritized, with log evidence. */
@@ -69,7 +69,7 @@ try {
     const findings = Array.from({ length: 8 + k * 5 }, (_, i) => example(i, day)).filter((_, i) => !(k === 3 && i % 6 === 5));
     await store.recordRun({ command: 'scan', toolVersion: '0', startedAt: `${day}T02:00:00.000Z`, finishedAt: `${day}T02:10:00.000Z`, findings, coverage: findings.map((f) => ({ ruleId: f.ruleId, asset: f.asset })), keepFindings: false });
   }
-  await new AccountStore(store.database).addUser('operator', 'operator', 'correct horse battery staple', now);
+  await new AccountStore(store.database).addUser('admin', 'admin', 'correct horse battery staple', now);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
@@ -84,7 +84,7 @@ try {
     await page.goto(url);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await shot('sign-in');
-    await page.getByLabel('User name').fill('operator');
+    await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.chart canvas').first().waitFor();
@@ -95,6 +95,12 @@ try {
     await page.locator('[data-testid="findings-table"] tbody tr a').first().click();
     await page.getByTestId('evidence').waitFor();
     await shot('finding');
+    await page.goto(`${url}/assets`);
+    await page.getByTestId('asset-tree').locator('tbody tr').first().waitFor();
+    await shot('assets');
+    await page.goto(`${url}/admin/audit`);
+    await page.locator('table tbody tr').first().waitFor();
+    await shot('audit');
   } finally {
     await browser.close();
   }

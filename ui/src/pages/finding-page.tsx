@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type Finding } from '../api/client.js';
 import { can, useSession } from '../app/session.js';
+import { CorrelatedTimeline } from '../components/correlated-timeline.js';
 import { Link } from '../components/link.js';
 import { ScanProgress } from '../components/scan-progress.js';
 import { endOfDay, TriageFields, type TriageStateName } from '../components/triage-fields.js';
@@ -87,6 +88,7 @@ export function FindingPage(props: { readonly fingerprint: string }) {
         </section>
       )}
       <EvidenceList evidence={f.evidence ?? []} />
+      <CorrelatedTimeline finding={f} />
       {f.priority === undefined ? null : <WhyPriority priority={f.priority} />}
       {can(user, 'operator') ? <FindingActions finding={f} /> : null}
       <section aria-labelledby="history">
