@@ -114,28 +114,15 @@ export const findingSchema = {
  * A finding as the list carries it: the columns a list shows and what identifies it, without evidence,
  * description or priority inputs (GET /api/v1/findings/{fingerprint} and the exports give those).
  */
+const { fingerprint, ruleId, engine, title, severity, confidence, risk, category, asset, locationKey, occurrences, status, suppressed, triage, firstRecorded, lastRecorded, fixedAt } = findingSchema.properties;
+
 export const findingSummarySchema = {
   type: 'object',
-  required: ['fingerprint', 'ruleId', 'title', 'severity', 'asset', 'status'],
+  required: findingSchema.required,
   properties: {
-    fingerprint: { type: 'string' },
-    ruleId: { type: 'string' },
-    engine: { type: 'string' },
-    title: { type: 'string' },
-    severity: { type: 'string' },
-    confidence: { type: 'string' },
-    risk: { type: 'number' },
-    category: { type: 'string' },
-    asset: { type: 'string' },
-    locationKey: { type: 'string' },
-    occurrences: { type: 'integer' },
-    status: findingSchema.properties.status,
+    ...{ fingerprint, ruleId, engine, title, severity, confidence, risk, category, asset, locationKey, occurrences, status, suppressed, triage },
     priority: { type: 'object', properties: { label: { type: 'string' }, dueAt: { type: 'string' } } },
-    suppressed: { type: 'boolean' },
-    triage: findingSchema.properties.triage,
-    firstRecorded: findingSchema.properties.firstRecorded,
-    lastRecorded: findingSchema.properties.lastRecorded,
-    fixedAt: { type: 'string' },
+    ...{ firstRecorded, lastRecorded, fixedAt },
   },
 } as const;
 

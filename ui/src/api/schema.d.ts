@@ -3783,10 +3783,6 @@ export interface paths {
                                 occurrences?: number;
                                 /** @enum {string} */
                                 status: "new" | "open" | "fixed" | "reopened";
-                                priority?: {
-                                    label?: string;
-                                    dueAt?: string;
-                                };
                                 suppressed?: boolean;
                                 triage?: {
                                     /** @enum {string} */
@@ -3795,6 +3791,10 @@ export interface paths {
                                     comment?: string;
                                     by?: string;
                                     at?: string;
+                                };
+                                priority?: {
+                                    label?: string;
+                                    dueAt?: string;
                                 };
                                 /** @description when a recorded run first found it */
                                 firstRecorded?: string;
