@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap } from '../api/client.js';
 import { navigate, useLocation } from '../app/router.js';
@@ -90,6 +90,8 @@ function ScanTable(props: { readonly filters: { state?: ScanState; kind?: Listed
     queryKey: ['scans', props.filters, cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/scans', { params: { query: { ...props.filters, limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) } } })),
     placeholderData: keepPreviousData,
+    // Scans start elsewhere too (Verify fix, schedules, other users): coming back to the list always asks again.
+    refetchOnMount: 'always',
     refetchInterval: (query) => (query.state.data?.items.some((scan) => unsettled(scan.state)) === true ? REFRESH_MS : false),
   });
   const items = page.data?.items ?? [];
@@ -185,6 +187,7 @@ export function TargetList(props: { readonly targets: readonly string[]; readonl
 
 /** Starts a scan and goes to its page, where its progress and log show. */
 function NewScanForm() {
+  const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -201,6 +204,8 @@ function NewScanForm() {
       setProblem(errorMessage(result.error));
       return;
     }
+    // The list read before holds no such scan and, with nothing unsettled on it, would not ask again while fresh.
+    void queryClient.invalidateQueries({ queryKey: ['scans'] });
     navigate(`/scans/${result.data.id}`);
   };
   return (
