@@ -210,7 +210,7 @@ function FindingTable(props: { readonly filters: Filters }) {
       </div>
       {operator ? <BulkPanel filters={props.filters} fingerprints={selected} onDone={() => { setSelection({}); void queryClient.invalidateQueries({ queryKey: ['findings'] }); }} /> : null}
       {page.isError ? <p role="alert">{page.error.message}</p> : null}
-      <table className="grid" data-testid="findings-table" data-page={pageNumber} aria-busy={page.isFetching} aria-label={`Findings, page ${pageNumber}`}>
+      <table className="grid" data-testid="findings-table" data-filter={searchOf(props.filters)} data-page={pageNumber} aria-busy={page.isFetching} aria-label={`Findings, page ${pageNumber}`}>
         <thead>
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
