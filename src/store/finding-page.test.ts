@@ -68,6 +68,29 @@ describe('finding pages', () => {
     }
   });
 
+  it('walks free text through the index that holds the text, in page order, while other lists keep the narrow index', async () => {
+    // "ab" has no trigram, so it is walked whatever the count; the walk must test the text in the index (no
+    // row read for a finding that does not hold the term) and seek the cursor, never sort.
+    const sent: CompiledQuery[] = [];
+    const database = new Database(path.join(dir, 'store.db'));
+    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
+    const planOf = async (filter: { q?: string }) => {
+      sent.length = 0;
+      await pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() });
+      const query = sent.find((q) => q.sql.includes('order by'));
+      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
+      return plan.rows.map((row) => row.detail);
+    };
+    try {
+      const walked = await planOf({ q: 'ab' });
+      expect(walked).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_text_walk \(<expr>>\?\)$/));
+      expect(walked.join('\n')).not.toContain('TEMP B-TREE');
+      expect(await planOf({})).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_risk_order /));
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('looks for overdue findings (serve, every 5 s) through an index of open due dates, not the whole table', async () => {
     const sent: CompiledQuery[] = [];
     const database = new Database(path.join(dir, 'store.db'));

@@ -88,7 +88,7 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
   if (filter.rule !== undefined) conditions.push(eb('f.rule_id', '=', filter.rule));
   if (filter.q !== undefined && filter.q !== '') {
     // The user's text is a parameter and its wildcards are escaped: `%` and `_` match themselves.
-    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = likePattern(filter.q);
     conditions.push(
       eb.or([
         sql<SqlBool>`lower(f.title) like ${pattern} escape '\\'`,
@@ -122,14 +122,15 @@ function changedIn(eb: FindingScope, statuses: readonly string[], range: string)
  */
 export async function pageFindings(db: Db, filter: FindingFilter, options: PageOptions): Promise<FindingPage> {
   const now = options.now.toISOString();
-  let select = selectWithEvidence(db)
-    .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
-    .select(ORDER_KEY.as('order_key'));
-  if (options.after !== undefined) select = select.where(afterCursor(db, options.after));
-  const text = await textCandidates(db, filter.q);
-  if (text !== undefined) select = select.where(text);
-  select = select.where((eb) => filterCondition(eb, filter, now, options.scope));
-  const rows = await select.orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(options.limit + 1).execute();
+  const plan = await pagePlan(db, filter, options, now);
+  const rows = await selectWithEvidence(db)
+    .select((eb) => suppressedColumn(eb, filter, now))
+    .select(ORDER_KEY.as('order_key'))
+    .where(plan.where)
+    .orderBy(plan.key)
+    .orderBy('f.fingerprint')
+    .limit(options.limit + 1)
+    .execute();
   const page = rows.slice(0, options.limit);
   return { items: await toListed(db, page, now), ...nextOf(rows, options.limit) };
 }
@@ -141,17 +142,53 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: PageO
  */
 export async function pageFindingSummaries(db: Db, filter: FindingFilter, options: PageOptions): Promise<SummaryPage> {
   const now = options.now.toISOString();
-  let select = db
+  const plan = await pagePlan(db, filter, options, now);
+  const rows = await db
     .selectFrom('findings as f')
     .select(SUMMARY_COLUMNS)
-    .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
-    .select(ORDER_KEY.as('order_key'));
-  if (options.after !== undefined) select = select.where(afterCursor(db, options.after));
-  const text = await textCandidates(db, filter.q);
-  if (text !== undefined) select = select.where(text);
-  select = select.where((eb) => filterCondition(eb, filter, now, options.scope));
-  const rows = await select.orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(options.limit + 1).execute();
+    .select((eb) => suppressedColumn(eb, filter, now))
+    .select(ORDER_KEY.as('order_key'))
+    .where(plan.where)
+    .orderBy(plan.key)
+    .orderBy('f.fingerprint')
+    .limit(options.limit + 1)
+    .execute();
   return { items: rows.slice(0, options.limit).map(toSummary), ...nextOf(rows, options.limit) };
+}
+
+/**
+ * Whether a suppression covers each row of a page. The filter's condition already decides it for every status
+ * but `all` (suppressed rows only, or none), so only `all` looks the suppressions up a second time per row.
+ */
+function suppressedColumn(eb: FindingScope, filter: FindingFilter, now: string) {
+  if (filter.status === 'all') return eb.exists(suppressionOf(eb, now)).as('suppressed');
+  return sql<number>`${sql.lit(filter.status === 'suppressed' ? 1 : 0)}`.as('suppressed');
+}
+
+/** What a page reads: the key it is ordered by and the condition its rows meet (cursor, free text, filter). */
+interface PagePlan {
+  readonly key: RawBuilder<number>;
+  readonly where: (eb: FindingScope) => Expression<SqlBool>;
+}
+
+/**
+ * Both page queries' order and condition. The cursor comes first (see `afterCursor`), then where free text
+ * finds its matches (see `textPlan`), then the filter. With free text walked on SQLite, the page is ordered
+ * by `WALK_KEY`, the same values as `ORDER_KEY` spelt as the walk index has them.
+ */
+async function pagePlan(db: Db, filter: FindingFilter, options: PageOptions, now: string): Promise<PagePlan> {
+  const text = await textPlan(db, filter.q);
+  const key = text?.walk === true ? WALK_KEY : ORDER_KEY;
+  const after = options.after;
+  return {
+    key,
+    where: (eb) =>
+      eb.and([
+        ...(after === undefined ? [] : [afterCursor(db, after, key)]),
+        ...(text === undefined ? [] : [text.condition]),
+        filterCondition(eb, filter, now, options.scope),
+      ]),
+  };
 }
 
 /** Which page to read, at what time, within whose asset scope. */
@@ -230,34 +267,54 @@ function toSummary(row: SummaryRow): FindingSummary {
  * needs only the index, so the rows of the cursor's key before it are skipped without reading them (at 1M,
  * ~10,000 share a key: 27 ms a page with the status check first, 0.9 ms this way).
  */
-function afterCursor(db: Db, after: PageCursor): RawBuilder<SqlBool> {
-  const range = sql<SqlBool>`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`;
-  return db.getExecutor().adapter instanceof SqliteAdapter ? sql<SqlBool>`${ORDER_KEY} >= ${after.key} and ${range}` : range;
+function afterCursor(db: Db, after: PageCursor, key: RawBuilder<number>): RawBuilder<SqlBool> {
+  const range = sql<SqlBool>`(${key}, f.fingerprint) > (${after.key}, ${after.fingerprint})`;
+  return isSqlite(db) ? sql<SqlBool>`${key} >= ${after.key} and ${range}` : range;
+}
+
+function isSqlite(db: Db): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
 /**
  * Up to this many findings matching a term, a text search reads them from the trigram index and sorts them;
  * beyond, it walks the risk order. Counting costs ~8 µs a match (a common phrase's trigrams are in most rows),
- * reading a candidate ~3 µs; a walk ~2–4 µs a row and meets 50 matches within 50 × N ÷ matches rows. The two
- * cost the same near √(18 N) matches: ~1,900 at 200,000 findings, ~4,200 at 1M.
+ * reading a candidate ~3 µs; the walk reads only `findings_text_walk` (~0.25 µs an entry) and meets 50 matches
+ * within 50 × N ÷ matches entries. The two cost the same near √(N) matches: ~450 at 200,000 findings, ~1,000 at
+ * 1M; past the bound, counting further costs more than the walk it would spare.
  */
-const TEXT_CANDIDATES = 2000;
+const TEXT_CANDIDATES = 1000;
+
+/**
+ * The page key as `findings_text_walk` (0015-text-walk) spells it: the same values as `ORDER_KEY`, but another
+ * expression, so SQLite picks that index only for a text walk and every other list keeps its narrower one.
+ */
+const WALK_KEY = sql<number>`(coalesce(-f.risk, 1) + 0)`;
 
 /**
  * On SQLite, where free text finds its matches: from `findings_text` (the trigram index, 0013-list-speed) when
  * the term has few (a rare term walked the whole risk order: 2 s at 200,000 findings; now under 1 ms), else by
- * walking the risk order as before, which meets the first page's matches soon when they are many. Counting stops
- * at the bound. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still decides
- * what matches; the index only narrows where to look. PostgreSQL decides the same itself, from its estimates of
- * the pg_trgm GIN indexes.
+ * walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold each finding's lower-cased
+ * text (spelt here exactly as there): a row is read only when its text holds the term (the walk read every row
+ * on its way: 117 ms for a term in 1 % of 1M findings). Counting stops at the bound. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition`
+ * still decides what matches; the indexes only narrow where to look. PostgreSQL decides the same itself, from
+ * its estimates of the pg_trgm GIN indexes.
  */
-async function textCandidates(db: Db, q: string | undefined): Promise<RawBuilder<SqlBool> | undefined> {
-  if (q === undefined || [...q].length < 3 || !(db.getExecutor().adapter instanceof SqliteAdapter)) return undefined;
+async function textPlan(db: Db, q: string | undefined): Promise<{ readonly condition: RawBuilder<SqlBool>; readonly walk: boolean } | undefined> {
+  if (q === undefined || q === '' || !isSqlite(db)) return undefined;
+  // As `filterCondition`'s pattern: the three columns' text, joined, holds the term whenever one of them does.
+  const walk = { condition: sql<SqlBool>`(lower(f.title) || char(10) || lower(f.rule_id) || char(10) || lower(f.asset)) like ${likePattern(q)} escape '\\'`, walk: true };
+  if ([...q].length < 3) return walk;
   // One FTS5 phrase: the term's trigrams in a row, i.e. the term itself, without regard to case.
   const phrase = `"${q.replaceAll('"', '""')}"`;
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings_text where findings_text match ${phrase} limit ${TEXT_CANDIDATES + 1})`.execute(db);
-  if (Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES) return undefined;
-  return sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})`;
+  if (Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES) return walk;
+  return { condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})`, walk: false };
+}
+
+/** `%term%`, lower-cased, with the term's own `%`, `_` and `\\` escaped: LIKE finds the term as it is written. */
+function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The cursor after a page read with one row more than `limit`: absent when that extra row is not there. */

@@ -12,7 +12,7 @@ import { openStore } from './open-store.js';
 
 const AT = '2026-05-31T00:00:00.000Z';
 const NOW = new Date('2026-06-01T00:00:00Z');
-/** More findings share "number" than the SQLite text search reads from its index (2,000): that term is walked. */
+/** More findings share "number" than the SQLite text search reads from its index (1,000): that term is walked. */
 const COUNT = 2600;
 
 /** Titles a text search must treat literally: quotes, wildcards, mixed case, non-ASCII. */

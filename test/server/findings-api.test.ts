@@ -143,8 +143,14 @@ for (const db of ['sqlite', 'postgres'] as const) {
       const rule = makeFinding(6).ruleId;
       const open = await pageAll(server, token, `limit=500&rule=${rule}`);
       expect(open.map((f) => f.fingerprint)).not.toContain(target);
+      expect(open.every((f) => !f.suppressed)).toBe(true);
       const suppressed = await pageAll(server, token, `limit=500&status=suppressed`);
       expect(suppressed.map((f) => f.fingerprint)).toContain(target);
+      expect(suppressed.every((f) => f.suppressed)).toBe(true);
+      // status=all lists it among the others, still marked.
+      const all = await pageAll(server, token, `limit=500&status=all&rule=${rule}`);
+      expect(all.find((f) => f.fingerprint === target)?.suppressed).toBe(true);
+      expect(all.filter((f) => f.suppressed).map((f) => f.fingerprint)).toEqual([target]);
       const past = await server.app.inject({ method: 'PATCH', url: `/api/v1/findings/${target}`, headers: { authorization: `Bearer ${token}` }, payload: { suppression: { reason: 'x', until: '2020-01-01T00:00:00Z' } } });
       expect(past.statusCode).toBe(400);
     });
