@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type AssetDetail, type AssetNode } from '../api/client.js';
 import { findingsHref } from '../app/finding-filters.js';
 import { can, useSession } from '../app/session.js';
+import { LabelledSelect } from '../components/labelled-select.js';
 import { Link } from '../components/link.js';
 import { VisibleText } from '../components/visible-text.js';
 
@@ -185,17 +186,7 @@ function AttributesForm(props: { readonly asset: string; readonly detail: AssetD
     }
   };
   const select = (name: 'criticality' | 'exposure', label: string, options: readonly string[], value: string | undefined) => (
-    <label>
-      {label}
-      <select name={name} defaultValue={value ?? ''}>
-        <option value="">not said</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </label>
+    <LabelledSelect name={name} label={label} options={options} value={value} empty="not said" />
   );
   return (
     <form className="filters" onSubmit={(event) => void save(event)} aria-label="Edit asset attributes" data-testid="asset-edit">

@@ -6,6 +6,7 @@ import { FILTER_KEYS, FILTER_LABELS, filtersFromSearch, findingsHref, remembered
 import { useRemembered } from '../app/remembered.js';
 import { navigate, useLocation } from '../app/router.js';
 import { can, useSession } from '../app/session.js';
+import { LabelledSelect } from '../components/labelled-select.js';
 import { Link } from '../components/link.js';
 import { endOfDay, TriageFields, type TriageStateName } from '../components/triage-fields.js';
 import { VisibleText } from '../components/visible-text.js';
@@ -66,17 +67,14 @@ function FilterForm(props: { readonly filters: Filters }) {
     navigate(findingsHref(next));
   };
   const select = (name: 'status' | 'label' | 'severity', label: string, options: readonly string[]) => (
-    <label>
-      {label}
-      <select name={name} defaultValue={props.filters[name] ?? ''} onChange={(event) => event.currentTarget.form?.requestSubmit()}>
-        <option value="">{name === 'status' ? 'open (default)' : 'any'}</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </label>
+    <LabelledSelect
+      name={name}
+      label={label}
+      options={options}
+      value={props.filters[name]}
+      empty={name === 'status' ? 'open (default)' : 'any'}
+      onChange={(event) => event.currentTarget.form?.requestSubmit()}
+    />
   );
   return (
     <form className="filters" onSubmit={apply} role="search" aria-label="Filter findings">

@@ -4,6 +4,7 @@ import { api, errorMessage, unwrap } from '../api/client.js';
 import { navigate, useLocation } from '../app/router.js';
 import { LISTED_KINDS, SCAN_STATES, scanRequestOf, unsettled, type ListedKind, type ScanState } from '../app/scan-kinds.js';
 import { can, useSession } from '../app/session.js';
+import { LabelledSelect } from '../components/labelled-select.js';
 import { Link } from '../components/link.js';
 import { progressParts } from '../components/scan-progress.js';
 import { ScanRequestFields } from '../components/scan-request-fields.js';
@@ -54,28 +55,8 @@ export function ScansPage() {
           navigate(scansHref({ state: String(form.get('state') ?? ''), kind: String(form.get('kind') ?? '') }), { replace: true });
         }}
       >
-        <label>
-          State
-          <select name="state" defaultValue={filters.state ?? ''}>
-            <option value="">any</option>
-            {SCAN_STATES.map((state) => (
-              <option key={state} value={state}>
-                {state}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select name="kind" defaultValue={filters.kind ?? ''}>
-            <option value="">any</option>
-            {LISTED_KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {kind}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect name="state" label="State" options={SCAN_STATES} value={filters.state} empty="any" />
+        <LabelledSelect name="kind" label="Kind" options={LISTED_KINDS} value={filters.kind} empty="any" />
       </form>
       <ScanTable key={`table${key}`} filters={filters} />
     </section>
