@@ -226,7 +226,11 @@ const columnCache = new Map();
 async function columnsOf(db, table) {
   if (!columnCache.has(table)) {
     const tables = await db.introspection.getTables();
-    columnCache.set(table, tables.find((t) => t.name === table).columns.map((c) => c.name));
+    // Without PostgreSQL's generated columns (0016-text-walk-postgres), which an INSERT may not name.
+    const generated = db.getExecutor().adapter instanceof SqliteAdapter
+      ? new Set()
+      : new Set((await sql`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table} AND is_generated <> 'NEVER'`.execute(db)).rows.map((r) => r.column_name));
+    columnCache.set(table, tables.find((t) => t.name === table).columns.map((c) => c.name).filter((c) => !generated.has(c)));
   }
   return columnCache.get(table);
 }

@@ -122,15 +122,16 @@ function changedIn(eb: FindingScope, statuses: readonly string[], range: string)
  */
 export async function pageFindings(db: Db, filter: FindingFilter, options: PageOptions): Promise<FindingPage> {
   const now = options.now.toISOString();
-  const plan = await pagePlan(db, filter, options, now);
-  const rows = await selectWithEvidence(db)
-    .select((eb) => suppressedColumn(eb, filter, now))
-    .select(ORDER_KEY.as('order_key'))
-    .where(plan.where)
-    .orderBy(plan.key)
-    .orderBy('f.fingerprint')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await readPage(db, filter, options, now, (query) =>
+    selectWithEvidence(db)
+      .select((eb) => suppressedColumn(eb, filter, now))
+      .select(ORDER_KEY.as('order_key'))
+      .where(query.where)
+      .orderBy(query.key)
+      .orderBy('f.fingerprint')
+      .limit(query.limit)
+      .execute(),
+  );
   const page = rows.slice(0, options.limit);
   return { items: await toListed(db, page, now), ...nextOf(rows, options.limit) };
 }
@@ -142,17 +143,18 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: PageO
  */
 export async function pageFindingSummaries(db: Db, filter: FindingFilter, options: PageOptions): Promise<SummaryPage> {
   const now = options.now.toISOString();
-  const plan = await pagePlan(db, filter, options, now);
-  const rows = await db
-    .selectFrom('findings as f')
-    .select(SUMMARY_COLUMNS)
-    .select((eb) => suppressedColumn(eb, filter, now))
-    .select(ORDER_KEY.as('order_key'))
-    .where(plan.where)
-    .orderBy(plan.key)
-    .orderBy('f.fingerprint')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await readPage(db, filter, options, now, (query) =>
+    db
+      .selectFrom('findings as f')
+      .select(SUMMARY_COLUMNS)
+      .select((eb) => suppressedColumn(eb, filter, now))
+      .select(ORDER_KEY.as('order_key'))
+      .where(query.where)
+      .orderBy(query.key)
+      .orderBy('f.fingerprint')
+      .limit(query.limit)
+      .execute(),
+  );
   return { items: rows.slice(0, options.limit).map(toSummary), ...nextOf(rows, options.limit) };
 }
 
@@ -165,30 +167,62 @@ function suppressedColumn(eb: FindingScope, filter: FindingFilter, now: string) 
   return sql<number>`${sql.lit(filter.status === 'suppressed' ? 1 : 0)}`.as('suppressed');
 }
 
-/** What a page reads: the key it is ordered by and the condition its rows meet (cursor, free text, filter). */
-interface PagePlan {
+/** One query of a page: the key its rows are ordered by, the condition they meet and how many it reads. */
+interface PageQuery {
   readonly key: RawBuilder<number>;
   readonly where: (eb: FindingScope) => Expression<SqlBool>;
+  readonly limit: number;
 }
 
 /**
- * Both page queries' order and condition. The cursor comes first (see `afterCursor`), then where free text
- * finds its matches (see `textPlan`), then the filter. With free text walked on SQLite, the page is ordered
- * by `WALK_KEY`, the same values as `ORDER_KEY` spelt as the walk index has them.
+ * A page's rows (one more than its limit, when there are), in page order, read by `run`, which sends one query.
+ * The condition is the cursor first (see `afterCursor`), then where free text finds its matches (see
+ * `textPlan`), then the filter. With free text walked on SQLite the rows are ordered by `WALK_KEY`, the same
+ * values as `ORDER_KEY` spelt as the walk index has them. On PostgreSQL a walk reads the term's next matches in
+ * page order from `findings_text_walk` alone (an index-only scan) and the page query looks only those rows up,
+ * batch after batch (each 4x the last), until the page is full or the matches end.
  */
-async function pagePlan(db: Db, filter: FindingFilter, options: PageOptions, now: string): Promise<PagePlan> {
-  const text = await textPlan(db, filter.q);
-  const key = text?.walk === true ? WALK_KEY : ORDER_KEY;
-  const after = options.after;
-  return {
+async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, now: string, run: (query: PageQuery) => Promise<R[]>): Promise<R[]> {
+  const want = options.limit + 1;
+  const query = (key: RawBuilder<number>, after: PageCursor | undefined, text: RawBuilder<SqlBool> | undefined, limit: number): PageQuery => ({
     key,
+    limit,
     where: (eb) =>
       eb.and([
         ...(after === undefined ? [] : [afterCursor(db, after, key)]),
-        ...(text === undefined ? [] : [text.condition]),
+        ...(text === undefined ? [] : [text]),
         filterCondition(eb, filter, now, options.scope),
       ]),
-  };
+  });
+  const text = await textPlan(db, filter.q);
+  if (text?.kind !== 'batches') return run(query(text?.kind === 'walk' ? WALK_KEY : ORDER_KEY, options.after, text?.condition, want));
+  const rows: R[] = [];
+  let from = options.after;
+  // The first batch: a page and a quarter of matches, enough when few fail the rest of the filter (by default
+  // the fixed ones, a tenth); a walk to 200 matches of a term in 1 % of 1M findings cost 40 ms against 20 ms.
+  for (let size = Math.ceil(want * 1.25); rows.length < want; size = Math.min(size * 4, WALK_BATCH_MAX)) {
+    const batch = await walkMatches(db, text.pattern, from, size);
+    const last = batch.at(-1);
+    if (last === undefined) break;
+    rows.push(...(await run(query(ORDER_KEY, undefined, sql<SqlBool>`f.fingerprint in (${sql.join(batch.map((match) => match.fingerprint))})`, want - rows.length))));
+    if (batch.length < size) break;
+    from = last;
+  }
+  return rows;
+}
+
+/** The most matches one PostgreSQL walk batch reads (each batch reads 4x the last). */
+const WALK_BATCH_MAX = 3200;
+
+/**
+ * The next `size` findings after `from` (in page order) whose text holds the term, from `findings_text_walk`
+ * (0016-text-walk-postgres) alone, on PostgreSQL: the key, fingerprint and lower-cased text are in the index, so the scan
+ * reads no row.
+ */
+async function walkMatches(db: Db, pattern: string, from: PageCursor | undefined, size: number): Promise<PageCursor[]> {
+  const after = from === undefined ? sql`` : sql`and (w.walk_key, w.fingerprint) > (${from.key}, ${from.fingerprint})`;
+  const { rows } = await sql<{ fingerprint: string; walk_key: number }>`select w.fingerprint, w.walk_key from findings w where w.search_text like ${pattern} escape '\\' ${after} order by w.walk_key, w.fingerprint limit ${size}`.execute(db);
+  return rows.map((row) => ({ key: Number(row.walk_key), fingerprint: row.fingerprint }));
 }
 
 /** Which page to read, at what time, within whose asset scope. */
@@ -291,25 +325,38 @@ const TEXT_CANDIDATES = 1000;
  */
 const WALK_KEY = sql<number>`(coalesce(-f.risk, 1) + 0)`;
 
+/** Where a page's free text finds its matches (see `textPlan`). */
+type TextPlan =
+  | { readonly kind: 'candidates' | 'walk'; readonly condition: RawBuilder<SqlBool> }
+  | { readonly kind: 'batches'; readonly pattern: string };
+
 /**
- * On SQLite, where free text finds its matches: from `findings_text` (the trigram index, 0013-list-speed) when
- * the term has few (a rare term walked the whole risk order: 2 s at 200,000 findings; now under 1 ms), else by
- * walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold each finding's lower-cased
- * text (spelt here exactly as there): a row is read only when its text holds the term (the walk read every row
- * on its way: 117 ms for a term in 1 % of 1M findings). Counting stops at the bound. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition`
- * still decides what matches; the indexes only narrow where to look. PostgreSQL decides the same itself, from
- * its estimates of the pg_trgm GIN indexes.
+ * Where free text finds its matches. From the trigram index (0013-list-speed: FTS5 on SQLite, pg_trgm's GIN
+ * indexes on PostgreSQL) when the term has few: a rare term walked the whole risk order (2 s at 200,000 findings;
+ * now under 1 ms). Else by walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold
+ * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
+ * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
+ * PostgreSQL). SQLite counts the term's matches in its index, up to the bound; PostgreSQL's planner estimates
+ * them from its statistics of the text (a term of 10,100 matches: 10,098). A term under 3 characters has no
+ * trigram: walked. The LIKE of `filterCondition` still decides what matches; the indexes only narrow where to look.
  */
-async function textPlan(db: Db, q: string | undefined): Promise<{ readonly condition: RawBuilder<SqlBool>; readonly walk: boolean } | undefined> {
-  if (q === undefined || q === '' || !isSqlite(db)) return undefined;
+async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undefined> {
+  if (q === undefined || q === '') return undefined;
   // As `filterCondition`'s pattern: the three columns' text, joined, holds the term whenever one of them does.
-  const walk = { condition: sql<SqlBool>`(lower(f.title) || char(10) || lower(f.rule_id) || char(10) || lower(f.asset)) like ${likePattern(q)} escape '\\'`, walk: true };
-  if ([...q].length < 3) return walk;
+  const pattern = likePattern(q);
+  const short = [...q].length < 3;
+  if (!isSqlite(db)) {
+    if (short) return { kind: 'batches', pattern };
+    const { rows } = await sql<{ 'QUERY PLAN': readonly { readonly Plan: { readonly 'Plan Rows': number } }[] }>`explain (format json) select 1 from findings w where w.search_text like ${pattern} escape '\\'`.execute(db);
+    return Number(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0) > TEXT_CANDIDATES ? { kind: 'batches', pattern } : undefined;
+  }
+  const walk = { kind: 'walk', condition: sql<SqlBool>`(lower(f.title) || char(10) || lower(f.rule_id) || char(10) || lower(f.asset)) like ${pattern} escape '\\'` } as const;
+  if (short) return walk;
   // One FTS5 phrase: the term's trigrams in a row, i.e. the term itself, without regard to case.
   const phrase = `"${q.replaceAll('"', '""')}"`;
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings_text where findings_text match ${phrase} limit ${TEXT_CANDIDATES + 1})`.execute(db);
   if (Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES) return walk;
-  return { condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})`, walk: false };
+  return { kind: 'candidates', condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})` };
 }
 
 /** `%term%`, lower-cased, with the term's own `%`, `_` and `\\` escaped: LIKE finds the term as it is written. */
