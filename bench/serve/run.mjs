@@ -6,7 +6,8 @@
 // rows are inserted and deleted between pages must come back with no repeat and no skip. Prints the plans of
 // the hot list query.
 // Usage: npm run bench:serve [-- N]  (default 1,000,000; W3GUARD_BENCH_ONLY=sqlite|postgres runs one store;
-// W3GUARD_BENCH_SECONDS sets each load's length, default 20; W3GUARD_BENCH_POSTGRES the server)
+// W3GUARD_BENCH_SECONDS sets each load's length, default 20; W3GUARD_BENCH_PROCESSES serve's --processes, default 1;
+// W3GUARD_BENCH_POSTGRES the server)
 /* global fetch -- Node 20's own */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -27,6 +28,8 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const POSTGRES = process.env.W3GUARD_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.W3GUARD_BENCH_ONLY;
 const SECONDS = Number(process.env.W3GUARD_BENCH_SECONDS ?? 20);
+// `serve --processes N` (default 1): N serving processes on the one address.
+const PROCESSES = Number(process.env.W3GUARD_BENCH_PROCESSES ?? 1);
 const CONNECTIONS = 50;
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -255,7 +258,7 @@ async function plans(store, name, cursors) {
 }
 
 function table(name, rows) {
-  console.log(`\n${name}: ${CONNECTIONS} connections, ${SECONDS} s each, ${cpus().length} CPUs shared by autocannon, serve and the database`);
+  console.log(`\n${name}: ${CONNECTIONS} connections, ${SECONDS} s each, ${cpus().length} CPUs shared by autocannon, serve (${PROCESSES} process${PROCESSES === 1 ? "" : "es"}) and the database`);
   console.log(`${'load'.padEnd(28)} ${'req/s'.padStart(8)} ${'p50'.padStart(8)} ${'p90'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'requests'.padStart(9)}`);
   for (const r of rows) {
     console.log(`${r.label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} ${ms(r.p50).padStart(8)} ${ms(r.p90).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.max).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.total).padStart(9)}${r.p99 < 100 ? '' : '  (p99 over 100 ms)'}`);
@@ -274,7 +277,7 @@ async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
     await sql.raw('ANALYZE').execute(store.database);
     console.log(`${name}: seeded ${count} findings in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     const auth = await token(serveDb, env);
-    serve = await startServe(serveDb, env, serveExtra);
+    serve = await startServe(serveDb, env, [...serveExtra, '--processes', String(PROCESSES)]);
     const cursors = [];
     for (const query of DEEP_SETS) cursors.push(...(await collectCursors(serve.url, auth, query)));
     console.log(`${name}: ${cursors.length} deep cursors collected (pages ${DEPTHS[0]}–${DEPTHS.at(-1)} of 50)`);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { UsageError } from './exit-code.js';
+import { reportListening, runServePrimary, servingProcess } from './serve-processes.js';
 import { defaultStorePath, storeOption } from './store-option.js';
 
 interface ServeFlags {
@@ -19,6 +20,7 @@ interface ServeFlags {
   logLevel: string;
   requireMfa?: boolean;
   passwordBlocklist?: string;
+  processes: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function serveCommand(signal: AbortSignal): Command {
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
     .option('--require-mfa', 'users without a TOTP second factor may only set one up after signing in')
     .option('--password-blocklist <file>', 'also refuse the passwords in this file (one a line, such as a top-100k list)')
+    .option('--processes <n>', 'answer requests in N processes sharing the address, to use more cores (the first also runs schedules, notifications and scan jobs; each gets 1/N of --rate-limit)', '1')
     .action(async (flags: ServeFlags) => {
       const { host, port } = listenOption(flags.listen);
       if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(flags.logLevel)) throw new UsageError(`--log-level takes fatal, error, warn, info or debug, not ${JSON.stringify(flags.logLevel)}.`);
@@ -65,9 +68,13 @@ export function serveCommand(signal: AbortSignal): Command {
       const rateLimit = flags.rateLimit === undefined ? undefined : Number(flags.rateLimit);
       if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new UsageError(`--rate-limit takes a whole number of requests per minute, not ${JSON.stringify(flags.rateLimit)}.`);
       if (flags.jobsSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.jobsSchema)) throw new UsageError('--jobs-schema takes a plain lower-case identifier.');
+      const processes = Number(flags.processes);
+      if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw new UsageError(`--processes takes a whole number from 1 to 64, not ${JSON.stringify(flags.processes)}.`);
+      const serving = servingProcess();
       const { isPostgresUrl } = await import('../store/open-store.js');
       const { loadSecretKey } = await import('../server/secret-key.js');
       const { startServe } = await import('../server/start-serve.js');
+      const { DEFAULT_RATE_LIMIT } = await import('../server/build-server.js');
       const db = flags.db ?? defaultStorePath();
       const postgres = isPostgresUrl(db);
       // SQLite: the key lives beside the store; PostgreSQL: in the data folder, or W3GUARD_SECRET_KEY shared by the fleet.
@@ -80,7 +87,14 @@ export function serveCommand(signal: AbortSignal): Command {
       }
       const { readBlocklistOption } = await import('./password-blocklist-option.js');
       const passwordBlocklist = flags.passwordBlocklist === undefined ? undefined : readBlocklistOption(flags.passwordBlocklist);
-      const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'serve' }, redact: ['req.headers.authorization', 'req.headers.cookie'] }, pino.destination(2));
+      const log = pino({ level: flags.logLevel, base: { pid: process.pid, role: 'serve', ...(serving === undefined ? {} : { process: serving.index }) }, redact: ['req.headers.authorization', 'req.headers.cookie'] }, pino.destination(2));
+      if (processes > 1 && serving === undefined) {
+        // The primary brings the store to the current schema (and made the key, above) once, before the serving
+        // processes start, so they do not race for either.
+        await (await storeOption(flags.db)).close();
+        await runServePrimary(processes, log, signal);
+        return;
+      }
       const store = await storeOption(flags.db);
       const uiRoot = flags.ui ?? shippedUi();
       try {
@@ -92,27 +106,33 @@ export function serveCommand(signal: AbortSignal): Command {
           secretKey: secret.key,
           log,
           worker: !postgres || flags.worker,
+          duties: serving === undefined || serving.index === 0,
           allowedRoots: flags.allowRoot,
           ...(flags.jobsSchema === undefined ? {} : { jobsSchema: flags.jobsSchema }),
           ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
           ...(uiRoot === undefined ? {} : { uiRoot }),
           ...(flags.requireMfa === true ? { requireMfa: true } : {}),
           ...(passwordBlocklist === undefined ? {} : { passwordBlocklist }),
-          ...(rateLimit === undefined ? {} : { rateLimitPerMinute: rateLimit }),
+          ...(rateLimit === undefined && serving === undefined ? {} : { rateLimitPerMinute: Math.ceil((rateLimit ?? DEFAULT_RATE_LIMIT) / (serving?.count ?? 1)) }),
           ...(flags.trustProxy.length === 0 ? {} : { trustProxy: flags.trustProxy }),
         });
         log.info({ url: server.url, store: postgres ? 'postgres' : 'sqlite', key: secret.source, requireMfa: flags.requireMfa === true, passwordBlocklist: passwordBlocklist?.size ?? 0 }, 'serving');
-        process.stdout.write(`w3guard serve: listening on ${server.url}\n`);
+        if (serving === undefined) process.stdout.write(`w3guard serve: listening on ${server.url}\n`);
+        else reportListening(server.url);
         const why = await new Promise<string>((resolve) => {
           const onStop = (name: string) => () => resolve(name);
           process.once('SIGTERM', onStop('SIGTERM'));
           process.once('SIGINT', onStop('SIGINT'));
+          // A serving process whose primary is gone stops too.
+          if (serving !== undefined) process.once('disconnect', onStop('disconnect'));
           signal.addEventListener('abort', onStop('abort'), { once: true });
         });
         log.info({ signal: why }, 'stopping: running requests and jobs may finish');
         await server.close();
       } finally {
         await store.close();
+        // The channel to the primary would keep a serving process alive.
+        if (serving !== undefined && process.connected) process.disconnect();
       }
     });
 }

@@ -22,6 +22,9 @@ export const BODY_LIMIT = 1024 * 1024;
 export const REPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /** How to build the server. */
+
+/** Requests per minute one address may make across the API, unless `serve --rate-limit` says otherwise. */
+export const DEFAULT_RATE_LIMIT = 600;
 export interface BuildServerOptions {
   /** More route modules (scans, notifications), registered under the same authentication and error handling. */
   readonly routes?: readonly FastifyPluginAsync[];
@@ -117,7 +120,7 @@ export async function buildServer(deps: ServerDeps, options: BuildServerOptions 
   });
   await app.register(rateLimit, {
     global: true,
-    max: options.rateLimitPerMinute ?? 600,
+    max: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT,
     timeWindow: '1 minute',
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate-limited', `Too many requests; try again in ${context.after}.`),
   });

@@ -34,6 +34,11 @@ export interface ServeOptions {
   readonly log: Logger;
   /** Work scan jobs in this process too (always on SQLite; on PostgreSQL unless workers do it all). */
   readonly worker: boolean;
+  /**
+   * Run the schedules, the notifications and (with `worker`) the scan jobs here; default true. False for the
+   * extra processes of `serve --processes N`, which answer requests only (the first process does the rest).
+   */
+  readonly duties?: boolean;
   /** Folders whose host roots `host` scans may read (see `worker --allow-root`). */
   readonly allowedRoots?: readonly string[];
   readonly jobsSchema?: string;
@@ -109,18 +114,21 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   if (publicUrl === '') publicUrl = url;
-  if (options.worker) await queue.work(jobHandlers(deps, { allowedRoots: options.allowedRoots ?? [] }));
-  const scheduler = startScheduler(deps);
+  const duties = options.duties ?? true;
+  if (duties && options.worker) await queue.work(jobHandlers(deps, { allowedRoots: options.allowedRoots ?? [] }));
+  const scheduler = duties ? startScheduler(deps) : undefined;
   let sending: Promise<unknown> = Promise.resolve();
   let busy = false;
-  const notifyTimer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    sending = runNotifications(deps)
-      .catch((error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'notification round failed'))
-      .finally(() => (busy = false));
-  }, options.notifyEveryMs ?? 5_000);
-  notifyTimer.unref();
+  const notifyTimer = duties
+    ? setInterval(() => {
+        if (busy) return;
+        busy = true;
+        sending = runNotifications(deps)
+          .catch((error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'notification round failed'))
+          .finally(() => (busy = false));
+      }, options.notifyEveryMs ?? 5_000)
+    : undefined;
+  notifyTimer?.unref();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -129,7 +137,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     close(graceMs = 30_000) {
       closing ??= (async () => {
         clearInterval(notifyTimer);
-        await scheduler.stop();
+        await scheduler?.stop();
         await app.close();
         await queue.stop({ timeoutMs: graceMs });
         await sending;

@@ -152,12 +152,13 @@ describe('w3guard serve, as the README starts it', () => {
     }
   }, 180_000);
 
-  it.skipIf(!existsSync(CLI) || pgDown !== undefined)('PostgreSQL: the same, with the job queue in PostgreSQL', async () => {
+  it.skipIf(!existsSync(CLI) || pgDown !== undefined)('PostgreSQL: the same, with the job queue in PostgreSQL, answered by two processes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'w3g-serve-'));
     const jobs = `w3g_jobs_${randomBytes(5).toString('hex')}`;
     try {
       await withSchema(async (url) => {
-        await newcomer(url, { ...process.env, XDG_DATA_HOME: dir, NO_COLOR: '1', W3GUARD_SECRET_KEY: randomBytes(32).toString('base64') }, ['--jobs-schema', jobs]);
+        // Two serving processes: requests reach either; the first runs the schedules, notifications and jobs.
+        await newcomer(url, { ...process.env, XDG_DATA_HOME: dir, NO_COLOR: '1', W3GUARD_SECRET_KEY: randomBytes(32).toString('base64') }, ['--jobs-schema', jobs, '--processes', '2']);
       });
     } finally {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
