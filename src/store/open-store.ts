@@ -68,19 +68,52 @@ const KEPT_STATEMENTS = 200;
  * (a streamed query) is not handed out again; a new one is prepared for that call.
  */
 function keepingStatements(database: Database.Database): SqliteDatabase {
-  const kept = new Map<string, Database.Statement>();
+  const kept = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
     prepare: (text: string) => {
       const statement = kept.get(text);
       if (statement !== undefined && !statement.busy) return statement;
-      const made = database.prepare(text);
+      const made = readingArrays(database.prepare(text));
       if (statement === undefined) {
         if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
         kept.set(text, made);
       }
       return made;
     },
+  };
+}
+
+type SqliteStatement = ReturnType<SqliteDatabase['prepare']> & { readonly busy: boolean };
+
+/**
+ * A statement whose `all` reads rows as arrays and names their values in JavaScript: better-sqlite3 builds each
+ * row object property by property in C++, which cost more than the query itself for a page of 50 findings
+ * (0.33 ms against 0.23 ms this way, same rows). A later column of the same name wins, as in better-sqlite3.
+ */
+function readingArrays(statement: Database.Statement): SqliteStatement {
+  if (!statement.reader) return statement;
+  const names = statement.columns().map((column) => column.name);
+  return {
+    reader: true,
+    get busy() {
+      return statement.busy;
+    },
+    all(parameters) {
+      let rows: unknown[][];
+      try {
+        rows = statement.raw(true).all(...parameters) as unknown[][];
+      } finally {
+        statement.raw(false);
+      }
+      return rows.map((values) => {
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i += 1) row[names[i] as string] = values[i];
+        return row;
+      });
+    },
+    run: (parameters) => statement.run(...parameters),
+    iterate: (parameters) => statement.iterate(...parameters),
   };
 }
 
