@@ -215,9 +215,9 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
 const WALK_BATCH_MAX = 3200;
 
 /**
- * The next `size` findings after `from` (in page order) whose text holds the term, from `findings_text_walk`
- * (0016-text-walk-postgres) alone, on PostgreSQL: the key, fingerprint and lower-cased text are in the index, so the scan
- * reads no row.
+ * The next `size` findings after `from` (in page order) whose text holds the term, on PostgreSQL, from
+ * `findings_text_walk` (0016-text-walk-postgres) alone: the key, fingerprint and lower-cased text are in the
+ * index, so the scan reads no row.
  */
 async function walkMatches(db: Db, pattern: string, from: PageCursor | undefined, size: number): Promise<PageCursor[]> {
   const after = from === undefined ? sql`` : sql`and (w.walk_key, w.fingerprint) > (${from.key}, ${from.fingerprint})`;
