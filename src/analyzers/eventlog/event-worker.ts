@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ToPoolWorker } from '../run-worker-pool.js';
-import type { EventSettings, EventTask } from './event-task.js';
-import { compileEventRules, type ParsedEventRules } from './load-event-rules.js';
+import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
+import { compileEventRules, eventRuleSummary, type ParsedEventRules } from './load-event-rules.js';
 import { scanEventTask } from './scan-event-task.js';
 
 /** Messages the pool sends to a worker. */
@@ -13,10 +13,19 @@ const port = parentPort;
 if (port !== null) {
   const controller = new AbortController();
   const rules = compileEventRules(parsed);
+  // The first outcome carries the rule list and diagnostics: the main thread reports them without compiling.
+  let summarised = false;
   port.on('message', (message: ToEventWorker) => {
     if (message.type !== 'task') return;
     const onRecords = (records: number, matches: number): void => port.postMessage({ type: 'progress', id: message.id, records, matches });
-    rules.then((loaded) => scanEventTask(message.task, loaded, settings, controller.signal, onRecords)).then(
+    const run = async (): Promise<EventTaskOutcome> => {
+      const loaded = await rules;
+      const outcome = await scanEventTask(message.task, loaded, settings, controller.signal, onRecords);
+      if (summarised) return outcome;
+      summarised = true;
+      return { ...outcome, rules: eventRuleSummary(loaded) };
+    };
+    run().then(
       (outcome) => port.postMessage({ type: 'done', id: message.id, outcome }),
       (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );

@@ -10,6 +10,7 @@ import { recordHasKey } from '../../engines/sigma/sigma-field-keys.js';
 import type { SigmaRule } from '../../engines/sigma/sigma-rule.js';
 import { CONTENT_ROOT } from '../content-root.js';
 import type { EventRecordFields } from './event-record-fields.js';
+import type { EventRuleSummary } from './event-task.js';
 import { loadEventLogsourceMapping, type EventSource } from './event-logsource-mapping.js';
 
 /** w3guard's own Sigma rules for Windows event logs. */
@@ -239,8 +240,13 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   };
 }
 
+/** The rule list and diagnostics as plain data, as a worker thread hands them to the main thread. */
+export function eventRuleSummary(rules: EventRules): EventRuleSummary {
+  return { metas: rules.rules.map((r) => r.meta), diagnostics: rules.diagnostics, otherLogsource: rules.otherLogsource };
+}
+
 /** Rule diagnostics as report issues (`rules.<code>`), with file and line. */
-export function eventRuleIssues(rules: EventRules): ScanIssue[] {
+export function eventRuleIssues(rules: Pick<EventRules, 'diagnostics' | 'otherLogsource'>): ScanIssue[] {
   const issues: ScanIssue[] = rules.diagnostics.map((d) => ({ code: `rules.${d.code}`, message: `${d.severity}: ${d.message}`, path: d.file, line: d.line }));
   if (rules.otherLogsource > 0) {
     issues.push({ code: 'rules.other-logsource', message: `${rules.otherLogsource} Sigma rules are for other log sources than Windows event logs and were not run` });
