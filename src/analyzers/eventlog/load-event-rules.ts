@@ -20,6 +20,8 @@ export const EVENT_CONTENT_DIR = fileURLToPath(new URL('sigma/eventlog/', CONTEN
 export interface EventRuleSources {
   readonly content: boolean;
   readonly sigmaPaths: readonly string[];
+  /** Where parsed rule files are kept between runs (see `openSigmaParseCache`); none when undefined. */
+  readonly cacheDir?: string;
 }
 
 interface Entry {
@@ -51,7 +53,7 @@ export interface ParsedEventRules {
 export async function readEventRules(sources: EventRuleSources): Promise<ParsedEventRules> {
   const paths = [...(sources.content ? [EVENT_CONTENT_DIR] : []), ...sources.sigmaPaths];
   if (paths.length === 0) return { rules: [], diagnostics: [] };
-  const loaded = await loadSigmaRules(paths);
+  const loaded = await loadSigmaRules(paths, sources.cacheDir === undefined ? {} : { cacheDir: sources.cacheDir });
   return { rules: loaded.rules, diagnostics: loaded.diagnostics };
 }
 
