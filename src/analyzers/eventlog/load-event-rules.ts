@@ -187,10 +187,11 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule });
   for (const rule of anyChannel) place('', { eventIds: undefined, rule });
   // (channel, Event ID) → the groups a record there is tested by; built on first use.
-  const cache = new Map<string, EventGroup[]>();
+  const cache = new Map<string, Map<number | undefined, EventGroup[]>>();
+  let cachedKeys = 0;
   const groupsFor = (channel: string, eventId: number | undefined): EventGroup[] => {
-    const key = `${channel}\n${eventId ?? ''}`;
-    let found = cache.get(key);
+    let byEventId = cache.get(channel);
+    let found = byEventId?.get(eventId);
     if (found !== undefined) return found;
     found = [];
     for (const groups of [byChannel.get(channel), byChannel.get('')]) {
@@ -200,8 +201,25 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
         found.push(group);
       }
     }
-    if (cache.size < MAX_CACHED_KEYS) cache.set(key, found);
+    if (cachedKeys < MAX_CACHED_KEYS) {
+      if (byEventId === undefined) {
+        byEventId = new Map();
+        cache.set(channel, byEventId);
+      }
+      byEventId.set(eventId, found);
+      cachedKeys += 1;
+    }
     return found;
+  };
+  // Records come in runs of one channel: its lower-case name is kept for the next record.
+  let lastChannel: string | undefined;
+  let lastChannelLower = '';
+  const lowerChannel = (channel: string): string => {
+    if (channel !== lastChannel) {
+      lastChannel = channel;
+      lastChannelLower = channel.toLowerCase();
+    }
+    return lastChannelLower;
   };
   // Sysmon and Security 4688 process creations, for one, hold the same rules under two field mappings.
   const automata = new Map<string, NeedleAutomaton>();
@@ -213,7 +231,7 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     match(record) {
       const out: CompiledSigmaRule[] = [];
       if (distinct.size === 0) return out;
-      const groups = groupsFor(record.channel.toLowerCase(), record.eventId);
+      const groups = groupsFor(lowerChannel(record.channel), record.eventId);
       if (groups.length === 0) return out;
       let seen: Set<string> | undefined;
       const hit = (rule: CompiledSigmaRule): void => {
