@@ -30,9 +30,14 @@ describe('loadSigmaRules', () => {
       expect(changed.rules.map((r) => r.title)).toContain('Changed');
       expect(changed.rules.map((r) => r.title)).not.toContain('First Of Two');
       expect(await loadSigmaRules([rulesDir], { cacheDir })).toEqual(changed);
+      // A file named in two spellings keeps each spelling, as a fresh parse would.
+      const named = path.join(rulesDir, 'iis-webshell-cmd.yml');
+      const spelled = `${rulesDir}/nested/../iis-webshell-cmd.yml`;
+      expect((await loadSigmaRules([named], { cacheDir })).rules.map((r) => r.file)).toEqual([named]);
+      expect((await loadSigmaRules([spelled], { cacheDir })).rules.map((r) => r.file)).toEqual([spelled]);
+      expect((await loadSigmaRules([spelled], { cacheDir })).rules.map((r) => r.file)).toEqual([spelled]);
       // A broken cache file is ignored.
-      const [cacheFile] = await readdir(cacheDir);
-      await writeFile(path.join(cacheDir, cacheFile as string), 'not a cache');
+      for (const cacheFile of await readdir(cacheDir)) await writeFile(path.join(cacheDir, cacheFile), 'not a cache');
       expect(await loadSigmaRules([rulesDir], { cacheDir })).toEqual(changed);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ export interface SigmaParseCache {
   save(): void;
 }
 
-/** Entries of one cache file: path → stamp and parse result. */
+/** Entries of one cache file: path (as the loader names the file) → stamp and parse result. */
 type Entries = Map<string, { stamp: string; result: SigmaParseResult }>;
 
 /** A cache larger than this is not ours (SigmaHQ's rules make about 6 MB). */
@@ -78,7 +78,9 @@ function readEntries(file: string): Entries {
 
 /** Opens the cache for one list of rule paths (each list has its own cache file in `dir`). */
 export function openSigmaParseCache(dir: string, paths: readonly string[]): SigmaParseCache {
-  const key = createHash('sha256').update(parserFingerprint()).update(JSON.stringify(paths.map((p) => path.resolve(p)))).digest('hex').slice(0, 32);
+  // Parses name their file as the paths were given, so the paths are the key as given (and the working
+  // folder, which relative paths depend on): a cached parse names its files as a fresh one would.
+  const key = createHash('sha256').update(parserFingerprint()).update(JSON.stringify({ cwd: process.cwd(), paths })).digest('hex').slice(0, 32);
   const file = path.join(dir, `parse-${key}.bin`);
   const old = readEntries(file);
   const used: Entries = new Map();
@@ -93,13 +95,13 @@ export function openSigmaParseCache(dir: string, paths: readonly string[]): Sigm
       }
     },
     get(target, stamp) {
-      const entry = old.get(path.resolve(target));
+      const entry = old.get(target);
       if (entry === undefined || entry.stamp !== stamp) return undefined;
-      used.set(path.resolve(target), entry);
+      used.set(target, entry);
       return entry.result;
     },
     set(target, stamp, result) {
-      used.set(path.resolve(target), { stamp, result });
+      used.set(target, { stamp, result });
       changed = true;
     },
     save() {
