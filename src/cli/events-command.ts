@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
+import { defaultSigmaCacheDir } from '../engines/sigma/sigma-parse-cache.js';
 import { runEvents } from '../scan/run-events.js';
 import { UsageError } from './exit-code.js';
 import { finishReport, withStoreOptions } from './finish-report.js';
@@ -23,6 +24,7 @@ interface EventsFlags {
   progress: boolean;
   sigma: string[];
   content: boolean;
+  ruleCache: boolean;
   db?: string;
   showSuppressed?: boolean;
 }
@@ -51,6 +53,7 @@ export function eventsCommand(signal: AbortSignal): Command {
     .option('--window <duration>', 'events of one w3wp.exe process tree further apart than this start a new incident', '1h')
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', collect, [] as string[])
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
+    .option('--no-rule-cache', 'parse every rule file again instead of reusing the parses kept in the user cache folder ($XDG_CACHE_HOME/w3guard/sigma)')
     .option('--no-progress', 'no progress line on stderr'),
     'events',
   ))
@@ -69,7 +72,7 @@ export function eventsCommand(signal: AbortSignal): Command {
           ...(flags.since === undefined ? {} : { since: timeOption('--since', flags.since) }),
           ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
           correlationWindowMs: windowOption(flags.window),
-          rules: { content: flags.content, sigmaPaths: flags.sigma },
+          rules: { content: flags.content, sigmaPaths: flags.sigma, ...(flags.ruleCache ? { cacheDir: defaultSigmaCacheDir() } : {}) },
           signal,
           now: () => new Date(),
           onProgress: (p) => progress.update(p),

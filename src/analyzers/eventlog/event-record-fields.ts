@@ -46,13 +46,41 @@ function lower(name: string): string {
   return low;
 }
 
+const attributeKeys = new Map<string, Map<string, string>>();
+let attributeKeyCount = 0;
+
+/**
+ * `Element_Attribute`, lower case: element and attribute names come from a chunk's templates, the same
+ * strings record after record, so the joined name is made and lower-cased once, not hashed anew for
+ * every record (bounded, names are attacker-controlled).
+ */
+function attributeKey(element: string, attribute: string): string {
+  let byAttribute = attributeKeys.get(element);
+  let key = byAttribute?.get(attribute);
+  if (key !== undefined) return key;
+  key = `${element}_${attribute}`.toLowerCase();
+  if (attributeKeyCount < 4096) {
+    if (byAttribute === undefined) {
+      byAttribute = new Map();
+      attributeKeys.set(element, byAttribute);
+    }
+    byAttribute.set(attribute, key);
+    attributeKeyCount += 1;
+  }
+  return key;
+}
+
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector implements EvtxVisitor {
   readonly fields = new Map<string, SigmaValue[]>();
   private readonly stack: Frame[] = [];
 
   private add(name: string, values: SigmaValue[]): void {
-    const key = lower(name);
+    this.addKey(lower(name), values);
+  }
+
+  /** Adds values under a lower-case key. */
+  private addKey(key: string, values: SigmaValue[]): void {
     const list = this.fields.get(key);
     if (list === undefined) this.fields.set(key, values);
     else for (const v of values) list.push(v);
@@ -82,7 +110,7 @@ class FieldCollector implements EvtxVisitor {
     if (!named) {
       for (const attribute of attributes) {
         if (attribute.value.kind === 'null') continue;
-        this.add(`${name}_${attribute.name}`, valueOf(attribute.value));
+        this.addKey(attributeKey(name, attribute.name), valueOf(attribute.value));
         frame.filled = true;
       }
     }

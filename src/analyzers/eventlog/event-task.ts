@@ -1,5 +1,7 @@
 import type { FindingGroup } from '../../core/finding-aggregator.js';
+import type { RuleMeta } from '../../core/rule-meta.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
+import type { SigmaDiagnostic } from '../../engines/sigma/sigma-diagnostic.js';
 import type { EventRuleSources } from './load-event-rules.js';
 import type { TreeEvent } from './process-tree-incidents.js';
 
@@ -31,4 +33,13 @@ export interface EventTaskOutcome {
   readonly hosts: string[];
   /** Set when the file is not EVTX at all. */
   readonly notEvtx?: string;
+  /** On a worker's first outcome: what compiling the rules gave, so the main thread need not compile them again. */
+  readonly rules?: EventRuleSummary;
+}
+
+/** The rules of a run as plain data: those that compiled, their diagnostics, and how many are for other log sources. */
+export interface EventRuleSummary {
+  readonly metas: readonly RuleMeta[];
+  readonly diagnostics: readonly SigmaDiagnostic[];
+  readonly otherLogsource: number;
 }

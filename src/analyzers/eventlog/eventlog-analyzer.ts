@@ -4,8 +4,8 @@ import { FindingAggregator } from '../../core/finding-aggregator.js';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
 import type { EvtxSource } from '../../targets/find-evtx-files.js';
-import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
-import { compileEventRules, eventRuleIssues, readEventRules, type EventRules } from './load-event-rules.js';
+import type { EventRuleSummary, EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
+import { compileEventRules, eventRuleIssues, eventRuleSummary, readEventRules } from './load-event-rules.js';
 import { ESCALATION_INCIDENT_RULE, INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
 import { runEventTasksOnWorkers } from './event-worker-pool.js';
@@ -53,19 +53,17 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
       context.onProgress?.(progress);
     };
     let outcomes: EventTaskOutcome[];
-    let rules: EventRules;
+    let rules: EventRuleSummary;
     if (threads > 1) {
-      // Workers start on the parsed rules at once; this thread compiles them meanwhile, for the
-      // diagnostics and the rule list only, instead of holding the workers back until it is done.
-      const running = runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
-      // A failure here is reported as is; the workers' own outcome no longer matters.
-      running.catch(() => undefined);
-      rules = await compileEventRules(parsed);
-      outcomes = await running;
+      // Workers start on the parsed rules at once and compile them; the first outcome of each carries the
+      // rule list and diagnostics, so this thread does not compile the rules a second time.
+      outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
+      rules = outcomes.find((o) => o.rules !== undefined)?.rules ?? eventRuleSummary(await compileEventRules(parsed));
     } else {
-      rules = await compileEventRules(parsed);
+      const compiled = await compileEventRules(parsed);
+      rules = eventRuleSummary(compiled);
       outcomes = [];
-      for (const task of tasks) outcomes.push(await scanEventTask(task, rules, input.settings, context.signal, onRecords));
+      for (const task of tasks) outcomes.push(await scanEventTask(task, compiled, input.settings, context.signal, onRecords));
     }
     const aggregator = new FindingAggregator(context.evidenceCap);
     const correlator = new ProcessTreeCorrelator(input.correlationWindowMs);
@@ -87,12 +85,12 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     // record could not be read, in which case the run closes nothing.
     const complete = outcomes.every((o) => o.issues.length === 0 && o.skipped === 0 && o.notEvtx === undefined);
     const hosts = complete ? [...new Set(outcomes.flatMap((o) => o.hosts))].sort() : [];
-    const covered = [...rules.rules.map((r) => r.meta.id), ...(correlator.droppedEvents > 0 ? [] : [INCIDENT_RULE.id, ESCALATION_INCIDENT_RULE.id])];
+    const covered = [...rules.metas.map((m) => m.id), ...(correlator.droppedEvents > 0 ? [] : [INCIDENT_RULE.id, ESCALATION_INCIDENT_RULE.id])];
     return {
       groups: aggregator.groups(),
       inputs: [...inputs.values()],
       issues,
-      rules: [...rules.rules.map((r) => r.meta), INCIDENT_RULE, ESCALATION_INCIDENT_RULE],
+      rules: [...rules.metas, INCIDENT_RULE, ESCALATION_INCIDENT_RULE],
       coverage: covered.flatMap((ruleId) => hosts.map((asset) => ({ ruleId, asset }))),
     };
   },

@@ -10,6 +10,7 @@ import { recordHasKey } from '../../engines/sigma/sigma-field-keys.js';
 import type { SigmaRule } from '../../engines/sigma/sigma-rule.js';
 import { CONTENT_ROOT } from '../content-root.js';
 import type { EventRecordFields } from './event-record-fields.js';
+import type { EventRuleSummary } from './event-task.js';
 import { loadEventLogsourceMapping, type EventSource } from './event-logsource-mapping.js';
 
 /** w3guard's own Sigma rules for Windows event logs. */
@@ -19,6 +20,8 @@ export const EVENT_CONTENT_DIR = fileURLToPath(new URL('sigma/eventlog/', CONTEN
 export interface EventRuleSources {
   readonly content: boolean;
   readonly sigmaPaths: readonly string[];
+  /** Where parsed rule files are kept between runs (see `openSigmaParseCache`); none when undefined. */
+  readonly cacheDir?: string;
 }
 
 interface Entry {
@@ -50,7 +53,7 @@ export interface ParsedEventRules {
 export async function readEventRules(sources: EventRuleSources): Promise<ParsedEventRules> {
   const paths = [...(sources.content ? [EVENT_CONTENT_DIR] : []), ...sources.sigmaPaths];
   if (paths.length === 0) return { rules: [], diagnostics: [] };
-  const loaded = await loadSigmaRules(paths);
+  const loaded = await loadSigmaRules(paths, sources.cacheDir === undefined ? {} : { cacheDir: sources.cacheDir });
   return { rules: loaded.rules, diagnostics: loaded.diagnostics };
 }
 
@@ -184,10 +187,11 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule });
   for (const rule of anyChannel) place('', { eventIds: undefined, rule });
   // (channel, Event ID) → the groups a record there is tested by; built on first use.
-  const cache = new Map<string, EventGroup[]>();
+  const cache = new Map<string, Map<number | undefined, EventGroup[]>>();
+  let cachedKeys = 0;
   const groupsFor = (channel: string, eventId: number | undefined): EventGroup[] => {
-    const key = `${channel}\n${eventId ?? ''}`;
-    let found = cache.get(key);
+    let byEventId = cache.get(channel);
+    let found = byEventId?.get(eventId);
     if (found !== undefined) return found;
     found = [];
     for (const groups of [byChannel.get(channel), byChannel.get('')]) {
@@ -197,8 +201,25 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
         found.push(group);
       }
     }
-    if (cache.size < MAX_CACHED_KEYS) cache.set(key, found);
+    if (cachedKeys < MAX_CACHED_KEYS) {
+      if (byEventId === undefined) {
+        byEventId = new Map();
+        cache.set(channel, byEventId);
+      }
+      byEventId.set(eventId, found);
+      cachedKeys += 1;
+    }
     return found;
+  };
+  // Records come in runs of one channel: its lower-case name is kept for the next record.
+  let lastChannel: string | undefined;
+  let lastChannelLower = '';
+  const lowerChannel = (channel: string): string => {
+    if (channel !== lastChannel) {
+      lastChannel = channel;
+      lastChannelLower = channel.toLowerCase();
+    }
+    return lastChannelLower;
   };
   // Sysmon and Security 4688 process creations, for one, hold the same rules under two field mappings.
   const automata = new Map<string, NeedleAutomaton>();
@@ -210,7 +231,7 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     match(record) {
       const out: CompiledSigmaRule[] = [];
       if (distinct.size === 0) return out;
-      const groups = groupsFor(record.channel.toLowerCase(), record.eventId);
+      const groups = groupsFor(lowerChannel(record.channel), record.eventId);
       if (groups.length === 0) return out;
       let seen: Set<string> | undefined;
       const hit = (rule: CompiledSigmaRule): void => {
@@ -239,8 +260,13 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   };
 }
 
+/** The rule list and diagnostics as plain data, as a worker thread hands them to the main thread. */
+export function eventRuleSummary(rules: EventRules): EventRuleSummary {
+  return { metas: rules.rules.map((r) => r.meta), diagnostics: rules.diagnostics, otherLogsource: rules.otherLogsource };
+}
+
 /** Rule diagnostics as report issues (`rules.<code>`), with file and line. */
-export function eventRuleIssues(rules: EventRules): ScanIssue[] {
+export function eventRuleIssues(rules: Pick<EventRules, 'diagnostics' | 'otherLogsource'>): ScanIssue[] {
   const issues: ScanIssue[] = rules.diagnostics.map((d) => ({ code: `rules.${d.code}`, message: `${d.severity}: ${d.message}`, path: d.file, line: d.line }));
   if (rules.otherLogsource > 0) {
     issues.push({ code: 'rules.other-logsource', message: `${rules.otherLogsource} Sigma rules are for other log sources than Windows event logs and were not run` });

@@ -61,6 +61,8 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
   let skipped = 0;
   let matches = 0;
   const hosts = new Set<string>();
+  // Records come in runs of one computer: its asset id is added once per run, not once per record.
+  let lastComputer: string | undefined;
   try {
     for await (const batch of readEvtxFile(task.path, signal, { from: task.from, to: task.to })) {
       let batchMatches = 0;
@@ -73,7 +75,10 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
         if (settings.since !== undefined && fields.time < settings.since) continue;
         if (settings.until !== undefined && fields.time >= settings.until) continue;
         records += 1;
-        hosts.add(hostAssetId(fields.computer));
+        if (fields.computer !== lastComputer) {
+          lastComputer = fields.computer;
+          hosts.add(hostAssetId(fields.computer));
+        }
         const matched = rules.match(fields);
         const proc = processOf(fields);
         if (matched.length === 0 && proc.parent === undefined) continue;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,38 @@ const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 const rel = (file: string): string => path.relative(fixtures, file).split(path.sep).join('/');
 
 describe('loadSigmaRules', () => {
+  it('reuses the parses kept in its cache folder, and parses a file again once it changes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'w3g-sigma-cache-'));
+    try {
+      const rulesDir = path.join(dir, 'rules');
+      const cacheDir = path.join(dir, 'cache');
+      await cp(path.join(fixtures, 'happy'), rulesDir, { recursive: true });
+      const plain = await loadSigmaRules([rulesDir]);
+      const cold = await loadSigmaRules([rulesDir], { cacheDir });
+      expect(await readdir(cacheDir)).toHaveLength(1);
+      const warm = await loadSigmaRules([rulesDir], { cacheDir });
+      expect(cold).toEqual(plain);
+      expect(warm).toEqual(plain);
+      // A changed file is read again; the cache keeps the new parse.
+      await writeFile(path.join(rulesDir, 'nested', 'two-rules.yaml'), 'title: Changed\nlogsource: {product: windows}\ndetection: {sel: {EventID: 1}, condition: sel}\n');
+      const changed = await loadSigmaRules([rulesDir], { cacheDir });
+      expect(changed.rules.map((r) => r.title)).toContain('Changed');
+      expect(changed.rules.map((r) => r.title)).not.toContain('First Of Two');
+      expect(await loadSigmaRules([rulesDir], { cacheDir })).toEqual(changed);
+      // A file named in two spellings keeps each spelling, as a fresh parse would.
+      const named = path.join(rulesDir, 'iis-webshell-cmd.yml');
+      const spelled = `${rulesDir}/nested/../iis-webshell-cmd.yml`;
+      expect((await loadSigmaRules([named], { cacheDir })).rules.map((r) => r.file)).toEqual([named]);
+      expect((await loadSigmaRules([spelled], { cacheDir })).rules.map((r) => r.file)).toEqual([spelled]);
+      expect((await loadSigmaRules([spelled], { cacheDir })).rules.map((r) => r.file)).toEqual([spelled]);
+      // A broken cache file is ignored.
+      for (const cacheFile of await readdir(cacheDir)) await writeFile(path.join(cacheDir, cacheFile), 'not a cache');
+      expect(await loadSigmaRules([rulesDir], { cacheDir })).toEqual(changed);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts, without parsing, the files a screen rules out, but always parses files with a correlation', async () => {
     const loaded = await loadSigmaRules([path.join(fixtures, 'happy')], { screen: (text) => text.includes('Web Shell Command') });
     expect(loaded.rules.map((r) => r.title)).toEqual(['Web Shell Command in Query', 'Not Found']);

@@ -1,6 +1,7 @@
 import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseSigmaYaml } from './parse-sigma-yaml.js';
+import { openSigmaParseCache } from './sigma-parse-cache.js';
 import type { SigmaCorrelation } from './sigma-correlation.js';
 import type { SigmaDiagnostic } from './sigma-diagnostic.js';
 import type { SigmaRule } from './sigma-rule.js';
@@ -23,6 +24,11 @@ export interface SigmaLoadOptions {
    * nowhere in it); such files are counted, not parsed. Files with a correlation are always parsed.
    */
   readonly screen?: (text: string) => boolean;
+  /**
+   * A folder where parsed files are kept between runs (see `openSigmaParseCache`); a file unchanged since
+   * it was cached is not read or parsed again. Not used with `screen`.
+   */
+  readonly cacheDir?: string;
 }
 
 /** A rule file is a few kilobytes; anything far larger is not a rule. */
@@ -41,26 +47,17 @@ export async function loadSigmaRules(paths: readonly string[], options: SigmaLoa
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
   let screenedOut = 0;
+  const cache = options.cacheDir === undefined || options.screen !== undefined ? undefined : openSigmaParseCache(options.cacheDir, paths);
   for (const file of files) {
-    // Read synchronously: a rule tree is thousands of small files, and a promise per open, stat, read and
-    // close costs several times the reading itself.
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      diagnostics.push(readError(file, error));
-      continue;
+    const stamp = cache?.stamp(file);
+    let parsed = stamp === undefined ? undefined : cache?.get(file, stamp);
+    if (parsed === undefined) {
+      const read = readRuleFile(file, options, diagnostics);
+      if (read === 'screened') screenedOut += 1;
+      if (read === undefined || read === 'screened') continue;
+      parsed = parseSigmaYaml(read, file);
+      if (stamp !== undefined) cache?.set(file, stamp, parsed);
     }
-    if (bytes.length > MAX_FILE_BYTES) {
-      diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
-      continue;
-    }
-    const text = bytes.toString('utf8');
-    if (options.screen !== undefined && !options.screen(text) && !/^\s*correlation\s*:/m.test(text)) {
-      screenedOut += 1;
-      continue;
-    }
-    const parsed = parseSigmaYaml(text, file);
     diagnostics.push(...parsed.diagnostics);
     for (const rule of [...parsed.rules, ...parsed.correlations]) {
       const id = rule.id;
@@ -79,7 +76,28 @@ export async function loadSigmaRules(paths: readonly string[], options: SigmaLoa
       else rules.push(rule);
     }
   }
+  cache?.save();
   return { files, rules, diagnostics, correlations, screenedOut };
+}
+
+/** A rule file's text; undefined when it cannot be read or is too large (a diagnostic says why), 'screened' when the screen leaves it out. */
+function readRuleFile(file: string, options: SigmaLoadOptions, diagnostics: SigmaDiagnostic[]): string | undefined | 'screened' {
+  // Read synchronously: a rule tree is thousands of small files, and a promise per open, stat, read and
+  // close costs several times the reading itself.
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    diagnostics.push(readError(file, error));
+    return undefined;
+  }
+  if (bytes.length > MAX_FILE_BYTES) {
+    diagnostics.push({ code: 'sigma.file-too-large', message: `larger than ${MAX_FILE_BYTES} bytes`, file, line: 1, severity: 'error' });
+    return undefined;
+  }
+  const text = bytes.toString('utf8');
+  if (options.screen !== undefined && !options.screen(text) && !/^\s*correlation\s*:/m.test(text)) return 'screened';
+  return text;
 }
 
 function collect(p: string, named: boolean, files: string[], diagnostics: SigmaDiagnostic[]): void {

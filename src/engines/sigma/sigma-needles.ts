@@ -91,22 +91,29 @@ function cost(set: readonly string[], tagged: boolean): number {
   }, 0);
 }
 
-function impliedTagged(needle: string, shorter: string): boolean {
-  const a = splitFieldNeedle(needle);
-  const b = splitFieldNeedle(shorter);
-  return a.field === b.field && a.needle.includes(b.needle);
-}
-
 /** Drops needles that contain another needle of the set: where they occur, the shorter one does too. */
 function minimize(needles: string[], tagged: boolean): SigmaNeedles {
   needles.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   // The pairwise check is quadratic; past a few hundred needles all are kept, which is still sound.
   const check = needles.length <= 512;
   const kept: string[] = [];
+  // A tagged needle is only implied by a shorter one of its own field: kept needles by field, untagged.
+  const keptByField = new Map<string, string[]>();
   for (const needle of needles) {
-    // A tagged needle is only implied by a shorter one of its own field.
-    if (check && kept.some((k) => (tagged ? impliedTagged(needle, k) : needle.includes(k)))) continue;
+    if (!tagged) {
+      if (check && kept.some((k) => needle.includes(k))) continue;
+      kept.push(needle);
+      continue;
+    }
+    const { field, needle: text } = splitFieldNeedle(needle);
+    let same = keptByField.get(field);
+    if (check && same?.some((k) => text.includes(k)) === true) continue;
     kept.push(needle);
+    if (same === undefined) {
+      same = [];
+      keptByField.set(field, same);
+    }
+    same.push(text);
   }
   return kept.length > MAX_NEEDLES ? undefined : kept;
 }
