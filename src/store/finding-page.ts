@@ -200,8 +200,9 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
   let from = options.after;
   // The first batch: a page and a quarter of matches, enough when few fail the rest of the filter (by default
   // the fixed ones, a tenth); a walk to 200 matches of a term in 1 % of 1M findings cost 40 ms against 20 ms.
-  for (let size = Math.ceil(want * 1.25); rows.length < want; size = Math.min(size * 4, WALK_BATCH_MAX)) {
-    const batch = await walkMatches(db, text.pattern, from, size);
+  for (let size = Math.ceil(want * 1.25), first = true; rows.length < want; size = Math.min(size * 4, WALK_BATCH_MAX), first = false) {
+    const batch = await walkMatches(db, text.pattern, from, size, first && text.probe ? (options.textWindow ?? WALK_WINDOW) : undefined);
+    if (batch === 'rare') return run(query(ORDER_KEY, options.after, trigramCandidates(text.pattern), want));
     const last = batch.at(-1);
     if (last === undefined) break;
     rows.push(...(await run(query(ORDER_KEY, undefined, sql<SqlBool>`f.fingerprint in (${sql.join(batch.map((match) => match.fingerprint))})`, want - rows.length))));
@@ -211,18 +212,35 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
   return rows;
 }
 
+/**
+ * How far the first PostgreSQL walk batch looks for a term's matches (~15 ms in the index alone): a term with
+ * fewer there than the batch wants is rare, and read from the trigram indexes instead.
+ */
+const WALK_WINDOW = 60_000;
+
 /** The most matches one PostgreSQL walk batch reads (each batch reads 4x the last). */
 const WALK_BATCH_MAX = 3200;
 
 /**
  * The next `size` findings after `from` (in page order) whose text holds the term, on PostgreSQL, from
  * `findings_text_walk` (0016-text-walk-postgres) alone: the key, fingerprint and lower-cased text are in the
- * index, so the scan reads no row.
+ * index, so the scan reads no row. With a `window`, only that many entries are looked at: `rare` when they hold
+ * fewer than `size` matches and more entries follow.
  */
-async function walkMatches(db: Db, pattern: string, from: PageCursor | undefined, size: number): Promise<PageCursor[]> {
-  const after = from === undefined ? sql`` : sql`and (w.walk_key, w.fingerprint) > (${from.key}, ${from.fingerprint})`;
-  const { rows } = await sql<{ fingerprint: string; walk_key: number }>`select w.fingerprint, w.walk_key from findings w where w.search_text like ${pattern} escape '\\' ${after} order by w.walk_key, w.fingerprint limit ${size}`.execute(db);
+async function walkMatches(db: Db, pattern: string, from: PageCursor | undefined, size: number, window?: number): Promise<PageCursor[] | 'rare'> {
+  const after = from === undefined ? sql`` : sql`where (w.walk_key, w.fingerprint) > (${from.key}, ${from.fingerprint})`;
+  const entries = window === undefined ? sql`findings w ${after}` : sql`(select w.fingerprint, w.walk_key, w.search_text from findings w ${after} order by w.walk_key, w.fingerprint limit ${window}) w`;
+  const { rows } = await sql<{ fingerprint: string; walk_key: number }>`select w.fingerprint, w.walk_key from ${entries} ${from === undefined || window !== undefined ? sql`where` : sql`and`} w.search_text like ${pattern} escape '\\' order by w.walk_key, w.fingerprint limit ${size}`.execute(db);
+  if (window !== undefined && rows.length < size) {
+    const { rows: looked } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings w ${after} limit ${window}) w`.execute(db);
+    if (Number(looked[0]?.n ?? 0) >= window) return 'rare';
+  }
   return rows.map((row) => ({ key: Number(row.walk_key), fingerprint: row.fingerprint }));
+}
+
+/** On PostgreSQL, the findings whose text holds a rare term, from the pg_trgm GIN indexes (0013-list-speed). */
+function trigramCandidates(pattern: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`f.fingerprint in (select g.fingerprint from findings g where lower(g.title) like ${pattern} escape '\\' or lower(g.rule_id) like ${pattern} escape '\\' or lower(g.asset) like ${pattern} escape '\\')`;
 }
 
 /** Which page to read, at what time, within whose asset scope. */
@@ -231,6 +249,8 @@ export interface PageOptions {
   readonly after?: PageCursor;
   readonly now: Date;
   readonly scope?: AssetScope;
+  /** PostgreSQL: how many entries a text walk looks at before it takes a term as rare (default `WALK_WINDOW`). */
+  readonly textWindow?: number;
 }
 
 /** A finding as the list shows it: what identifies, orders and describes it in one line. */
@@ -328,7 +348,7 @@ const WALK_KEY = sql<number>`(coalesce(-f.risk, 1) + 0)`;
 /** Where a page's free text finds its matches (see `textPlan`). */
 type TextPlan =
   | { readonly kind: 'candidates' | 'walk'; readonly condition: RawBuilder<SqlBool> }
-  | { readonly kind: 'batches'; readonly pattern: string };
+  | { readonly kind: 'batches'; readonly pattern: string; readonly probe: boolean };
 
 /**
  * Where free text finds its matches. From the trigram index (0013-list-speed: FTS5 on SQLite, pg_trgm's GIN
@@ -336,9 +356,11 @@ type TextPlan =
  * now under 1 ms). Else by walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
- * PostgreSQL). SQLite counts the term's matches in its index, up to the bound; PostgreSQL's planner estimates
- * them from its statistics of the text (a term of 10,100 matches: 10,098). A term under 3 characters has no
- * trigram: walked. The LIKE of `filterCondition` still decides what matches; the indexes only narrow where to look.
+ * PostgreSQL). SQLite counts the term's matches in its index, up to the bound; PostgreSQL looks for them in the
+ * first `WALK_WINDOW` entries of the walk (the planner's estimate from its statistics was 10,098 for a term of
+ * 10,100 matches in one store and low enough to pick the old walk, 169 ms, in another seeded alike). A term under
+ * 3 characters has no trigram:
+ * walked. The LIKE of `filterCondition` still decides what matches; the indexes only narrow where to look.
  */
 async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undefined> {
   if (q === undefined || q === '') return undefined;
@@ -346,9 +368,8 @@ async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undef
   const pattern = likePattern(q);
   const short = [...q].length < 3;
   if (!isSqlite(db)) {
-    if (short) return { kind: 'batches', pattern };
-    const { rows } = await sql<{ 'QUERY PLAN': readonly { readonly Plan: { readonly 'Plan Rows': number } }[] }>`explain (format json) select 1 from findings w where w.search_text like ${pattern} escape '\\'`.execute(db);
-    return Number(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0) > TEXT_CANDIDATES ? { kind: 'batches', pattern } : undefined;
+    // A term under 3 characters has no trigram: walked to its end.
+    return { kind: 'batches', pattern, probe: !short };
   }
   const walk = { kind: 'walk', condition: sql<SqlBool>`(lower(f.title) || char(10) || lower(f.rule_id) || char(10) || lower(f.asset)) like ${pattern} escape '\\'` } as const;
   if (short) return walk;
