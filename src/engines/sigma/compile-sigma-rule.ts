@@ -357,19 +357,23 @@ function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, c
   return { tests, needles, nonAscii };
 }
 
-let lastText: string | undefined;
-let lastBytes = Buffer.alloc(0);
+const RECENT = 4;
+const recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+const recentBytes: Buffer[] = new Array<Buffer>(RECENT).fill(Buffer.alloc(0));
+let recentNext = 0;
 
 /**
- * RE2 converts a string argument to UTF-8 on every call; the rules of a log source test the same field
- * value one after another, so the last value's bytes are kept (same matches, on bytes instead of text).
+ * RE2 converts a string argument to UTF-8 on every call; the rules of a log source test the same few field
+ * values one after another (the logged and the decoded text, the whole URI), so the last few values' bytes
+ * are kept (same matches, on bytes instead of text).
  */
 function utf8Recent(text: string): Buffer {
-  if (text !== lastText) {
-    lastText = text;
-    lastBytes = Buffer.from(text, 'utf8');
-  }
-  return lastBytes;
+  for (let i = 0; i < RECENT; i += 1) if (recentTexts[i] === text) return recentBytes[i] as Buffer;
+  const bytes = Buffer.from(text, 'utf8');
+  recentTexts[recentNext] = text;
+  recentBytes[recentNext] = bytes;
+  recentNext = (recentNext + 1) % RECENT;
+  return bytes;
 }
 
 const some = (predicate: (value: SigmaValue) => boolean): ValuesTest => (values) => values.some(predicate);
