@@ -15,7 +15,7 @@ import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correla
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
 import { webSigmaRecord } from './web-sigma-record.js';
-import { huntPrefilter } from './hunt-prefilter.js';
+import { huntPrefilter, runnableIn } from './hunt-prefilter.js';
 
 /** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
 const MAX_CORRELATION_EVENTS = 200_000;
@@ -45,7 +45,24 @@ export async function scanLogStream(
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const plan = huntPrefilter(detectors, bursts);
   const prefilter = plan.prefilter;
-  const index = new RuleIndex(detectors);
+  // The rules a line's columns can satisfy, per layout: a rule needing a header the log does not record
+  // (IIS-Raid's X-Password, IIStealer's X-IIS-Data) can never match there, so it is not even a candidate.
+  const indexes = new Map<string, RuleIndex<WebRecord>>();
+  let lastColumns: readonly string[] | undefined;
+  let lastIndex: RuleIndex<WebRecord> | undefined;
+  const indexFor = (record: WebRecord): RuleIndex<WebRecord> => {
+    const names = record.fields();
+    if (names === lastColumns && lastIndex !== undefined) return lastIndex;
+    const key = names.join(' ');
+    let index = indexes.get(key);
+    if (index === undefined) {
+      const columns = new Set(names);
+      indexes.set(key, (index = new RuleIndex(detectors.filter((detector) => runnableIn(detector, columns)))));
+    }
+    lastColumns = names;
+    lastIndex = index;
+    return index;
+  };
   const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
   const capped = new Set<string>();
@@ -115,7 +132,7 @@ export async function scanLogStream(
     const matched: string[] = [];
     let asset: Asset | undefined;
     let evidence: Evidence | undefined;
-    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
+    for (const detector of indexFor(record).candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
       if (!detector.test(record)) continue;
       matches += 1;
       asset ??= webAsset(record);
