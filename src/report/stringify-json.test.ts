@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stringifyJson, stringifyJsonParts } from './stringify-json.js';
+import { LazyJsonArray, stringifyJson, stringifyJsonParts } from './stringify-json.js';
 
 describe('stringifyJson', () => {
   const hostile = { text: 'a\u001b]0;x\u0007 \u009b2J \u007f \u202eevil \u2028\u2029 \ud800 <script>', n: 1 };
@@ -42,4 +42,17 @@ describe('stringifyJsonParts', () => {
   function hostile(): object {
     return { text: 'a\u001b]0;x\u0007 \u009b2J \u007f \u202eevil \u2028\u2029 \ud800 <script>', n: 1 };
   }
+});
+
+describe('LazyJsonArray', () => {
+  it('prints as the array of its items turned into JSON values, in pieces that join to the whole text', () => {
+    const items = Array.from({ length: 600 }, (_, i) => ({ i, text: i % 7 === 0 ? `bidi \u202e ${i} \u2014` : `plain ${i}`, none: undefined, list: [i, { deep: i % 2 === 0 }] }));
+    const toJson = (item: (typeof items)[number]): object => ({ ...item, twice: item.i * 2 });
+    const whole = { head: 1, findings: items.map(toJson), empty: [], tail: 'end' };
+    const lazy = { head: 1, findings: new LazyJsonArray(items, toJson), empty: new LazyJsonArray([], toJson), tail: 'end' };
+    expect(stringifyJsonParts(lazy, 2).join('')).toBe(stringifyJson(whole, 2));
+    const short = { findings: new LazyJsonArray([1, undefined, 'x'], (v) => v) };
+    expect(stringifyJsonParts(short, 2).join('')).toBe(stringifyJson({ findings: [1, undefined, 'x'] }, 2));
+    expect(stringifyJsonParts({ only: new LazyJsonArray(items.slice(0, 256), toJson) }, 4).join('')).toBe(stringifyJson({ only: items.slice(0, 256).map(toJson) }, 4));
+  });
 });
