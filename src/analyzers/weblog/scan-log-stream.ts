@@ -45,23 +45,24 @@ export async function scanLogStream(
   const correlationEvents: CorrelationEvent<MatchRef>[] = [];
   const plan = huntPrefilter(detectors, bursts);
   const prefilter = plan.prefilter;
-  // The rules a line's columns can satisfy, per layout: a rule needing a header the log does not record
+  const index = new RuleIndex(detectors);
+  // The rules a line's columns cannot satisfy, per layout: a rule needing a header the log does not record
   // (IIS-Raid's X-Password, IIStealer's X-IIS-Data) can never match there, so it is not even a candidate.
-  const indexes = new Map<string, RuleIndex<WebRecord>>();
+  const excludedByColumns = new Map<string, Uint8Array>();
   let lastColumns: readonly string[] | undefined;
-  let lastIndex: RuleIndex<WebRecord> | undefined;
-  const indexFor = (record: WebRecord): RuleIndex<WebRecord> => {
+  let lastExcluded: Uint8Array | undefined;
+  const excludedFor = (record: WebRecord): Uint8Array => {
     const names = record.fields();
-    if (names === lastColumns && lastIndex !== undefined) return lastIndex;
+    if (names === lastColumns && lastExcluded !== undefined) return lastExcluded;
     const key = names.join(' ');
-    let index = indexes.get(key);
-    if (index === undefined) {
+    let excluded = excludedByColumns.get(key);
+    if (excluded === undefined) {
       const columns = new Set(names);
-      indexes.set(key, (index = new RuleIndex(detectors.filter((detector) => runnableIn(detector, columns)))));
+      excludedByColumns.set(key, (excluded = Uint8Array.from(detectors, (detector) => (runnableIn(detector, columns) ? 0 : 1))));
     }
     lastColumns = names;
-    lastIndex = index;
-    return index;
+    lastExcluded = excluded;
+    return excluded;
   };
   const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
@@ -132,7 +133,7 @@ export async function scanLogStream(
     const matched: string[] = [];
     let asset: Asset | undefined;
     let evidence: Evidence | undefined;
-    for (const detector of indexFor(record).candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
+    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded], excludedFor(record))) {
       if (!detector.test(record)) continue;
       matches += 1;
       asset ??= webAsset(record);
