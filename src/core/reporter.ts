@@ -11,4 +11,6 @@ export interface Reporter {
   readonly format: string;
   readonly description: string;
   render(report: ScanReport, options: RenderOptions): string;
+  /** The same text as `render`, in pieces to write one after another (for reports of tens of megabytes). */
+  renderParts?(report: ScanReport, options: RenderOptions): readonly string[];
 }

@@ -1,6 +1,6 @@
 import type { ScanReport } from '../core/report.js';
 import type { Reporter } from '../core/reporter.js';
-import { stringifyJson } from './stringify-json.js';
+import { LazyJsonArray, stringifyJsonParts } from './stringify-json.js';
 import { toJsonFinding } from './to-json-finding.js';
 import { isLineNumber } from './is-line-number.js';
 
@@ -12,9 +12,14 @@ export const jsonReporter: Reporter = {
   format: 'json',
   description: 'one JSON document (contracts/finding-report.schema.json)',
   render(report: ScanReport): string {
-    return `${stringifyJson(toJsonReport(report), 2)}\n`;
+    return jsonParts(report).join('');
   },
+  renderParts: jsonParts,
 };
+
+function jsonParts(report: ScanReport): string[] {
+  return [...stringifyJsonParts(toJsonReport(report), 2), '\n'];
+}
 
 function toJsonReport(report: ScanReport): object {
   return {
@@ -35,7 +40,8 @@ function toJsonReport(report: ScanReport): object {
       ...(issue.path === undefined ? {} : { path: issue.path }),
       ...(isLineNumber(issue.line) ? { line: issue.line } : {}),
     })),
-    findings: report.findings.map(toJsonFinding),
+    // Printed one finding at a time: a hunt can report tens of thousands.
+    findings: new LazyJsonArray(report.findings, toJsonFinding),
     ...(report.incidents === undefined
       ? {}
       : {

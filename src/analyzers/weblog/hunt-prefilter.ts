@@ -56,7 +56,7 @@ function ruleNeedleGroups(detectors: readonly WebDetector[]): [NeedleList[], Nee
 const hasNeedles = (detector: WebDetector): boolean => (detector.needles?.length ?? 0) > 0;
 
 /** True when a log with these columns (lower-case names) can hold every field the detector needs. */
-function runnableIn(detector: WebDetector, columns: ReadonlySet<string> | ReadonlyMap<string, number>): boolean {
+export function runnableIn(detector: WebDetector, columns: ReadonlySet<string> | ReadonlyMap<string, number>): boolean {
   const has = (name: string): boolean => {
     const base = baseField(name);
     return base === 'uri' ? columns.has('cs-uri-stem') || columns.has('cs-uri-query') : columns.has(base);

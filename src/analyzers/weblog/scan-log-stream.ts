@@ -15,7 +15,7 @@ import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correla
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
 import { webSigmaRecord } from './web-sigma-record.js';
-import { huntPrefilter } from './hunt-prefilter.js';
+import { huntPrefilter, runnableIn } from './hunt-prefilter.js';
 
 /** Most correlation events one part of a hunt keeps: each is a few numbers and a reference. */
 const MAX_CORRELATION_EVENTS = 200_000;
@@ -46,6 +46,24 @@ export async function scanLogStream(
   const plan = huntPrefilter(detectors, bursts);
   const prefilter = plan.prefilter;
   const index = new RuleIndex(detectors);
+  // The rules a line's columns cannot satisfy, per layout: a rule needing a header the log does not record
+  // (IIS-Raid's X-Password, IIStealer's X-IIS-Data) can never match there, so it is not even a candidate.
+  const excludedByColumns = new Map<string, Uint8Array>();
+  let lastColumns: readonly string[] | undefined;
+  let lastExcluded: Uint8Array | undefined;
+  const excludedFor = (record: WebRecord): Uint8Array => {
+    const names = record.fields();
+    if (names === lastColumns && lastExcluded !== undefined) return lastExcluded;
+    const key = names.join(' ');
+    let excluded = excludedByColumns.get(key);
+    if (excluded === undefined) {
+      const columns = new Set(names);
+      excludedByColumns.set(key, (excluded = Uint8Array.from(detectors, (detector) => (runnableIn(detector, columns) ? 0 : 1))));
+    }
+    lastColumns = names;
+    lastExcluded = excluded;
+    return excluded;
+  };
   const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
   const capped = new Set<string>();
@@ -115,7 +133,7 @@ export async function scanLogStream(
     const matched: string[] = [];
     let asset: Asset | undefined;
     let evidence: Evidence | undefined;
-    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded])) {
+    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded], excludedFor(record))) {
       if (!detector.test(record)) continue;
       matches += 1;
       asset ??= webAsset(record);

@@ -31,12 +31,13 @@ export async function loadWebFieldMapping(file = WEB_FIELD_MAPPING_FILE): Promis
   const products = wanted('product');
   const services = wanted('service');
   const names = [...categories, ...products, ...services];
+  // A log source name only counts as a whole word: `iis` in `proc_creation_win_iis_appcmd` (a Windows
+  // process rule) is not the `iis` product, and such files need not be parsed. Accepted values are whole
+  // YAML scalars, so they always stand between characters that cannot be part of a name.
+  const named = names.length === 0 ? undefined : new RegExp(`(?<![a-z0-9_.-])(?:${names.map(escapeRegExp).join('|')})(?![a-z0-9_.-])`);
   return {
     fields,
-    mayAccept: (text) => {
-      const lower = text.toLowerCase();
-      return names.some((name) => lower.includes(name));
-    },
+    mayAccept: (text) => named !== undefined && named.test(text.toLowerCase()),
     accepts(source: SigmaLogsource): boolean {
       const has = (set: Set<string>, value: string | undefined): boolean => value !== undefined && set.has(value.toLowerCase());
       return has(categories, source.category) || has(products, source.product) || has(services, source.service);
@@ -52,4 +53,8 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
 function asStrings(value: unknown, where: string): string[] {
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) throw new Error(`${where}: expected a list of strings`);
   return value;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, (c) => `\\${c}`);
 }

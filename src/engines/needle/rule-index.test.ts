@@ -15,4 +15,10 @@ describe('RuleIndex', () => {
     expect(ids(['Mozilla user+agent /shell.aspx'])).toEqual(['b', 'c', 'd']);
     expect(ids(['nothing here'])).toEqual(['b']);
   });
+
+  it('leaves out the detectors marked as excluded, needle-less ones included, and forgets nothing between calls', () => {
+    const excluded = Uint8Array.from([0, 1, 0, 1]);
+    expect(index.candidates(['Mozilla user+agent /shell.aspx web.config'], excluded).map((d) => d.meta.id)).toEqual(['a', 'c']);
+    expect(ids(['Mozilla user+agent /shell.aspx web.config'])).toEqual(['a', 'b', 'c', 'd']);
+  });
 });

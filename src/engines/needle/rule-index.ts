@@ -42,8 +42,11 @@ export class RuleIndex<R> {
     this.#marks = new Uint8Array(detectors.length);
   }
 
-  /** The detectors to test on a record whose text (raw, and decoded if it differs) is given, in their original order. */
-  candidates(texts: readonly string[]): Detector<R>[] {
+  /**
+   * The detectors to test on a record whose text (raw, and decoded if it differs) is given, in their
+   * original order; those marked 1 in `excluded` (by position in the constructor's list) are left out.
+   */
+  candidates(texts: readonly string[], excluded?: Uint8Array): Detector<R>[] {
     // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
     const marks = this.#marks;
     const found: number[] = [];
@@ -78,7 +81,7 @@ export class RuleIndex<R> {
     const out: Detector<R>[] = [];
     for (const d of found) {
       marks[d] = 0;
-      out.push(this.#detectors[d] as Detector<R>);
+      if (excluded === undefined || excluded[d] !== 1) out.push(this.#detectors[d] as Detector<R>);
     }
     return out;
   }

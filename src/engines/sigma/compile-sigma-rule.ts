@@ -64,6 +64,8 @@ interface Compiled {
   readonly fieldNeedles: SigmaNeedles;
   readonly requires: SigmaRequiredFields;
   readonly keys: readonly SigmaFieldKeys[];
+  /** Rough work of one test (values read times values compared): AND and OR try cheap parts first. */
+  readonly cost: number;
 }
 
 /** A condition names a search that failed to compile; that failure is already reported. */
@@ -133,8 +135,22 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
   };
 }
 
+/**
+ * The parts' tests, cheapest first (stable): tests are pure, so AND and OR give the same answer in any
+ * order, and a rule that needs `cs-method: POST` and a path in one of four URI values fails on a GET after
+ * one comparison instead of after the path search.
+ */
+function cheapFirst(parts: readonly Compiled[]): Test[] {
+  return parts
+    .map((part, i) => ({ part, i }))
+    .sort((a, b) => a.part.cost - b.part.cost || a.i - b.i)
+    .map(({ part }) => part.test);
+}
+
+const costOf = (parts: readonly Compiled[]): number => parts.reduce((sum, p) => sum + p.cost, 0);
+
 function anyOf(parts: readonly Compiled[]): Compiled {
-  const tests = parts.map((p) => p.test);
+  const tests = cheapFirst(parts);
   const only = tests[0];
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
@@ -143,11 +159,12 @@ function anyOf(parts: readonly Compiled[]): Compiled {
     fieldNeedles: needlesOfAny(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAny(parts.map((p) => p.requires)),
     keys: keysOfAny(parts.map((p) => p.keys)),
+    cost: costOf(parts),
   };
 }
 
 function allOf(parts: readonly Compiled[]): Compiled {
-  const tests = parts.map((p) => p.test);
+  const tests = cheapFirst(parts);
   const only = tests[0];
   return {
     test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
@@ -156,6 +173,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
     fieldNeedles: needlesOfAll(parts.map((p) => p.fieldNeedles), true),
     requires: requiredOfAll(parts.map((p) => p.requires)),
     keys: keysOfAll(parts.map((p) => p.keys)),
+    cost: costOf(parts),
   };
 }
 
@@ -171,8 +189,9 @@ function compileCondition(
     case 'or':
       return anyOf(node.children.map((c) => compileCondition(c, declared, searches, line)));
     case 'not': {
-      const inner = compileCondition(node.child, declared, searches, line).test;
-      return { test: (r) => !inner(r), needles: undefined, terms: undefined, fieldNeedles: undefined, requires: [], keys: [] };
+      const child = compileCondition(node.child, declared, searches, line);
+      const inner = child.test;
+      return { test: (r) => !inner(r), needles: undefined, terms: undefined, fieldNeedles: undefined, requires: [], keys: [], cost: child.cost };
     }
     case 'search': {
       const found = searches.get(node.name);
@@ -304,6 +323,8 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
     requires: names === undefined || item.values.some((v) => v === null || (modifiers.type === 'exists' && v === false)) ? [] : [names],
     // Plain integer values (no modifier at all) bind the rule to those values of the field.
     keys: names === undefined || modifiers.type !== undefined || modifiers.transforms.length > 0 || (modifiers.all && item.values.length > 1) ? [] : keysOfValues(names, item.values),
+    // Keywords search whole texts; a regular expression costs more than a comparison.
+    cost: (names === undefined ? 8 : names.length) * Math.max(1, item.values.length) * (modifiers.type === 're' ? 4 : 1),
   };
 }
 
@@ -357,19 +378,23 @@ function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, c
   return { tests, needles, nonAscii };
 }
 
-let lastText: string | undefined;
-let lastBytes = Buffer.alloc(0);
+const RECENT = 4;
+const recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+const recentBytes: Buffer[] = new Array<Buffer>(RECENT).fill(Buffer.alloc(0));
+let recentNext = 0;
 
 /**
- * RE2 converts a string argument to UTF-8 on every call; the rules of a log source test the same field
- * value one after another, so the last value's bytes are kept (same matches, on bytes instead of text).
+ * RE2 converts a string argument to UTF-8 on every call; the rules of a log source test the same few field
+ * values one after another (the logged and the decoded text, the whole URI), so the last few values' bytes
+ * are kept (same matches, on bytes instead of text).
  */
 function utf8Recent(text: string): Buffer {
-  if (text !== lastText) {
-    lastText = text;
-    lastBytes = Buffer.from(text, 'utf8');
-  }
-  return lastBytes;
+  for (let i = 0; i < RECENT; i += 1) if (recentTexts[i] === text) return recentBytes[i] as Buffer;
+  const bytes = Buffer.from(text, 'utf8');
+  recentTexts[recentNext] = text;
+  recentBytes[recentNext] = bytes;
+  recentNext = (recentNext + 1) % RECENT;
+  return bytes;
 }
 
 const some = (predicate: (value: SigmaValue) => boolean): ValuesTest => (values) => values.some(predicate);

@@ -54,16 +54,23 @@ export function compileSigmaString(value: SigmaString, cased: boolean): (text: s
   };
 }
 
-let lastText = '';
-let lastFolded = '';
+/**
+ * The values of a field are tested by many matchers in a row, and a field often has several values (the
+ * logged and the decoded text, the whole URI): the last few texts are folded once each. Strings are
+ * compared by content, so a value rebuilt for each test still hits.
+ */
+const RECENT = 4;
+const recentTexts: string[] = new Array<string>(RECENT).fill('');
+const recentFolded: string[] = new Array<string>(RECENT).fill('');
+let recentNext = 0;
 
-/** The values of one field are tested by many matchers in a row; folding each once saves most of the work. */
 function foldRecent(text: string): string {
-  if (text !== lastText) {
-    lastText = text;
-    lastFolded = foldCase(text);
-  }
-  return lastFolded;
+  for (let i = 0; i < RECENT; i += 1) if (recentTexts[i] === text) return recentFolded[i] as string;
+  const folded = foldCase(text);
+  recentTexts[recentNext] = text;
+  recentFolded[recentNext] = folded;
+  recentNext = (recentNext + 1) % RECENT;
+  return folded;
 }
 
 function escapeRegex(text: string): string {

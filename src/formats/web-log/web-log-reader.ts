@@ -80,6 +80,8 @@ export interface WebLogReaderOptions {
 /** Default longest line: far above what IIS writes (its request limits keep lines well under this). */
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
 const FLAG_PERCENT = 1;
+/** Bytes the line pass covers before the lines it listed are handled (whole lines; a longer line is taken whole). */
+const PASS_BYTES = 64 * 1024;
 const FLAG_CONTROL = 2;
 const W3C_DATA_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /;
 
@@ -200,7 +202,14 @@ export class WebLogReader {
     let position = 0;
     while (position < block.length) {
       const expected = this.#layout !== undefined && (this.#format === 'w3c' || this.#format === 'httperr') ? this.#fieldCount : -1;
-      splitLines(block, position, prefilter, this.#wanted(), expected, this.#maxLine, table);
+      // A slice of the block at a time, so the lines to handle are still in the processor's caches when
+      // they are read again (decoded, split), instead of a megabyte back.
+      let end = block.length;
+      if (end - position > PASS_BYTES) {
+        const cut = block.lastIndexOf(10, position + PASS_BYTES - 1);
+        end = cut >= position ? cut + 1 : block.length;
+      }
+      splitLines(block, position, end, prefilter, this.#wanted(), expected, this.#maxLine, table);
       const base = this.stats.lines;
       for (let i = 0; i < table.count; i += 1) {
         this.stats.lines = base + (table.lineIndex[i] as number) + 1;
@@ -426,13 +435,13 @@ function growLineTable(table: LineTable): void {
 }
 
 /**
- * The hot loop: one pass over whole lines from `from` that finds each line's bounds (without CR),
+ * The hot loop: one pass over whole lines from `from` to `to` that finds each line's bounds (without CR),
  * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton. A line
  * with `expected` fields, no flag, no wanted needle and no leading `#` is only counted (`plain`); every other
  * line is listed in the table. The pass stops after a `#` line. A plain function over plain arguments,
  * so the engine optimises it well.
  */
-function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, wanted: Uint8Array, expected: number, maxLine: number, table: LineTable): void {
+function splitLines(block: Uint8Array, from: number, to: number, prefilter: LinePrefilter, wanted: Uint8Array, expected: number, maxLine: number, table: LineTable): void {
   const { classOf, delta, classCount, stateGroups } = prefilter;
   let count = 0;
   let lines = 0;
@@ -442,7 +451,7 @@ function splitLines(block: Uint8Array, from: number, prefilter: LinePrefilter, w
   let flags = 0;
   let state = 0;
   let marked = 0;
-  const n = block.length;
+  const n = to;
   let i = from;
   for (; i < n; i += 1) {
     const b = block[i] as number;
