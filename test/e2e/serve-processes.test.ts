@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../jobs/job-fixtures.js';
 import { REPO_ROOT } from './run-cli.js';
 
 const CLI = resolve(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -13,16 +14,6 @@ function children(primary: number): number[] {
     return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -42,7 +33,7 @@ describe.skipIf(!existsSync(CLI))('w3guard serve --processes', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
-      const url = await until('the listening line', () => /listening on (http:\/\/\S+) \(3 processes\)/.exec(stdout)?.[1]);
+      const url = await until('the listening line', async () => /listening on (http:\/\/\S+) \(3 processes\)/.exec(stdout)?.[1], 60_000);
       expect(children(child.pid ?? 0)).toHaveLength(3);
       // Connections go to the processes in turn: fresh connections reach more than one.
       for (let i = 0; i < 12; i += 1) {
@@ -55,8 +46,8 @@ describe.skipIf(!existsSync(CLI))('w3guard serve --processes', () => {
       // place, and the address answers.
       const [victim] = children(child.pid ?? 0);
       process.kill(victim as number, 'SIGKILL');
-      await until('a replacement', () => (children(child.pid ?? 0).length === 3 && !children(child.pid ?? 0).includes(victim as number) ? true : undefined));
-      await until('the replacement answering', () => (stderr.split('"msg":"serving"').length - 1 >= 4 ? true : undefined));
+      await until('a replacement', async () => (children(child.pid ?? 0).length === 3 && !children(child.pid ?? 0).includes(victim as number) ? true : undefined), 60_000);
+      await until('the replacement answering', async () => (stderr.split('"msg":"serving"').length - 1 >= 4 ? true : undefined), 60_000);
       expect(stderr).toContain('a serving process stopped; starting another');
       expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
       child.kill('SIGTERM');
