@@ -67,13 +67,43 @@ export async function loadEventRules(sources: EventRuleSources): Promise<EventRu
  * rules without needles, each behind a check of the fields it cannot match without.
  */
 interface EventGroup {
+  /** Its number, in the order groups were made: names a list of groups. */
+  readonly id: number;
   readonly eventIds: ReadonlySet<number> | undefined;
   readonly needled: Entry[];
   /** Rules without needles bound to Event IDs in their detection (`EventID: 4728`), by those IDs. */
   readonly byEventId: Map<number, Entry[]>;
   /** The other rules without needles. */
   readonly plain: Entry[];
-  index?: FieldRuleIndex<EventRecordFields>;
+}
+
+/**
+ * The groups a record of one channel and Event ID is tested by, and one needle index over all their
+ * rules with needles: a record's fields are searched once, not once per group (the field-less keyword
+ * rules for any channel, SigmaHQ's Mimikatz keywords for one, search every field of every record).
+ */
+interface EventPlan {
+  readonly groups: readonly EventGroup[];
+  /** Built on first use; undefined when no group has a rule with needles. */
+  index?: FieldRuleIndex<EventRecordFields> | undefined;
+  indexed: boolean;
+}
+
+/** What a record of one channel and Event ID is tested by: its groups' plan, and their rules without needles for that Event ID. */
+interface KeyPlan {
+  readonly plan: EventPlan;
+  /** Each group's rules bound to the Event ID, then its other rules without needles, group after group. */
+  readonly tested: readonly Entry[];
+}
+
+function testedFor(groups: readonly EventGroup[], eventId: number | undefined): Entry[] {
+  const tested: Entry[] = [];
+  for (const group of groups) {
+    const keyed = eventId === undefined ? undefined : group.byEventId.get(eventId);
+    if (keyed !== undefined) tested.push(...keyed);
+    tested.push(...group.plain);
+  }
+  return tested;
 }
 
 /** At most this many (channel, Event ID) pairs keep their list of groups; both come from the records. */
@@ -162,6 +192,7 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   for (const id of distinct.keys()) order.set(id, order.size);
   // channel → Event ID set → group; rules for any channel sit under ''.
   const byChannel = new Map<string, Map<string, EventGroup>>();
+  let groupCount = 0;
   const place = (channel: string, item: Entry): void => {
     let groups = byChannel.get(channel);
     if (groups === undefined) {
@@ -171,7 +202,8 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     const key = idsKey(item.eventIds);
     let group = groups.get(key);
     if (group === undefined) {
-      group = { eventIds: item.eventIds, needled: [], byEventId: new Map(), plain: [] };
+      group = { id: groupCount, eventIds: item.eventIds, needled: [], byEventId: new Map(), plain: [] };
+      groupCount += 1;
       groups.set(key, group);
     }
     const keys = item.rule.keys?.find((k) => k.names.length === 1 && k.names[0]?.toLowerCase() === 'eventid');
@@ -187,29 +219,39 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule });
   for (const rule of anyChannel) place('', { eventIds: undefined, rule });
   // (channel, Event ID) → the groups a record there is tested by; built on first use.
-  const cache = new Map<string, Map<number | undefined, EventGroup[]>>();
+  const cache = new Map<string, Map<number | undefined, KeyPlan>>();
+  // Plans by their list of groups: Event IDs tested by the same groups share one plan and its index.
+  const eventPlans = new Map<string, EventPlan>();
   let cachedKeys = 0;
-  const groupsFor = (channel: string, eventId: number | undefined): EventGroup[] => {
+  const groupsFor = (channel: string, eventId: number | undefined): KeyPlan => {
     let byEventId = cache.get(channel);
-    let found = byEventId?.get(eventId);
-    if (found !== undefined) return found;
-    found = [];
+    const cached = byEventId?.get(eventId);
+    if (cached !== undefined) return cached;
+    const list: EventGroup[] = [];
     for (const groups of [byChannel.get(channel), byChannel.get('')]) {
       if (groups === undefined) continue;
       for (const group of groups.values()) {
         if (group.eventIds !== undefined && (eventId === undefined || !group.eventIds.has(eventId))) continue;
-        found.push(group);
+        list.push(group);
       }
     }
+    const planKey = list.map((g) => g.id).join(',');
+    let found = eventPlans.get(planKey);
+    if (found === undefined) {
+      // Kept whatever the number of keys: a list of groups is set by the rules' channels and Event IDs, not by the records.
+      found = { groups: list, indexed: false };
+      eventPlans.set(planKey, found);
+    }
+    const keyPlan: KeyPlan = { plan: found, tested: testedFor(list, eventId) };
     if (cachedKeys < MAX_CACHED_KEYS) {
       if (byEventId === undefined) {
         byEventId = new Map();
         cache.set(channel, byEventId);
       }
-      byEventId.set(eventId, found);
+      byEventId.set(eventId, keyPlan);
       cachedKeys += 1;
     }
-    return found;
+    return keyPlan;
   };
   // Records come in runs of one channel: its lower-case name is kept for the next record.
   let lastChannel: string | undefined;
@@ -231,27 +273,34 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     match(record) {
       const out: CompiledSigmaRule[] = [];
       if (distinct.size === 0) return out;
-      const groups = groupsFor(lowerChannel(record.channel), record.eventId);
+      const { plan, tested } = groupsFor(lowerChannel(record.channel), record.eventId);
+      const groups = plan.groups;
       if (groups.length === 0) return out;
+      // Rule ids found so far; most records match nothing, so it is made on the first match.
       let seen: Set<string> | undefined;
-      const hit = (rule: CompiledSigmaRule): void => {
+      for (const item of tested) {
+        const id = item.rule.meta.id;
+        if (seen?.has(id) === true || !mayMatch(item, record) || !item.rule.test(record)) continue;
         seen ??= new Set();
-        if (seen.has(rule.meta.id)) return;
-        seen.add(rule.meta.id);
-        const distinctRule = distinct.get(rule.meta.id);
+        seen.add(id);
+        const distinctRule = distinct.get(id);
         if (distinctRule !== undefined) out.push(distinctRule);
-      };
-      for (const group of groups) {
-        const keyed = record.eventId === undefined ? undefined : group.byEventId.get(record.eventId);
-        for (const list of keyed === undefined ? [group.plain] : [keyed, group.plain]) {
-          for (const item of list) if ((seen === undefined || !seen.has(item.rule.meta.id)) && mayMatch(item, record) && item.rule.test(record)) hit(item.rule);
-        }
-        if (group.needled.length === 0) continue;
-        group.index ??= new FieldRuleIndex(group.needled.map(detector), automata);
-        for (const candidate of group.index.candidates(record.fields)) {
-          if (seen?.has(candidate.meta.id) === true || !candidate.test(record)) continue;
-          const rule = distinct.get(candidate.meta.id);
-          if (rule !== undefined) hit(rule);
+      }
+      // Rules are pure tests and the matches are put in rule order below, so testing every group's rules
+      // without needles first, then the candidates of all groups at once, finds the same rules.
+      if (!plan.indexed) {
+        plan.indexed = true;
+        const needled = groups.flatMap((g) => g.needled);
+        plan.index = needled.length === 0 ? undefined : new FieldRuleIndex(needled.map(detector), automata);
+      }
+      if (plan.index !== undefined) {
+        for (const candidate of plan.index.candidates(record.fields)) {
+          const id = candidate.meta.id;
+          if (seen?.has(id) === true || !candidate.test(record)) continue;
+          seen ??= new Set();
+          seen.add(id);
+          const distinctRule = distinct.get(id);
+          if (distinctRule !== undefined) out.push(distinctRule);
         }
       }
       if (out.length > 1) out.sort((a, b) => (order.get(a.meta.id) ?? 0) - (order.get(b.meta.id) ?? 0));

@@ -23,8 +23,14 @@ export class FieldRuleIndex<R> {
   readonly #automaton: NeedleAutomaton | undefined;
   /** Lower-case field name → its number. */
   readonly #fieldIds: ReadonlyMap<string, number>;
-  /** Needle index → pairs (detector index, field number or ANY_FIELD), flattened. */
-  readonly #owners: readonly (readonly number[])[];
+  /**
+   * Automaton state (offset / class count) → pairs (detector index, field number or ANY_FIELD) of every
+   * needle ending there, flattened: pairs of state s are `#pairs[#pairStart[s]]` up to `#pairStart[s + 1]`.
+   */
+  readonly #pairStart: Int32Array;
+  readonly #pairs: Int32Array;
+  /** Detector indices found for the record being read (reused, so a record allocates no list of its own). */
+  readonly #found: number[] = [];
   readonly #anyField: boolean;
   readonly #always: readonly number[];
   readonly #marks: Uint8Array;
@@ -71,7 +77,17 @@ export class FieldRuleIndex<R> {
       this.#automaton = automaton;
     }
     this.#fieldIds = fieldIds;
-    this.#owners = owners;
+    const automaton = this.#automaton;
+    const states = automaton === undefined ? 0 : automaton.delta.length / automaton.classCount;
+    const pairStart = new Int32Array(states + 1);
+    const pairs: number[] = [];
+    for (let state = 0; state < states; state += 1) {
+      pairStart[state] = pairs.length;
+      for (const needle of (automaton as NeedleAutomaton).outputsOf(state)) for (const v of owners[needle] as number[]) pairs.push(v);
+    }
+    pairStart[states] = pairs.length;
+    this.#pairStart = pairStart;
+    this.#pairs = Int32Array.from(pairs);
     this.#anyField = anyField;
     this.#always = always;
     this.#marks = new Uint8Array(detectors.length);
@@ -81,33 +97,48 @@ export class FieldRuleIndex<R> {
   candidates(fields: ReadonlyMap<string, readonly FieldValue[]>): FieldNeedleDetector<R>[] {
     // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
     const marks = this.#marks;
-    const owners = this.#owners;
-    const found: number[] = [];
+    const found = this.#found;
+    found.length = 0;
     for (const d of this.#always) {
       marks[d] = 1;
       found.push(d);
     }
     const automaton = this.#automaton;
     if (automaton !== undefined) {
-      let fieldId = ANY_FIELD;
-      const onNeedle = (needle: number): void => {
-        const pairs = owners[needle] as readonly number[];
-        for (let i = 0; i < pairs.length; i += 2) {
-          const d = pairs[i] as number;
-          if (marks[d] === 1) continue;
-          const owner = pairs[i + 1] as number;
-          if (owner !== ANY_FIELD && owner !== fieldId) continue;
-          marks[d] = 1;
-          found.push(d);
-        }
-      };
+      // The automaton's loop, inlined: one table step per character, and the pairs of a state that ends
+      // a needle read from flat arrays, with no call per needle.
+      const { classOf, delta, classCount } = automaton;
+      const pairStart = this.#pairStart;
+      const pairs = this.#pairs;
+      const fieldIds = this.#fieldIds;
+      const anyField = this.#anyField;
       for (const [name, values] of fields) {
-        const id = this.#fieldIds.get(name);
-        if (id === undefined && !this.#anyField) continue;
-        fieldId = id ?? ANY_FIELD - 1;
+        const id = fieldIds.get(name);
+        if (id === undefined && !anyField) continue;
+        const fieldId = id ?? ANY_FIELD - 1;
         for (const value of values) {
           if (value === null) continue;
-          automaton.forEachMatch(typeof value === 'string' ? value : String(value), onNeedle);
+          const text = typeof value === 'string' ? value : String(value);
+          let state = 0;
+          for (let i = 0; i < text.length; i += 1) {
+            const code = text.charCodeAt(i);
+            const t = delta[state + (code > 255 ? 0 : (classOf[code] as number))] as number;
+            if (t >= 0) {
+              state = t;
+              continue;
+            }
+            state = ~t;
+            const s = state / classCount;
+            const end = pairStart[s + 1] as number;
+            for (let p = pairStart[s] as number; p < end; p += 2) {
+              const d = pairs[p] as number;
+              if (marks[d] === 1) continue;
+              const owner = pairs[p + 1] as number;
+              if (owner !== ANY_FIELD && owner !== fieldId) continue;
+              marks[d] = 1;
+              found.push(d);
+            }
+          }
         }
       }
     }
