@@ -123,8 +123,11 @@ export function serveCommand(signal: AbortSignal): Command {
           const onStop = (name: string) => () => resolve(name);
           process.once('SIGTERM', onStop('SIGTERM'));
           process.once('SIGINT', onStop('SIGINT'));
-          // A serving process whose primary is gone stops too.
-          if (serving !== undefined) process.once('disconnect', onStop('disconnect'));
+          // A serving process whose primary is gone (even while it was starting) stops too.
+          if (serving !== undefined) {
+            if (process.connected) process.once('disconnect', onStop('disconnect'));
+            else resolve('disconnect');
+          }
           signal.addEventListener('abort', onStop('abort'), { once: true });
         });
         log.info({ signal: why }, 'stopping: running requests and jobs may finish');
