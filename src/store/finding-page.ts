@@ -357,10 +357,10 @@ type TextPlan =
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
  * PostgreSQL). SQLite counts the term's matches in its index, up to the bound; PostgreSQL looks for them in the
- * first `WALK_WINDOW` entries of the walk (the planner's estimate from its statistics was 10,098 for a term of
- * 10,100 matches in one store and low enough to pick the old walk, 169 ms, in another seeded alike). A term under
- * 3 characters has no trigram:
- * walked. The LIKE of `filterCondition` still decides what matches; the indexes only narrow where to look.
+ * first `WALK_WINDOW` entries of the walk rather than trust the planner's estimate of them, which for `%term%`
+ * comes from a sample's histogram and can swing either way from one ANALYZE to the next. A term under 3
+ * characters has no trigram: walked. The LIKE of `filterCondition` still decides what matches; the indexes only
+ * narrow where to look.
  */
 async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undefined> {
   if (q === undefined || q === '') return undefined;
