@@ -48,64 +48,48 @@ describe('finding pages', () => {
     }
   });
 
-  it('seeks the page after a cursor in the index instead of reading every row before it', async () => {
-    // The query pageFindings sends, caught on its way to the same file, then explained.
+  /**
+   * The plan of the query `send` sends whose SQL holds `marker`, caught on its way to the same store file by a
+   * logging Kysely, then explained.
+   */
+  async function planOfSent(send: (db: Kysely<StoreDatabase>) => Promise<unknown>, marker: string): Promise<string[]> {
     const sent: CompiledQuery[] = [];
-    const database = new Database(path.join(dir, 'store.db'));
-    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
+    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: new Database(path.join(dir, 'store.db')) }), log: (event) => void sent.push(event.query) });
     try {
-      for (const filter of [{}, { label: '14d' }]) {
-        sent.length = 0;
-        await pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() });
-        const query = sent.find((q) => q.sql.includes('order by'));
-        expect(query).toBeDefined();
-        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
-        const scan = plan.rows.map((row) => row.detail).find((detail) => / f /.test(detail) && !detail.includes(' s '));
-        expect(scan, JSON.stringify(filter)).toMatch(/^SEARCH f USING INDEX \S+ \(.*<expr>>\?\)$/);
-      }
+      await send(db);
+      const query = sent.find((q) => q.sql.includes(marker));
+      expect(query, marker).toBeDefined();
+      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
+      return plan.rows.map((row) => row.detail);
     } finally {
       await db.destroy();
+    }
+  }
+
+  /** The plan of the page pageFindings reads after a cursor, with this filter. */
+  const pagePlan = (filter: { q?: string; label?: string }) =>
+    planOfSent((db) => pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() }), 'order by');
+
+  it('seeks the page after a cursor in the index instead of reading every row before it', async () => {
+    for (const filter of [{}, { label: '14d' }]) {
+      const scan = (await pagePlan(filter)).find((detail) => / f /.test(detail) && !detail.includes(' s '));
+      expect(scan, JSON.stringify(filter)).toMatch(/^SEARCH f USING INDEX \S+ \(.*<expr>>\?\)$/);
     }
   });
 
   it('walks free text through the index that holds the text, in page order, while other lists keep the narrow index', async () => {
     // "ab" has no trigram, so it is walked whatever the count; the walk must test the text in the index (no
     // row read for a finding that does not hold the term) and seek the cursor, never sort.
-    const sent: CompiledQuery[] = [];
-    const database = new Database(path.join(dir, 'store.db'));
-    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
-    const planOf = async (filter: { q?: string }) => {
-      sent.length = 0;
-      await pageFindings(db, filter, { limit: 50, after: { key: -50, fingerprint: 'abc' }, now: new Date() });
-      const query = sent.find((q) => q.sql.includes('order by'));
-      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
-      return plan.rows.map((row) => row.detail);
-    };
-    try {
-      const walked = await planOf({ q: 'ab' });
-      expect(walked).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_text_walk \(<expr>>\?\)$/));
-      expect(walked.join('\n')).not.toContain('TEMP B-TREE');
-      expect(await planOf({})).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_risk_order /));
-    } finally {
-      await db.destroy();
-    }
+    const walked = await pagePlan({ q: 'ab' });
+    expect(walked).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_text_walk \(<expr>>\?\)$/));
+    expect(walked.join('\n')).not.toContain('TEMP B-TREE');
+    expect(await pagePlan({})).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_risk_order /));
   });
 
   it('looks for overdue findings (serve, every 5 s) through an index of open due dates, not the whole table', async () => {
-    const sent: CompiledQuery[] = [];
-    const database = new Database(path.join(dir, 'store.db'));
-    const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }), log: (event) => void sent.push(event.query) });
-    try {
-      await findOverdue(db, new Date('2026-06-01T00:00:00Z'));
-      const query = sent.find((q) => q.sql.includes('due_at'));
-      expect(query).toBeDefined();
-      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query?.sql ?? ''}`, [...(query?.parameters ?? [])]));
-      const details = plan.rows.map((row) => row.detail);
-      expect(details).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_open_due \(due_at/));
-      expect(details.join('\n')).not.toContain('SCAN f');
-    } finally {
-      await db.destroy();
-    }
+    const details = await planOfSent((db) => findOverdue(db, new Date('2026-06-01T00:00:00Z')), 'due_at');
+    expect(details).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX findings_open_due \(due_at/));
+    expect(details.join('\n')).not.toContain('SCAN f');
   });
 
   it('gives back the cursor it encoded and refuses others', () => {
