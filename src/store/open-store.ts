@@ -128,7 +128,6 @@ export function rowNamer(names: readonly string[]): (values: readonly unknown[])
       return row;
     };
   }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a literal of this statement's column names, each a JSON string
   return new Function('values', `return {${names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ')}};`) as (values: readonly unknown[]) => Record<string, unknown>;
 }
 
