@@ -21,7 +21,7 @@ import { CompiledQuery, SqliteAdapter, sql } from 'kysely';
 import pg from 'pg';
 import { openStore } from '../../dist/store/open-store.js';
 import { selectWithEvidence, suppressionOf } from '../../dist/store/finding-store.js';
-import { filterCondition, pageFindings } from '../../dist/store/finding-page.js';
+import { filterCondition, orderKey, pageFindings } from '../../dist/store/finding-page.js';
 import { seedStore } from './seed-store.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -42,7 +42,6 @@ const FIRST_PAGES = [
 // (b) Sets deep enough for 1,000 pages of 50 at 1M findings; each gets cursors at 100, 200, … 1,000 pages.
 const DEEP_SETS = ['', 'label=14d', 'severity=high'];
 const DEPTHS = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000];
-const ORDER_KEY = sql`coalesce(-f.risk, 1)`;
 
 const ms = (n) => `${n.toFixed(1)} ms`;
 const filterOf = (query) => Object.fromEntries(new URLSearchParams(query));
@@ -122,21 +121,21 @@ async function collectCursors(url, auth, query) {
 function offsetQuery(db, filter, offset, now) {
   return selectWithEvidence(db)
     .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
-    .select(ORDER_KEY.as('order_key'))
+    .select(orderKey(db).as('order_key'))
     .where((eb) => filterCondition(eb, filter, now))
-    .orderBy(ORDER_KEY).orderBy('f.fingerprint')
+    .orderBy(orderKey(db)).orderBy('f.fingerprint')
     .limit(51).offset(offset);
 }
 
 /** The keyset query exactly as pageFindings sends it (for its plan). */
 function keysetQuery(db, filter, after, now) {
+  const key = orderKey(db);
   return selectWithEvidence(db)
     .select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed'))
-    .select(ORDER_KEY.as('order_key'))
+    .select(key.as('order_key'))
+    .where(sql`(${key}, f.fingerprint) > (${after.key}, ${after.fingerprint})`)
     .where((eb) => filterCondition(eb, filter, now))
-    // As pageFindings: SQLite gets a plain range to seek with before the row value.
-    .where(db.getExecutor().adapter instanceof SqliteAdapter ? sql`${ORDER_KEY} >= ${after.key} and (${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})` : sql`(${ORDER_KEY}, f.fingerprint) > (${after.key}, ${after.fingerprint})`)
-    .orderBy(ORDER_KEY).orderBy('f.fingerprint')
+    .orderBy(key).orderBy('f.fingerprint')
     .limit(51);
 }
 
@@ -244,9 +243,9 @@ async function plans(store, name, cursors) {
   const now = new Date().toISOString();
   const deep = cursors.find((c) => c.query === 'label=14d' && c.depth === 1000) ?? cursors.at(-1);
   const queries = [
-    ['first page, no filter', selectWithEvidence(db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed')).select(ORDER_KEY.as('order_key')).where((eb) => filterCondition(eb, {}, now)).orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(51)],
+    ['first page, no filter', selectWithEvidence(db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed')).select(orderKey(db).as('order_key')).where((eb) => filterCondition(eb, {}, now)).orderBy(orderKey(db)).orderBy('f.fingerprint').limit(51)],
     [`page ${deep.depth} of ${deep.query || 'no filter'}`, keysetQuery(db, filterOf(deep.query), deep.after, now)],
-    ['first page, q=request 17', selectWithEvidence(db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed')).select(ORDER_KEY.as('order_key')).where((eb) => filterCondition(eb, { q: 'request 17' }, now)).orderBy(ORDER_KEY).orderBy('f.fingerprint').limit(51)],
+    ['first page, q=request 17', selectWithEvidence(db).select((eb) => eb.exists(suppressionOf(eb, now)).as('suppressed')).select(orderKey(db).as('order_key')).where((eb) => filterCondition(eb, { q: 'request 17' }, now)).orderBy(orderKey(db)).orderBy('f.fingerprint').limit(51)],
   ];
   for (const [label, query] of queries) {
     const compiled = query.compile();

@@ -1,7 +1,7 @@
 import { SqliteAdapter, sql, type Kysely, type SqlBool } from 'kysely';
 import { PRIORITY_LABELS } from '../core/priority.js';
 import { inAssetScope, scopeCondition, type AssetScope } from './asset-scope.js';
-import { filterCondition } from './finding-page.js';
+import { filterCondition, orderKey } from './finding-page.js';
 import { suppressionOf } from './finding-store.js';
 import type { StoreDatabase } from './store-schema.js';
 
@@ -293,7 +293,7 @@ export async function actNowItems(db: Db, now: Date, limit: number, scope?: Asse
     .where(any)
     .select(['f.fingerprint', 'f.title', 'f.asset', 'f.severity', 'f.status', 'f.priority_label', 'f.risk', 'f.due_at'])
     .select([due.as('is_due'), kev.as('is_kev')])
-    .orderBy(sql`coalesce(-f.risk, 1)`)
+    .orderBy(orderKey(db))
     .orderBy('f.fingerprint')
     .limit(limit)
     .execute();

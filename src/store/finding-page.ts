@@ -56,9 +56,16 @@ type FindingScope = ExpressionBuilder<StoreDatabase & { f: FindingsTable }, 'f'>
 
 /**
  * The ascending key findings are paged by: highest risk first, findings without a risk after all others.
- * Spelt exactly as in the `findings_risk_order` index so both databases use it.
+ * Spelt exactly as in the `findings_risk_order` index so both databases use it: on PostgreSQL the expression, on
+ * SQLite the generated column that holds it (0017-order-key-sqlite), which SQLite can seek a cursor's row value in.
  */
 const ORDER_KEY = sql<number>`coalesce(-f.risk, 1)`;
+const SQLITE_ORDER_KEY = sql<number>`f.order_key`;
+
+/** The page key of `db`'s dialect (see `ORDER_KEY`). */
+export function orderKey(db: Db): RawBuilder<number> {
+  return isSqlite(db) ? SQLITE_ORDER_KEY : ORDER_KEY;
+}
 
 /**
  * The condition a filter puts on findings `f` at `now`, within the asset scope of who asks (ASVS 8.2.2: the
@@ -125,7 +132,7 @@ export async function pageFindings(db: Db, filter: FindingFilter, options: PageO
   const rows = await readPage(db, filter, options, now, (query) =>
     selectWithEvidence(db)
       .select((eb) => suppressedColumn(eb, filter, now))
-      .select(ORDER_KEY.as('order_key'))
+      .select(orderKey(db).as('order_key'))
       .where(query.where)
       .orderBy(query.key)
       .orderBy('f.fingerprint')
@@ -146,7 +153,7 @@ export async function pageFindingSummaries(db: Db, filter: FindingFilter, option
   const rows = await readPage(db, filter, options, now, (query) =>
     summarySelect(db)
       .select((eb) => suppressedColumn(eb, filter, now))
-      .select(ORDER_KEY.as('order_key'))
+      .select(orderKey(db).as('order_key'))
       .where(query.where)
       .orderBy(query.key)
       .orderBy('f.fingerprint')
@@ -193,17 +200,17 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
       ]),
   });
   const text = await textPlan(db, filter.q);
-  if (text?.kind !== 'batches') return run(query(text?.kind === 'walk' ? WALK_KEY : ORDER_KEY, options.after, text?.condition, want));
+  if (text?.kind !== 'batches') return run(query(text?.kind === 'walk' ? WALK_KEY : orderKey(db), options.after, text?.condition, want));
   const rows: R[] = [];
   let from = options.after;
   // The first batch: a page and a quarter of matches, enough when few fail the rest of the filter (by default
   // the fixed ones, a tenth); a walk to 200 matches of a term in 1 % of 1M findings cost 40 ms against 20 ms.
   for (let size = Math.ceil(want * 1.25), first = true; rows.length < want; size = Math.min(size * 4, WALK_BATCH_MAX), first = false) {
     const batch = await walkMatches(db, text.pattern, from, size, first && text.probe ? (options.textWindow ?? WALK_WINDOW) : undefined);
-    if (batch === 'rare') return run(query(ORDER_KEY, options.after, trigramCandidates(text.pattern), want));
+    if (batch === 'rare') return run(query(orderKey(db), options.after, trigramCandidates(text.pattern), want));
     const last = batch.at(-1);
     if (last === undefined) break;
-    rows.push(...(await run(query(ORDER_KEY, undefined, sql<SqlBool>`f.fingerprint in (${sql.join(batch.map((match) => match.fingerprint))})`, want - rows.length))));
+    rows.push(...(await run(query(orderKey(db), undefined, sql<SqlBool>`f.fingerprint in (${sql.join(batch.map((match) => match.fingerprint))})`, want - rows.length))));
     if (batch.length < size) break;
     from = last;
   }
@@ -328,17 +335,18 @@ function toSummary(row: SummaryRow): FindingSummary {
 }
 
 /**
- * Rows after the cursor. The row-value comparison is exact, and PostgreSQL seeks the index with it. SQLite does
- * not: it read every row before the cursor (~120 ms at row 10,000 of 200,000). For SQLite a redundant `key >=
- * cursor key` comes first, a plain range it seeks with. PostgreSQL gets the row value alone: with both, it
- * misjudged how many rows match and sorted the whole label instead (80 ms against 1 ms).
+ * Rows after the cursor. The row-value comparison is exact, and both databases seek the index with it when the
+ * key is a column (SQLite's `order_key`) or, on PostgreSQL, the indexed expression. SQLite cannot seek a row value
+ * over an expression (the text walk's `WALK_KEY`): it read every row before the cursor (~120 ms at row 10,000 of
+ * 200,000), so there a redundant `key >= cursor key` comes first, a plain range it seeks with, after which it still
+ * steps over the rows of the cursor's key before it. PostgreSQL gets the row value alone: with both, it misjudged
+ * how many rows match and sorted the whole label instead (80 ms against 1 ms).
  * The caller puts this before the filter's condition: SQLite checks conditions in the order written, and this one
- * needs only the index, so the rows of the cursor's key before it are skipped without reading them (at 1M,
- * ~10,000 share a key: 27 ms a page with the status check first, 0.9 ms this way).
+ * needs only the index (at 1M, ~10,000 share a key: 27 ms a page with the status check first, 0.9 ms this way).
  */
 function afterCursor(db: Db, after: PageCursor, key: RawBuilder<number>): RawBuilder<SqlBool> {
   const range = sql<SqlBool>`(${key}, f.fingerprint) > (${after.key}, ${after.fingerprint})`;
-  return isSqlite(db) ? sql<SqlBool>`${key} >= ${after.key} and ${range}` : range;
+  return key === WALK_KEY ? sql<SqlBool>`${key} >= ${after.key} and ${range}` : range;
 }
 
 function isSqlite(db: Db): boolean {
