@@ -199,7 +199,7 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
         filterCondition(eb, filter, now, options.scope),
       ]),
   });
-  const text = await textPlan(db, filter.q);
+  const text = await textPlan(db, filter.q, options.now.getTime());
   if (text?.kind !== 'batches') return run(query(text?.kind === 'walk' ? WALK_KEY : orderKey(db), options.after, text?.condition, want));
   const rows: R[] = [];
   let from = options.after;
@@ -379,13 +379,13 @@ type TextPlan =
  * now under 1 ms). Else by walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
- * PostgreSQL). SQLite counts the term's matches in its index, up to the bound; PostgreSQL looks for them in the
+ * PostgreSQL). SQLite counts the term's matches in its index, up to the bound (kept a minute: `termCounts`); PostgreSQL looks for them in the
  * first `WALK_WINDOW` entries of the walk rather than trust the planner's estimate of them, which for `%term%`
  * comes from a sample's histogram and can swing either way from one ANALYZE to the next. A term under 3
  * characters has no trigram: walked. The LIKE of `filterCondition` still decides what matches; the indexes only
  * narrow where to look.
  */
-async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undefined> {
+async function textPlan(db: Db, q: string | undefined, at: number): Promise<TextPlan | undefined> {
   if (q === undefined || q === '') return undefined;
   // As `filterCondition`'s pattern: the three columns' text, joined, holds the term whenever one of them does.
   const pattern = likePattern(q);
@@ -398,9 +398,36 @@ async function textPlan(db: Db, q: string | undefined): Promise<TextPlan | undef
   if (short) return walk;
   // One FTS5 phrase: the term's trigrams in a row, i.e. the term itself, without regard to case.
   const phrase = `"${q.replaceAll('"', '""')}"`;
+  const candidates = { kind: 'candidates', condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})` } as const;
+  const counted = termCounts(db);
+  const key = q.toLowerCase();
+  const known = counted.get(key);
+  if (known !== undefined && at < known.until) return known.common ? walk : candidates;
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings_text where findings_text match ${phrase} limit ${TEXT_CANDIDATES + 1})`.execute(db);
-  if (Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES) return walk;
-  return { kind: 'candidates', condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})` };
+  const common = Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES;
+  if (counted.size >= TERM_COUNTS_KEPT) counted.clear();
+  counted.set(key, { common, until: at + TERM_COUNT_MS });
+  return common ? walk : candidates;
+}
+
+/**
+ * Whether each term searched lately had more matches than `TEXT_CANDIDATES`, per SQLite store, until when. The
+ * count decides only where a page looks for the term's matches, never which rows match, so an answer a minute old
+ * costs at worst a slower page. Counting a common term is the dearest part of its page (its trigrams are in most
+ * findings: ~3 ms at 1M findings, against 0.3 ms for the walk that follows), and every page of a search, and every
+ * user searching the same term, counted it again.
+ */
+const termCountsOf = new WeakMap<Db, Map<string, { readonly common: boolean; readonly until: number }>>();
+const TERM_COUNT_MS = 60_000;
+const TERM_COUNTS_KEPT = 1000;
+
+function termCounts(db: Db): Map<string, { readonly common: boolean; readonly until: number }> {
+  let counts = termCountsOf.get(db);
+  if (counts === undefined) {
+    counts = new Map();
+    termCountsOf.set(db, counts);
+  }
+  return counts;
 }
 
 /** `%term%`, lower-cased, with the term's own `%`, `_` and `\\` escaped: LIKE finds the term as it is written. */

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../core/finding.js';
 import { postgresDown, withSchema } from '../../test/e2e/test-postgres.js';
@@ -9,6 +10,7 @@ import { makeFinding } from '../../test/server/seed-findings.js';
 import { pageFindings, pageFindingSummaries, type FindingFilter } from './finding-page.js';
 import type { FindingStore } from './finding-store.js';
 import { openStore } from './open-store.js';
+import type { StoreDatabase } from './store-schema.js';
 
 const AT = '2026-05-31T00:00:00.000Z';
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -121,6 +123,26 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await listAll(store, { q: 'number 17' })).not.toContain(renamed.fingerprint);
       findings = findings.map((f) => (f.fingerprint === renamed.fingerprint ? renamed : f));
       expect(await listAll(store, { q: 'number 17' })).toEqual(expected(findings, 'number 17'));
+    });
+
+    it('counts a term\'s matches in the SQLite text index once a minute, not for every page', async (context) => {
+      if (store === undefined || dialect !== 'sqlite') return context.skip();
+      const counts: string[] = [];
+      const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: new Database(path.join(dir, 'store.db')) }), log: (event) => void (event.query.sql.includes('count(*)') && counts.push(event.query.sql)) });
+      try {
+        for (const q of ['number', 'number 12']) {
+          counts.length = 0;
+          const first = await pageFindingSummaries(db, { q }, { limit: 50, now: NOW });
+          const second = await pageFindingSummaries(db, { q: q.toUpperCase() }, { limit: 50, now: new Date(NOW.getTime() + 30_000), ...(first.next === undefined ? {} : { after: first.next }) });
+          expect([...first.items, ...second.items].map((f) => f.fingerprint), q).toEqual(expected(findings, q).slice(0, 100));
+          expect(counts, q).toHaveLength(1);
+          // A minute on, the count is taken again: the store may have changed.
+          await pageFindingSummaries(db, { q }, { limit: 50, now: new Date(NOW.getTime() + 61_000) });
+          expect(counts, q).toHaveLength(2);
+        }
+      } finally {
+        await db.destroy();
+      }
     });
 
     it('keeps a text index for the search', async (context) => {
