@@ -7,7 +7,7 @@
 // the hot list query.
 // Usage: npm run bench:serve [-- N]  (default 1,000,000; W3GUARD_BENCH_ONLY=sqlite|postgres runs one store;
 // W3GUARD_BENCH_SECONDS sets each load's length, default 20; W3GUARD_BENCH_PROCESSES serve's --processes, default 1;
-// W3GUARD_BENCH_POSTGRES the server)
+// W3GUARD_BENCH_POSTGRES the server; W3GUARD_BENCH_KEEP a folder that keeps the seeded stores for the next run)
 /* global fetch -- Node 20's own */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -30,6 +30,9 @@ const ONLY = process.env.W3GUARD_BENCH_ONLY;
 const SECONDS = Number(process.env.W3GUARD_BENCH_SECONDS ?? 20);
 // `serve --processes N` (default 1): N serving processes on the one address.
 const PROCESSES = Number(process.env.W3GUARD_BENCH_PROCESSES ?? 1);
+// A folder to keep the seeded stores in between runs (its SQLite file, and the PostgreSQL schema w3g_bench_kept):
+// seeding 1M findings takes minutes on SQLite and over ten on PostgreSQL. Unset: fresh stores, removed after.
+const KEEP = process.env.W3GUARD_BENCH_KEEP;
 const CONNECTIONS = 50;
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -269,14 +272,19 @@ async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
   let serve;
   try {
     const seedStart = Date.now();
-    const count = await seedStore(store, N);
-    // A realistic mix of lifecycle states: some open, some fixed (the default list leaves fixed ones out).
-    await sql`UPDATE findings SET status = CASE WHEN CAST(risk AS integer) % 10 = 0 THEN 'fixed' WHEN CAST(risk AS integer) % 3 = 0 THEN 'open' ELSE status END,
-      fixed_at = CASE WHEN CAST(risk AS integer) % 10 = 0 THEN '2026-11-03T00:00:00.000Z' ELSE fixed_at END`.execute(store.database);
-    // The update above wrote every row again: vacuum (PostgreSQL) so the pages are all-visible once more, as
-    // autovacuum leaves them, or the free-text walk's index-only scan reads every row it passes.
-    await sql.raw(store.dialect === 'postgres' ? 'VACUUM (ANALYZE) findings' : 'ANALYZE').execute(store.database);
-    console.log(`${name}: seeded ${count} findings in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    const kept = KEEP && (await store.count('findings')) > 0;
+    if (kept) {
+      console.log(`${name}: ${await store.count('findings')} findings kept from an earlier run (W3GUARD_BENCH_KEEP)`);
+    } else {
+      const count = await seedStore(store, N);
+      // A realistic mix of lifecycle states: some open, some fixed (the default list leaves fixed ones out).
+      await sql`UPDATE findings SET status = CASE WHEN CAST(risk AS integer) % 10 = 0 THEN 'fixed' WHEN CAST(risk AS integer) % 3 = 0 THEN 'open' ELSE status END,
+        fixed_at = CASE WHEN CAST(risk AS integer) % 10 = 0 THEN '2026-11-03T00:00:00.000Z' ELSE fixed_at END`.execute(store.database);
+      // The update above wrote every row again: vacuum (PostgreSQL) so the pages are all-visible once more, as
+      // autovacuum leaves them, or the free-text walk's index-only scan reads every row it passes.
+      await sql.raw(store.dialect === 'postgres' ? 'VACUUM (ANALYZE) findings' : 'ANALYZE').execute(store.database);
+      console.log(`${name}: seeded ${count} findings in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    }
     const auth = await token(serveDb, env);
     serve = await startServe(serveDb, env, [...serveExtra, '--processes', String(PROCESSES)]);
     const cursors = [];
@@ -309,14 +317,16 @@ async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
 
 const results = {};
 const folder = mkdtempSync(join(tmpdir(), 'serve-bench-'));
+// The stores of a kept run: a SQLite file in this folder and a PostgreSQL schema named after it.
+const keptSqlite = KEEP ? join(KEEP, 'serve-bench.db') : undefined;
 const env = { ...process.env, XDG_DATA_HOME: folder, W3GUARD_SECRET_KEY: randomBytes(32).toString('base64') };
 try {
   if (ONLY !== 'postgres') {
-    const file = join(folder, 'bench.db');
+    const file = keptSqlite ?? join(folder, 'bench.db');
     results.sqlite = await bench('SQLite', file, file, {}, env, []);
   }
   if (ONLY !== 'sqlite') {
-    const schema = `w3g_bench_${randomBytes(4).toString('hex')}`;
+    const schema = KEEP ? 'w3g_bench_kept' : `w3g_bench_${randomBytes(4).toString('hex')}`;
     const boss = `w3g_boss_${randomBytes(4).toString('hex')}`;
     const url = new URL(POSTGRES);
     url.searchParams.set('options', `-c search_path=${schema}`);
@@ -325,7 +335,7 @@ try {
     try {
       results.postgres = await bench('PostgreSQL', POSTGRES, url.toString(), { schema }, env, ['--no-worker', '--jobs-schema', boss]);
     } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      if (!KEEP) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.query(`DROP SCHEMA IF EXISTS ${boss} CASCADE`);
       await admin.end();
     }
