@@ -291,8 +291,10 @@ const SUMMARY_COLUMNS = [
   'f.priority_label', 'f.due_at', 'f.first_seen', 'f.last_seen', 'f.fixed_at', 'f.triage_state', 'f.triage_justification', 'f.triage_comment', 'f.triage_by', 'f.triage_at',
 ] as const;
 
-/** The list's select of summary columns, built once per database: Kysely builders never change, and parsing the
- * 22 column references anew took a twentieth of a page's time. */
+/**
+ * The list's select of summary columns, built once per database: Kysely builders never change, and parsing the 22
+ * column references anew took a twentieth of a page's time.
+ */
 const summarySelects = new WeakMap<Db, ReturnType<typeof buildSummarySelect>>();
 
 function buildSummarySelect(db: Db) {
@@ -379,11 +381,11 @@ type TextPlan =
  * now under 1 ms). Else by walking the risk order in `findings_text_walk` (0015-text-walk), whose entries hold
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
- * PostgreSQL). SQLite counts the term's matches in its index, up to the bound (kept a minute: `termCounts`); PostgreSQL looks for them in the
- * first `WALK_WINDOW` entries of the walk rather than trust the planner's estimate of them, which for `%term%`
- * comes from a sample's histogram and can swing either way from one ANALYZE to the next. A term under 3
- * characters has no trigram: walked. The LIKE of `filterCondition` still decides what matches; the indexes only
- * narrow where to look.
+ * PostgreSQL). SQLite counts the term's matches in its index, up to the bound (the verdict kept a minute:
+ * `termCountsOf`); PostgreSQL looks for them in the first `WALK_WINDOW` entries of the walk rather than trust the
+ * planner's estimate of them, which for `%term%` comes from a sample's histogram and can swing either way from
+ * one ANALYZE to the next. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still
+ * decides what matches; the indexes only narrow where to look.
  */
 async function textPlan(db: Db, q: string | undefined, at: number): Promise<TextPlan | undefined> {
   if (q === undefined || q === '') return undefined;
