@@ -546,6 +546,16 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
         await sql`analyze findings`.execute(db);
       },
     },
+    '0018-open-order-postgres': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The default list's index of findings not fixed (SQLite: 0017) on PostgreSQL, whose plain index scans
+        // cannot test the status before reading the row either: a page just before a risk score whose findings
+        // were all fixed read and dropped 10,128 rows (142 ms with them not yet in memory).
+        if (dialect === 'sqlite') return;
+        await sql`create index findings_open_order on findings ((coalesce(-risk, 1)), fingerprint) where status <> 'fixed'`.execute(db);
+        await sql`analyze findings`.execute(db);
+      },
+    },
   };
 }
 
