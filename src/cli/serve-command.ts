@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -60,7 +61,7 @@ export function serveCommand(signal: AbortSignal): Command {
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
     .option('--require-mfa', 'users without a TOTP second factor may only set one up after signing in')
     .option('--password-blocklist <file>', 'also refuse the passwords in this file (one a line, such as a top-100k list)')
-    .option('--processes <n>', 'answer requests in N processes sharing the address, to use more cores (the first also runs schedules, notifications and scan jobs; each gets 1/N of --rate-limit)', '1')
+    .option('--processes <n>', `answer requests in N processes sharing the address, to use more cores, or "auto" for one a core (${availableParallelism()} here); the first also runs schedules, notifications and scan jobs; each gets 1/N of --rate-limit`, '1')
     .action(async (flags: ServeFlags) => {
       const { host, port } = listenOption(flags.listen);
       if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(flags.logLevel)) throw new UsageError(`--log-level takes fatal, error, warn, info or debug, not ${JSON.stringify(flags.logLevel)}.`);
@@ -68,8 +69,8 @@ export function serveCommand(signal: AbortSignal): Command {
       const rateLimit = flags.rateLimit === undefined ? undefined : Number(flags.rateLimit);
       if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new UsageError(`--rate-limit takes a whole number of requests per minute, not ${JSON.stringify(flags.rateLimit)}.`);
       if (flags.jobsSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.jobsSchema)) throw new UsageError('--jobs-schema takes a plain lower-case identifier.');
-      const processes = Number(flags.processes);
-      if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw new UsageError(`--processes takes a whole number from 1 to 64, not ${JSON.stringify(flags.processes)}.`);
+      const processes = flags.processes === 'auto' ? Math.min(availableParallelism(), 64) : Number(flags.processes);
+      if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw new UsageError(`--processes takes a whole number from 1 to 64 or "auto", not ${JSON.stringify(flags.processes)}.`);
       const serving = servingProcess();
       const { isPostgresUrl } = await import('../store/open-store.js');
       const { loadSecretKey } = await import('../server/secret-key.js');

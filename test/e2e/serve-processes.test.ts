@@ -1,6 +1,6 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { until } from '../jobs/job-fixtures.js';
@@ -62,7 +62,23 @@ describe.skipIf(!existsSync(CLI))('w3guard serve --processes', () => {
     for (const bad of ['0', '65', 'two']) {
       const result = spawnSync(process.execPath, [CLI, 'serve', '--db', join(dir, 'w3guard.db'), '--processes', bad], { cwd: REPO_ROOT, env: { ...process.env, XDG_DATA_HOME: dir }, encoding: 'utf8' });
       expect(result.status, bad).toBe(2);
-      expect(result.stderr).toContain('--processes takes a whole number from 1 to 64');
+      expect(result.stderr).toContain('--processes takes a whole number from 1 to 64 or "auto"');
     }
   });
+
+  it('runs one process a core with --processes auto', async () => {
+    const cores = Math.min(availableParallelism(), 64);
+    const env = { ...process.env, XDG_DATA_HOME: dir, NO_COLOR: '1' };
+    const child = spawn(process.execPath, [CLI, 'serve', '--db', join(dir, 'auto.db'), '--listen', '127.0.0.1:0', '--processes', 'auto'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      const line = await until('the listening line', async () => /listening on http:\/\/\S+.*/.exec(stdout)?.[0], 60_000);
+      expect(line).toContain(cores > 1 ? `(${cores} processes)` : 'listening on');
+      if (cores > 1) await until('every serving process', async () => children(child.pid ?? 0).length === cores || undefined, 30_000);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 120_000);
 });
