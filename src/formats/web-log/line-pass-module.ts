@@ -1,0 +1,236 @@
+/**
+ * The byte pass of the web log reader as a WebAssembly module, written out here instruction by
+ * instruction (no toolchain, no binary in the repository): the same loop as the reader's JavaScript
+ * version (see `line-pass.test.ts`, which holds that version as the reference), at about twice its speed,
+ * since a WebAssembly load needs no bounds check of its own and the loop keeps every value in a register.
+ *
+ * The module imports its memory (`env.memory`), laid out as `LINE_PASS_LAYOUT` says, and exports one
+ * function `pass(from, to, expected, maxLine, shift, classBytes, groupsAt)`: it reads the bytes at addresses
+ * `from`…`to` (whole lines), steps the needle automaton on every byte, and lists in the line table every
+ * line that needs handling (its start and end plus `shift`, its spaces, flags, group bits and index), like
+ * the reader's pass. It stops after a `#` line or when the table is full, and writes its counts to the
+ * result slots.
+ */
+
+/** Where things sit in the module's memory (byte addresses). */
+export const LINE_PASS_LAYOUT = {
+  /** i32 results: listed lines, lines seen, plain lines, where the pass stopped (plus `shift`). */
+  count: 0,
+  lines: 4,
+  plain: 8,
+  next: 12,
+  /** Byte → automaton class (256 bytes). */
+  classOf: 256,
+  /** Group bits → 1 when a line holding them is wanted (256 bytes). */
+  wanted: 512,
+  /** Lines the table holds; a pass stops when it is full. */
+  capacity: 4096,
+  /** The line table: i32 starts, ends, spaces, line indices, then u8 flags and group bits. */
+  starts: 1024,
+  ends: 1024 + 4096 * 4,
+  spaces: 1024 + 2 * 4096 * 4,
+  lineIndex: 1024 + 3 * 4096 * 4,
+  flags: 1024 + 4 * 4096 * 4,
+  marks: 1024 + 4 * 4096 * 4 + 4096,
+  /** The transition table from here on, then the group bits per state (`groupsAt`), then the bytes of a pass. */
+  tables: 1024 + 4 * 4096 * 4 + 2 * 4096,
+} as const;
+
+/** Bit set in a listed line's flags when it holds a percent sign. */
+export const LINE_FLAG_PERCENT = 1;
+/** Bit set in a listed line's flags when it holds a control byte other than tab and CR. */
+export const LINE_FLAG_CONTROL = 2;
+
+const I32 = 0x7f;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let n = value >>> 0;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let n = value | 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vector = (items: readonly (readonly number[])[]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: readonly number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, 'ascii')];
+
+// The instructions used, by their names in the WebAssembly text format.
+const get = (local: number): number[] => [0x20, ...uleb(local)];
+const set = (local: number): number[] => [0x21, ...uleb(local)];
+const tee = (local: number): number[] => [0x22, ...uleb(local)];
+const constant = (value: number): number[] => [0x41, ...sleb(value)];
+const load8 = (offset: number): number[] => [0x2d, 0, ...uleb(offset)];
+const load32 = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
+const store32 = (offset: number): number[] => [0x36, 2, ...uleb(offset)];
+const store8 = (offset: number): number[] => [0x3a, 0, ...uleb(offset)];
+const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
+const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const IF = [0x04, 0x40];
+const ELSE = [0x05];
+const END = [0x0b];
+const ADD = [0x6a];
+const SUB = [0x6b];
+const SHL = [0x74];
+const AND = [0x71];
+const OR = [0x72];
+const XOR = [0x73];
+const EQZ = [0x45];
+const EQ = [0x46];
+const NE = [0x47];
+const LT_S = [0x48];
+const LT_U = [0x49];
+const GT_U = [0x4b];
+const LE_U = [0x4d];
+const GE_U = [0x4f];
+const DIV_U = [0x6e];
+
+// Parameters, then locals.
+const FROM = 0;
+const TO = 1;
+const EXPECTED = 2;
+const MAX_LINE = 3;
+const SHIFT = 4;
+const CLASS_BYTES = 5;
+const GROUPS_AT = 6;
+const I = 7;
+const B = 8;
+const T = 9;
+const STATE = 10;
+const MARKED = 11;
+const LINES = 12;
+const SPACES = 13;
+const FLAGS = 14;
+const COUNT = 15;
+const PLAIN = 16;
+const LINE_START = 17;
+const END_AT = 18;
+const DIRECTIVE = 19;
+const AT = 20;
+const LOCALS = 14;
+
+const increment = (local: number): number[] => [...get(local), ...constant(1), ...ADD, ...set(local)];
+
+/** The body of `pass`: see the reader's JavaScript version in the test for the same loop, line by line. */
+function passBody(): number[] {
+  const L = LINE_PASS_LAYOUT;
+  // At a newline (its address is i - 1): the line's end without CR, whether it is a directive, and
+  // whether it is only counted or listed.
+  const newline = [
+    ...get(I), ...constant(1), ...SUB, ...set(AT),
+    ...get(AT), ...constant(1), ...SUB, ...get(AT),
+    ...get(AT), ...get(LINE_START), ...GT_U, ...get(AT), ...constant(1), ...SUB, ...load8(0), ...constant(13), ...EQ, ...AND,
+    0x1b /* select */, ...set(END_AT),
+    ...get(LINE_START), ...load8(0), ...constant(35), ...EQ, ...set(DIRECTIVE),
+    ...get(MARKED), ...load8(L.wanted), ...EQZ,
+    ...get(FLAGS), ...EQZ, ...AND,
+    ...get(SPACES), ...constant(1), ...ADD, ...get(EXPECTED), ...EQ, ...AND,
+    ...get(DIRECTIVE), ...EQZ, ...AND,
+    ...get(END_AT), ...get(LINE_START), ...GT_U, ...AND,
+    ...get(END_AT), ...get(LINE_START), ...SUB, ...get(MAX_LINE), ...LE_U, ...AND,
+    ...IF,
+    ...increment(PLAIN),
+    ...ELSE,
+    ...get(COUNT), ...constant(2), ...SHL, ...tee(AT), ...get(LINE_START), ...get(SHIFT), ...ADD, ...store32(L.starts),
+    ...get(AT), ...get(END_AT), ...get(SHIFT), ...ADD, ...store32(L.ends),
+    ...get(AT), ...get(SPACES), ...store32(L.spaces),
+    ...get(AT), ...get(LINES), ...store32(L.lineIndex),
+    ...get(COUNT), ...get(FLAGS), ...store8(L.flags),
+    ...get(COUNT), ...get(MARKED), ...store8(L.marks),
+    ...increment(COUNT),
+    ...END,
+    ...increment(LINES),
+    ...get(I), ...set(LINE_START),
+    ...constant(0), ...set(SPACES),
+    ...constant(0), ...set(FLAGS),
+    ...constant(0), ...set(MARKED),
+    ...constant(0), ...set(STATE),
+    // The pass stops after a directive (it may change the field count) or when the table is full.
+    ...get(DIRECTIVE), ...brIf(3),
+    ...get(COUNT), ...constant(L.capacity), ...EQ, ...brIf(3),
+  ];
+  return [
+    ...get(FROM), ...set(I),
+    ...get(FROM), ...set(LINE_START),
+    ...BLOCK,
+    ...LOOP,
+    ...get(I), ...get(TO), ...GE_U, ...brIf(1),
+    ...get(I), ...load8(0), ...set(B),
+    // t = delta[state + class(b)]: byte offsets, negative (bitwise not) where needles end.
+    ...get(STATE), ...get(B), ...load8(L.classOf), ...constant(2), ...SHL, ...ADD, ...load32(L.tables), ...tee(T),
+    ...constant(0), ...LT_S,
+    ...IF,
+    ...get(T), ...constant(-1), ...XOR, ...tee(STATE),
+    ...get(CLASS_BYTES), ...DIV_U, ...get(GROUPS_AT), ...ADD, ...load8(0), ...get(MARKED), ...OR, ...set(MARKED),
+    ...ELSE,
+    ...get(T), ...set(STATE),
+    ...END,
+    ...increment(I),
+    ...get(B), ...constant(37), ...GT_U, ...brIf(0),
+    ...get(B), ...constant(32), ...EQ,
+    ...IF,
+    ...increment(SPACES),
+    ...ELSE,
+    ...get(B), ...constant(10), ...EQ,
+    ...IF,
+    ...newline,
+    ...ELSE,
+    ...get(B), ...constant(37), ...EQ,
+    ...IF,
+    ...get(FLAGS), ...constant(LINE_FLAG_PERCENT), ...OR, ...set(FLAGS),
+    ...ELSE,
+    ...get(B), ...constant(32), ...LT_U, ...get(B), ...constant(9), ...NE, ...AND, ...get(B), ...constant(13), ...NE, ...AND,
+    ...IF,
+    ...get(FLAGS), ...constant(LINE_FLAG_CONTROL), ...OR, ...set(FLAGS),
+    ...END,
+    ...END,
+    ...END,
+    ...END,
+    ...br(0),
+    ...END,
+    ...END,
+    ...constant(0), ...get(COUNT), ...store32(L.count),
+    ...constant(0), ...get(LINES), ...store32(L.lines),
+    ...constant(0), ...get(PLAIN), ...store32(L.plain),
+    ...constant(0), ...get(I), ...get(SHIFT), ...ADD, ...store32(L.next),
+    ...END,
+  ];
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module (compiled once per thread). */
+export function linePassModule(): WebAssembly.Module {
+  if (compiled !== undefined) return compiled;
+  const body = [...uleb(1), ...uleb(LOCALS), I32, ...passBody()];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vector([])]])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vector([uleb(0)])),
+    ...section(7, vector([[...name('pass'), 0x00, 0x00]])),
+    ...section(10, vector([[...uleb(body.length), ...body]])),
+  ]);
+  compiled = new WebAssembly.Module(bytes);
+  return compiled;
+}
