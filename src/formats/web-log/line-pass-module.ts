@@ -6,10 +6,10 @@
  *
  * The module imports its memory (`env.memory`), laid out as `LINE_PASS_LAYOUT` says, and exports one
  * function `pass(from, to, expected, maxLine, shift, classBytes, groupsAt)`: it reads the bytes at addresses
- * `from`…`to` (whole lines), steps the needle automaton on every byte, and lists in the line table every
- * line that needs handling (its start and end plus `shift`, its spaces, flags, group bits and index), like
- * the reader's pass. It stops after a `#` line or when the table is full, and writes its counts to the
- * result slots.
+ * `from`…`to` (whole lines), steps the needle automaton on every byte, runs it again over a line with
+ * percent signs as decoded (`decoded`, also exported), and lists in the line table every line that needs
+ * handling (its start and end plus `shift`, its spaces, flags, group bits and index), like the reader's
+ * pass. It stops after a `#` line or when the table is full, and writes its counts to the result slots.
  */
 
 /** Where things sit in the module's memory (byte addresses). */
@@ -40,6 +40,12 @@ export const LINE_PASS_LAYOUT = {
 export const LINE_FLAG_PERCENT = 1;
 /** Bit set in a listed line's flags when it holds a control byte other than tab and CR. */
 export const LINE_FLAG_CONTROL = 2;
+/**
+ * Bit set beside `LINE_FLAG_PERCENT` when the pass also ran the automaton over the line as one round of
+ * percent-decoding gives it, and added the groups found to the line's: only a line it could not decode
+ * that way (see `decoded`) is left to the full decoder.
+ */
+export const LINE_FLAG_DECODED = 4;
 
 const I32 = 0x7f;
 
@@ -83,6 +89,7 @@ const load32 = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
 const store32 = (offset: number): number[] => [0x36, 2, ...uleb(offset)];
 const store8 = (offset: number): number[] => [0x3a, 0, ...uleb(offset)];
 const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
+const call = (func: number): number[] => [0x10, ...uleb(func)];
 const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
@@ -102,7 +109,10 @@ const LT_S = [0x48];
 const LT_U = [0x49];
 const GT_U = [0x4b];
 const LE_U = [0x4d];
+const GE_S = [0x4e];
 const GE_U = [0x4f];
+const RETURN = [0x0f];
+const IF_I32 = [0x04, I32];
 const DIV_U = [0x6e];
 
 // Parameters, then locals.
@@ -127,7 +137,8 @@ const LINE_START = 17;
 const END_AT = 18;
 const DIRECTIVE = 19;
 const AT = 20;
-const LOCALS = 14;
+const DECODED = 21;
+const LOCALS = 15;
 
 const increment = (local: number): number[] => [...get(local), ...constant(1), ...ADD, ...set(local)];
 
@@ -142,8 +153,18 @@ function passBody(): number[] {
     ...get(AT), ...get(LINE_START), ...GT_U, ...get(AT), ...constant(1), ...SUB, ...load8(0), ...constant(13), ...EQ, ...AND,
     0x1b /* select */, ...set(END_AT),
     ...get(LINE_START), ...load8(0), ...constant(35), ...EQ, ...set(DIRECTIVE),
+    // A request line with percent signs: its decoded text may hold needles of other groups.
+    ...get(FLAGS), ...constant(LINE_FLAG_PERCENT), ...EQ, ...get(DIRECTIVE), ...EQZ, ...AND,
+    ...IF,
+    ...get(LINE_START), ...get(END_AT), ...get(CLASS_BYTES), ...get(GROUPS_AT), ...call(1), ...tee(DECODED),
+    ...constant(0), ...GE_S,
+    ...IF,
+    ...get(MARKED), ...get(DECODED), ...OR, ...set(MARKED),
+    ...constant(LINE_FLAG_PERCENT | LINE_FLAG_DECODED), ...set(FLAGS),
+    ...END,
+    ...END,
     ...get(MARKED), ...load8(L.wanted), ...EQZ,
-    ...get(FLAGS), ...EQZ, ...AND,
+    ...get(FLAGS), ...EQZ, ...get(FLAGS), ...constant(LINE_FLAG_PERCENT | LINE_FLAG_DECODED), ...EQ, ...OR, ...AND,
     ...get(SPACES), ...constant(1), ...ADD, ...get(EXPECTED), ...EQ, ...AND,
     ...get(DIRECTIVE), ...EQZ, ...AND,
     ...get(END_AT), ...get(LINE_START), ...GT_U, ...AND,
@@ -217,19 +238,117 @@ function passBody(): number[] {
   ];
 }
 
+// `decoded(start, end, classBytes, groupsAt)`: parameters, then locals.
+const D_START = 0;
+const D_END = 1;
+const D_CLASS_BYTES = 2;
+const D_GROUPS_AT = 3;
+const K = 4;
+const DB = 5;
+const DT = 6;
+const D_STATE = 7;
+const GROUPS = 8;
+const H1 = 9;
+const H2 = 10;
+const D_LOCALS = 7;
+
+/** The value of the hex digit whose byte `load` leaves on the stack, or -1, into `local`. */
+const hexDigit = (load: readonly number[], local: number): number[] => [
+  ...load, ...constant(48), ...SUB, ...tee(local), ...constant(10), ...LT_U,
+  ...IF_I32,
+  ...get(local),
+  ...ELSE,
+  ...load, ...constant(0x20), ...OR, ...constant(97), ...SUB, ...tee(local), ...constant(6), ...LT_U,
+  ...IF_I32,
+  ...get(local), ...constant(10), ...ADD,
+  ...ELSE,
+  ...constant(-1),
+  ...END,
+  ...END,
+  ...set(local),
+];
+
+/**
+ * The body of `decoded`: the group bits of the needles in a line's bytes as one round of percent-decoding
+ * gives them (`+` as a space), or -1 when the line needs the full decoder (a second round of escapes,
+ * `%uXXXX`, or a UTF-8 lead byte that may start an overlong form), which is rare in real traffic.
+ */
+function decodedBody(): number[] {
+  const L = LINE_PASS_LAYOUT;
+  const byteAt = (offset: number): number[] => [...get(K), ...load8(offset)];
+  return [
+    ...get(D_START), ...set(K),
+    ...BLOCK,
+    ...LOOP,
+    ...get(K), ...get(D_END), ...GE_U, ...brIf(1),
+    ...byteAt(0), ...tee(DB), ...constant(37), ...EQ,
+    ...IF,
+    ...hexDigit(byteAt(1), H1),
+    ...get(K), ...constant(2), ...ADD, ...get(D_END), ...LT_U,
+    ...IF,
+    ...hexDigit(byteAt(2), H2),
+    ...ELSE,
+    ...constant(-1), ...set(H2),
+    ...END,
+    ...get(H1), ...get(H2), ...OR, ...constant(0), ...GE_S,
+    ...IF,
+    ...get(H1), ...constant(4), ...SHL, ...get(H2), ...OR, ...tee(DB),
+    ...constant(37), ...EQ,
+    ...get(DB), ...constant(0xc0), ...EQ, ...OR,
+    ...get(DB), ...constant(0xc1), ...EQ, ...OR,
+    ...get(DB), ...constant(0xe0), ...EQ, ...OR,
+    ...get(DB), ...constant(0xf0), ...EQ, ...OR,
+    ...IF,
+    ...constant(-1), ...RETURN,
+    ...END,
+    ...get(K), ...constant(2), ...ADD, ...set(K),
+    ...ELSE,
+    ...get(K), ...constant(1), ...ADD, ...get(D_END), ...LT_U,
+    ...byteAt(1), ...constant(0x20), ...OR, ...constant(117), ...EQ, ...AND,
+    ...IF,
+    ...constant(-1), ...RETURN,
+    ...END,
+    ...END,
+    ...ELSE,
+    ...get(DB), ...constant(43), ...EQ,
+    ...IF,
+    ...constant(32), ...set(DB),
+    ...END,
+    ...END,
+    ...get(D_STATE), ...get(DB), ...load8(L.classOf), ...constant(2), ...SHL, ...ADD, ...load32(L.tables), ...tee(DT),
+    ...constant(0), ...LT_S,
+    ...IF,
+    ...get(DT), ...constant(-1), ...XOR, ...tee(D_STATE),
+    ...get(D_CLASS_BYTES), ...DIV_U, ...get(D_GROUPS_AT), ...ADD, ...load8(0), ...get(GROUPS), ...OR, ...set(GROUPS),
+    ...ELSE,
+    ...get(DT), ...set(D_STATE),
+    ...END,
+    ...increment(K),
+    ...br(0),
+    ...END,
+    ...END,
+    ...get(GROUPS),
+    ...END,
+  ];
+}
+
 let compiled: WebAssembly.Module | undefined;
 
 /** The compiled module (compiled once per thread). */
 export function linePassModule(): WebAssembly.Module {
   if (compiled !== undefined) return compiled;
-  const body = [...uleb(1), ...uleb(LOCALS), I32, ...passBody()];
+  const pass = [...uleb(1), ...uleb(LOCALS), I32, ...passBody()];
+  const decoded = [...uleb(1), ...uleb(D_LOCALS), I32, ...decodedBody()];
   const bytes = new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vector([])]])),
+    ...section(1, vector([
+      [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vector([])],
+      [0x60, ...vector([[I32], [I32], [I32], [I32]]), ...vector([[I32]])],
+    ])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vector([uleb(0)])),
-    ...section(7, vector([[...name('pass'), 0x00, 0x00]])),
-    ...section(10, vector([[...uleb(body.length), ...body]])),
+    ...section(3, vector([uleb(0), uleb(1)])),
+    ...section(7, vector([[...name('pass'), 0x00, 0x00], [...name('decoded'), 0x00, 0x01]])),
+    ...section(10, vector([[...uleb(pass.length), ...pass], [...uleb(decoded.length), ...decoded]])),
   ]);
   compiled = new WebAssembly.Module(bytes);
   return compiled;

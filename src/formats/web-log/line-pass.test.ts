@@ -20,9 +20,41 @@ interface PassResult {
   stops: number[];
 }
 
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** The reference for `decoded`: the automaton over a line's bytes as one round of percent-decoding gives them, or -1. */
+function referenceDecoded(block: Uint8Array, s: number, e: number, a: LinePassAutomaton): number {
+  const { classOf, delta, classCount, stateGroups } = a;
+  let state = 0;
+  let groups = 0;
+  for (let i = s; i < e; i += 1) {
+    let b = block[i] as number;
+    if (b === 37) {
+      const h1 = hexDigit(block[i + 1] ?? 0);
+      const h2 = i + 2 < e ? hexDigit(block[i + 2] ?? 0) : -1;
+      if (h1 >= 0 && h2 >= 0) {
+        b = h1 * 16 + h2;
+        i += 2;
+        if (b === 37 || b === 0xc0 || b === 0xc1 || b === 0xe0 || b === 0xf0) return -1;
+      } else if (i + 1 < e && ((block[i + 1] as number) | 0x20) === 117) return -1;
+    } else if (b === 43) b = 32;
+    const t = delta[state + (classOf[b] as number)] as number;
+    if (t < 0) {
+      state = ~t;
+      groups |= stateGroups[state / classCount] as number;
+    } else state = t;
+  }
+  return groups;
+}
+
 /**
  * The reference: the byte pass as the reader ran it in JavaScript, whole lines from `from` to `to`,
- * stopping after a `#` line. The WebAssembly pass must list the same lines with the same counts.
+ * stopping after a `#` line, with the decoded scan of a request line with percent signs. The WebAssembly
+ * pass must list the same lines with the same counts.
  */
 function referencePass(block: Uint8Array, from: number, to: number, a: LinePassAutomaton, wanted: Uint8Array, expected: number, maxLine: number) {
   const { classOf, delta, classCount, stateGroups } = a;
@@ -48,7 +80,14 @@ function referencePass(block: Uint8Array, from: number, to: number, a: LinePassA
     else if (b === 10) {
       const end = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
       const directive = block[lineStart] === 35;
-      if (wanted[marked] === 0 && flags === 0 && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
+      if (flags === 1 && !directive) {
+        const decoded = referenceDecoded(block, lineStart, end, a);
+        if (decoded >= 0) {
+          marked |= decoded;
+          flags = 5;
+        }
+      }
+      if (wanted[marked] === 0 && (flags === 0 || flags === 5) && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
       else {
         listed.push({ start: lineStart, end, spaces, flags, marks: marked });
         lineIndex.push(lines);
@@ -122,6 +161,10 @@ const PIECES = [
   '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
   '#Software: Microsoft Internet Information Services 10.0',
   '2024-01-01 00:00:04 10.0.0.1 GET /ecp/ q=union+select 443 - 1.2.3.4 ${jndi:ldap://x} - 500 0 0 1',
+  '2024-01-01 00:00:05 10.0.0.1 GET /a%2Fweb%2econfig q=union%20select 443 - 1.2.3.4 x - 200 0 0 1',
+  '2024-01-01 00:00:06 10.0.0.1 GET /%252e%252e/ - 443 - 1.2.3.4 x - 200 0 0 1',
+  '2024-01-01 00:00:07 10.0.0.1 GET /a q=%u002e%c0%af%4 443 - 1.2.3.4 %24%7Bjndi: - 200 0 0 %',
+  '2024-01-01 00:00:08 10.0.0.1 POST%20/x.aspx%20 - 443 - 1.2.3.4 x - 200 0 0 1',
   '',
   '\r',
   'bin\u0000ary \u0007 line',
@@ -155,6 +198,19 @@ describe('LinePass', () => {
       const got = wholeBlock(wasmRun(pass, block, wanted, expected, maxLine), block.length);
       expect(got).toEqual(want);
     }
+  });
+
+  it('decodes a line as the JavaScript scan does, or gives -1 for a line that needs the full decoder', () => {
+    const next = random(11);
+    const pass = new LinePass(automaton);
+    const alphabet = ['%', '%2', '%2e', '%2E', '%25', '%u', '%U0041', '%c0', '%e0%80', '%41', '+', ' ', 'web.config', 'union', 'select', 'jndi:', '$', '{', 'x', '%24%7b'];
+    for (let round = 0; round < 2000; round += 1) {
+      const text = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const block = Buffer.from(`${text}\n`, 'latin1');
+      expect([text, pass.decoded(block, 0, block.length - 1)]).toEqual([text, referenceDecoded(block, 0, block.length - 1, automaton)]);
+    }
+    expect(pass.decoded(Buffer.from('a%2e%2e%2fweb%2Econfig\n'), 0, 22)).toBe(1);
+    expect(pass.decoded(Buffer.from('%2541\n'), 0, 5)).toBe(-1);
   });
 
   it('starts the automaton afresh on each line and marks the groups of the needles found', () => {

@@ -9,6 +9,7 @@ export interface LinePassAutomaton {
 }
 
 type PassFunction = (from: number, to: number, expected: number, maxLine: number, shift: number, classBytes: number, groupsAt: number) => void;
+type DecodedFunction = (start: number, end: number, classBytes: number, groupsAt: number) => number;
 
 const PAGE = 64 * 1024;
 /** Bytes of a pass the memory holds at first; it grows for a longer pass (a line longer than a usual pass). */
@@ -34,6 +35,7 @@ export class LinePass {
   marks!: Uint8Array;
   readonly #memory: WebAssembly.Memory;
   readonly #pass: PassFunction;
+  readonly #decoded: DecodedFunction;
   readonly #classBytes: number;
   readonly #groupsAt: number;
   readonly #blockAt: number;
@@ -51,6 +53,7 @@ export class LinePass {
     this.#memory = new WebAssembly.Memory({ initial: Math.ceil((this.#blockAt + FIRST_PASS_BYTES) / PAGE) });
     const instance = new WebAssembly.Instance(linePassModule(), { env: { memory: this.#memory } });
     this.#pass = instance.exports['pass'] as PassFunction;
+    this.#decoded = instance.exports['decoded'] as DecodedFunction;
     this.#views();
     this.#bytes.set(automaton.classOf, L.classOf);
     // Offsets in the module are byte offsets: four times the table's element offsets, sign kept.
@@ -85,6 +88,22 @@ export class LinePass {
     this.lines = results[1] as number;
     this.plain = results[2] as number;
     this.next = results[3] as number;
+  }
+
+  /**
+   * The group bits of the needles in `block[start, end)` as one round of percent-decoding gives it (`+` as
+   * a space), or -1 when the text needs the full decoder; what the pass adds to a line with percent signs.
+   */
+  decoded(block: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    if (this.#blockAt + length + 2 > this.#memory.buffer.byteLength) {
+      this.#memory.grow(Math.ceil((this.#blockAt + length + 2 - this.#memory.buffer.byteLength) / PAGE));
+      this.#views();
+    }
+    // The pass reads one byte past a line's end (its newline); here that byte is a newline too.
+    this.#bytes.set(block.subarray(start, end), this.#blockAt);
+    this.#bytes[this.#blockAt + length] = 10;
+    return this.#decoded(this.#blockAt, this.#blockAt + length, this.#classBytes, this.#groupsAt);
   }
 
   #views(): void {

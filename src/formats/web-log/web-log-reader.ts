@@ -4,7 +4,7 @@ import { IIS_LOG_FIELDS, looksLikeIisLogLine, parseIisLogLine } from '../iis-log
 import { NCSA_LOG_FIELDS, looksLikeNcsaLine, parseNcsaLogLine } from '../ncsa-log/ncsa-log-line.js';
 import { IIS_DEFAULT_FIELDS, parseW3cDirective, w3cFieldNames } from '../w3c-log/w3c-directive.js';
 import { fieldLayout, type FieldLayout } from './field-layout.js';
-import { LINE_FLAG_CONTROL, LINE_FLAG_PERCENT } from './line-pass-module.js';
+import { LINE_FLAG_CONTROL, LINE_FLAG_DECODED, LINE_FLAG_PERCENT } from './line-pass-module.js';
 import { linePassFor, type LinePass } from './line-pass.js';
 import { FieldRecord } from './field-record.js';
 import { percentDecode } from './percent-decode.js';
@@ -252,10 +252,10 @@ export class WebLogReader {
       return;
     }
     let wanted = this.#options.prefilter === undefined ? 0xff : (table.marks[i] as number);
-    if ((lineFlags & LINE_FLAG_PERCENT) !== 0 && this.#options.prefilter !== undefined) {
-      // Decoded text may hold needles of other groups than the raw line: both count.
-      const decoded = scanDecoded(block, s, e, prefilter);
-      wanted |= decoded === -1 ? prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true)) : decoded;
+    if ((lineFlags & (LINE_FLAG_PERCENT | LINE_FLAG_DECODED)) === LINE_FLAG_PERCENT && this.#options.prefilter !== undefined) {
+      // Decoded text may hold needles of other groups than the raw line: both count. The pass decoded
+      // every line it could; the rest need the full decoder.
+      wanted |= prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true));
     }
     if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
     switch (this.#format) {
@@ -378,42 +378,6 @@ export class WebLogReader {
   get assumedDefaults(): boolean {
     return this.#assumedDefaults;
   }
-}
-
-/**
- * Runs the needle automaton over a line's bytes as one round of percent-decoding gives them (`+` as a
- * space), without building a string: the group bits of the needles found (0 when none), or -1 when the
- * line needs the full decoder (a second round of escapes, `%uXXXX`, or a UTF-8 lead byte that may start an
- * overlong form), which is rare in real traffic.
- */
-function scanDecoded(block: Uint8Array, s: number, e: number, prefilter: LinePrefilter): number {
-  const { classOf, delta, classCount, stateGroups } = prefilter;
-  let state = 0;
-  let groups = 0;
-  for (let i = s; i < e; i += 1) {
-    let b = block[i] as number;
-    if (b === 37 /* % */) {
-      const h1 = hexDigit(block[i + 1] ?? 0);
-      const h2 = i + 2 < e ? hexDigit(block[i + 2] ?? 0) : -1;
-      if (h1 >= 0 && h2 >= 0) {
-        b = h1 * 16 + h2;
-        i += 2;
-        if (b === 37 || b === 0xc0 || b === 0xc1 || b === 0xe0 || b === 0xf0) return -1;
-      } else if (i + 1 < e && ((block[i + 1] as number) | 0x20) === 117 /* u */) return -1;
-    } else if (b === 43 /* + */) b = 32;
-    const t = delta[state + (classOf[b] as number)] as number;
-    if (t < 0) {
-      state = ~t;
-      groups |= stateGroups[state / classCount] as number;
-    } else state = t;
-  }
-  return groups;
-}
-
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  const lower = code | 0x20;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 const IIS_LAYOUT = fieldLayout(IIS_LOG_FIELDS);
