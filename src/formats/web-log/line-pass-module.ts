@@ -32,8 +32,15 @@ export const LINE_PASS_LAYOUT = {
   lineIndex: 1024 + 3 * 4096 * 4,
   flags: 1024 + 4 * 4096 * 4,
   marks: 1024 + 4 * 4096 * 4 + 4096,
+  /** i32 per listed line: where its needle hits start and end in `hits`. */
+  hitStart: 1024 + 4 * 4096 * 4 + 2 * 4096,
+  hitEnd: 1024 + 5 * 4096 * 4 + 2 * 4096,
+  /** i32 automaton states (state numbers) where needles ended, raw and decoded, line after line. */
+  hits: 1024 + 6 * 4096 * 4 + 2 * 4096,
+  /** Hits the table holds in one pass; a listed line with hits past it has `hitEnd` beyond it. */
+  hitCapacity: 16384,
   /** The transition table from here on, then the group bits per state (`groupsAt`), then the bytes of a pass. */
-  tables: 1024 + 4 * 4096 * 4 + 2 * 4096,
+  tables: 1024 + 6 * 4096 * 4 + 2 * 4096 + 16384 * 4,
 } as const;
 
 /** Bit set in a listed line's flags when it holds a percent sign. */
@@ -90,6 +97,19 @@ const store32 = (offset: number): number[] => [0x36, 2, ...uleb(offset)];
 const store8 = (offset: number): number[] => [0x3a, 0, ...uleb(offset)];
 const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 const call = (func: number): number[] => [0x10, ...uleb(func)];
+const globalGet = (index: number): number[] => [0x23, ...uleb(index)];
+const globalSet = (index: number): number[] => [0x24, ...uleb(index)];
+/** The one global: hits recorded in this pass. */
+const HIT_COUNT = 0;
+
+/** Records the state number on top of the stack as a hit (while there is room) and counts it. */
+const recordHit = (stateLocal: number): number[] => [
+  ...globalGet(HIT_COUNT), ...constant(LINE_PASS_LAYOUT.hitCapacity), ...LT_U,
+  ...IF,
+  ...globalGet(HIT_COUNT), ...constant(2), ...SHL, ...get(stateLocal), ...store32(LINE_PASS_LAYOUT.hits),
+  ...END,
+  ...globalGet(HIT_COUNT), ...constant(1), ...ADD, ...globalSet(HIT_COUNT),
+];
 const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
@@ -138,7 +158,9 @@ const END_AT = 18;
 const DIRECTIVE = 19;
 const AT = 20;
 const DECODED = 21;
-const LOCALS = 15;
+const STATE_NUMBER = 22;
+const LINE_HITS = 23;
+const LOCALS = 17;
 
 const increment = (local: number): number[] => [...get(local), ...constant(1), ...ADD, ...set(local)];
 
@@ -171,8 +193,12 @@ function passBody(): number[] {
     ...get(END_AT), ...get(LINE_START), ...SUB, ...get(MAX_LINE), ...LE_U, ...AND,
     ...IF,
     ...increment(PLAIN),
+    // A line only counted keeps no hits.
+    ...get(LINE_HITS), ...globalSet(HIT_COUNT),
     ...ELSE,
     ...get(COUNT), ...constant(2), ...SHL, ...tee(AT), ...get(LINE_START), ...get(SHIFT), ...ADD, ...store32(L.starts),
+    ...get(AT), ...get(LINE_HITS), ...store32(L.hitStart),
+    ...get(AT), ...globalGet(HIT_COUNT), ...store32(L.hitEnd),
     ...get(AT), ...get(END_AT), ...get(SHIFT), ...ADD, ...store32(L.ends),
     ...get(AT), ...get(SPACES), ...store32(L.spaces),
     ...get(AT), ...get(LINES), ...store32(L.lineIndex),
@@ -181,6 +207,7 @@ function passBody(): number[] {
     ...increment(COUNT),
     ...END,
     ...increment(LINES),
+    ...globalGet(HIT_COUNT), ...set(LINE_HITS),
     ...get(I), ...set(LINE_START),
     ...constant(0), ...set(SPACES),
     ...constant(0), ...set(FLAGS),
@@ -191,6 +218,7 @@ function passBody(): number[] {
     ...get(COUNT), ...constant(L.capacity), ...EQ, ...brIf(3),
   ];
   return [
+    ...constant(0), ...globalSet(HIT_COUNT),
     ...get(FROM), ...set(I),
     ...get(FROM), ...set(LINE_START),
     ...BLOCK,
@@ -202,7 +230,8 @@ function passBody(): number[] {
     ...constant(0), ...LT_S,
     ...IF,
     ...get(T), ...constant(-1), ...XOR, ...tee(STATE),
-    ...get(CLASS_BYTES), ...DIV_U, ...get(GROUPS_AT), ...ADD, ...load8(0), ...get(MARKED), ...OR, ...set(MARKED),
+    ...get(CLASS_BYTES), ...DIV_U, ...tee(STATE_NUMBER), ...get(GROUPS_AT), ...ADD, ...load8(0), ...get(MARKED), ...OR, ...set(MARKED),
+    ...recordHit(STATE_NUMBER),
     ...ELSE,
     ...get(T), ...set(STATE),
     ...END,
@@ -250,7 +279,8 @@ const D_STATE = 7;
 const GROUPS = 8;
 const H1 = 9;
 const H2 = 10;
-const D_LOCALS = 7;
+const D_STATE_NUMBER = 11;
+const D_LOCALS = 8;
 
 /** The value of the hex digit whose byte `load` leaves on the stack, or -1, into `local`. */
 const hexDigit = (load: readonly number[], local: number): number[] => [
@@ -319,7 +349,8 @@ function decodedBody(): number[] {
     ...constant(0), ...LT_S,
     ...IF,
     ...get(DT), ...constant(-1), ...XOR, ...tee(D_STATE),
-    ...get(D_CLASS_BYTES), ...DIV_U, ...get(D_GROUPS_AT), ...ADD, ...load8(0), ...get(GROUPS), ...OR, ...set(GROUPS),
+    ...get(D_CLASS_BYTES), ...DIV_U, ...tee(D_STATE_NUMBER), ...get(D_GROUPS_AT), ...ADD, ...load8(0), ...get(GROUPS), ...OR, ...set(GROUPS),
+    ...recordHit(D_STATE_NUMBER),
     ...ELSE,
     ...get(DT), ...set(D_STATE),
     ...END,
@@ -347,6 +378,8 @@ export function linePassModule(): WebAssembly.Module {
     ])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
     ...section(3, vector([uleb(0), uleb(1)])),
+    // One mutable i32 global, 0 at start: the hit count.
+    ...section(6, vector([[I32, 0x01, ...constant(0), ...END]])),
     ...section(7, vector([[...name('pass'), 0x00, 0x00], [...name('decoded'), 0x00, 0x01]])),
     ...section(10, vector([[...uleb(pass.length), ...pass], [...uleb(decoded.length), ...decoded]])),
   ]);

@@ -9,6 +9,8 @@ interface Listed {
   spaces: number;
   flags: number;
   marks: number;
+  /** State numbers where needles ended, raw then decoded. */
+  hits: number[] | undefined;
   line: number;
 }
 
@@ -27,7 +29,7 @@ function hexDigit(code: number): number {
 }
 
 /** The reference for `decoded`: the automaton over a line's bytes as one round of percent-decoding gives them, or -1. */
-function referenceDecoded(block: Uint8Array, s: number, e: number, a: LinePassAutomaton): number {
+function referenceDecoded(block: Uint8Array, s: number, e: number, a: LinePassAutomaton, hits: number[] = []): number {
   const { classOf, delta, classCount, stateGroups } = a;
   let state = 0;
   let groups = 0;
@@ -46,6 +48,7 @@ function referenceDecoded(block: Uint8Array, s: number, e: number, a: LinePassAu
     if (t < 0) {
       state = ~t;
       groups |= stateGroups[state / classCount] as number;
+      hits.push(state / classCount);
     } else state = t;
   }
   return groups;
@@ -67,6 +70,7 @@ function referencePass(block: Uint8Array, from: number, to: number, a: LinePassA
   let flags = 0;
   let state = 0;
   let marked = 0;
+  let hits: number[] = [];
   let i = from;
   for (; i < to; i += 1) {
     const b = block[i] as number;
@@ -74,6 +78,7 @@ function referencePass(block: Uint8Array, from: number, to: number, a: LinePassA
     if (t < 0) {
       state = ~t;
       marked |= stateGroups[state / classCount] as number;
+      hits.push(state / classCount);
     } else state = t;
     if (b > 37) continue;
     if (b === 32) spaces += 1;
@@ -81,7 +86,7 @@ function referencePass(block: Uint8Array, from: number, to: number, a: LinePassA
       const end = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
       const directive = block[lineStart] === 35;
       if (flags === 1 && !directive) {
-        const decoded = referenceDecoded(block, lineStart, end, a);
+        const decoded = referenceDecoded(block, lineStart, end, a, hits);
         if (decoded >= 0) {
           marked |= decoded;
           flags = 5;
@@ -89,11 +94,12 @@ function referencePass(block: Uint8Array, from: number, to: number, a: LinePassA
       }
       if (wanted[marked] === 0 && (flags === 0 || flags === 5) && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
       else {
-        listed.push({ start: lineStart, end, spaces, flags, marks: marked });
+        listed.push({ start: lineStart, end, spaces, flags, marks: marked, hits: hits.length > LINE_PASS_LAYOUT.hitCapacity ? undefined : hits });
         lineIndex.push(lines);
       }
       lines += 1;
       lineStart = i + 1;
+      hits = [];
       spaces = 0;
       flags = 0;
       marked = 0;
@@ -133,6 +139,7 @@ function wasmRun(pass: LinePass, block: Uint8Array, wanted: Uint8Array, expected
       spaces: pass.spaces[k] as number,
       flags: pass.flags[k] as number,
       marks: pass.marks[k] as number,
+      hits: ((h) => (h === undefined ? undefined : Array.from(h)))(pass.hitsOf(k)),
     }));
     return { listed, lineIndex: Array.from(pass.lineIndex.subarray(0, pass.count)), lines: pass.lines, plain: pass.plain, next: pass.next };
   };
@@ -221,6 +228,25 @@ describe('LinePass', () => {
     expect([pass.starts[0], pass.ends[0], pass.marks[0], pass.lineIndex[0]]).toEqual([29, 45, 32 | 4, 2]);
     expect([pass.marks[1], pass.lineIndex[1]]).toEqual([128, 3]);
     expect([pass.lines, pass.plain, pass.next]).toEqual([4, 2, block.length]);
+  });
+
+  it('keeps the states where needles ended per listed line, and says when a pass had more than it holds', () => {
+    // Six hits a line: the hit table fills before the line table (16,384 hits, 4,096 lines).
+    const line = 'web.config a web.config b web.config c web.config d web.config e web.config\n';
+    const block = Buffer.from(line.repeat(3000));
+    const pass = new LinePass(automaton);
+    pass.run(block, 0, block.length, ANY, 11, 1000);
+    expect(pass.count).toBe(3000);
+    const ended = referencePass(Buffer.from(line), 0, line.length, automaton, ANY, 11, 1000).listed[0];
+    expect(ended?.hits).toHaveLength(6);
+    const fitting = Math.floor(LINE_PASS_LAYOUT.hitCapacity / 6);
+    expect(Array.from(pass.hitsOf(0) ?? [])).toEqual(ended?.hits);
+    expect(Array.from(pass.hitsOf(fitting - 1) ?? [])).toEqual(ended?.hits);
+    expect(pass.hitsOf(fitting)).toBeUndefined();
+    expect(pass.hitsOf(2999)).toBeUndefined();
+    // The next pass starts with an empty hit table.
+    pass.run(block, 0, line.length * 2, ANY, 11, 1000);
+    expect(Array.from(pass.hitsOf(1) ?? [])).toEqual(ended?.hits);
   });
 
   it('stops when its table is full, and goes on from there', () => {

@@ -33,6 +33,9 @@ export class LinePass {
   lineIndex!: Int32Array;
   flags!: Uint8Array;
   marks!: Uint8Array;
+  #hitStart!: Int32Array;
+  #hitEnd!: Int32Array;
+  #hits!: Int32Array;
   readonly #memory: WebAssembly.Memory;
   readonly #pass: PassFunction;
   readonly #decoded: DecodedFunction;
@@ -117,6 +120,19 @@ export class LinePass {
     this.lineIndex = new Int32Array(buffer, L.lineIndex, L.capacity);
     this.flags = new Uint8Array(buffer, L.flags, L.capacity);
     this.marks = new Uint8Array(buffer, L.marks, L.capacity);
+    this.#hitStart = new Int32Array(buffer, L.hitStart, L.capacity);
+    this.#hitEnd = new Int32Array(buffer, L.hitEnd, L.capacity);
+    this.#hits = new Int32Array(buffer, L.hits, L.hitCapacity);
+  }
+
+  /**
+   * The automaton states (state numbers, as `NeedleAutomaton.outputsOf` takes them) where needles ended in
+   * listed line `i`, raw and, for a line flagged decoded, decoded; undefined when they did not all fit.
+   * A view into the pass's memory: valid until the next `run`.
+   */
+  hitsOf(i: number): Int32Array | undefined {
+    const end = this.#hitEnd[i] as number;
+    return end > LINE_PASS_LAYOUT.hitCapacity ? undefined : this.#hits.subarray(this.#hitStart[i] as number, end);
   }
 }
 

@@ -58,8 +58,14 @@ export interface WebLogReaderStats {
 export interface WebLogReaderOptions {
   /** The file as the user named it; goes into records and issues. */
   readonly file: string;
-  /** Called for each wanted record with the group bits of the needles found in its line (0xff without a prefilter). */
-  readonly onRecord: (record: WebRecord, needleGroups: number) => void;
+  /**
+   * Called for each wanted record with the group bits of the needles found in its line (0xff without a
+   * prefilter) and, for W3C and HTTPERR lines, the prefilter's states (state numbers, see
+   * `NeedleAutomaton.outputsOf`) where needles ended in the line, raw and decoded: undefined when not known
+   * (no prefilter, a line only the full decoder could decode, more needles than the pass keeps). The states
+   * are a view that is only valid during the call.
+   */
+  readonly onRecord: (record: WebRecord, needleGroups: number, needleStates?: ArrayLike<number>) => void;
   readonly onIssue: (issue: ScanIssue) => void;
   readonly prefilter?: LinePrefilter;
   /**
@@ -252,16 +258,18 @@ export class WebLogReader {
       return;
     }
     let wanted = this.#options.prefilter === undefined ? 0xff : (table.marks[i] as number);
+    let states = this.#options.prefilter === undefined ? undefined : table.hitsOf(i);
     if ((lineFlags & (LINE_FLAG_PERCENT | LINE_FLAG_DECODED)) === LINE_FLAG_PERCENT && this.#options.prefilter !== undefined) {
       // Decoded text may hold needles of other groups than the raw line: both count. The pass decoded
       // every line it could; the rest need the full decoder.
       wanted |= prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true));
+      states = undefined;
     }
     if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
     switch (this.#format) {
       case 'w3c':
       case 'httperr':
-        this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted);
+        this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted, states);
         break;
       case 'iis':
         this.#iisLine(block.toString('utf8', s, e), wanted);
@@ -311,7 +319,7 @@ export class WebLogReader {
     this.#layout = fieldLayout(this.#httpErr ? [...names, ...HTTPERR_DERIVED_FIELDS] : names);
   }
 
-  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: number): void {
+  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: number, states: ArrayLike<number> | undefined): void {
     if (this.#layout === undefined) {
       if (valueCount === IIS_DEFAULT_FIELDS.length && !this.#httpErr) {
         this.#issue('w3c.fields-assumed', 'no #Fields line before the first request; read with the IIS default field set', this.stats.lines);
@@ -339,7 +347,7 @@ export class WebLogReader {
     const timeIndex = layout.index.get('time');
     const date = dateIndex === undefined ? this.#date : values[dateIndex];
     const time = timeIndex === undefined || date === undefined ? undefined : utcTime(date, values[timeIndex] ?? '');
-    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values), wanted);
+    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values), wanted, states);
   }
 
   #iisLine(text: string, wanted: number): void {
