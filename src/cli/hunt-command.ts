@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
+import { defaultSigmaCacheDir } from '../engines/sigma/sigma-parse-cache.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../formats/web-log/web-log-reader.js';
 import { runHunt } from '../scan/run-hunt.js';
 import { finishReport, withStoreOptions } from './finish-report.js';
@@ -25,6 +26,7 @@ interface HuntFlags {
   sigma: string[];
   burst: string[];
   content: boolean;
+  ruleCache: boolean;
 }
 
 /** `w3guard hunt PATH…`: reads IIS logs and reports findings. Sets `process.exitCode`. */
@@ -39,6 +41,7 @@ export function huntCommand(signal: AbortSignal): Command {
     .option('--local-offset <offset>', "server's UTC offset for IIS-format logs, which log local time", '+00:00')
     .option('--sigma <path>', 'also run the Sigma rules in this file or folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-content', "run only the --sigma rules, not w3guard's own detection content")
+    .option('--no-rule-cache', 'parse every rule file again instead of reusing the parses kept in the user cache folder ($XDG_CACHE_HOME/w3guard/sigma)')
     .option('--burst <id=n[/window]>', 'change a burst detector: threshold and optional window such as 30s, 5m, 1h (repeatable; see README)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--no-progress', 'no progress line on stderr'),
     'lines',
@@ -57,7 +60,7 @@ export function huntCommand(signal: AbortSignal): Command {
           ...(flags.until === undefined ? {} : { until: timeOption('--until', flags.until) }),
           localOffsetMinutes: offsetOption('--local-offset', flags.localOffset),
           maxLineBytes: DEFAULT_MAX_LINE_BYTES,
-          rules: { content: flags.content, sigmaPaths: flags.sigma },
+          rules: { content: flags.content, sigmaPaths: flags.sigma, ...(flags.ruleCache ? { cacheDir: defaultSigmaCacheDir() } : {}) },
           burstTuning: burstOption(flags.burst),
           signal,
           now: () => new Date(),

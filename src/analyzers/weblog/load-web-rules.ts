@@ -23,6 +23,8 @@ export interface WebRuleSources {
   readonly content: boolean;
   /** Users' Sigma rule files and folders. */
   readonly sigmaPaths: readonly string[];
+  /** Where parsed rule files are kept between runs (see `openSigmaParseCache`); none: parse every file. */
+  readonly cacheDir?: string;
 }
 
 /** The detectors a hunt runs, and what was wrong with the rules it could not run. */
@@ -42,7 +44,7 @@ export async function loadWebRules(sources: WebRuleSources): Promise<WebRules> {
   const mapping = await loadWebFieldMapping();
   const paths = [...(sources.content ? [WEB_CONTENT_DIR] : []), ...sources.sigmaPaths];
   // Files that name no web log source are not even parsed: SigmaHQ is thousands of Windows rules.
-  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [], screenedOut: 0 } : await loadSigmaRules(paths, { screen: mapping.mayAccept });
+  const loaded = paths.length === 0 ? { rules: [], correlations: [], diagnostics: [], screenedOut: 0 } : await loadSigmaRules(paths, { screen: mapping.mayAccept, ...(sources.cacheDir === undefined ? {} : { cacheDir: sources.cacheDir, screenKey: mapping.screenKey }) });
   // Only rules for web logs are compiled: a hunt never runs the others (`rules lint` checks them all).
   const forWeb = loaded.rules.filter((rule) => mapping.accepts(rule.logsource));
   const compiled = compileSigmaRules(forWeb, { fieldMapping: mapping.fields });

@@ -14,6 +14,7 @@ import type { BurstEvents, HuntSettings, MatchRef, StreamOutcome } from './hunt-
 import type { CorrelationEvent } from '../../engines/sigma/compile-sigma-correlations.js';
 import { webAsset, webSource } from './web-asset.js';
 import type { WebRules } from './load-web-rules.js';
+import type { WebDetector } from './web-detector.js';
 import { webSigmaRecord } from './web-sigma-record.js';
 import { huntPrefilter, runnableIn } from './hunt-prefilter.js';
 
@@ -46,6 +47,9 @@ export async function scanLogStream(
   const plan = huntPrefilter(detectors, bursts);
   const prefilter = plan.prefilter;
   const index = new RuleIndex(detectors);
+  // The byte pass already ran every rule needle over each line (raw and decoded): its states give a
+  // record's candidates without scanning the line again.
+  const ownersByState = prefilter === undefined ? undefined : index.ownersByState(prefilter);
   // The rules a line's columns cannot satisfy, per layout: a rule needing a header the log does not record
   // (IIS-Raid's X-Password, IIStealer's X-IIS-Data) can never match there, so it is not even a candidate.
   const excludedByColumns = new Map<string, Uint8Array>();
@@ -64,6 +68,11 @@ export async function scanLogStream(
     lastExcluded = excluded;
     return excluded;
   };
+  const candidatesOf = (record: WebRecord): WebDetector[] => {
+    // `+` needs no decoding here: needles with a space are also searched with `+`.
+    const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
+    return index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded], excludedFor(record));
+  };
   const grader = new OutcomeGrader();
   // Limits reached are said once per stream: the counts behind a burst or correlation may then be low.
   const capped = new Set<string>();
@@ -75,7 +84,7 @@ export async function scanLogStream(
   const spans = new Map<string, { first: number; last: number }>();
   const siteIds = new Map<string, string>();
   const last: { host: string; siteName: string; site: string | undefined } = { host: '', siteName: '', site: undefined };
-  const onRecord = (record: WebRecord, groups: number): void => {
+  const onRecord = (record: WebRecord, groups: number, states?: ArrayLike<number>): void => {
     const time = record.time;
     if (time !== undefined && ((settings.since !== undefined && time < settings.since) || (settings.until !== undefined && time >= settings.until))) return;
     if (time !== undefined) {
@@ -128,12 +137,10 @@ export async function scanLogStream(
       }
     }
     if (!plan.rulesWant(record, groups)) return;
-    // `+` needs no decoding here: needles with a space are also searched with `+`.
-    const decoded = record.raw.includes('%') ? percentDecode(record.raw, true) : record.raw;
     const matched: string[] = [];
     let asset: Asset | undefined;
     let evidence: Evidence | undefined;
-    for (const detector of index.candidates(decoded === record.raw ? [record.raw] : [record.raw, decoded], excludedFor(record))) {
+    for (const detector of states !== undefined && ownersByState !== undefined ? index.candidatesAt(states, ownersByState, excludedFor(record)) : candidatesOf(record)) {
       if (!detector.test(record)) continue;
       matches += 1;
       asset ??= webAsset(record);

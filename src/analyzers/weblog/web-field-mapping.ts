@@ -15,6 +15,8 @@ export interface WebFieldMapping {
   accepts(logsource: SigmaLogsource): boolean;
   /** False when a rule file's text names none of the mapping's log sources, so no rule in it can be accepted. */
   mayAccept(text: string): boolean;
+  /** Changes whenever `mayAccept`'s verdicts can (the log source names it looks for): keys a parse cache. */
+  readonly screenKey: string;
 }
 
 /** Reads and checks `content/mappings/webserver-iis.yml`; a broken mapping file is an internal error. */
@@ -38,6 +40,7 @@ export async function loadWebFieldMapping(file = WEB_FIELD_MAPPING_FILE): Promis
   return {
     fields,
     mayAccept: (text) => named !== undefined && named.test(text.toLowerCase()),
+    screenKey: `web-logsource:${named?.source ?? ''}`,
     accepts(source: SigmaLogsource): boolean {
       const has = (set: Set<string>, value: string | undefined): boolean => value !== undefined && set.has(value.toLowerCase());
       return has(categories, source.category) || has(products, source.product) || has(services, source.service);

@@ -12,6 +12,8 @@ export class RuleIndex<R> {
   readonly #stateOwners: readonly (readonly number[])[];
   readonly #always: readonly number[];
   readonly #marks: Uint8Array;
+  /** Needle → indices of the detectors owning it (lower case, with `+` forms). */
+  readonly #owners: ReadonlyMap<string, readonly number[]>;
 
   constructor(detectors: readonly Detector<R>[]) {
     this.#detectors = detectors;
@@ -34,12 +36,54 @@ export class RuleIndex<R> {
         }
       }
     });
+    this.#owners = new Map([...needleIds].map(([needle, id]) => [needle, owners[id] as number[]]));
     const automaton = needleIds.size === 0 ? undefined : NeedleAutomaton.build([...needleIds.keys()]);
     this.#automaton = automaton;
     const states = automaton === undefined ? 0 : automaton.delta.length / automaton.classCount;
     this.#stateOwners = Array.from({ length: states }, (_, state) => [...new Set((automaton?.outputsOf(state) ?? []).flatMap((needle) => owners[needle] ?? []))]);
     this.#always = always;
     this.#marks = new Uint8Array(detectors.length);
+  }
+
+  /**
+   * For another automaton that holds every needle of this index (a line prefilter built from the same
+   * detectors and more), the detectors owning the needles that end in each of its states, so a record
+   * can be given its candidates from the states a pass over its line already reached (`candidatesAt`).
+   * Undefined when the automaton lacks one of the needles, or some needle is not ASCII (a byte pass and
+   * a scan of the decoded string could then disagree).
+   */
+  ownersByState(automaton: NeedleAutomaton): readonly (readonly number[])[] | undefined {
+    const present = new Set(automaton.needles);
+    for (const needle of this.#owners.keys()) {
+      if (!present.has(needle) || /[^\x00-\x7f]/.test(needle)) return undefined;
+    }
+    const states = automaton.delta.length / automaton.classCount;
+    return Array.from({ length: states }, (_, state) => {
+      const found = new Set<number>();
+      for (const needle of automaton.outputsOf(state)) for (const d of this.#owners.get(automaton.needles[needle] as string) ?? []) found.add(d);
+      return [...found];
+    });
+  }
+
+  /**
+   * The same detectors as `candidates` for a record's texts, from the states of an automaton (see
+   * `ownersByState`) where needles ended in those texts.
+   */
+  candidatesAt(states: ArrayLike<number>, ownersByState: readonly (readonly number[])[], excluded?: Uint8Array): Detector<R>[] {
+    const marks = this.#marks;
+    const found: number[] = [];
+    for (const d of this.#always) {
+      marks[d] = 1;
+      found.push(d);
+    }
+    for (let i = 0; i < states.length; i += 1) {
+      for (const d of ownersByState[states[i] as number] ?? []) {
+        if (marks[d] === 1) continue;
+        marks[d] = 1;
+        found.push(d);
+      }
+    }
+    return this.#collect(found, excluded);
   }
 
   /**
@@ -77,6 +121,12 @@ export class RuleIndex<R> {
         }
       }
     }
+    return this.#collect(found, excluded);
+  }
+
+  /** The detectors found, in their original order, less the excluded; clears their marks. */
+  #collect(found: number[], excluded: Uint8Array | undefined): Detector<R>[] {
+    const marks = this.#marks;
     found.sort((a, b) => a - b);
     const out: Detector<R>[] = [];
     for (const d of found) {

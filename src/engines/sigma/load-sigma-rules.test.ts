@@ -44,6 +44,41 @@ describe('loadSigmaRules', () => {
     }
   });
 
+  it('with a named screen, remembers the files it left out and does not read them again while unchanged', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'w3g-sigma-cache-'));
+    try {
+      const rulesDir = path.join(dir, 'rules');
+      const cacheDir = path.join(dir, 'cache');
+      await cp(path.join(fixtures, 'happy'), rulesDir, { recursive: true });
+      const screened: string[] = [];
+      const screen = (text: string): boolean => {
+        screened.push(text);
+        return text.includes('Web Shell Command');
+      };
+      const plain = await loadSigmaRules([rulesDir], { screen });
+      expect(plain.screenedOut).toBe(2);
+      // Without a name for the screen nothing is cached.
+      expect(await loadSigmaRules([rulesDir], { screen, cacheDir })).toEqual(plain);
+      await expect(readdir(cacheDir)).rejects.toThrow();
+      const cold = await loadSigmaRules([rulesDir], { screen, cacheDir, screenKey: 'shell' });
+      expect(cold).toEqual(plain);
+      screened.length = 0;
+      const warm = await loadSigmaRules([rulesDir], { screen, cacheDir, screenKey: 'shell' });
+      expect(warm).toEqual(plain);
+      expect(screened).toEqual([]);
+      // Another screen has its own cache file; a changed file is screened again.
+      await loadSigmaRules([rulesDir], { screen: () => true, cacheDir, screenKey: 'all' });
+      expect(await readdir(cacheDir)).toHaveLength(2);
+      await writeFile(path.join(rulesDir, 'nested', 'two-rules.yaml'), 'title: Web Shell Command Too\nlogsource: {product: windows}\ndetection: {sel: {EventID: 1}, condition: sel}\n');
+      const changed = await loadSigmaRules([rulesDir], { screen, cacheDir, screenKey: 'shell' });
+      expect(screened).toHaveLength(1);
+      expect(changed.screenedOut).toBe(1);
+      expect(changed.rules.map((r) => r.title)).toContain('Web Shell Command Too');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts, without parsing, the files a screen rules out, but always parses files with a correlation', async () => {
     const loaded = await loadSigmaRules([path.join(fixtures, 'happy')], { screen: (text) => text.includes('Web Shell Command') });
     expect(loaded.rules.map((r) => r.title)).toEqual(['Web Shell Command in Query', 'Not Found']);

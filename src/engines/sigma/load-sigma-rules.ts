@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseSigmaYaml } from './parse-sigma-yaml.js';
-import { openSigmaParseCache } from './sigma-parse-cache.js';
+import { openSigmaParseCache, SCREENED } from './sigma-parse-cache.js';
 import type { SigmaCorrelation } from './sigma-correlation.js';
 import type { SigmaDiagnostic } from './sigma-diagnostic.js';
 import type { SigmaRule } from './sigma-rule.js';
@@ -26,9 +26,14 @@ export interface SigmaLoadOptions {
   readonly screen?: (text: string) => boolean;
   /**
    * A folder where parsed files are kept between runs (see `openSigmaParseCache`); a file unchanged since
-   * it was cached is not read or parsed again. Not used with `screen`.
+   * it was cached is not read or parsed again. With a `screen`, used only when `screenKey` is given.
    */
   readonly cacheDir?: string;
+  /**
+   * Names the screen for the cache (text that changes whenever the screen's verdicts can): the files it
+   * left out are then remembered as such, and not read again while unchanged.
+   */
+  readonly screenKey?: string;
 }
 
 /** A rule file is a few kilobytes; anything far larger is not a rule. */
@@ -47,13 +52,23 @@ export async function loadSigmaRules(paths: readonly string[], options: SigmaLoa
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
   let screenedOut = 0;
-  const cache = options.cacheDir === undefined || options.screen !== undefined ? undefined : openSigmaParseCache(options.cacheDir, paths);
+  const cache =
+    options.cacheDir === undefined || (options.screen !== undefined && options.screenKey === undefined)
+      ? undefined
+      : openSigmaParseCache(options.cacheDir, paths, options.screen === undefined ? undefined : options.screenKey);
   for (const file of files) {
     const stamp = cache?.stamp(file);
     let parsed = stamp === undefined ? undefined : cache?.get(file, stamp);
+    if (parsed === SCREENED) {
+      screenedOut += 1;
+      continue;
+    }
     if (parsed === undefined) {
       const read = readRuleFile(file, options, diagnostics);
-      if (read === 'screened') screenedOut += 1;
+      if (read === 'screened') {
+        screenedOut += 1;
+        if (stamp !== undefined) cache?.set(file, stamp, SCREENED);
+      }
       if (read === undefined || read === 'screened') continue;
       parsed = parseSigmaYaml(read, file);
       if (stamp !== undefined) cache?.set(file, stamp, parsed);

@@ -15,14 +15,18 @@ import type { SigmaParseResult } from './parse-sigma-yaml.js';
 export interface SigmaParseCache {
   /** The file's stamp when its parse can be cached (undefined when it cannot be stat'ed). */
   stamp(file: string): string | undefined;
-  get(file: string, stamp: string): SigmaParseResult | undefined;
-  set(file: string, stamp: string, result: SigmaParseResult): void;
+  /** The file's parse, or `screened` when the load's screen left it out unparsed. */
+  get(file: string, stamp: string): SigmaParseResult | typeof SCREENED | undefined;
+  set(file: string, stamp: string, result: SigmaParseResult | typeof SCREENED): void;
   /** Writes the entries used in this run (and only them) when anything changed; failures are ignored. */
   save(): void;
 }
 
+/** What the cache keeps for a file that a load's screen left out unparsed. */
+export const SCREENED = 'screened';
+
 /** Entries of one cache file: path (as the loader names the file) → stamp and parse result. */
-type Entries = Map<string, { stamp: string; result: SigmaParseResult }>;
+type Entries = Map<string, { stamp: string; result: SigmaParseResult | typeof SCREENED }>;
 
 /** A cache larger than this is not ours (SigmaHQ's rules make about 6 MB). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
@@ -64,7 +68,12 @@ function readEntries(file: string): Entries {
     for (const [key, value] of data as Map<unknown, unknown>) {
       if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
       const { stamp, result } = value as { stamp?: unknown; result?: unknown };
-      if (typeof stamp !== 'string' || typeof result !== 'object' || result === null) continue;
+      if (typeof stamp !== 'string') continue;
+      if (result === SCREENED) {
+        entries.set(key, { stamp, result: SCREENED });
+        continue;
+      }
+      if (typeof result !== 'object' || result === null) continue;
       const r = result as Partial<SigmaParseResult>;
       if (!Array.isArray(r.rules) || !Array.isArray(r.diagnostics) || !Array.isArray(r.correlations)) continue;
       entries.set(key, { stamp, result: result as SigmaParseResult });
@@ -76,11 +85,19 @@ function readEntries(file: string): Entries {
   }
 }
 
-/** Opens the cache for one list of rule paths (each list has its own cache file in `dir`). */
-export function openSigmaParseCache(dir: string, paths: readonly string[]): SigmaParseCache {
+/**
+ * Opens the cache for one list of rule paths (each list has its own cache file in `dir`); a load with a
+ * screen names it by `screen` (any text that changes when the screen's verdicts can), and gets a cache
+ * file of its own.
+ */
+export function openSigmaParseCache(dir: string, paths: readonly string[], screen?: string): SigmaParseCache {
   // Parses name their file as the paths were given, so the paths are the key as given (and the working
   // folder, which relative paths depend on): a cached parse names its files as a fresh one would.
-  const key = createHash('sha256').update(parserFingerprint()).update(JSON.stringify({ cwd: process.cwd(), paths })).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(parserFingerprint())
+    .update(JSON.stringify({ cwd: process.cwd(), paths, ...(screen === undefined ? {} : { screen }) }))
+    .digest('hex')
+    .slice(0, 32);
   const file = path.join(dir, `parse-${key}.bin`);
   const old = readEntries(file);
   const used: Entries = new Map();

@@ -4,6 +4,8 @@ import { IIS_LOG_FIELDS, looksLikeIisLogLine, parseIisLogLine } from '../iis-log
 import { NCSA_LOG_FIELDS, looksLikeNcsaLine, parseNcsaLogLine } from '../ncsa-log/ncsa-log-line.js';
 import { IIS_DEFAULT_FIELDS, parseW3cDirective, w3cFieldNames } from '../w3c-log/w3c-directive.js';
 import { fieldLayout, type FieldLayout } from './field-layout.js';
+import { LINE_FLAG_CONTROL, LINE_FLAG_DECODED, LINE_FLAG_PERCENT } from './line-pass-module.js';
+import { linePassFor, type LinePass } from './line-pass.js';
 import { FieldRecord } from './field-record.js';
 import { percentDecode } from './percent-decode.js';
 import { utcTime } from './utc-time.js';
@@ -56,8 +58,14 @@ export interface WebLogReaderStats {
 export interface WebLogReaderOptions {
   /** The file as the user named it; goes into records and issues. */
   readonly file: string;
-  /** Called for each wanted record with the group bits of the needles found in its line (0xff without a prefilter). */
-  readonly onRecord: (record: WebRecord, needleGroups: number) => void;
+  /**
+   * Called for each wanted record with the group bits of the needles found in its line (0xff without a
+   * prefilter) and, for W3C and HTTPERR lines, the prefilter's states (state numbers, see
+   * `NeedleAutomaton.outputsOf`) where needles ended in the line, raw and decoded: undefined when not known
+   * (no prefilter, a line only the full decoder could decode, more needles than the pass keeps). The states
+   * are a view that is only valid during the call.
+   */
+  readonly onRecord: (record: WebRecord, needleGroups: number, needleStates?: ArrayLike<number>) => void;
   readonly onIssue: (issue: ScanIssue) => void;
   readonly prefilter?: LinePrefilter;
   /**
@@ -79,10 +87,8 @@ export interface WebLogReaderOptions {
 
 /** Default longest line: far above what IIS writes (its request limits keep lines well under this). */
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
-const FLAG_PERCENT = 1;
 /** Bytes the line pass covers before the lines it listed are handled (whole lines; a longer line is taken whole). */
 const PASS_BYTES = 64 * 1024;
-const FLAG_CONTROL = 2;
 const W3C_DATA_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /;
 
 /**
@@ -109,7 +115,6 @@ export class WebLogReader {
   #pending: Buffer[] = [];
   #pendingLength = 0;
   #discarding = false;
-  readonly #table = newLineTable(1024);
 
   constructor(options: WebLogReaderOptions) {
     this.#options = options;
@@ -198,7 +203,7 @@ export class WebLogReader {
    */
   #processBlock(block: Buffer): void {
     const prefilter = this.#options.prefilter ?? MATCH_ALL;
-    const table = this.#table;
+    const table = linePassFor(prefilter);
     let position = 0;
     while (position < block.length) {
       const expected = this.#layout !== undefined && (this.#format === 'w3c' || this.#format === 'httperr') ? this.#fieldCount : -1;
@@ -209,7 +214,7 @@ export class WebLogReader {
         const cut = block.lastIndexOf(10, position + PASS_BYTES - 1);
         end = cut >= position ? cut + 1 : block.length;
       }
-      splitLines(block, position, end, prefilter, this.#wanted(), expected, this.#maxLine, table);
+      table.run(block, position, end, this.#wanted(), expected, this.#maxLine);
       const base = this.stats.lines;
       for (let i = 0; i < table.count; i += 1) {
         this.stats.lines = base + (table.lineIndex[i] as number) + 1;
@@ -235,7 +240,7 @@ export class WebLogReader {
     return table;
   }
 
-  #handleLine(block: Buffer, table: LineTable, i: number, prefilter: LinePrefilter): void {
+  #handleLine(block: Buffer, table: LinePass, i: number, prefilter: LinePrefilter): void {
     const s = table.starts[i] as number;
     const e = table.ends[i] as number;
     if (e === s) return;
@@ -248,21 +253,23 @@ export class WebLogReader {
       return;
     }
     const lineFlags = table.flags[i] as number;
-    if ((lineFlags & FLAG_CONTROL) !== 0) {
+    if ((lineFlags & LINE_FLAG_CONTROL) !== 0) {
       this.#skip('log.binary-data', 'line holds control or NUL bytes (binary data or a damaged file)');
       return;
     }
     let wanted = this.#options.prefilter === undefined ? 0xff : (table.marks[i] as number);
-    if ((lineFlags & FLAG_PERCENT) !== 0 && this.#options.prefilter !== undefined) {
-      // Decoded text may hold needles of other groups than the raw line: both count.
-      const decoded = scanDecoded(block, s, e, prefilter);
-      wanted |= decoded === -1 ? prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true)) : decoded;
+    let states = this.#options.prefilter === undefined ? undefined : table.hitsOf(i);
+    if ((lineFlags & (LINE_FLAG_PERCENT | LINE_FLAG_DECODED)) === LINE_FLAG_PERCENT && this.#options.prefilter !== undefined) {
+      // Decoded text may hold needles of other groups than the raw line: both count. The pass decoded
+      // every line it could; the rest need the full decoder.
+      wanted |= prefilter.groupsIn(percentDecode(block.toString('latin1', s, e), true));
+      states = undefined;
     }
     if (this.#format === undefined) this.#detect(block.toString('utf8', s, e));
     switch (this.#format) {
       case 'w3c':
       case 'httperr':
-        this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted);
+        this.#w3cLine(block, s, e, (table.spaces[i] as number) + 1, wanted, states);
         break;
       case 'iis':
         this.#iisLine(block.toString('utf8', s, e), wanted);
@@ -312,7 +319,7 @@ export class WebLogReader {
     this.#layout = fieldLayout(this.#httpErr ? [...names, ...HTTPERR_DERIVED_FIELDS] : names);
   }
 
-  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: number): void {
+  #w3cLine(block: Buffer, s: number, e: number, valueCount: number, wanted: number, states: ArrayLike<number> | undefined): void {
     if (this.#layout === undefined) {
       if (valueCount === IIS_DEFAULT_FIELDS.length && !this.#httpErr) {
         this.#issue('w3c.fields-assumed', 'no #Fields line before the first request; read with the IIS default field set', this.stats.lines);
@@ -340,7 +347,7 @@ export class WebLogReader {
     const timeIndex = layout.index.get('time');
     const date = dateIndex === undefined ? this.#date : values[dateIndex];
     const time = timeIndex === undefined || date === undefined ? undefined : utcTime(date, values[timeIndex] ?? '');
-    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values), wanted);
+    this.#options.onRecord(new FieldRecord(this.#httpErr ? 'httperr' : 'w3c', this.#options.file, this.stats.lines, raw, time, layout, values), wanted, states);
   }
 
   #iisLine(text: string, wanted: number): void {
@@ -379,156 +386,6 @@ export class WebLogReader {
   get assumedDefaults(): boolean {
     return this.#assumedDefaults;
   }
-}
-
-/**
- * The lines of a block that need handling, with where they start and end and what the byte pass saw in
- * them, plus counts for the lines that did not; reused between blocks.
- */
-interface LineTable {
-  starts: Int32Array;
-  ends: Int32Array;
-  spaces: Int32Array;
-  flags: Uint8Array;
-  marks: Uint8Array;
-  /** Index of each listed line among all lines of this pass. */
-  lineIndex: Int32Array;
-  /** Lines listed. */
-  count: number;
-  /** Lines seen in this pass, listed or not. */
-  lines: number;
-  /** Well-formed lines that were only counted. */
-  plain: number;
-  /** Where the pass stopped: the block's end, or just after a directive. */
-  next: number;
-}
-
-function newLineTable(size: number): LineTable {
-  return {
-    starts: new Int32Array(size),
-    ends: new Int32Array(size),
-    spaces: new Int32Array(size),
-    flags: new Uint8Array(size),
-    marks: new Uint8Array(size),
-    lineIndex: new Int32Array(size),
-    count: 0,
-    lines: 0,
-    plain: 0,
-    next: 0,
-  };
-}
-
-function growLineTable(table: LineTable): void {
-  const bigger = newLineTable(table.starts.length * 2);
-  bigger.starts.set(table.starts);
-  bigger.ends.set(table.ends);
-  bigger.spaces.set(table.spaces);
-  bigger.flags.set(table.flags);
-  bigger.marks.set(table.marks);
-  bigger.lineIndex.set(table.lineIndex);
-  table.starts = bigger.starts;
-  table.ends = bigger.ends;
-  table.spaces = bigger.spaces;
-  table.flags = bigger.flags;
-  table.marks = bigger.marks;
-  table.lineIndex = bigger.lineIndex;
-}
-
-/**
- * The hot loop: one pass over whole lines from `from` to `to` that finds each line's bounds (without CR),
- * counts its spaces, flags percent-escapes and control bytes, and steps the needle automaton. A line
- * with `expected` fields, no flag, no wanted needle and no leading `#` is only counted (`plain`); every other
- * line is listed in the table. The pass stops after a `#` line. A plain function over plain arguments,
- * so the engine optimises it well.
- */
-function splitLines(block: Uint8Array, from: number, to: number, prefilter: LinePrefilter, wanted: Uint8Array, expected: number, maxLine: number, table: LineTable): void {
-  const { classOf, delta, classCount, stateGroups } = prefilter;
-  let count = 0;
-  let lines = 0;
-  let plain = 0;
-  let lineStart = from;
-  let spaces = 0;
-  let flags = 0;
-  let state = 0;
-  let marked = 0;
-  const n = to;
-  let i = from;
-  for (; i < n; i += 1) {
-    const b = block[i] as number;
-    const t = delta[state + (classOf[b] as number)] as number;
-    if (t < 0) {
-      state = ~t;
-      marked |= stateGroups[state / classCount] as number;
-    } else state = t;
-    if (b > 37) continue;
-    if (b === 32) spaces += 1;
-    else if (b === 10) {
-      const end = i > lineStart && block[i - 1] === 13 ? i - 1 : i;
-      const directive = block[lineStart] === 35;
-      if (wanted[marked] === 0 && flags === 0 && spaces + 1 === expected && !directive && end > lineStart && end - lineStart <= maxLine) plain += 1;
-      else {
-        if (count === table.starts.length) growLineTable(table);
-        table.starts[count] = lineStart;
-        table.ends[count] = end;
-        table.spaces[count] = spaces;
-        table.flags[count] = flags;
-        table.marks[count] = marked;
-        table.lineIndex[count] = lines;
-        count += 1;
-      }
-      lines += 1;
-      lineStart = i + 1;
-      spaces = 0;
-      flags = 0;
-      marked = 0;
-      state = 0;
-      if (directive) {
-        i += 1;
-        break;
-      }
-    } else if (b === 37) flags |= FLAG_PERCENT;
-    else if (b < 32 && b !== 9 && b !== 13) flags |= FLAG_CONTROL;
-  }
-  table.count = count;
-  table.lines = lines;
-  table.plain = plain;
-  table.next = i;
-}
-
-/**
- * Runs the needle automaton over a line's bytes as one round of percent-decoding gives them (`+` as a
- * space), without building a string: the group bits of the needles found (0 when none), or -1 when the
- * line needs the full decoder (a second round of escapes, `%uXXXX`, or a UTF-8 lead byte that may start an
- * overlong form), which is rare in real traffic.
- */
-function scanDecoded(block: Uint8Array, s: number, e: number, prefilter: LinePrefilter): number {
-  const { classOf, delta, classCount, stateGroups } = prefilter;
-  let state = 0;
-  let groups = 0;
-  for (let i = s; i < e; i += 1) {
-    let b = block[i] as number;
-    if (b === 37 /* % */) {
-      const h1 = hexDigit(block[i + 1] ?? 0);
-      const h2 = i + 2 < e ? hexDigit(block[i + 2] ?? 0) : -1;
-      if (h1 >= 0 && h2 >= 0) {
-        b = h1 * 16 + h2;
-        i += 2;
-        if (b === 37 || b === 0xc0 || b === 0xc1 || b === 0xe0 || b === 0xf0) return -1;
-      } else if (i + 1 < e && ((block[i + 1] as number) | 0x20) === 117 /* u */) return -1;
-    } else if (b === 43 /* + */) b = 32;
-    const t = delta[state + (classOf[b] as number)] as number;
-    if (t < 0) {
-      state = ~t;
-      groups |= stateGroups[state / classCount] as number;
-    } else state = t;
-  }
-  return groups;
-}
-
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  const lower = code | 0x20;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 const IIS_LAYOUT = fieldLayout(IIS_LOG_FIELDS);
