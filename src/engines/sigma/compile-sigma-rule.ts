@@ -2,7 +2,8 @@ import { BlockList, isIP } from 'node:net';
 import RE2 from 're2';
 import type { Detector } from '../../core/detector.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
-import { compileSigmaString } from './compile-sigma-string.js';
+import { compileSigmaString, foldRecent } from './compile-sigma-string.js';
+import { requiredRegexLiteral } from './regex-literal.js';
 import { foldCase } from './fold-case.js';
 import { parseSigmaCondition } from './parse-sigma-condition.js';
 import type { SigmaConditionNode } from './parse-sigma-condition.js';
@@ -150,6 +151,11 @@ function cheapFirst(parts: readonly Compiled[]): Test[] {
 const costOf = (parts: readonly Compiled[]): number => parts.reduce((sum, p) => sum + p.cost, 0);
 
 function anyOf(parts: readonly Compiled[]): Compiled {
+  // An OR of one part is that part: its needle sets are minimal already, and SigmaHQ's long value lists
+  // would otherwise be sorted and minimised again at every level of the rule (a search of one map, a
+  // rule of one condition).
+  const [single] = parts;
+  if (parts.length === 1 && single !== undefined) return single;
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
@@ -164,6 +170,9 @@ function anyOf(parts: readonly Compiled[]): Compiled {
 }
 
 function allOf(parts: readonly Compiled[]): Compiled {
+  const [single] = parts;
+  // Of one part, only the needle terms change (an AND keeps at most two sets of one alternative).
+  if (parts.length === 1 && single !== undefined) return { ...single, terms: termsOfAll([single.terms]) };
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
@@ -425,7 +434,18 @@ function buildValueTest(
       } catch (error) {
         return fail('sigma.regex-invalid', `RE2 rejects /${value}/: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return { test: some((v) => v !== null && re.test(utf8Recent(String(v)))), needles: undefined };
+      const literal = requiredRegexLiteral(value, modifiers.regexFlags);
+      if (literal === undefined) return { test: some((v) => v !== null && re.test(utf8Recent(String(v)))), needles: undefined };
+      // A literal every match holds is looked for first: most texts lack it, and RE2 is not called.
+      const { text: needed, folded } = literal;
+      return {
+        test: some((v) => {
+          if (v === null) return false;
+          const text = String(v);
+          return (folded ? foldRecent(text) : text).includes(needed) && re.test(utf8Recent(text));
+        }),
+        needles: undefined,
+      };
     }
     case 'cidr': {
       const list = cidrList(typeof value === 'string' ? value : '');
