@@ -98,7 +98,7 @@ function isEmpty(value: EvtxValue | undefined): boolean {
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector {
   readonly fields = new Map<string, SigmaValue[]>();
-  /** Open elements: each one's field key, and whether it got a value, an attribute or a child. */
+  /** Open elements: each one's field key (lower case), and whether it got a value, an attribute or a child. */
   private readonly keys: string[] = [];
   private readonly filled: boolean[] = [];
   /** FILETIME ticks of the first TimeCreated SystemTime, when it is one (the time without parsing text). */
@@ -129,7 +129,7 @@ class FieldCollector {
     const top = this.keys.length - 1;
     if (top < 0) return;
     this.filled[top] = true;
-    this.addValue(lower(this.keys[top] as string), value);
+    this.addValue(this.keys[top] as string, value);
   }
 
   /** One element: `attributeValues` fill its attributes, `values` its content (they differ for an array's items). */
@@ -171,12 +171,13 @@ class FieldCollector {
         filled = true;
       }
     }
-    this.keys.push(key);
+    // Lower-cased once per element, not once per value.
+    const low = lower(key);
+    this.keys.push(low);
     this.filled.push(filled);
     this.walk(children, values, depth + 1);
     this.keys.pop();
     if (this.filled.pop() !== true) {
-      const low = lower(key);
       const list = this.fields.get(low);
       if (list === undefined) this.fields.set(low, [null]);
       else list.push(null);
