@@ -15,16 +15,18 @@ describe('requiredRegexLiteral', () => {
     expect(requiredRegexLiteral('abcdx*')).toEqual({ text: 'abcd', folded: false });
     expect(requiredRegexLiteral('abcdx{0,2}')).toEqual({ text: 'abcd', folded: false });
     expect(requiredRegexLiteral('abcd+')).toEqual({ text: 'abcd', folded: false });
-    expect(requiredRegexLiteral('ab(cdefgh)?ij')).toBeUndefined();
+    expect(requiredRegexLiteral('ab(cdefgh)?ij')).toEqual({ text: 'ab', folded: false });
   });
 
-  it('gives none for alternations outside a group, unknown escapes and short literals', () => {
+  it('gives none for alternations outside a group and unknown escapes, and takes a single character', () => {
     expect(requiredRegexLiteral('alpha|beta')).toBeUndefined();
     expect(requiredRegexLiteral('(alpha|beta)gamma')).toEqual({ text: 'gamma', folded: false });
     expect(requiredRegexLiteral('\\x41bcdef')).toBeUndefined();
     expect(requiredRegexLiteral('\\QLiteral\\E')).toBeUndefined();
     expect(requiredRegexLiteral('\\pLetters')).toBeUndefined();
-    expect(requiredRegexLiteral('ab.cd')).toBeUndefined();
+    expect(requiredRegexLiteral('ab.cd')).toEqual({ text: 'ab', folded: false });
+    expect(requiredRegexLiteral('\\w+`(?:\\w+|-|.)`[\\w+|\\s]')).toEqual({ text: '`', folded: false });
+    expect(requiredRegexLiteral('.*')).toBeUndefined();
     expect(requiredRegexLiteral('[abc|]defgh')).toEqual({ text: 'defgh', folded: false });
   });
 
