@@ -1,7 +1,7 @@
 import type { SigmaRecord, SigmaValue } from '../../engines/sigma/sigma-record.js';
+import type { EvtxNode } from '../../formats/evtx/evtx-node.js';
 import type { EvtxRecord } from '../../formats/evtx/parse-evtx-chunk.js';
-import { valueJson, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
-import { walkEvtx, type EvtxResolvedAttribute, type EvtxVisitor } from '../../formats/evtx/walk-evtx.js';
+import { NULL_VALUE, valueJson, valueText, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
 
 /** One event's fields as Sigma reads them, with the few System values the analyzer needs at hand. */
 export interface EventRecordFields extends SigmaRecord {
@@ -14,24 +14,6 @@ export interface EventRecordFields extends SigmaRecord {
   text(name: string): string | undefined;
   /** Every field, lower-case name → values, for evidence. */
   readonly fields: ReadonlyMap<string, readonly SigmaValue[]>;
-}
-
-function sigmaValues(json: EvtxJson): SigmaValue[] {
-  if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') return [json];
-  if (typeof json === 'bigint') return [json.toString()];
-  if (Array.isArray(json)) return json.flatMap(sigmaValues);
-  return [];
-}
-
-function valueOf(value: EvtxValue): SigmaValue[] {
-  // Element text is trimmed, as the evtx crate (and so Hayabusa and Chainsaw) reads it.
-  if (value.kind === 'string') return [value.text.trim()];
-  return sigmaValues(valueJson(value));
-}
-
-interface Frame {
-  readonly key: string;
-  filled: boolean;
 }
 
 const lowerNames = new Map<string, string>();
@@ -70,20 +52,70 @@ function attributeKey(element: string, attribute: string): string {
   return key;
 }
 
-/** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
-class FieldCollector implements EvtxVisitor {
-  readonly fields = new Map<string, SigmaValue[]>();
-  private readonly stack: Frame[] = [];
+const TIME_CREATED = 'timecreated_systemtime';
+const MAX_DEPTH = 64;
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-  private add(name: string, values: SigmaValue[]): void {
-    this.addKey(lower(name), values);
+/** The text of an entity or character reference or a CDATA section; undefined for other nodes. */
+function referenceText(node: EvtxNode): string | undefined {
+  if (node.kind === 'entity') return ENTITIES[node.name] ?? `&${node.name};`;
+  if (node.kind === 'charref') return String.fromCharCode(node.code);
+  if (node.kind === 'cdata') return node.text;
+  return undefined;
+}
+
+/** An attribute's value with its substitutions filled in (as the XML shows it). */
+function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): EvtxValue {
+  if (parts.length === 1) {
+    // The usual case: one substitution or one literal.
+    const part = parts[0] as EvtxNode;
+    if (part.kind === 'value') return part.value;
+    if (part.kind === 'substitution') return values?.[part.index] ?? NULL_VALUE;
   }
+  const resolved: EvtxValue[] = [];
+  for (const part of parts) {
+    if (part.kind === 'value') resolved.push(part.value);
+    else if (part.kind === 'substitution') {
+      const value = values?.[part.index] ?? NULL_VALUE;
+      if (value.kind !== 'null') resolved.push(value);
+    } else {
+      const text = referenceText(part);
+      if (text !== undefined) resolved.push({ kind: 'string', type: 1, text });
+    }
+  }
+  if (resolved.length === 0) return NULL_VALUE;
+  if (resolved.length === 1) return resolved[0] ?? NULL_VALUE;
+  return { kind: 'string', type: 1, text: resolved.map(valueText).join('') };
+}
 
-  /** Adds values under a lower-case key. */
-  private addKey(key: string, values: SigmaValue[]): void {
-    const list = this.fields.get(key);
-    if (list === undefined) this.fields.set(key, values);
-    else for (const v of values) list.push(v);
+function isEmpty(value: EvtxValue | undefined): boolean {
+  if (value === undefined || value.kind === 'null') return true;
+  if (value.kind === 'string') return value.text === '';
+  if (value.kind === 'binary') return value.bytes.length === 0;
+  return false;
+}
+
+/** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
+class FieldCollector {
+  readonly fields = new Map<string, SigmaValue[]>();
+  /** Open elements: each one's field key (lower case), and whether it got a value, an attribute or a child. */
+  private readonly keys: string[] = [];
+  private readonly filled: boolean[] = [];
+  /** FILETIME ticks of the first TimeCreated SystemTime, when it is one (the time without parsing text). */
+  timeTicks: bigint | undefined;
+  /** The text that FILETIME was added as. */
+  timeText: SigmaValue | undefined;
+
+  /** Adds one value's Sigma values under a lower-case key (as the `evtx` crate's JSON holds them). */
+  private addValue(key: string, value: EvtxValue): void {
+    let list = this.fields.get(key);
+    if (list === undefined) {
+      list = [];
+      this.fields.set(key, list);
+    }
+    // Element text is trimmed, as the evtx crate (and so Hayabusa and Chainsaw) reads it.
+    if (value.kind === 'string') list.push(value.text.trim());
+    else pushJson(list, valueJson(value));
   }
 
   /** Every value as text, for keyword searches and needles; built only when asked. */
@@ -93,49 +125,141 @@ class FieldCollector implements EvtxVisitor {
     return out;
   }
 
-  open(name: string, attributes: readonly EvtxResolvedAttribute[]): void {
-    const parent = this.stack[this.stack.length - 1];
-    if (parent !== undefined) parent.filled = true;
+  private text(value: EvtxValue): void {
+    const top = this.keys.length - 1;
+    if (top < 0) return;
+    this.filled[top] = true;
+    this.addValue(this.keys[top] as string, value);
+  }
+
+  /** One element: `attributeValues` fill its attributes, `values` its content (they differ for an array's items). */
+  private element(
+    name: string,
+    attributes: readonly { readonly name: string; readonly value: readonly EvtxNode[] }[],
+    children: readonly EvtxNode[],
+    attributeValues: readonly EvtxValue[] | undefined,
+    values: readonly EvtxValue[] | undefined,
+    depth: number,
+  ): void {
+    const top = this.keys.length - 1;
+    if (top >= 0) this.filled[top] = true;
     let key = name;
     let named = false;
+    let filled = false;
     if (name === 'Data') {
-      const dataName = attributes.find((a) => a.name === 'Name');
-      if (dataName !== undefined && dataName.value.kind === 'string') {
-        // Windows backends drop spaces from field names (`Process Name` is `ProcessName` in rules).
-        key = dataName.value.text.includes(' ') ? dataName.value.text.replaceAll(' ', '') : dataName.value.text;
-        named = true;
+      for (const attribute of attributes) {
+        if (attribute.name !== 'Name') continue;
+        const dataName = attributeValue(attribute.value, attributeValues);
+        if (dataName.kind === 'string') {
+          // Windows backends drop spaces from field names (`Process Name` is `ProcessName` in rules).
+          key = dataName.text.includes(' ') ? dataName.text.replaceAll(' ', '') : dataName.text;
+          named = true;
+        }
+        break;
       }
     }
-    const frame: Frame = { key, filled: false };
     if (!named) {
       for (const attribute of attributes) {
-        if (attribute.value.kind === 'null') continue;
-        this.addKey(attributeKey(name, attribute.name), valueOf(attribute.value));
-        frame.filled = true;
+        const value = attributeValue(attribute.value, attributeValues);
+        if (value.kind === 'null') continue;
+        const attrKey = attributeKey(name, attribute.name);
+        this.addValue(attrKey, value);
+        if (attrKey === TIME_CREATED && value.kind === 'filetime' && this.timeTicks === undefined) {
+          this.timeTicks = value.ticks;
+          this.timeText = this.fields.get(TIME_CREATED)?.at(-1);
+        }
+        filled = true;
       }
     }
-    this.stack.push(frame);
+    // Lower-cased once per element, not once per value.
+    const low = lower(key);
+    this.keys.push(low);
+    this.filled.push(filled);
+    this.walk(children, values, depth + 1);
+    this.keys.pop();
+    if (this.filled.pop() !== true) {
+      const list = this.fields.get(low);
+      if (list === undefined) this.fields.set(low, [null]);
+      else list.push(null);
+    }
   }
 
-  close(): void {
-    const frame = this.stack.pop();
-    if (frame !== undefined && !frame.filled) this.add(frame.key, [null]);
-  }
-
-  text(value: EvtxValue): void {
-    const frame = this.stack[this.stack.length - 1];
-    if (frame === undefined) return;
-    frame.filled = true;
-    this.add(frame.key, valueOf(value));
+  /**
+   * Walks a record's XML with every template expanded and substitution filled, as `walkEvtx` does, adding
+   * fields on the way: no attribute list or visitor call per element.
+   */
+  walk(nodes: readonly EvtxNode[], values: readonly EvtxValue[] | undefined, depth: number): void {
+    if (depth > MAX_DEPTH) return;
+    for (const node of nodes) {
+      switch (node.kind) {
+        case 'element': {
+          const children = node.children;
+          let array: readonly EvtxValue[] | undefined;
+          let arrayIndex = 0;
+          let empty = false;
+          for (const child of children) {
+            if (child.kind !== 'substitution') continue;
+            const value = values?.[child.index];
+            // An element filled by an optional substitution with no value is left out, as Windows renders it.
+            if (child.optional && isEmpty(value)) {
+              empty = true;
+              break;
+            }
+            if (array === undefined && value !== undefined && value.kind === 'array') {
+              array = value.items;
+              arrayIndex = child.index;
+            }
+          }
+          if (empty) break;
+          if (array === undefined) {
+            this.element(node.name, node.attributes, children, values, values, depth);
+            break;
+          }
+          // An array value repeats its element once per item, as Windows renders it.
+          for (const item of array) {
+            const itemValues = values === undefined ? [] : [...values];
+            itemValues[arrayIndex] = item;
+            this.element(node.name, node.attributes, children, values, itemValues, depth);
+          }
+          break;
+        }
+        case 'value':
+          this.text(node.value);
+          break;
+        case 'substitution': {
+          const value = values?.[node.index] ?? NULL_VALUE;
+          if (value.kind === 'xml') this.walk(value.nodes, undefined, depth + 1);
+          else if (value.kind !== 'null') this.text(value);
+          break;
+        }
+        case 'template':
+          this.walk(node.template.nodes, node.values, depth + 1);
+          break;
+        case 'pi':
+          break;
+        default: {
+          const text = referenceText(node);
+          if (text !== undefined) this.text({ kind: 'string', type: 1, text });
+        }
+      }
+    }
   }
 }
 
+/** Appends a JSON value as Sigma values: scalars as they are, arrays flattened, objects left out. */
+function pushJson(out: SigmaValue[], json: EvtxJson): void {
+  if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') out.push(json);
+  else if (typeof json === 'bigint') out.push(json.toString());
+  else if (Array.isArray(json)) for (const item of json) pushJson(out, item);
+}
+
 const EPOCH_DIFF_MS = 11_644_473_600_000;
+const TICKS_PER_MS = 10_000n;
 
 /** Reads a record's fields once; every Sigma rule that tests the record shares them. */
 export function eventRecordFields(record: EvtxRecord): EventRecordFields {
   const collector = new FieldCollector();
-  walkEvtx(record.nodes, undefined, collector);
+  collector.walk(record.nodes, undefined, 0);
   const fields = collector.fields;
   let texts: string[] | undefined;
   const first = (name: string): SigmaValue | undefined => fields.get(name)?.[0];
@@ -144,14 +268,21 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
     return v === undefined || v === null || v === '' ? undefined : String(v);
   };
   const eventId = first('eventid');
-  const created = text('TimeCreated_SystemTime');
-  const parsed = created === undefined ? Number.NaN : Date.parse(created);
+  let time: number;
+  if (collector.timeTicks !== undefined && collector.timeText !== undefined && first(TIME_CREATED) === collector.timeText) {
+    // What parsing the FILETIME's text gives (the text has microseconds; milliseconds are kept), without the text.
+    time = Number(collector.timeTicks / TICKS_PER_MS) - EPOCH_DIFF_MS;
+  } else {
+    const created = text('TimeCreated_SystemTime');
+    const parsed = created === undefined ? Number.NaN : Date.parse(created);
+    time = Number.isNaN(parsed) ? Number(record.written / TICKS_PER_MS) - EPOCH_DIFF_MS : parsed;
+  }
   return {
     fields,
     channel: text('Channel') ?? '',
     eventId: typeof eventId === 'number' ? eventId : eventId === undefined || eventId === null ? undefined : Number(eventId),
     computer: text('Computer') ?? '',
-    time: Number.isNaN(parsed) ? Number(record.written / 10_000n) - EPOCH_DIFF_MS : parsed,
+    time,
     text,
     field: (name) => fields.get(lower(name)),
     keywordTexts: () => (texts ??= collector.texts()),

@@ -100,39 +100,43 @@ export class NeedleAutomaton {
       accepting[state] = 1;
       (outputs[state] ??= []).push(index);
     }
-    // Failure links in breadth-first order turn the trie into a full transition table.
+    // Failure links in breadth-first order turn the trie into a full transition table, written in place in
+    // its final form (pre-multiplied offsets, negative where a needle ends) row by row: a state's failure
+    // state is shallower, so its row is final before it is read, and a state's own failure state (and so
+    // whether it ends a needle) is settled when the state is queued, before any row points at it.
     const fail = new Int32Array(states);
     const queue = new Int32Array(states);
     let tail = 0;
     for (let c = 0; c < classCount; c += 1) {
       const s = table[c] as number;
       if (s < 0) table[c] = 0;
-      else queue[tail++] = s;
+      else {
+        queue[tail++] = s;
+        table[c] = accepting[s] === 1 ? ~(s * classCount) : s * classCount;
+      }
     }
     for (let head = 0; head < tail; head += 1) {
       const state = queue[head] as number;
-      const f = fail[state] as number;
-      if (accepting[f] === 1) accepting[state] = 1;
-      // Breadth-first order: the failure state's outputs are already complete.
-      const inherited = outputs[f];
-      if (inherited !== undefined) (outputs[state] ??= []).push(...inherited);
       const row = state * classCount;
-      const failRow = f * classCount;
+      const failRow = (fail[state] as number) * classCount;
       for (let c = 0; c < classCount; c += 1) {
         const s = table[row + c] as number;
-        if (s < 0) table[row + c] = table[failRow + c] as number;
-        else {
-          fail[s] = table[failRow + c] as number;
-          queue[tail++] = s;
+        const fallback = table[failRow + c] as number;
+        if (s < 0) {
+          table[row + c] = fallback;
+          continue;
         }
+        const f = (fallback < 0 ? ~fallback : fallback) / classCount;
+        fail[s] = f;
+        if (accepting[f] === 1) accepting[s] = 1;
+        // The failure state's outputs are already complete.
+        const inherited = outputs[f];
+        if (inherited !== undefined) (outputs[s] ??= []).push(...inherited);
+        queue[tail++] = s;
+        table[row + c] = accepting[s] === 1 ? ~(s * classCount) : s * classCount;
       }
     }
-    const delta = new Int32Array(states * classCount);
-    for (let i = 0; i < delta.length; i += 1) {
-      const target = table[i] as number;
-      const offset = target * classCount;
-      delta[i] = accepting[target] === 1 ? ~offset : offset;
-    }
+    const delta = table.slice(0, states * classCount);
     const stateGroups = new Uint8Array(states);
     outputs.forEach((found, state) => {
       if (found === undefined) return;

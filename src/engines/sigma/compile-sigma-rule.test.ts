@@ -223,6 +223,29 @@ condition: sel`);
     expectMatch(rule, { a: 'xMIDx', b: 'header', c: 'tails' }, false);
   });
 
+  it('a long contains list is one search, with the answers of a search per value', () => {
+    const rule = compile(`
+sel:
+  a|contains: ['^^', ',;,', '%COMSPEC:~', ' c^m^d', ' s^et ', '(,(,', 'x y']
+condition: sel`);
+    expectMatch(rule, { a: 'cmd /cC^M^D' }, false);
+    expectMatch(rule, { a: 'cmd / C^M^D' }, true);
+    expectMatch(rule, { a: ['nothing', 'echo %comspec:~0,1%'] }, true);
+    expectMatch(rule, { a: 'a ^ ^ b' }, false);
+    expectMatch(rule, { a: 'é^^é' }, true);
+    // A non-ASCII space is not the literal's space.
+    expectMatch(rule, { a: 'x\u00a0y' }, false);
+    expectMatch(rule, { a: 'X Y' }, true);
+    expectMatch(rule, { a: 12 }, false);
+    expectMatch(rule, { a: null }, false);
+    const numbers = compile(`
+sel:
+  a|contains: [111, 222, 333, 444, 555, 666]
+condition: sel`);
+    expectMatch(numbers, { a: 96661 }, true);
+    expectMatch(numbers, { a: '1234' }, false);
+  });
+
   it('cased makes matching case-sensitive', () => {
     const rule = compile(`
 sel:

@@ -2,7 +2,9 @@ import { BlockList, isIP } from 'node:net';
 import RE2 from 're2';
 import type { Detector } from '../../core/detector.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
-import { compileSigmaString } from './compile-sigma-string.js';
+import { NeedleAutomaton } from '../needle/needle-automaton.js';
+import { compileSigmaString, foldRecent } from './compile-sigma-string.js';
+import { requiredRegexLiteral } from './regex-literal.js';
 import { foldCase } from './fold-case.js';
 import { parseSigmaCondition } from './parse-sigma-condition.js';
 import type { SigmaConditionNode } from './parse-sigma-condition.js';
@@ -150,6 +152,11 @@ function cheapFirst(parts: readonly Compiled[]): Test[] {
 const costOf = (parts: readonly Compiled[]): number => parts.reduce((sum, p) => sum + p.cost, 0);
 
 function anyOf(parts: readonly Compiled[]): Compiled {
+  // An OR of one part is that part: its needle sets are minimal already, and SigmaHQ's long value lists
+  // would otherwise be sorted and minimised again at every level of the rule (a search of one map, a
+  // rule of one condition).
+  const [single] = parts;
+  if (parts.length === 1 && single !== undefined) return single;
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
@@ -164,6 +171,9 @@ function anyOf(parts: readonly Compiled[]): Compiled {
 }
 
 function allOf(parts: readonly Compiled[]): Compiled {
+  const [single] = parts;
+  // Of one part, only the needle terms change (an AND keeps at most two sets of one alternative).
+  if (parts.length === 1 && single !== undefined) return { ...single, terms: termsOfAll([single.terms]) };
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
@@ -369,13 +379,28 @@ function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, c
   const tests: ValuesTest[] = [];
   const needles: SigmaNeedles[] = [];
   let nonAscii = item.values.length > 0;
+  let contained: string[] | undefined = modifiers.all ? undefined : [];
   for (const value of item.values) {
     const built = buildValueTest(item, value, modifiers, context);
     tests.push(built.test);
     needles.push(built.needles);
     nonAscii &&= built.nonAscii === true;
+    if (built.contained === undefined) contained = undefined;
+    else contained?.push(...built.contained);
   }
-  return { tests, needles, nonAscii };
+  if (contained === undefined || contained.length < MIN_CONTAINED_LIST) return { tests, needles, nonAscii };
+  // A list of `contains` literals (SigmaHQ's command-line lists): one pass of one automaton over each
+  // text instead of a search per literal. The automaton folds ASCII case, as the literals' test does,
+  // and sees every other character as none of theirs.
+  // Built on the first test: most rules are never tested on a given log (their needles never occur).
+  const literals = contained;
+  let automaton: NeedleAutomaton | undefined;
+  const any: ValuesTest = (values) => {
+    automaton ??= NeedleAutomaton.build([...new Set(literals)]);
+    const found = automaton;
+    return values.some((v) => v !== null && found.test(String(v)));
+  };
+  return { tests: [any], needles, nonAscii };
 }
 
 const RECENT = 4;
@@ -403,12 +428,32 @@ function textOf(value: SigmaValue): string | undefined {
   return value === null ? undefined : String(value);
 }
 
+/** One rule value's test and what is known of it. */
+interface BuiltValueTest {
+  readonly test: ValuesTest;
+  readonly needles: SigmaNeedles;
+  readonly nonAscii?: boolean;
+  /** Lower-case ASCII literals of which the value matches a text exactly when the text contains one. */
+  readonly contained?: readonly string[];
+}
+
+/** The literal of a `*literal*` string of printable ASCII, lower case; undefined for any other string. */
+function containedLiteral(value: SigmaString): string | undefined {
+  const [first, literal, last] = value.parts;
+  if (value.parts.length !== 3 || typeof first === 'string' || first?.wildcard !== '*' || typeof last === 'string' || last?.wildcard !== '*') return undefined;
+  if (typeof literal !== 'string' || !/^[\x20-\x7e]+$/.test(literal)) return undefined;
+  return literal.toLowerCase();
+}
+
+/** Below this many literals a list is searched one literal at a time. */
+const MIN_CONTAINED_LIST = 6;
+
 function buildValueTest(
   item: SigmaDetectionItem,
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
+): BuiltValueTest {
   const fail = (code: SigmaDiagnosticCode, message: string): never => {
     throw new CompileError(code, message, item.line);
   };
@@ -425,7 +470,18 @@ function buildValueTest(
       } catch (error) {
         return fail('sigma.regex-invalid', `RE2 rejects /${value}/: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return { test: some((v) => v !== null && re.test(utf8Recent(String(v)))), needles: undefined };
+      const literal = requiredRegexLiteral(value, modifiers.regexFlags);
+      if (literal === undefined) return { test: some((v) => v !== null && re.test(utf8Recent(String(v)))), needles: undefined };
+      // A literal every match holds is looked for first: most texts lack it, and RE2 is not called.
+      const { text: needed, folded } = literal;
+      return {
+        test: some((v) => {
+          if (v === null) return false;
+          const text = String(v);
+          return (folded ? foldRecent(text) : text).includes(needed) && re.test(utf8Recent(text));
+        }),
+        needles: undefined,
+      };
     }
     case 'cidr': {
       const list = cidrList(typeof value === 'string' ? value : '');
@@ -525,7 +581,7 @@ function stringValueTest(
   value: SigmaValue,
   modifiers: ParsedModifiers,
   context: ItemContext,
-): { test: ValuesTest; needles: SigmaNeedles; nonAscii?: boolean } {
+): BuiltValueTest {
   if (value === null) {
     if (modifiers.transforms.length > 0) throw new CompileError('sigma.value-invalid', 'null cannot take modifiers', item.line);
     // `field: null` means the field is absent or empty of any value.
@@ -562,7 +618,10 @@ function stringValueTest(
   const matchers = variants.map((v) => compileSigmaString(v, modifiers.cased));
   const only = matchers[0];
   const matchText = matchers.length === 1 && only !== undefined ? only : (t: string) => matchers.some((m) => m(t));
+  // `*literal*` of ASCII text, case folded: one search for a whole list of them (see `buildValueTests`).
+  const contained = modifiers.cased ? [] : variants.map(containedLiteral);
   return {
+    ...(contained.length > 0 && contained.every((c) => c !== undefined) ? { contained: contained as string[] } : {}),
     test: some((v) => v !== null && matchText(String(v))),
     needles: isText ? needlesOfAny(variants.map(needleOfString)) : undefined,
     // Folding never turns a non-ASCII character into ASCII, so such a literal needs a non-ASCII text.

@@ -31,6 +31,17 @@ describe('compileSigmaString', () => {
     expect(matches('a?c', 'a\nc')).toBe(true);
   });
 
+  it('looks for the longest literal before RE2, with the same answers', () => {
+    const pattern = '*>?%TEMP%\\\\*';
+    expect(matches(pattern, 'cmd /c echo x >"%temp%\\a.txt"')).toBe(true);
+    expect(matches(pattern, 'cmd /c echo x > %TEMP%\\a.txt')).toBe(true);
+    // The literal is there, but not a character after a `>`.
+    expect(matches(pattern, 'cmd /c echo x >%TEMP%\\a.txt')).toBe(false);
+    expect(matches(pattern, 'cmd /c copy %TEMP%\\a.txt b')).toBe(false);
+    expect(matches(pattern, 'cmd /c echo x > C:\\Temp\\a.txt')).toBe(false);
+    expect(matches('?\u00e9t?', 'x\u00c9TE')).toBe(true);
+  });
+
   it('does not let Unicode case folding turn non-ASCII into ASCII', () => {
     // U+212A KELVIN SIGN lower-cases to "k" in JavaScript; matching it would break needle soundness.
     expect(matches('key', '\u212aey')).toBe(false);

@@ -13,7 +13,14 @@ export function compileSigmaString(value: SigmaString, cased: boolean): (text: s
   if (parts.some((p) => typeof p !== 'string' && p.wildcard === '?')) {
     const source = parts.map((p) => (typeof p === 'string' ? escapeRegex(p) : p.wildcard === '*' ? '.*' : '.')).join('');
     const re = new RE2(`^(?:${source})$`, 's');
-    return (text) => re.test(fold(text));
+    // Every literal part must occur in a matching text: the longest one is looked for before RE2 runs
+    // (SigmaHQ writes `>?%TEMP%\` for either quote, and tests lists of them on every command line).
+    const longest = parts.reduce<string>((best, p) => (typeof p === 'string' && p.length > best.length ? p : best), '');
+    if (longest === '') return (text) => re.test(fold(text));
+    return (text) => {
+      const t = fold(text);
+      return t.includes(longest) && re.test(t);
+    };
   }
   // Only literals and `*` remain: a prefix, a suffix and literals in order between them.
   const literals: string[] = [];
@@ -64,7 +71,7 @@ const recentTexts: string[] = new Array<string>(RECENT).fill('');
 const recentFolded: string[] = new Array<string>(RECENT).fill('');
 let recentNext = 0;
 
-function foldRecent(text: string): string {
+export function foldRecent(text: string): string {
   for (let i = 0; i < RECENT; i += 1) if (recentTexts[i] === text) return recentFolded[i] as string;
   const folded = foldCase(text);
   recentTexts[recentNext] = text;

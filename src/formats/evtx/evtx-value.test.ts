@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVTX_TYPE, decodeValue, valueJson, valueText, valueXmlText, type EvtxValue } from './evtx-value.js';
+import { EVTX_TYPE, decodeValue, filetimeIso, filetimeIso9, valueJson, valueText, valueXmlText, type EvtxValue } from './evtx-value.js';
 
 const none = (): never[] => [];
 
@@ -61,5 +61,27 @@ describe('BinXML substitution values', () => {
     expect(() => decode(EVTX_TYPE.uint32, [1, 2])).toThrow(/needs 4/);
     expect(() => decodeValue(Buffer.alloc(4), 2, 8, EVTX_TYPE.uint64, none)).toThrow(/runs past/);
     expect(() => decode(EVTX_TYPE.sid, [1, 9, 0, 0, 0, 0, 0, 5])).toThrow(/SID cut off/);
+  });
+});
+
+describe('FILETIME text', () => {
+  /** The text a Date gives for the same instant, with the sub-second digits of the ticks. */
+  function expected(ticks: bigint, digits: 6 | 9): string {
+    const seconds = ticks / 10_000_000n - 11_644_473_600n;
+    const iso = new Date(Number(seconds) * 1000).toISOString();
+    const nanos = Number(ticks % 10_000_000n) * 100;
+    const fraction = digits === 6 ? String(Math.floor(nanos / 1000)).padStart(6, '0') : String(nanos).padStart(9, '0');
+    return `${iso.slice(0, iso.indexOf('.'))}.${fraction}Z`;
+  }
+
+  it('matches a Date across days, years and the ends of the range, in any order', () => {
+    const unixEpoch = 116_444_736_000_000_000n;
+    const day = 864_000_000_000n;
+    const ticks = [0n, 1n, unixEpoch - 1n, unixEpoch, unixEpoch + day - 1n, unixEpoch + day, 133_500_000_123_456_789n, 2n ** 63n, 2n ** 64n - 1n];
+    for (let i = 0n; i < 500n; i += 1n) ticks.push(unixEpoch + i * 7_777_777_777_777n, unixEpoch + day * 20_000n - i * 36_000_000_001n);
+    for (const t of ticks) {
+      expect(filetimeIso(t)).toBe(expected(t, 6));
+      expect(filetimeIso9(t)).toBe(expected(t, 9));
+    }
   });
 });

@@ -230,15 +230,29 @@ function decodeArray(buf: Buffer, pos: number, size: number, type: number): Evtx
 
 const EPOCH_DIFF = 11_644_473_600n;
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const SECONDS_PER_DAY = 86_400;
+/** The date part (`YYYY-MM-DDT`) of the last day met: records of a file follow each other in time. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+
 /** FILETIME ticks (100 ns since 1601) as date and time parts. */
 function filetimeParts(ticks: bigint): { iso: string; nanos: number } {
-  const seconds = ticks / 10_000_000n - EPOCH_DIFF;
+  const seconds = Number(ticks / 10_000_000n - EPOCH_DIFF);
   const nanos = Number(ticks % 10_000_000n) * 100;
-  const ms = Number(seconds) * 1000;
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return { iso: '1601-01-01T00:00:00', nanos: 0 };
-  const iso = date.toISOString();
-  return { iso: iso.slice(0, iso.indexOf('.')), nanos };
+  const day = Math.floor(seconds / SECONDS_PER_DAY);
+  if (day !== lastDay) {
+    const date = new Date(day * SECONDS_PER_DAY * 1000);
+    if (Number.isNaN(date.getTime())) return { iso: '1601-01-01T00:00:00', nanos: 0 };
+    const iso = date.toISOString();
+    lastDay = day;
+    lastDayText = iso.slice(0, iso.indexOf('T') + 1);
+  }
+  // Formatted here rather than by a Date per value: the time of day is plain arithmetic.
+  const inDay = seconds - day * SECONDS_PER_DAY;
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor(inDay / 60) % 60;
+  return { iso: `${lastDayText}${TWO_DIGITS[hour] as string}:${TWO_DIGITS[minute] as string}:${TWO_DIGITS[inDay % 60] as string}`, nanos };
 }
 
 /** Fractional seconds the way chrono's `AutoSi` prints them: none, 3, 6 or 9 digits. */

@@ -78,7 +78,6 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal, range: E
     const from = range.from ?? 0;
     const to = range.to ?? Number.POSITIVE_INFINITY;
     if (from === 0) yield { index: -1, records: [], issues: headerIssues(header), header };
-    const buf = Buffer.alloc(EVTX_CHUNK_SIZE);
     // After 20 issues of one kind the rest are counted, so a badly damaged file cannot flood the report.
     const counts = new Map<string, number>();
     const capped = (issues: readonly EvtxChunkIssue[]): EvtxChunkIssue[] =>
@@ -87,16 +86,27 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal, range: E
         counts.set(issue.code, n);
         return n <= MAX_ISSUES_PER_CODE;
       });
-    for (let index = from; index < to; index += 1) {
-      signal?.throwIfAborted();
-      const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
-      const read = await handle.read(buf, 0, EVTX_CHUNK_SIZE, offset);
-      if (read.bytesRead === 0) break;
-      // Records keep views into the chunk, so each chunk gets its own copy.
-      const chunk = Buffer.from(buf.subarray(0, read.bytesRead));
-      const result = parseEvtxChunk(chunk, offset);
-      yield { index, records: result.records, issues: capped(result.issues) };
-      if (read.bytesRead < EVTX_CHUNK_SIZE) break;
+    // Records keep views into their chunk, so each chunk is read into a buffer of its own; the next chunk
+    // is read while this one is parsed and its records are handled, so the thread does not wait for it.
+    const readChunk = (index: number): Promise<{ bytesRead: number; buffer: Buffer }> =>
+      handle.read(Buffer.allocUnsafe(EVTX_CHUNK_SIZE), 0, EVTX_CHUNK_SIZE, EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE);
+    let next: Promise<{ bytesRead: number; buffer: Buffer }> | undefined = from < to ? readChunk(from) : undefined;
+    try {
+      for (let index = from; index < to && next !== undefined; index += 1) {
+        signal?.throwIfAborted();
+        const read = await next;
+        next = undefined;
+        if (read.bytesRead === 0) break;
+        const full = read.bytesRead === EVTX_CHUNK_SIZE;
+        if (full && index + 1 < to) next = readChunk(index + 1);
+        const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
+        const result = parseEvtxChunk(full ? read.buffer : read.buffer.subarray(0, read.bytesRead), offset);
+        yield { index, records: result.records, issues: capped(result.issues) };
+        if (!full) break;
+      }
+    } finally {
+      // A read still under way (the reader stopped early or failed) ends before the file is closed.
+      await next?.catch(() => undefined);
     }
     const summary: EvtxChunkIssue[] = [];
     for (const [code, n] of counts) {
