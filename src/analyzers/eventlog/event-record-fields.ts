@@ -1,7 +1,8 @@
 import type { SigmaRecord, SigmaValue } from '../../engines/sigma/sigma-record.js';
 import type { EvtxNode } from '../../formats/evtx/evtx-node.js';
 import type { EvtxRecord } from '../../formats/evtx/parse-evtx-chunk.js';
-import { NULL_VALUE, valueJson, valueText, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
+import { NULL_VALUE, valueJson, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
+import { attributeValue, isEmpty, referenceText } from '../../formats/evtx/walk-evtx.js';
 
 /** One event's fields as Sigma reads them, with the few System values the analyzer needs at hand. */
 export interface EventRecordFields extends SigmaRecord {
@@ -54,47 +55,6 @@ function attributeKey(element: string, attribute: string): string {
 
 const TIME_CREATED = 'timecreated_systemtime';
 const MAX_DEPTH = 64;
-const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** The text of an entity or character reference or a CDATA section; undefined for other nodes. */
-function referenceText(node: EvtxNode): string | undefined {
-  if (node.kind === 'entity') return ENTITIES[node.name] ?? `&${node.name};`;
-  if (node.kind === 'charref') return String.fromCharCode(node.code);
-  if (node.kind === 'cdata') return node.text;
-  return undefined;
-}
-
-/** An attribute's value with its substitutions filled in (as the XML shows it). */
-function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): EvtxValue {
-  if (parts.length === 1) {
-    // The usual case: one substitution or one literal.
-    const part = parts[0] as EvtxNode;
-    if (part.kind === 'value') return part.value;
-    if (part.kind === 'substitution') return values?.[part.index] ?? NULL_VALUE;
-  }
-  const resolved: EvtxValue[] = [];
-  for (const part of parts) {
-    if (part.kind === 'value') resolved.push(part.value);
-    else if (part.kind === 'substitution') {
-      const value = values?.[part.index] ?? NULL_VALUE;
-      if (value.kind !== 'null') resolved.push(value);
-    } else {
-      const text = referenceText(part);
-      if (text !== undefined) resolved.push({ kind: 'string', type: 1, text });
-    }
-  }
-  if (resolved.length === 0) return NULL_VALUE;
-  if (resolved.length === 1) return resolved[0] ?? NULL_VALUE;
-  return { kind: 'string', type: 1, text: resolved.map(valueText).join('') };
-}
-
-function isEmpty(value: EvtxValue | undefined): boolean {
-  if (value === undefined || value.kind === 'null') return true;
-  if (value.kind === 'string') return value.text === '';
-  if (value.kind === 'binary') return value.bytes.length === 0;
-  return false;
-}
-
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector {
   readonly fields = new Map<string, SigmaValue[]>();

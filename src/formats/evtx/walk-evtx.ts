@@ -19,14 +19,22 @@ const NO_ATTRIBUTES: EvtxResolvedAttribute[] = [];
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function referenceText(node: EvtxNode): string | undefined {
+/** The text an entity, character reference or CDATA node stands for; undefined for any other node. */
+export function referenceText(node: EvtxNode): string | undefined {
   if (node.kind === 'entity') return ENTITIES[node.name] ?? `&${node.name};`;
   if (node.kind === 'charref') return String.fromCharCode(node.code);
   if (node.kind === 'cdata') return node.text;
   return undefined;
 }
 
-function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): EvtxValue {
+/** An attribute's value with its substitutions filled in (as the XML shows it). */
+export function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[] | undefined): EvtxValue {
+  if (parts.length === 1) {
+    // The usual case: one substitution or one literal.
+    const part = parts[0] as EvtxNode;
+    if (part.kind === 'value') return part.value;
+    if (part.kind === 'substitution') return values?.[part.index] ?? NULL_VALUE;
+  }
   const resolved: EvtxValue[] = [];
   for (const part of parts) {
     if (part.kind === 'value') resolved.push(part.value);
@@ -43,7 +51,8 @@ function attributeValue(parts: readonly EvtxNode[], values: readonly EvtxValue[]
   return { kind: 'string', type: 1, text: resolved.map(valueText).join('') };
 }
 
-function isEmpty(value: EvtxValue | undefined): boolean {
+/** Whether a substitution's value is absent or empty (an optional one then drops its element). */
+export function isEmpty(value: EvtxValue | undefined): boolean {
   if (value === undefined || value.kind === 'null') return true;
   if (value.kind === 'string') return value.text === '';
   if (value.kind === 'binary') return value.bytes.length === 0;
