@@ -8,11 +8,12 @@
 // Usage: npm run bench:serve [-- N]  (default 1,000,000; W3GUARD_BENCH_ONLY=sqlite|postgres runs one store;
 // W3GUARD_BENCH_SECONDS sets each load's length, default 20; W3GUARD_BENCH_PROCESSES serve's --processes, default 1;
 // W3GUARD_BENCH_POSTGRES the server; W3GUARD_BENCH_KEEP a folder that keeps the seeded stores for the next run;
-// W3GUARD_BENCH_LOADER=wrk drives the load with wrk instead of autocannon)
+// W3GUARD_BENCH_LOADER=wrk drives the load with wrk instead of autocannon; W3GUARD_BENCH_QUICK=1 runs the loads only;
+// W3GUARD_BENCH_LISTS other first-page lists)
 /* global fetch -- Node 20's own */
 import { spawn, spawnSync, execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { URL, URLSearchParams } from 'node:url';
@@ -34,13 +35,16 @@ const PROCESSES = Number(process.env.W3GUARD_BENCH_PROCESSES ?? 1);
 // A folder to keep the seeded stores in between runs (its SQLite file, and the PostgreSQL schema w3g_bench_kept):
 // seeding 1M findings takes minutes on SQLite and over ten on PostgreSQL. Unset: fresh stores, removed after.
 const KEEP = process.env.W3GUARD_BENCH_KEEP;
+// W3GUARD_BENCH_QUICK=1: the loads only (no OFFSET peer, integrity walk or plans), to try a change on a kept store.
+const QUICK = process.env.W3GUARD_BENCH_QUICK === '1';
 const CONNECTIONS = 50;
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const WRK_SCRIPT = new URL('./wrk-paths.lua', import.meta.url).pathname;
 const run = promisify(execFile);
 
-// (a) The first pages users ask for: the default list, each filter alone, a pair, and free text.
-const FIRST_PAGES = [
+// (a) The first pages users ask for: the default list, each filter alone, a pair, and free text. W3GUARD_BENCH_LISTS
+// (query strings, comma-separated) asks for other lists instead: one list alone shows what it costs under load.
+const FIRST_PAGES = process.env.W3GUARD_BENCH_LISTS ? process.env.W3GUARD_BENCH_LISTS.split(',') : [
   '', 'status=new', 'status=open', 'label=incident', 'label=14d', 'severity=critical', 'severity=low', 'asset=HOST7%2FW3SVC1',
   'rule=w3g-bench-rule-42', 'q=request%2017', 'q=host42', 'label=3d&severity=high', 'status=open&label=60d',
 ];
@@ -86,6 +90,56 @@ async function token(db, env) {
  */
 const LOADER = process.env.W3GUARD_BENCH_LOADER ?? 'autocannon';
 if (LOADER === 'wrk' && spawnSync('wrk', ['--version']).error !== undefined) throw new Error('W3GUARD_BENCH_LOADER=wrk, but wrk is not installed (apt-get install wrk)');
+
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on every Linux Node runs on). */
+const TICKS = 100;
+
+/**
+ * CPU seconds (user + system) used so far by the processes of three groups: `serve` (the child and every process
+ * under it), the database (PostgreSQL's backends, all of them) and the load generator (this process, where
+ * autocannon runs, and wrk). Linux only (/proc); elsewhere undefined. A load's share of the 2 cores per group says
+ * where its time goes: the p99 follows the slowest group's queue, not the server's alone.
+ */
+function cpuSeconds(servePid) {
+  let entries;
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const procs = new Map();
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const rest = stat.slice(close + 2).split(' ');
+      procs.set(Number(pid), { comm, ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / TICKS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const under = (pid, root) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops += 1) if (p === root) return true;
+    return false;
+  };
+  const out = { serve: 0, database: 0, loader: 0 };
+  for (const [pid, p] of procs) {
+    if (servePid !== undefined && under(pid, servePid)) out.serve += p.cpu;
+    else if (p.comm === 'postgres' || p.comm.startsWith('postgres:')) out.database += p.cpu;
+    else if (pid === process.pid || p.comm === 'wrk') out.loader += p.cpu;
+  }
+  return out;
+}
+
+/** `load`, with the CPU seconds each group spent during it (see `cpuSeconds`). */
+async function measuredLoad(url, auth, paths, servePid) {
+  const before = cpuSeconds(servePid);
+  const result = await load(url, auth, paths);
+  const after = cpuSeconds(servePid);
+  if (before === undefined || after === undefined) return result;
+  return { ...result, cpu: { serve: after.serve - before.serve, database: after.database - before.database, loader: after.loader - before.loader } };
+}
 
 async function load(url, auth, paths) {
   if (LOADER === 'wrk') return loadWrk(url, auth, paths);
@@ -292,6 +346,11 @@ function table(name, rows) {
   for (const r of rows) {
     console.log(`${r.label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} ${ms(r.p50).padStart(8)} ${ms(r.p90).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.max).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.non2xx).padStart(8)} ${String(r.total).padStart(9)}${r.p99 < 100 ? '' : '  (p99 over 100 ms)'}`);
   }
+  for (const r of rows) {
+    if (r.cpu === undefined) continue;
+    const perRequest = (seconds) => `${((seconds * 1000) / r.total).toFixed(2)} ms`;
+    console.log(`  ${r.label}: CPU s (a request) — serve ${r.cpu.serve.toFixed(1)} (${perRequest(r.cpu.serve)}), database ${r.cpu.database.toFixed(1)} (${perRequest(r.cpu.database)}), ${LOADER} ${r.cpu.loader.toFixed(1)} (${perRequest(r.cpu.loader)}), of ${(SECONDS * cpus().length).toFixed(0)}`);
+  }
 }
 
 async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
@@ -328,9 +387,11 @@ async function bench(name, storeTarget, serveDb, openOptions, env, serveExtra) {
     }
     console.log(`${name}: first page of each list alone, median of 5 (ms): ${alone.join(', ')}`);
     const rows = [];
-    rows.push({ label: '(a) first pages, 13 lists', ...(await load(serve.url, auth, FIRST_PAGES.map((q) => `/api/v1/findings?limit=50${q ? `&${q}` : ''}`))) });
-    rows.push({ label: '(b) deep pages 100–1000', ...(await load(serve.url, auth, cursors.map((c) => `/api/v1/findings?limit=50&cursor=${c.cursor}${c.query ? `&${c.query}` : ''}`))) });
+    rows.push({ label: `(a) first pages, ${FIRST_PAGES.length} lists`, ...(await measuredLoad(serve.url, auth, FIRST_PAGES.map((q) => `/api/v1/findings?limit=50${q ? `&${q}` : ''}`), serve.child.pid)) });
+    rows.push({ label: '(b) deep pages 100–1000', ...(await measuredLoad(serve.url, auth, cursors.map((c) => `/api/v1/findings?limit=50&cursor=${c.cursor}${c.query ? `&${c.query}` : ''}`), serve.child.pid)) });
     table(name, rows);
+    // Only the loads: for trying a change against the same kept store, not for the figures in the README.
+    if (QUICK) return { rows, peer: [], walk: { ok: true } };
     const peer = await keysetVsOffset(store, cursors);
     console.log(`\n${name}: keyset (pageFindings) vs OFFSET at the same depth, direct to the store, one at a time, median (max) of ${DEEP_SETS.length * 3}`);
     for (const p of peer) console.log(`  page ${String(p.depth).padStart(4)} (row ${p.depth * 50}): keyset ${ms(p.keyset)} (${ms(p.keysetMax)})  OFFSET ${ms(p.offset)} (${ms(p.offsetMax)})  OFFSET/keyset ${(p.offset / p.keyset).toFixed(1)}x`);

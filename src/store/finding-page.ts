@@ -206,11 +206,15 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
   // The first batch: a page and a quarter of matches, enough when few fail the rest of the filter (by default
   // the fixed ones, a tenth); a walk to 200 matches of a term in 1 % of 1M findings cost 40 ms against 20 ms.
   for (let size = Math.ceil(want * 1.25), first = true; rows.length < want; size = Math.min(size * 4, WALK_BATCH_MAX), first = false) {
-    const batch = await walkMatches(db, text.pattern, from, size, first && text.probe ? (options.textWindow ?? WALK_WINDOW) : undefined);
-    if (batch === 'rare') return run(query(orderKey(db), options.after, trigramCandidates(text.pattern), want));
+    const probe = first && text.probe;
+    const batch = await walkMatches(db, text.term, from, size, probe ? (options.textWindow ?? WALK_WINDOW) : undefined);
+    if (probe) rememberTerm(db, text.term, batch !== 'rare', options.now.getTime());
+    if (batch === 'rare') return run(query(orderKey(db), options.after, trigramCandidates(likePattern(text.term)), want));
     const last = batch.at(-1);
     if (last === undefined) break;
-    rows.push(...(await run(query(orderKey(db), undefined, sql<SqlBool>`f.fingerprint in (${sql.join(batch.map((match) => match.fingerprint))})`, want - rows.length))));
+    // One array parameter, not one per match: the statement's text is the same for every batch size.
+    const fingerprints = batch.map((match) => match.fingerprint);
+    rows.push(...(await run(query(orderKey(db), undefined, sql<SqlBool>`f.fingerprint = any(${fingerprints}::text[])`, want - rows.length))));
     if (batch.length < size) break;
     from = last;
   }
@@ -227,15 +231,17 @@ const WALK_WINDOW = 60_000;
 const WALK_BATCH_MAX = 3200;
 
 /**
- * The next `size` findings after `from` (in page order) whose text holds the term, on PostgreSQL, from
+ * The next `size` findings after `from` (in page order) whose text holds the lower-cased `term`, on PostgreSQL, from
  * `findings_text_walk` (0016-text-walk-postgres) alone: the key, fingerprint and lower-cased text are in the
  * index, so the scan reads no row. With a `window`, only that many entries are looked at: `rare` when they hold
- * fewer than `size` matches and more entries follow.
+ * fewer than `size` matches and more entries follow. `strpos` finds what `like '%term%'` finds (both compare
+ * bytes), at half the cost an entry, and the planner gives it a fixed selectivity: for a `like` whose histogram
+ * said the term was rare it chose two parallel workers, whose start-up alone cost ~30 ms a page.
  */
-async function walkMatches(db: Db, pattern: string, from: PageCursor | undefined, size: number, window?: number): Promise<PageCursor[] | 'rare'> {
+async function walkMatches(db: Db, term: string, from: PageCursor | undefined, size: number, window?: number): Promise<PageCursor[] | 'rare'> {
   const after = from === undefined ? sql`` : sql`where (w.walk_key, w.fingerprint) > (${from.key}, ${from.fingerprint})`;
   const entries = window === undefined ? sql`findings w ${after}` : sql`(select w.fingerprint, w.walk_key, w.search_text from findings w ${after} order by w.walk_key, w.fingerprint limit ${window}) w`;
-  const { rows } = await sql<{ fingerprint: string; walk_key: number }>`select w.fingerprint, w.walk_key from ${entries} ${from === undefined || window !== undefined ? sql`where` : sql`and`} w.search_text like ${pattern} escape '\\' order by w.walk_key, w.fingerprint limit ${size}`.execute(db);
+  const { rows } = await sql<{ fingerprint: string; walk_key: number }>`select w.fingerprint, w.walk_key from ${entries} ${from === undefined || window !== undefined ? sql`where` : sql`and`} strpos(w.search_text, ${term}) > 0 order by w.walk_key, w.fingerprint limit ${size}`.execute(db);
   if (window !== undefined && rows.length < size) {
     const { rows: looked } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings w ${after} limit ${window}) w`.execute(db);
     if (Number(looked[0]?.n ?? 0) >= window) return 'rare';
@@ -373,7 +379,7 @@ const WALK_KEY = sql<number>`(coalesce(-f.risk, 1) + 0)`;
 /** Where a page's free text finds its matches (see `textPlan`). */
 type TextPlan =
   | { readonly kind: 'candidates' | 'walk'; readonly condition: RawBuilder<SqlBool> }
-  | { readonly kind: 'batches'; readonly pattern: string; readonly probe: boolean };
+  | { readonly kind: 'batches'; readonly term: string; readonly probe: boolean };
 
 /**
  * Where free text finds its matches. From the trigram index (0013-list-speed: FTS5 on SQLite, pg_trgm's GIN
@@ -382,8 +388,8 @@ type TextPlan =
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
  * PostgreSQL). SQLite counts the term's matches in its index, up to the bound (the verdict kept a minute:
- * `termCountsOf`); PostgreSQL looks for them in the first `WALK_WINDOW` entries of the walk rather than trust the
- * planner's estimate of them, which for `%term%` comes from a sample's histogram and can swing either way from
+ * `termCountsOf`); PostgreSQL looks for them in the first `WALK_WINDOW` entries of the walk (its verdict kept as
+ * long) rather than trust the planner's estimate of them, which for `%term%` comes from a sample's histogram and can swing either way from
  * one ANALYZE to the next. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still
  * decides what matches; the indexes only narrow where to look.
  */
@@ -392,32 +398,43 @@ async function textPlan(db: Db, q: string | undefined, at: number): Promise<Text
   // As `filterCondition`'s pattern: the three columns' text, joined, holds the term whenever one of them does.
   const pattern = likePattern(q);
   const short = [...q].length < 3;
+  const key = q.toLowerCase();
+  const counted = termCounts(db);
+  const known = counted.get(key);
+  const fresh = known !== undefined && at < known.until;
   if (!isSqlite(db)) {
-    // A term under 3 characters has no trigram: walked to its end.
-    return { kind: 'batches', pattern, probe: !short };
+    // A term under 3 characters has no trigram: walked to its end. Else the first batch of a page probes the walk
+    // (`WALK_WINDOW`) unless a probe of the last minute found the term rare (trigram indexes) or common (walked).
+    if (!short && fresh && !known.common) return { kind: 'candidates', condition: trigramCandidates(pattern) };
+    return { kind: 'batches', term: key, probe: !short && !fresh };
   }
   const walk = { kind: 'walk', condition: sql<SqlBool>`(lower(f.title) || char(10) || lower(f.rule_id) || char(10) || lower(f.asset)) like ${pattern} escape '\\'` } as const;
   if (short) return walk;
   // One FTS5 phrase: the term's trigrams in a row, i.e. the term itself, without regard to case.
   const phrase = `"${q.replaceAll('"', '""')}"`;
   const candidates = { kind: 'candidates', condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})` } as const;
-  const counted = termCounts(db);
-  const key = q.toLowerCase();
-  const known = counted.get(key);
-  if (known !== undefined && at < known.until) return known.common ? walk : candidates;
+  if (fresh) return known.common ? walk : candidates;
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings_text where findings_text match ${phrase} limit ${TEXT_CANDIDATES + 1})`.execute(db);
   const common = Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES;
-  if (counted.size >= TERM_COUNTS_KEPT) counted.clear();
-  counted.set(key, { common, until: at + TERM_COUNT_MS });
+  rememberTerm(db, key, common, at);
   return common ? walk : candidates;
 }
 
+/** Keeps a term's verdict (see `termCountsOf`) for `TERM_COUNT_MS`. */
+function rememberTerm(db: Db, term: string, common: boolean, at: number): void {
+  const counted = termCounts(db);
+  if (counted.size >= TERM_COUNTS_KEPT) counted.clear();
+  counted.set(term, { common, until: at + TERM_COUNT_MS });
+}
+
 /**
- * Whether each term searched lately had more matches than `TEXT_CANDIDATES`, per SQLite store, until when. The
- * count decides only where a page looks for the term's matches, never which rows match, so an answer a minute old
- * costs at worst a slower page. Counting a common term is the dearest part of its page (its trigrams are in most
- * findings: ~3 ms at 1M findings, against 0.3 ms for the walk that follows), and every page of a search, and every
- * user searching the same term, counted it again.
+ * Whether each term searched lately was common (walked) or rare (read from the trigram indexes), per store, until
+ * when: on SQLite whether it had more matches than `TEXT_CANDIDATES`, on PostgreSQL whether the walk's probe met a
+ * batch of matches within `WALK_WINDOW` entries. The verdict decides only where a page looks for the term's matches,
+ * never which rows match, so an answer a minute old costs at worst a slower page. Finding it out is the dearest part
+ * of a common term's page (SQLite: its trigrams are in most findings, ~3 ms at 1M findings against 0.3 ms for the
+ * walk that follows; PostgreSQL: the probe's bounded scan, 5.8 ms against 3.1 for the walk alone), and every page of
+ * a search, and every user searching the same term, found it out again.
  */
 const termCountsOf = new WeakMap<Db, Map<string, { readonly common: boolean; readonly until: number }>>();
 const TERM_COUNT_MS = 60_000;
