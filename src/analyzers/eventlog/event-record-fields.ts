@@ -55,12 +55,18 @@ function attributeKey(element: string, attribute: string): string {
 
 const TIME_CREATED = 'timecreated_systemtime';
 const MAX_DEPTH = 64;
+/**
+ * The open elements' keys and fills, shared by every record (a walk is synchronous and emptied when it ends):
+ * two arrays a record cost ~300 bytes of garbage, an array's first push making room for 17 items.
+ */
+const openKeys: string[] = [];
+const openFilled: boolean[] = [];
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector {
   readonly fields = new Map<string, SigmaValue[]>();
   /** Open elements: each one's field key (lower case), and whether it got a value, an attribute or a child. */
-  private readonly keys: string[] = [];
-  private readonly filled: boolean[] = [];
+  private readonly keys = openKeys;
+  private readonly filled = openFilled;
   /** FILETIME ticks of the first TimeCreated SystemTime, when it is one (the time without parsing text). */
   timeTicks: bigint | undefined;
   /** The text that FILETIME was added as. */
@@ -68,14 +74,17 @@ class FieldCollector {
 
   /** Adds one value's Sigma values under a lower-case key (as the `evtx` crate's JSON holds them). */
   private addValue(key: string, value: EvtxValue): void {
-    let list = this.fields.get(key);
-    if (list === undefined) {
-      list = [];
-      this.fields.set(key, list);
-    }
+    const list = this.fields.get(key);
     // Element text is trimmed, as the evtx crate (and so Hayabusa and Chainsaw) reads it.
-    if (value.kind === 'string') list.push(value.text.trim());
-    else pushJson(list, valueJson(value));
+    const json = value.kind === 'string' ? value.text.trim() : valueJson(value);
+    if (list !== undefined) pushJson(list, json);
+    // A field's first value makes a list of one: `[]` and a push made room for 17 (a fifth of a record's garbage).
+    else if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') this.fields.set(key, [json]);
+    else {
+      const values: SigmaValue[] = [];
+      pushJson(values, json);
+      this.fields.set(key, values);
+    }
   }
 
   /** Every value as text, for keyword searches and needles; built only when asked. */
@@ -218,6 +227,8 @@ const TICKS_PER_MS = 10_000n;
 
 /** Reads a record's fields once; every Sigma rule that tests the record shares them. */
 export function eventRecordFields(record: EvtxRecord): EventRecordFields {
+  openKeys.length = 0;
+  openFilled.length = 0;
   const collector = new FieldCollector();
   collector.walk(record.nodes, undefined, 0);
   const fields = collector.fields;

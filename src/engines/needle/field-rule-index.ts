@@ -30,7 +30,8 @@ export class FieldRuleIndex<R> {
   readonly #pairStart: Int32Array;
   readonly #pairs: Int32Array;
   /** Detector indices found for the record being read (reused, so a record allocates no list of its own). */
-  readonly #found: number[] = [];
+  /** The detectors found for the record at hand, in the order found (each once: see `#marks`). */
+  readonly #found: Int32Array;
   readonly #anyField: boolean;
   readonly #always: readonly number[];
   readonly #marks: Uint8Array;
@@ -91,17 +92,21 @@ export class FieldRuleIndex<R> {
     this.#anyField = anyField;
     this.#always = always;
     this.#marks = new Uint8Array(detectors.length);
+    this.#found = new Int32Array(detectors.length);
   }
 
   /** The detectors to test on a record with these fields (lower-case name → values), in their original order. */
   candidates(fields: ReadonlyMap<string, readonly FieldValue[]>): FieldNeedleDetector<R>[] {
     // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
+    // Allocation-free but for the list returned: a record's fields, entries of a Map, are read by key (destructured
+    // entries cost an array each), and the detectors found go in a typed array sorted in place.
     const marks = this.#marks;
     const found = this.#found;
-    found.length = 0;
+    let count = 0;
     for (const d of this.#always) {
       marks[d] = 1;
-      found.push(d);
+      found[count] = d;
+      count += 1;
     }
     const automaton = this.#automaton;
     if (automaton !== undefined) {
@@ -112,11 +117,11 @@ export class FieldRuleIndex<R> {
       const pairs = this.#pairs;
       const fieldIds = this.#fieldIds;
       const anyField = this.#anyField;
-      for (const [name, values] of fields) {
+      for (const name of fields.keys()) {
         const id = fieldIds.get(name);
         if (id === undefined && !anyField) continue;
         const fieldId = id ?? ANY_FIELD - 1;
-        for (const value of values) {
+        for (const value of fields.get(name) as readonly FieldValue[]) {
           if (value === null) continue;
           const text = typeof value === 'string' ? value : String(value);
           let state = 0;
@@ -136,17 +141,19 @@ export class FieldRuleIndex<R> {
               const owner = pairs[p + 1] as number;
               if (owner !== ANY_FIELD && owner !== fieldId) continue;
               marks[d] = 1;
-              found.push(d);
+              found[count] = d;
+              count += 1;
             }
           }
         }
       }
     }
-    found.sort((a, b) => a - b);
-    const out: FieldNeedleDetector<R>[] = [];
-    for (const d of found) {
+    if (count > 1) found.subarray(0, count).sort();
+    const out = new Array<FieldNeedleDetector<R>>(count);
+    for (let i = 0; i < count; i += 1) {
+      const d = found[i] as number;
       marks[d] = 0;
-      out.push(this.#detectors[d] as FieldNeedleDetector<R>);
+      out[i] = this.#detectors[d] as FieldNeedleDetector<R>;
     }
     return out;
   }

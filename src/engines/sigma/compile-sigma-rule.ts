@@ -151,6 +151,23 @@ function cheapFirst(parts: readonly Compiled[]): Test[] {
 
 const costOf = (parts: readonly Compiled[]): number => parts.reduce((sum, p) => sum + p.cost, 0);
 
+/*
+ * The tests below run for every record a rule is tried on: they loop instead of calling `some`/`every` with a
+ * closure, which allocated a function per call (1.3 KB a record of the events benchmark's garbage, of 22 KB).
+ */
+
+/** True when one of `tests` holds for `a` (and `b`). */
+function anyHolds<A, B>(tests: readonly ((a: A, b: B) => boolean)[], a: A, b: B): boolean {
+  for (let i = 0; i < tests.length; i += 1) if ((tests[i] as (a: A, b: B) => boolean)(a, b)) return true;
+  return false;
+}
+
+/** True when every one of `tests` holds for `a` (and `b`). */
+function allHold<A, B>(tests: readonly ((a: A, b: B) => boolean)[], a: A, b: B): boolean {
+  for (let i = 0; i < tests.length; i += 1) if (!(tests[i] as (a: A, b: B) => boolean)(a, b)) return false;
+  return true;
+}
+
 function anyOf(parts: readonly Compiled[]): Compiled {
   // An OR of one part is that part: its needle sets are minimal already, and SigmaHQ's long value lists
   // would otherwise be sorted and minimised again at every level of the rule (a search of one map, a
@@ -160,7 +177,7 @@ function anyOf(parts: readonly Compiled[]): Compiled {
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
-    test: tests.length === 1 && only !== undefined ? only : (r) => tests.some((t) => t(r)),
+    test: tests.length === 1 && only !== undefined ? only : (r) => anyHolds(tests, r, undefined),
     needles: needlesOfAny(parts.map((p) => p.needles)),
     terms: termsOfAny(parts.map((p) => p.terms)),
     fieldNeedles: needlesOfAny(parts.map((p) => p.fieldNeedles), true),
@@ -177,7 +194,7 @@ function allOf(parts: readonly Compiled[]): Compiled {
   const tests = cheapFirst(parts);
   const only = tests[0];
   return {
-    test: tests.length === 1 && only !== undefined ? only : (r) => tests.every((t) => t(r)),
+    test: tests.length === 1 && only !== undefined ? only : (r) => allHold(tests, r, undefined),
     needles: needlesOfAll(parts.map((p) => p.needles)),
     terms: termsOfAll(parts.map((p) => p.terms)),
     fieldNeedles: needlesOfAll(parts.map((p) => p.fieldNeedles), true),
@@ -316,9 +333,9 @@ function compileItem(item: SigmaDetectionItem, context: ItemContext): Compiled {
   const read = names === undefined ? (r: SigmaRecord) => r.keywordTexts() : fieldReader(names);
   const built = buildValueTests(item, modifiers, context);
   const tests = built.tests;
-  const anyValue = (values: readonly SigmaValue[], record: SigmaRecord): boolean => tests.some((t) => t(values, record));
+  const anyValue = (values: readonly SigmaValue[], record: SigmaRecord): boolean => anyHolds(tests, values, record);
   const matches: (values: readonly SigmaValue[], record: SigmaRecord) => boolean = modifiers.all
-    ? (values, record) => tests.every((t) => t(values, record))
+    ? (values, record) => allHold(tests, values, record)
     : built.nonAscii
       ? // Hundreds of emoji or look-alike values: an ASCII-only field is ruled out with one scan.
         (values, record) => values.some(hasNonAscii) && anyValue(values, record)
@@ -617,7 +634,7 @@ function stringValueTest(
   }
   const matchers = variants.map((v) => compileSigmaString(v, modifiers.cased));
   const only = matchers[0];
-  const matchText = matchers.length === 1 && only !== undefined ? only : (t: string) => matchers.some((m) => m(t));
+  const matchText = matchers.length === 1 && only !== undefined ? only : (t: string) => anyHolds(matchers, t, undefined);
   // `*literal*` of ASCII text, case folded: one search for a whole list of them (see `buildValueTests`).
   const contained = modifiers.cased ? [] : variants.map(containedLiteral);
   return {
