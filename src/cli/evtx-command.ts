@@ -49,7 +49,6 @@ export function evtxCommand(signal: AbortSignal): Command {
       for (const source of sources) {
         try {
           for await (const batch of readEvtxFile(source.path, signal)) {
-            for (const issue of batch.issues) process.stderr.write(`w3guard: ${safe(source.path)}: ${issue.code} at offset ${issue.offset}: ${safe(issue.message)}\n`);
             let text = '';
             for (const record of batch.records) {
               if (flags.format === 'xml') text += `${evtxRecordXml(record)}\n`;
@@ -59,6 +58,8 @@ export function evtxCommand(signal: AbortSignal): Command {
                 first = false;
               }
             }
+            // Once the chunk's records are read: a record's damage is met on the way.
+            for (const issue of batch.issues) process.stderr.write(`w3guard: ${safe(source.path)}: ${issue.code} at offset ${issue.offset}: ${safe(issue.message)}\n`);
             if (text !== '') await write(out, text);
           }
         } catch (error) {

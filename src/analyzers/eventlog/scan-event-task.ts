@@ -66,11 +66,9 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
   try {
     for await (const batch of readEvtxFile(task.path, signal, { from: task.from, to: task.to })) {
       let batchMatches = 0;
-      for (const issue of batch.issues) {
-        issues.push({ code: issue.code, message: `${issue.message} (offset ${issue.offset})`, path: task.path });
-        if (issue.code === 'evtx.record-invalid' || issue.code === 'evtx.record-framing') skipped += 1;
-      }
+      let batchRecords = 0;
       for (const record of batch.records) {
+        batchRecords += 1;
         const fields = eventRecordFields(record);
         if (settings.since !== undefined && fields.time < settings.since) continue;
         if (settings.until !== undefined && fields.time >= settings.until) continue;
@@ -107,8 +105,13 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
           });
         }
       }
+      // Once its records are read: a record's damage is met on the way.
+      for (const issue of batch.issues) {
+        issues.push({ code: issue.code, message: `${issue.message} (offset ${issue.offset})`, path: task.path });
+        if (issue.code === 'evtx.record-invalid' || issue.code === 'evtx.record-framing') skipped += 1;
+      }
       matches += batchMatches;
-      onRecords?.(batch.records.length, batchMatches);
+      onRecords?.(batchRecords, batchMatches);
     }
   } catch (error) {
     if (error instanceof EvtxFormatError) return { groups: [], tree: [], issues: [{ code: error.code, message: error.message, path: task.path }], records: 0, skipped: 0, matches: 0, hosts: [], notEvtx: error.message };

@@ -294,26 +294,45 @@ class ChunkBinXml {
   }
 }
 
-/** Reads the records of one 64 KiB chunk; damage becomes issues and every record that can be read is. */
-export function parseEvtxChunk(chunk: Buffer, fileOffset: number): EvtxChunkResult {
-  const issues: EvtxChunkIssue[] = [];
-  const records: EvtxRecord[] = [];
+/** Where a chunk's issues go, as the reading meets them. */
+export type EvtxIssueSink = (issue: EvtxChunkIssue) => void;
+
+/** One chunk opened for reading: whether it is in use, and its records. */
+export interface EvtxChunkRecords {
+  /** False when the chunk was unused (no signature), as preallocated chunks at the end of a file are. */
+  readonly used: boolean;
+  /**
+   * The records in chunk order, each parsed when the iteration reaches it; damage met on the way goes to the
+   * sink. Iterate once. A chunk's records are not all held at once: parsed in one go, the records of the chunk
+   * being matched were alive at every scavenge of an `events` worker and copied by it (3.0 s of a run's
+   * scavenges against 1.8 s read one at a time).
+   */
+  readonly records: Iterable<EvtxRecord>;
+}
+
+/** Opens one 64 KiB chunk: its header's damage goes to `report` at once, its records' as they are read. */
+export function readEvtxChunk(chunk: Buffer, fileOffset: number, report: EvtxIssueSink): EvtxChunkRecords {
   if (chunk.length < CHUNK_HEADER_SIZE || chunk.toString('latin1', 0, 8) !== 'ElfChnk\0') {
     const empty = chunk.every((b) => b === 0);
-    if (!empty) issues.push({ code: 'evtx.chunk-signature', message: 'chunk without its ElfChnk signature: skipped', offset: fileOffset });
-    return { records, issues, used: false };
+    if (!empty) report({ code: 'evtx.chunk-signature', message: 'chunk without its ElfChnk signature: skipped', offset: fileOffset });
+    return { used: false, records: [] };
   }
   const headerCrc = crc32(chunk.subarray(128, 512), crc32(chunk.subarray(0, 120)));
   if (headerCrc !== chunk.readUInt32LE(124)) {
-    issues.push({ code: 'evtx.chunk-header-checksum', message: 'chunk header checksum does not match: records read with care', offset: fileOffset });
+    report({ code: 'evtx.chunk-header-checksum', message: 'chunk header checksum does not match: records read with care', offset: fileOffset });
   }
   const freeSpace = chunk.readUInt32LE(48);
   const dataEnd = Math.min(chunk.length, freeSpace >= CHUNK_HEADER_SIZE && freeSpace <= EVTX_CHUNK_SIZE ? freeSpace : chunk.length);
   if (chunk.length < EVTX_CHUNK_SIZE) {
-    issues.push({ code: 'evtx.chunk-truncated', message: `last chunk cut off after ${chunk.length} bytes: records before the cut are read`, offset: fileOffset });
+    report({ code: 'evtx.chunk-truncated', message: `last chunk cut off after ${chunk.length} bytes: records before the cut are read`, offset: fileOffset });
   } else if (crc32(chunk.subarray(CHUNK_HEADER_SIZE, dataEnd)) !== chunk.readUInt32LE(52)) {
-    issues.push({ code: 'evtx.chunk-data-checksum', message: 'event records checksum does not match: each record is checked on its own', offset: fileOffset });
+    report({ code: 'evtx.chunk-data-checksum', message: 'event records checksum does not match: each record is checked on its own', offset: fileOffset });
   }
+  return { used: true, records: chunkRecords(chunk, fileOffset, dataEnd, report) };
+}
+
+/** The records of a chunk whose header was read, one at a time; damage becomes issues and every record that can be read is. */
+function* chunkRecords(chunk: Buffer, fileOffset: number, dataEnd: number, report: EvtxIssueSink): Generator<EvtxRecord> {
   const binxml = new ChunkBinXml(chunk);
   let pos = CHUNK_HEADER_SIZE;
   // A dirty chunk may hold records past the free-space offset its header still names; keep reading while records follow.
@@ -324,7 +343,7 @@ export function parseEvtxChunk(chunk: Buffer, fileOffset: number): EvtxChunkResu
     if (!framed) {
       if (pos < dataEnd) {
         const next = findNextRecord(chunk, pos + 1, dataEnd);
-        issues.push({ code: 'evtx.record-framing', message: `broken record framing at chunk offset ${pos}: ${next === -1 ? 'rest of the chunk skipped' : `resumed at ${next}`}`, offset: fileOffset + pos });
+        report({ code: 'evtx.record-framing', message: `broken record framing at chunk offset ${pos}: ${next === -1 ? 'rest of the chunk skipped' : `resumed at ${next}`}`, offset: fileOffset + pos });
         if (next === -1) break;
         pos = next;
         continue;
@@ -333,17 +352,25 @@ export function parseEvtxChunk(chunk: Buffer, fileOffset: number): EvtxChunkResu
     }
     const recordId = Number(chunk.readBigUInt64LE(pos + 8));
     const written = chunk.readBigUInt64LE(pos + 16);
+    let record: EvtxRecord | undefined;
     try {
       binxml.startRecord();
       const nodes = binxml.fragment(pos + 24, pos + size - 4, true, 0).nodes;
-      records.push({ recordId, written, offset: fileOffset + pos, nodes });
+      record = { recordId, written, offset: fileOffset + pos, nodes };
     } catch (error) {
       if (!(error instanceof BinXmlError) && !(error instanceof RangeError) && !(error instanceof EvtxValueError)) throw error;
-      issues.push({ code: 'evtx.record-invalid', message: `record ${recordId}: ${error.message}`, offset: fileOffset + pos });
+      report({ code: 'evtx.record-invalid', message: `record ${recordId}: ${error.message}`, offset: fileOffset + pos });
     }
     pos += size;
+    if (record !== undefined) yield record;
   }
-  return { records, issues, used: true };
+}
+
+/** Reads the records of one 64 KiB chunk, all at once; damage becomes issues and every record that can be read is. */
+export function parseEvtxChunk(chunk: Buffer, fileOffset: number): EvtxChunkResult {
+  const issues: EvtxChunkIssue[] = [];
+  const read = readEvtxChunk(chunk, fileOffset, (issue) => issues.push(issue));
+  return { records: [...read.records], issues, used: read.used };
 }
 
 function findNextRecord(chunk: Buffer, from: number, end: number): number {

@@ -141,6 +141,22 @@ describe.skipIf(SAMPLE === undefined)('EVTX reader on damaged files', () => {
     expect(records.map((r) => evtxRecordXml(r))).toEqual(before);
   });
 
+  it('parses a chunk\'s records as they are read, and reports a record\'s damage once the reading has passed it', async () => {
+    const file = damaged('lazy.evtx', (b) => (b.writeUInt32LE(0x41414141, chunkAt(1) + 512), b));
+    const seen: { index: number; before: string[]; records: number; after: string[] }[] = [];
+    for await (const batch of readEvtxFile(file)) {
+      const before = batch.issues.map((i) => i.code);
+      let records = 0;
+      for (const record of batch.records) if (record.recordId > 0) records += 1;
+      seen.push({ index: batch.index, before, records, after: batch.issues.map((i) => i.code) });
+    }
+    const second = seen.find((s) => s.index === 1);
+    // The chunk's own damage (its data checksum) is known when it is opened, the broken record's only once read.
+    expect(second?.before).toEqual(['evtx.chunk-data-checksum']);
+    expect(second?.after).toEqual(['evtx.chunk-data-checksum', 'evtx.record-framing']);
+    expect(second?.records).toBeGreaterThan(0);
+  });
+
   it('reads what comes before the cut of a truncated last chunk', async () => {
     const cut = chunkAt(2) + 20_000;
     const { records, issues } = await readAll(damaged('truncated.evtx', (b) => b.subarray(0, cut)));

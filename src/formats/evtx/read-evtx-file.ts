@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { EVTX_CHUNK_SIZE, parseEvtxChunk, type EvtxChunkIssue, type EvtxRecord } from './parse-evtx-chunk.js';
+import { EVTX_CHUNK_SIZE, readEvtxChunk, type EvtxChunkIssue, type EvtxRecord } from './parse-evtx-chunk.js';
 
 /** Where the first chunk starts: after the 4 KiB file header block. */
 export const EVTX_HEADER_BLOCK = 4096;
@@ -19,10 +19,13 @@ export interface EvtxFileHeader {
   readonly checksumOk: boolean;
 }
 
-/** One chunk's records and issues, in file order. */
+/**
+ * One chunk's records and issues, in file order. The records are parsed one at a time as they are iterated
+ * (iterate once); `issues` holds the chunk's own at once and its records' once the records have been read.
+ */
 export interface EvtxChunkBatch {
   readonly index: number;
-  readonly records: readonly EvtxRecord[];
+  readonly records: Iterable<EvtxRecord>;
   readonly issues: readonly EvtxChunkIssue[];
 }
 
@@ -80,12 +83,11 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal, range: E
     if (from === 0) yield { index: -1, records: [], issues: headerIssues(header), header };
     // After 20 issues of one kind the rest are counted, so a badly damaged file cannot flood the report.
     const counts = new Map<string, number>();
-    const capped = (issues: readonly EvtxChunkIssue[]): EvtxChunkIssue[] =>
-      issues.filter((issue) => {
-        const n = (counts.get(issue.code) ?? 0) + 1;
-        counts.set(issue.code, n);
-        return n <= MAX_ISSUES_PER_CODE;
-      });
+    const keep = (into: EvtxChunkIssue[]) => (issue: EvtxChunkIssue): void => {
+      const n = (counts.get(issue.code) ?? 0) + 1;
+      counts.set(issue.code, n);
+      if (n <= MAX_ISSUES_PER_CODE) into.push(issue);
+    };
     // Records keep views into their chunk, so each chunk is read into a buffer of its own; the next chunk
     // is read while this one is parsed and its records are handled, so the thread does not wait for it.
     const readChunk = (index: number): Promise<{ bytesRead: number; buffer: Buffer }> =>
@@ -100,8 +102,9 @@ export async function* readEvtxFile(file: string, signal?: AbortSignal, range: E
         const full = read.bytesRead === EVTX_CHUNK_SIZE;
         if (full && index + 1 < to) next = readChunk(index + 1);
         const offset = EVTX_HEADER_BLOCK + index * EVTX_CHUNK_SIZE;
-        const result = parseEvtxChunk(full ? read.buffer : read.buffer.subarray(0, read.bytesRead), offset);
-        yield { index, records: result.records, issues: capped(result.issues) };
+        const issues: EvtxChunkIssue[] = [];
+        const chunk = readEvtxChunk(full ? read.buffer : read.buffer.subarray(0, read.bytesRead), offset, keep(issues));
+        yield { index, records: chunk.records, issues };
         if (!full) break;
       }
     } finally {
