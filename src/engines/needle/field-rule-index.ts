@@ -29,8 +29,7 @@ export class FieldRuleIndex<R> {
    */
   readonly #pairStart: Int32Array;
   readonly #pairs: Int32Array;
-  /** Detector indices found for the record being read (reused, so a record allocates no list of its own). */
-  /** The detectors found for the record at hand, in the order found (each once: see `#marks`). */
+  /** The detectors found for the record being read, in the order found (each once: see `#marks`); reused, so a record allocates no list of its own. */
   readonly #found: Int32Array;
   readonly #anyField: boolean;
   readonly #always: readonly number[];
