@@ -118,18 +118,15 @@ async function workScan(deps: Deps, runners: ScanRunners, options: ScanJobOption
           ...(settled.verifyFingerprint === undefined || settled.verifyResult === undefined ? {} : { verify: { fingerprint: settled.verifyFingerprint, result: settled.verifyResult } }),
           ...(recordedReport.incidents === undefined ? {} : { incidents: recordedReport.incidents }),
         });
+        // The log's last line commits with the run: whoever sees the scan done sees the line that says so.
+        await appendScanLog(trx, scanId, deps.now(), [{ level: 'info', message: `done: run ${outcome.runId}, ${outcome.findings.length} findings, ${outcome.fixed.length} fixed${verify === undefined ? '' : `; the finding is ${verify.result(outcome)}`}` }]);
         // With pg-boss the job completes in the run's transaction: recorded and settled together.
         await job.completeWithin?.(trx);
       },
       verify === undefined ? {} : { verifyResult: verify.result },
     );
     log.info({ run: recorded.runId, recorded: recorded.recorded, findings: report.findings.length, ms: Math.round(performance.now() - started) }, recorded.recorded ? 'scan recorded' : 'scan was recorded by an earlier attempt');
-    await note(
-      'info',
-      recorded.recorded
-        ? `done: run ${recorded.runId}, ${recorded.outcome?.findings.length ?? report.findings.length} findings, ${recorded.outcome?.fixed.length ?? 0} fixed${verify === undefined || recorded.outcome === undefined ? '' : `; the finding is ${verify.result(recorded.outcome)}`}`
-        : `an earlier attempt recorded this scan as run ${recorded.runId}`,
-    );
+    if (!recorded.recorded) await note('info', `an earlier attempt recorded this scan as run ${recorded.runId}`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (job.final === true) {

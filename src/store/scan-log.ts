@@ -25,14 +25,17 @@ export interface ScanLogLine {
 export async function appendScanLog(db: Kysely<StoreDatabase>, scanId: number, at: Date, lines: readonly { readonly level: ScanLogLevel; readonly message: string }[]): Promise<void> {
   if (lines.length === 0) return;
   const time = at.toISOString();
-  await db.transaction().execute(async (trx) => {
+  // Within a transaction already (a run being recorded), the lines commit with it.
+  const write = async (trx: Kysely<StoreDatabase>): Promise<void> => {
     await trx
       .insertInto('scan_log')
       .values(lines.map((line) => ({ scan_id: scanId, at: time, level: line.level, message: line.message.length > MAX_MESSAGE ? `${line.message.slice(0, MAX_MESSAGE)}…` : line.message })))
       .execute();
     const oldestKept = await trx.selectFrom('scan_log').select('id').where('scan_id', '=', scanId).orderBy('id', 'desc').offset(SCAN_LOG_LINES - 1).limit(1).executeTakeFirst();
     if (oldestKept !== undefined) await trx.deleteFrom('scan_log').where('scan_id', '=', scanId).where('id', '<', oldestKept.id).execute();
-  });
+  };
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
 }
 
 /** A scan's log, oldest line first. */
