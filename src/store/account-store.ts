@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../server/password-hash.js';
 import { ROLES, type Role } from '../server/server-context.js';
 import { readScope, storedScope, type AssetScope } from './asset-scope.js';
+import { perDatabase } from './per-database.js';
 import type { ApiTokensTable, StoreDatabase, UsersTable } from './store-schema.js';
 
 /** Idle and absolute session lifetimes (ASVS 7.3.1, 7.3.2). */
@@ -88,16 +89,7 @@ const TOKEN_CACHE_MS = 1000;
 const TOKEN_CACHE_SIZE = 1000;
 
 /** Verified tokens by digest, one cache per database handle, shared by every AccountStore on it (revocation clears it). */
-const tokenCaches = new WeakMap<Db, Map<string, { readonly token: ApiToken; readonly until: number }>>();
-
-function tokenCache(db: Db): Map<string, { readonly token: ApiToken; readonly until: number }> {
-  let cache = tokenCaches.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    tokenCaches.set(db, cache);
-  }
-  return cache;
-}
+const tokenCache = perDatabase(() => new Map<string, { readonly token: ApiToken; readonly until: number }>());
 
 /** Users, sessions, API tokens and the audit log, on the store's database (SQLite or PostgreSQL). */
 export class AccountStore {

@@ -2,6 +2,7 @@ import { SqliteAdapter, sql, type Expression, type RawBuilder, type ExpressionBu
 import type { FindingStatus } from '../core/finding-status.js';
 import { scopeCondition, type AssetScope } from './asset-scope.js';
 import { chunks, selectWithEvidence, suppressionOf, toStoredFindings, type ListedRow, type StoredFinding } from './finding-store.js';
+import { perDatabase } from './per-database.js';
 import type { FindingsTable, StoreDatabase } from './store-schema.js';
 
 /** Triage states in the CycloneDX analysis vocabulary. */
@@ -301,20 +302,11 @@ const SUMMARY_COLUMNS = [
  * The list's select of summary columns, built once per database: Kysely builders never change, and parsing the 22
  * column references anew took a twentieth of a page's time.
  */
-const summarySelects = new WeakMap<Db, ReturnType<typeof buildSummarySelect>>();
-
 function buildSummarySelect(db: Db) {
   return db.selectFrom('findings as f').select(SUMMARY_COLUMNS);
 }
 
-function summarySelect(db: Db): ReturnType<typeof buildSummarySelect> {
-  let select = summarySelects.get(db);
-  if (select === undefined) {
-    select = buildSummarySelect(db);
-    summarySelects.set(db, select);
-  }
-  return select;
-}
+const summarySelect = perDatabase(buildSummarySelect);
 
 type SummaryRow = Pick<FindingsTable, 'fingerprint' | 'rule_id' | 'engine' | 'title' | 'severity' | 'confidence' | 'category' | 'asset' | 'location_key' | 'occurrences' | 'risk' | 'status' | 'priority_label' | 'due_at' | 'first_seen' | 'last_seen' | 'fixed_at' | TriageColumn> & { readonly suppressed: unknown };
 
@@ -388,7 +380,7 @@ type TextPlan =
  * each finding's lower-cased text (spelt here exactly as there): a row is read only when its text holds the term
  * (the walk read every row on its way: a term in 1 % of 1M findings took 96 ms of CPU on SQLite, 230 ms on
  * PostgreSQL). SQLite counts the term's matches in its index, up to the bound (the verdict kept a minute:
- * `termCountsOf`); PostgreSQL looks for them in the first `WALK_WINDOW` entries of the walk (its verdict kept as
+ * `termCounts`); PostgreSQL looks for them in the first `WALK_WINDOW` entries of the walk (its verdict kept as
  * long) rather than trust the planner's estimate of them, which for `%term%` comes from a sample's histogram and can swing either way from
  * one ANALYZE to the next. A term under 3 characters has no trigram: walked. The LIKE of `filterCondition` still
  * decides what matches; the indexes only narrow where to look.
@@ -420,7 +412,7 @@ async function textPlan(db: Db, q: string | undefined, at: number): Promise<Text
   return common ? walk : candidates;
 }
 
-/** Keeps a term's verdict (see `termCountsOf`) for `TERM_COUNT_MS`. */
+/** Keeps a term's verdict (see `termCounts`) for `TERM_COUNT_MS`. */
 function rememberTerm(db: Db, term: string, common: boolean, at: number): void {
   const counted = termCounts(db);
   if (counted.size >= TERM_COUNTS_KEPT) counted.clear();
@@ -436,18 +428,9 @@ function rememberTerm(db: Db, term: string, common: boolean, at: number): void {
  * walk that follows; PostgreSQL: the probe's bounded scan, 5.8 ms against 3.1 for the walk alone), and every page of
  * a search, and every user searching the same term, found it out again.
  */
-const termCountsOf = new WeakMap<Db, Map<string, { readonly common: boolean; readonly until: number }>>();
+const termCounts = perDatabase(() => new Map<string, { readonly common: boolean; readonly until: number }>());
 const TERM_COUNT_MS = 60_000;
 const TERM_COUNTS_KEPT = 1000;
-
-function termCounts(db: Db): Map<string, { readonly common: boolean; readonly until: number }> {
-  let counts = termCountsOf.get(db);
-  if (counts === undefined) {
-    counts = new Map();
-    termCountsOf.set(db, counts);
-  }
-  return counts;
-}
 
 /** `%term%`, lower-cased, with the term's own `%`, `_` and `\\` escaped: LIKE finds the term as it is written. */
 function likePattern(q: string): string {
