@@ -2,6 +2,7 @@ import { SqliteAdapter, sql, type Expression, type RawBuilder, type ExpressionBu
 import type { FindingStatus } from '../core/finding-status.js';
 import { scopeCondition, type AssetScope } from './asset-scope.js';
 import { chunks, selectWithEvidence, suppressionOf, toStoredFindings, type ListedRow, type StoredFinding } from './finding-store.js';
+import { KEPT_PREPARED } from './kept-prepared.js';
 import { perDatabase } from './per-database.js';
 import type { FindingsTable, StoreDatabase } from './store-schema.js';
 
@@ -85,7 +86,8 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
   } else if (filter.status === 'all') {
     // Everything, fixed and suppressed too.
   } else {
-    conditions.push(filter.status === undefined ? eb('f.status', '<>', 'fixed') : eb('f.status', '=', filter.status));
+    // `fixed` as a literal: PostgreSQL's index of findings not fixed (0018) serves a statement planned once only so.
+    conditions.push(filter.status === undefined ? eb('f.status', '<>', sql.lit('fixed')) : eb('f.status', '=', filter.status));
   }
   // `none`: findings no run has prioritized, as the dashboard counts them.
   if (filter.label !== undefined) conditions.push(filter.label === 'none' ? eb('f.priority_label', 'is', null) : eb('f.priority_label', '=', filter.label));
@@ -153,12 +155,13 @@ export async function pageFindingSummaries(db: Db, filter: FindingFilter, option
   const now = options.now.toISOString();
   const rows = await readPage(db, filter, options, now, (query) =>
     summarySelect(db)
+      .modifyFront(KEPT_PREPARED)
       .select((eb) => suppressedColumn(eb, filter, now))
       .select(orderKey(db).as('order_key'))
       .where(query.where)
       .orderBy(query.key)
       .orderBy('f.fingerprint')
-      .limit(query.limit)
+      .limit(sql.lit(query.limit))
       .execute(),
   );
   return { items: rows.slice(0, options.limit).map(toSummary), ...nextOf(rows, options.limit) };

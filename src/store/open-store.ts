@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kys
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { FindingStore } from './finding-store.js';
+import { preparingKept } from './kept-prepared.js';
 import { StoreError } from './store-error.js';
 import { CodeMigrationProvider, type StoreDialect } from './store-migrations.js';
 import type { StoreDatabase } from './store-schema.js';
@@ -158,7 +159,10 @@ async function openPostgres(url: string, schema: string | undefined): Promise<{ 
   // listening, and that ends the process: a worker whose sessions an administrator terminated died mid-scan this way.
   // Heard here, the error only marks the client unusable: its next statement fails, the transaction rolls back (the
   // job is retried), and the pool discards the client on release.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    preparingKept(client);
+  });
   return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), schema: schema ?? current ?? 'public' };
 }
 
