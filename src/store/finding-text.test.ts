@@ -155,6 +155,36 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('lists the suppressed findings, by fingerprint and by rule on asset, as status=all marks them', async (context) => {
+      if (store === undefined) return context.skip();
+      const now = new Date('2026-06-01T00:00:00Z');
+      await store.suppress({ fingerprint: makeFinding(3).fingerprint, reason: 'checked', author: 'alice', now });
+      await store.suppress({ ruleId: 'rule-4', asset: 'site-2', reason: 'test site', author: 'bob', expiresAt: '2026-07-01T00:00:00.000Z', now });
+      await store.suppress({ ruleId: 'rule-5', asset: 'site-1', reason: 'expired', author: 'bob', expiresAt: '2026-05-01T00:00:00.000Z', now: new Date('2026-04-01T00:00:00Z') });
+      try {
+        const expectedSuppressed = expected(findings, '')
+          .filter((fp) => {
+            const f = findings.find((x) => x.fingerprint === fp);
+            return fp === makeFinding(3).fingerprint || (f?.ruleId === 'rule-4' && f.asset === 'site-2');
+          });
+        expect(expectedSuppressed.length).toBeGreaterThan(30);
+        const listed = await listAll(store, { status: 'suppressed' });
+        expect(listed).toEqual(expectedSuppressed);
+        const all: string[] = [];
+        let after;
+        do {
+          const page = await pageFindingSummaries(store.database, { status: 'all' }, { limit: 500, now: NOW, ...(after === undefined ? {} : { after }) });
+          all.push(...page.items.filter((f) => f.suppressed).map((f) => f.fingerprint));
+          after = page.next;
+        } while (after !== undefined);
+        expect(all).toEqual(expectedSuppressed);
+        // With the rest of a filter, the suppressed of one site and a term.
+        expect(await listAll(store, { status: 'suppressed', asset: 'site-2', q: 'number 1' })).toEqual(expected(findings, 'number 1').filter((fp) => expectedSuppressed.includes(fp) && findings.find((x) => x.fingerprint === fp)?.asset === 'site-2'));
+      } finally {
+        await sql`delete from suppressions`.execute(store.database);
+      }
+    });
+
     it('keeps a text index for the search', async (context) => {
       if (store === undefined) return context.skip();
       if (dialect === 'sqlite') {
