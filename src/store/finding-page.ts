@@ -225,7 +225,11 @@ async function readPage<R>(db: Db, filter: FindingFilter, options: PageOptions, 
         filterCondition(eb, filter, now, options.scope),
       ]),
   });
-  const text = await textPlan(db, filter.q, options.now.getTime());
+  // A list drawn from a set (the suppressions, a range of the history) tests the text on that set's findings: a
+  // walk along the page order would pass every match of the term to find the few in the set (600 ms for the
+  // suppressed findings holding "host42" at 1M, none of them suppressed; now 5 ms).
+  const fromSet = filter.status === 'suppressed' || filter.openedIn !== undefined || filter.fixedIn !== undefined;
+  const text = fromSet ? undefined : await textPlan(db, filter.q, options.now.getTime());
   if (text?.kind !== 'batches') return run(query(text?.kind === 'walk' ? WALK_KEY : orderKey(db), options.after, text?.condition, want));
   const rows: R[] = [];
   let from = options.after;
