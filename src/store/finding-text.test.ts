@@ -27,11 +27,11 @@ function findingsToRecord(): Finding[] {
 }
 
 /** Every page of a filter, as the list reads it. */
-async function listAll(store: FindingStore, filter: FindingFilter): Promise<string[]> {
+async function listAll(store: FindingStore, filter: FindingFilter, limit = 500): Promise<string[]> {
   const seen: string[] = [];
   let after;
   do {
-    const page = await pageFindingSummaries(store.database, filter, { limit: 500, now: NOW, ...(after === undefined ? {} : { after }) });
+    const page = await pageFindingSummaries(store.database, filter, { limit, now: NOW, ...(after === undefined ? {} : { after }) });
     seen.push(...page.items.map((f) => f.fingerprint));
     after = page.next;
   } while (after !== undefined);
@@ -99,6 +99,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // A walked term whose matches mostly fail the rest of the filter: PostgreSQL reads several batches of them.
       for (const severity of ['high', 'info']) {
         expect(await listAll(store, { q: 'number', severity }), severity).toEqual(expected(findings.filter((f) => f.severity === severity), 'number'));
+      }
+      // A site or a rule that holds few of a walked term's matches, or none: after two batches of the walk the rest
+      // is read as a plain filtered list (PostgreSQL), or the site's own order is read from the start (SQLite).
+      for (const [q, asset, rule] of [['number', 'site-3', undefined], ['number 1', undefined, 'rule-4'], ['site-2', 'site-3', undefined], ['rule-12', undefined, 'rule-1']] as const) {
+        const filter = { q, ...(asset === undefined ? {} : { asset }), ...(rule === undefined ? {} : { rule }) };
+        expect(await listAll(store, filter, 50), JSON.stringify(filter)).toEqual(expected(findings.filter((f) => (asset === undefined || f.asset === asset) && (rule === undefined || f.ruleId === rule)), q));
       }
       // PostgreSQL takes a term as rare when a short look along the walk finds too few of its matches, and reads it
       // from the trigram indexes instead: the same findings either way.
