@@ -80,7 +80,6 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
   // SQLite checks conditions in the order written: the plain columns and the text first, the suppression
   // subquery (two index probes a row) last, only for rows that match the rest (a rare term: 2.1 s against 0.8 s
   // over 200,000 findings without the text index).
-  const suppressed = eb.exists(suppressionOf(eb, now));
   if (filter.status === 'suppressed') {
     // Checked last, below.
   } else if (filter.status === 'all') {
@@ -108,7 +107,7 @@ export function filterCondition(eb: FindingScope, filter: FindingFilter, now: st
     );
   }
   if (filter.status === 'suppressed') conditions.push(eb('f.fingerprint', 'in', suppressedFingerprints(eb, now)));
-  else if (filter.status !== 'all') conditions.push(eb.not(suppressed));
+  else if (filter.status !== 'all') conditions.push(eb.not(eb.exists(suppressionOf(eb, now))));
   return eb.and(conditions);
 }
 
