@@ -41,10 +41,11 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
   version: '1',
   description: 'Runs Sigma on Windows event logs and joins what a w3wp.exe process tree did into incidents.',
   async run(input: EventlogInput, context: AnalyzerContext): Promise<AnalyzerResult> {
-    // Rule files are read and parsed once per run; worker threads get the parsed rules and only compile.
-    const parsed = await readEventRules(input.settings.rules);
     const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
     const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
+    // Rule files are read and parsed once per run, and what compiling finds but the tests worked out once
+    // (or read from the rule cache); threads then compile each test when a record first reaches it.
+    const parsed = await readEventRules(input.settings.rules, { summarize: threads > 1 || input.settings.rules.cacheDir !== undefined });
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
     const progress = { bytes: 0, records: 0, matches: 0 };
     const onRecords = (records: number, matches: number): void => {

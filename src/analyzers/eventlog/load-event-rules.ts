@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { ScanIssue } from '../../core/scan-issue.js';
 import type { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
 import { FieldRuleIndex, type FieldNeedleDetector } from '../../engines/needle/field-rule-index.js';
-import type { CompiledSigmaRule } from '../../engines/sigma/compile-sigma-rule.js';
-import { compileSigmaRules } from '../../engines/sigma/compile-sigma-rules.js';
+import { compileSigmaRule, lazySigmaRule, summarizeSigmaCompile, type CompiledSigmaRule, type SigmaCompileOptions, type SigmaCompileSummary } from '../../engines/sigma/compile-sigma-rule.js';
+import type { SigmaRuleSet } from '../../engines/sigma/compile-sigma-rules.js';
+import { openSigmaCompileCache, sigmaRuleDigest } from '../../engines/sigma/sigma-compile-cache.js';
 import { loadSigmaRules } from '../../engines/sigma/load-sigma-rules.js';
 import type { SigmaDiagnostic } from '../../engines/sigma/sigma-diagnostic.js';
 import { recordHasKey } from '../../engines/sigma/sigma-field-keys.js';
@@ -11,7 +12,7 @@ import type { SigmaRule } from '../../engines/sigma/sigma-rule.js';
 import { CONTENT_ROOT } from '../content-root.js';
 import type { EventRecordFields } from './event-record-fields.js';
 import type { EventRuleSummary } from './event-task.js';
-import { loadEventLogsourceMapping, type EventSource } from './event-logsource-mapping.js';
+import { loadEventLogsourceMapping, type EventLogsourceMapping, type EventSource } from './event-logsource-mapping.js';
 
 /** w3guard's own Sigma rules for Windows event logs. */
 export const EVENT_CONTENT_DIR = fileURLToPath(new URL('sigma/eventlog/', CONTENT_ROOT));
@@ -47,19 +48,122 @@ export interface EventRules {
 export interface ParsedEventRules {
   readonly rules: readonly SigmaRule[];
   readonly diagnostics: readonly SigmaDiagnostic[];
+  /**
+   * What each compilation gives but its test, by `summaryKey` (rule index, field set): with them, rules are
+   * indexed without compiling and each test is compiled when a record first reaches it. Worked out once
+   * per run for every thread, and kept between runs beside the parsed files. Rules without one compile in full.
+   */
+  readonly summaries?: ReadonlyMap<string, SigmaCompileSummary>;
+}
+
+/** Options of `readEventRules`. */
+export interface ReadEventRulesOptions {
+  /**
+   * Work out the compile summaries (see `ParsedEventRules.summaries`): worth it when several threads would
+   * each compile every rule, or when a cache keeps them for the next run; otherwise compiling once is less.
+   */
+  readonly summarize?: boolean;
 }
 
 /** Reads and parses the rule files; broken files become diagnostics. */
-export async function readEventRules(sources: EventRuleSources): Promise<ParsedEventRules> {
+export async function readEventRules(sources: EventRuleSources, options: ReadEventRulesOptions = {}): Promise<ParsedEventRules> {
   const paths = [...(sources.content ? [EVENT_CONTENT_DIR] : []), ...sources.sigmaPaths];
   if (paths.length === 0) return { rules: [], diagnostics: [] };
   const loaded = await loadSigmaRules(paths, sources.cacheDir === undefined ? {} : { cacheDir: sources.cacheDir });
-  return { rules: loaded.rules, diagnostics: loaded.diagnostics };
+  if (options.summarize !== true) return { rules: loaded.rules, diagnostics: loaded.diagnostics };
+  return { rules: loaded.rules, diagnostics: loaded.diagnostics, summaries: await summarizeEventRules(loaded.rules, paths, sources.cacheDir) };
 }
 
 /** Loads, maps and compiles the rules; broken rules become diagnostics and the rest still run. */
 export async function loadEventRules(sources: EventRuleSources): Promise<EventRules> {
   return compileEventRules(await readEventRules(sources));
+}
+
+/** The key of a rule's compilation with a field set ('' for the rule's own field names). */
+const summaryKey = (index: number, fieldSet: string): string => `${index}:${fieldSet}`;
+
+/** Which rules compile with which field sets: the rules for any channel, and per field set the rules and their sources. */
+interface EventRulePlan {
+  /** Rules of product windows without category or service: every channel, their own field names. */
+  readonly own: readonly SigmaRule[];
+  /** Field set ('' for the rules' own names) → its rules, and the sources each runs on with it. */
+  readonly plans: ReadonlyMap<string, { readonly rules: readonly SigmaRule[]; readonly sources: ReadonlyMap<SigmaRule, readonly EventSource[]> }>;
+  /** Rules for other log sources. */
+  readonly otherLogsource: number;
+}
+
+/** How a rule compiles with a field set. */
+const compileOptions = (mapping: EventLogsourceMapping, fieldSet: string): SigmaCompileOptions => (fieldSet === '' ? {} : { fieldMapping: mapping.fieldSets.get(fieldSet) ?? new Map() });
+
+function planEventRules(rules: readonly SigmaRule[], mapping: EventLogsourceMapping): EventRulePlan {
+  // Rules grouped by the field set each source needs: one compilation per (rule, field set).
+  const plans = new Map<string, { rules: SigmaRule[]; sources: Map<SigmaRule, EventSource[]> }>();
+  let otherLogsource = 0;
+  const own: SigmaRule[] = [];
+  for (const rule of rules) {
+    const ruleSources = mapping.sources(rule.logsource);
+    if (ruleSources === undefined) {
+      otherLogsource += 1;
+      continue;
+    }
+    if (ruleSources === 'any') {
+      own.push(rule);
+      continue;
+    }
+    for (const source of ruleSources) {
+      const key = source.fieldSet ?? '';
+      let plan = plans.get(key);
+      if (plan === undefined) {
+        plan = { rules: [], sources: new Map() };
+        plans.set(key, plan);
+      }
+      const list = plan.sources.get(rule);
+      if (list === undefined) {
+        plan.rules.push(rule);
+        plan.sources.set(rule, [source]);
+      } else list.push(source);
+    }
+  }
+  return { own, plans, otherLogsource };
+}
+
+/**
+ * Every compilation's summary, from the cache in `cacheDir` where it holds one (keyed by the rule's content
+ * and the field set, in a cache file of these paths and this mapping), else by compiling.
+ */
+async function summarizeEventRules(rules: readonly SigmaRule[], paths: readonly string[], cacheDir: string | undefined): Promise<Map<string, SigmaCompileSummary>> {
+  const mapping = await loadEventLogsourceMapping();
+  const { own, plans } = planEventRules(rules, mapping);
+  const index = new Map(rules.map((rule, i) => [rule, i]));
+  const cache = cacheDir === undefined ? undefined : openSigmaCompileCache(cacheDir, JSON.stringify({ paths, fieldSets: [...mapping.fieldSets].map(([name, fields]) => [name, [...fields]]) }));
+  const summaries = new Map<string, SigmaCompileSummary>();
+  const digests = new Map<SigmaRule, string>();
+  const digest = (rule: SigmaRule): string => {
+    let found = digests.get(rule);
+    if (found === undefined) {
+      found = sigmaRuleDigest(rule);
+      digests.set(rule, found);
+    }
+    return found;
+  };
+  const summarize = (list: readonly SigmaRule[], fieldSet: string): void => {
+    const options = compileOptions(mapping, fieldSet);
+    for (const rule of list) {
+      const key = summaryKey(index.get(rule) as number, fieldSet);
+      if (summaries.has(key)) continue;
+      const cacheKey = cache === undefined ? '' : `${digest(rule)}\0${fieldSet}`;
+      let summary = cache?.get(cacheKey);
+      if (summary === undefined) {
+        summary = summarizeSigmaCompile(compileSigmaRule(rule, options));
+        cache?.set(cacheKey, summary);
+      }
+      summaries.set(key, summary);
+    }
+  };
+  summarize(own, '');
+  for (const [fieldSet, plan] of plans) summarize(plan.rules, fieldSet);
+  cache?.save();
+  return summaries;
 }
 
 /**
@@ -134,35 +238,21 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
   const registered: { source: EventSource; rule: CompiledSigmaRule }[] = [];
   const anyChannel: CompiledSigmaRule[] = [];
   const distinct = new Map<string, CompiledSigmaRule>();
-  // Rules grouped by the field set each source needs: one compilation per (rule, field set).
-  const plans = new Map<string, { rules: SigmaRule[]; sources: Map<SigmaRule, EventSource[]> }>();
-  let otherLogsource = 0;
-  const own: SigmaRule[] = [];
-  for (const rule of parsed.rules) {
-    const ruleSources = mapping.sources(rule.logsource);
-    if (ruleSources === undefined) {
-      otherLogsource += 1;
-      continue;
+  const { own, plans, otherLogsource } = planEventRules(parsed.rules, mapping);
+  const index = new Map(parsed.rules.map((rule, i) => [rule, i]));
+  const compile = (rules: readonly SigmaRule[], fieldSet: string): SigmaRuleSet => {
+    const options = compileOptions(mapping, fieldSet);
+    const compiled: CompiledSigmaRule[] = [];
+    const found: SigmaDiagnostic[] = [];
+    for (const rule of rules) {
+      const summary = parsed.summaries?.get(summaryKey(index.get(rule) as number, fieldSet));
+      const result = summary === undefined ? compileSigmaRule(rule, options) : lazySigmaRule(rule, summary, options);
+      found.push(...result.diagnostics);
+      if (result.compiled !== undefined) compiled.push(result.compiled);
     }
-    if (ruleSources === 'any') {
-      own.push(rule);
-      continue;
-    }
-    for (const source of ruleSources) {
-      const key = source.fieldSet ?? '';
-      let plan = plans.get(key);
-      if (plan === undefined) {
-        plan = { rules: [], sources: new Map() };
-        plans.set(key, plan);
-      }
-      const list = plan.sources.get(rule);
-      if (list === undefined) {
-        plan.rules.push(rule);
-        plan.sources.set(rule, [source]);
-      } else list.push(source);
-    }
-  }
-  const native = compileSigmaRules([...own, ...(plans.get('')?.rules ?? [])]);
+    return { compiled, diagnostics: found };
+  };
+  const native = compile([...own, ...(plans.get('')?.rules ?? [])], '');
   diagnostics.push(...native.diagnostics);
   const compiledOf = new Map<SigmaRule, CompiledSigmaRule>();
   for (const compiled of native.compiled) compiledOf.set(compiled.rule, compiled);
@@ -177,9 +267,9 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     const set =
       fieldSet === ''
         ? native
-        : compileSigmaRules(
+        : compile(
             plan.rules.filter((r) => !diagnostics.some((d) => d.file === r.file && d.severity === 'error' && d.ruleId === (r.id ?? r.fallbackId))),
-            { fieldMapping: mapping.fieldSets.get(fieldSet) ?? new Map() },
+            fieldSet,
           );
     for (const compiled of set.compiled) {
       const ruleSources = plan.sources.get(compiled.rule);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSigmaRule } from './compile-sigma-rule.js';
+import { compileSigmaRule, lazySigmaRule, summarizeSigmaCompile } from './compile-sigma-rule.js';
 import type { CompiledSigmaRule, SigmaCompileOptions } from './compile-sigma-rule.js';
 import { asciiLower, randomSigmaRecord, seededRandom } from './fixtures/random-sigma-record.js';
 import { objectSigmaRecord } from './object-sigma-record.js';
@@ -694,5 +694,50 @@ describe('compileSigmaRule: non-ASCII value lists', () => {
     expectMatch(r, { a: 12 }, false);
     const mixed = compile(`sel:\n  a|contains: ['😀', 'abc']\ncondition: sel`);
     expectMatch(mixed, { a: 'xabcx' }, true);
+  });
+});
+
+describe('lazySigmaRule: a rule from its compile summary', () => {
+  it('carries what compiling found, and its test, compiled on first use, answers as the compiled rule on random records', () => {
+    const detections = [
+      `sel:\n  a|contains: ['Select', 'UNION*ALL']\n  b|endswith: '.aspx'\nfilter:\n  c: 'ok'\ncondition: sel and not filter`,
+      `sel:\n  a|windash|contains: ' -nop '\n  EventID: [4688, 1]\ncondition: sel`,
+      `k:\n  - 'whoami'\n  - 'x?y*zzz'\ncondition: k`,
+    ];
+    const random = seededRandom(11);
+    for (const detection of detections) {
+      const parsed = parseSigmaYaml(ruleText(detection), 'test.yml');
+      const rule = parsed.rules[0];
+      if (rule === undefined) throw new Error('no rule');
+      const options: SigmaCompileOptions = { fieldMapping: new Map([['a', ['a', 'A2']]]) };
+      const eager = compileSigmaRule(rule, options).compiled as CompiledSigmaRule;
+      // Through structured cloning, as the summary reaches worker threads and the rule cache.
+      const summary = structuredClone(summarizeSigmaCompile(compileSigmaRule(rule, options)));
+      const lazy = lazySigmaRule(rule, summary, options);
+      expect(lazy.diagnostics).toEqual([]);
+      const compiled = lazy.compiled as CompiledSigmaRule;
+      const data = (r: CompiledSigmaRule): object => ({ ...r, test: undefined });
+      expect(data(compiled)).toEqual(data(eager));
+      let matched = 0;
+      for (let i = 0; i < 300; i += 1) {
+        const { record } = randomSigmaRecord(rule, random);
+        const answer = eager.test(record);
+        expect(compiled.test(record), detection).toBe(answer);
+        if (answer) matched += 1;
+      }
+      expect(matched, detection).toBeGreaterThan(0);
+    }
+  });
+
+  it("a rule that does not compile keeps its diagnostics and gives no rule", () => {
+    const parsed = parseSigmaYaml(ruleText(`sel:\n  a|nosuchmodifier: 'x'\ncondition: sel`), 'test.yml');
+    const rule = parsed.rules[0];
+    if (rule === undefined) throw new Error('no rule');
+    const result = compileSigmaRule(rule);
+    expect(result.compiled).toBeUndefined();
+    const lazy = lazySigmaRule(rule, summarizeSigmaCompile(result));
+    expect(lazy.compiled).toBeUndefined();
+    expect(lazy.diagnostics).toEqual(result.diagnostics);
+    expect(lazy.diagnostics.length).toBeGreaterThan(0);
   });
 });

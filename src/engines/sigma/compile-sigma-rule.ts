@@ -120,8 +120,16 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
   }
   if (diagnostics.length > 0) return { compiled: undefined, diagnostics };
   const combined = anyOf(conditions);
-  const meta: RuleMeta = {
-    id: rule.name ?? ruleId,
+  return {
+    compiled: { meta: sigmaRuleMeta(rule), logsource: rule.logsource, needles: combined.needles, needleTerms: combined.terms, fieldNeedles: combined.fieldNeedles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
+    diagnostics,
+  };
+}
+
+/** The finding rule a Sigma rule reports as. */
+function sigmaRuleMeta(rule: SigmaRule): RuleMeta {
+  return {
+    id: rule.name ?? rule.id ?? rule.fallbackId,
     title: rule.title,
     description: rule.description,
     severity: rule.level,
@@ -131,10 +139,54 @@ export function compileSigmaRule(rule: SigmaRule, options: SigmaCompileOptions =
     tags: rule.tags,
     references: rule.references,
   };
-  return {
-      compiled: { meta, logsource: rule.logsource, needles: combined.needles, needleTerms: combined.terms, fieldNeedles: combined.fieldNeedles, requires: combined.requires, ...(combined.keys.length === 0 ? {} : { keys: combined.keys }), rule, test: combined.test },
-    diagnostics,
+}
+
+/**
+ * What compiling a rule (with given options) found, as plain, structured-cloneable data: everything of a
+ * compiled rule but its test. An index of rules is built from this alone, so it can be worked out once per
+ * run (or kept between runs) and a rule's closures built only when a record first reaches its test.
+ */
+export type SigmaCompileSummary =
+  | {
+      readonly ok: true;
+      readonly needles: readonly string[] | undefined;
+      readonly needleTerms: SigmaNeedleTerms;
+      readonly fieldNeedles: readonly string[] | undefined;
+      readonly requires: SigmaRequiredFields;
+      readonly keys?: readonly SigmaFieldKeys[];
+    }
+  | { readonly ok: false; readonly diagnostics: readonly SigmaDiagnostic[] };
+
+/** A compile result as its summary. */
+export function summarizeSigmaCompile(result: SigmaCompileResult): SigmaCompileSummary {
+  const c = result.compiled;
+  if (c === undefined) return { ok: false, diagnostics: result.diagnostics };
+  return { ok: true, needles: c.needles, needleTerms: c.needleTerms, fieldNeedles: c.fieldNeedles, requires: c.requires, ...(c.keys === undefined ? {} : { keys: c.keys }) };
+}
+
+/**
+ * The rule as its summary says it compiles (with the same options), its test compiled on its first call:
+ * most of a large rule set is never tested on a given log (its needles never occur there), and compiling
+ * SigmaHQ's closures takes a thread over a second.
+ */
+export function lazySigmaRule(rule: SigmaRule, summary: SigmaCompileSummary, options: SigmaCompileOptions = {}): SigmaCompileResult {
+  if (!summary.ok) return { compiled: undefined, diagnostics: summary.diagnostics };
+  const compiled: CompiledSigmaRule & { test: Test } = {
+    meta: sigmaRuleMeta(rule),
+    logsource: rule.logsource,
+    needles: summary.needles,
+    needleTerms: summary.needleTerms,
+    fieldNeedles: summary.fieldNeedles,
+    requires: summary.requires,
+    ...(summary.keys === undefined ? {} : { keys: summary.keys }),
+    rule,
+    test(record) {
+      // The summary was made by this compiler from this rule: it compiles. Should it not, it matches nothing.
+      compiled.test = compileSigmaRule(rule, options).compiled?.test ?? (() => false);
+      return compiled.test(record);
+    },
   };
+  return { compiled, diagnostics: [] };
 }
 
 /**

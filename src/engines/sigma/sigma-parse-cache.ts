@@ -40,8 +40,11 @@ export function defaultSigmaCacheDir(): string {
 
 let parserHash: string | undefined;
 
-/** A hash of the code that turns a file into a parse result: this folder's modules and the `yaml` library. */
-function parserFingerprint(): string {
+/**
+ * A hash of the code that turns a file into a parse result and a parsed rule into a compiled one: this
+ * folder's modules and the `yaml` library.
+ */
+export function parserFingerprint(): string {
   if (parserHash !== undefined) return parserHash;
   const hash = createHash('sha256').update(FORMAT).update(process.version);
   const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { SigmaCompileSummary } from './compile-sigma-rule.js';
+import { parserFingerprint } from './sigma-parse-cache.js';
+import type { SigmaRule } from './sigma-rule.js';
+
+/**
+ * Compile summaries (`summarizeSigmaCompile`) kept between runs, beside the parsed files: working out
+ * SigmaHQ's needles, required fields and keys is most of compiling it, the same on every run. An entry is
+ * found by the rule's own content (`sigmaRuleDigest`) and the name of the field mapping it was compiled
+ * with; the cache file's name hashes the compiler's code (see `parserFingerprint`) and the caller's scope
+ * (its rule paths and mapping text), so a new build or a changed mapping never reads an old summary.
+ */
+export interface SigmaCompileCache {
+  get(key: string): SigmaCompileSummary | undefined;
+  set(key: string, summary: SigmaCompileSummary): void;
+  /** Writes the entries used in this run (and only them) when anything changed; failures are ignored. */
+  save(): void;
+}
+
+/** A cache larger than this is not ours (SigmaHQ's summaries make a few MB). */
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
+const FORMAT = 'w3guard-sigma-compile-1';
+
+/** A digest of everything a parsed rule holds: equal digests compile alike. */
+export function sigmaRuleDigest(rule: SigmaRule): string {
+  return createHash('sha256').update(serialize(rule)).digest('base64');
+}
+
+function readEntries(file: string): Map<string, SigmaCompileSummary> {
+  try {
+    if (statSync(file).size > MAX_CACHE_BYTES) return new Map();
+    const data: unknown = deserialize(readFileSync(file));
+    if (!(data instanceof Map)) return new Map();
+    const entries = new Map<string, SigmaCompileSummary>();
+    for (const [key, value] of data as Map<unknown, unknown>) {
+      if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
+      const summary = value as { ok?: unknown; diagnostics?: unknown; requires?: unknown };
+      if (summary.ok === true ? !Array.isArray(summary.requires) : summary.ok !== false || !Array.isArray(summary.diagnostics)) continue;
+      entries.set(key, value as SigmaCompileSummary);
+    }
+    return entries;
+  } catch {
+    // Missing, unreadable or not ours: compile again.
+    return new Map();
+  }
+}
+
+/** Opens the compile cache for one scope (any text naming the rule paths and the mappings compiled with). */
+export function openSigmaCompileCache(dir: string, scope: string): SigmaCompileCache {
+  const name = createHash('sha256').update(FORMAT).update(parserFingerprint()).update(scope).digest('hex').slice(0, 32);
+  const file = path.join(dir, `compile-${name}.bin`);
+  const old = readEntries(file);
+  const used = new Map<string, SigmaCompileSummary>();
+  let changed = false;
+  return {
+    get(key) {
+      const entry = old.get(key);
+      if (entry !== undefined) used.set(key, entry);
+      return entry;
+    },
+    set(key, summary) {
+      used.set(key, summary);
+      changed = true;
+    },
+    save() {
+      if (!changed && used.size === old.size) return;
+      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        writeFileSync(temporary, serialize(used), { mode: 0o600 });
+        renameSync(temporary, file);
+      } catch {
+        try {
+          unlinkSync(temporary);
+        } catch {
+          // Nothing was written.
+        }
+      }
+    },
+  };
+}
