@@ -1,7 +1,7 @@
 import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { ScanReport } from '../core/report.js';
 import type { Severity } from '../core/severity.js';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { configAuditAnalyzer } from '../analyzers/config-audit/config-audit-analyzer.js';
 import { findAuditSources } from '../targets/find-audit-sources.js';
 import { assembleReport } from './assemble-report.js';
 import { defaultFeedsDir } from './load-feeds.js';
@@ -24,7 +24,7 @@ export interface AuditRequest {
 export async function runAudit(request: AuditRequest): Promise<ScanReport> {
   const startedAt = request.now().toISOString();
   const sources = await findAuditSources(request.paths);
-  const result = await BUILTIN_ANALYZERS.configAudit.run(
+  const result = await configAuditAnalyzer.run(
     { sources },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );

@@ -3,7 +3,7 @@ import type { ScanReport } from '../core/report.js';
 import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
 import type { EventRuleSources } from '../analyzers/eventlog/load-event-rules.js';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { eventlogAnalyzer } from '../analyzers/eventlog/eventlog-analyzer.js';
 import { findEvtxFiles, hostEventLogFolder } from '../targets/find-evtx-files.js';
 import { assembleReport } from './assemble-report.js';
 import { defaultFeedsDir } from './load-feeds.js';
@@ -35,7 +35,7 @@ export async function runEvents(request: EventsRequest): Promise<ScanReport> {
   const walkIssues: ScanIssue[] = [];
   const folders = await Promise.all(request.hosts.map((host) => hostEventLogFolder(host)));
   const sources = await findEvtxFiles([...request.paths, ...folders], (issue) => walkIssues.push(issue));
-  const result = await BUILTIN_ANALYZERS.eventlog.run(
+  const result = await eventlogAnalyzer.run(
     {
       sources,
       threads: request.threads,

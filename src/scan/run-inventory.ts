@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { inventoryVulnsAnalyzer } from '../analyzers/inventory-vulns/inventory-vulns-analyzer.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
 import type { AnalyzerProgress } from '../core/analyzer.js';
 import type { FeedsUsed } from '../core/inventory-item.js';
@@ -34,7 +34,7 @@ export interface InventoryRequest {
 
 /** What reading and judging the inventory gave, before it becomes a report. */
 export interface InventoryAnalysis {
-  readonly result: Awaited<ReturnType<typeof BUILTIN_ANALYZERS.inventoryVulns.run>>;
+  readonly result: Awaited<ReturnType<typeof inventoryVulnsAnalyzer.run>>;
   readonly inputs: InputSummary[];
   readonly issues: ScanIssue[];
   readonly pending: Awaited<ReturnType<typeof readInventoryComponents>>['pending'];
@@ -53,7 +53,7 @@ export async function analyzeInventory(
   const sources = await findInventorySources(request.paths, request.hosts, { fileNames });
   const read = await readInventoryComponents(sources, request.signal);
   const feeds = await loadFeeds(request.feedsDir);
-  const result = await BUILTIN_ANALYZERS.inventoryVulns.run(
+  const result = await inventoryVulnsAnalyzer.run(
     { components: read.components, pending: read.pending, advisories, feeds, now: request.now() },
     { signal: request.signal, evidenceCap: request.evidenceCap, ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }) },
   );

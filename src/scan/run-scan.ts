@@ -1,7 +1,7 @@
 import type { ScanReport } from '../core/report.js';
 import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { httpProbeAnalyzer } from '../analyzers/http-probe/http-probe-analyzer.js';
 import type { SiteProbe } from '../analyzers/http-probe/http-probe-analyzer.js';
 import { HttpClient, type HttpClientOptions, type HttpClientStats } from '../engines/http-client/http-client.js';
 import { HttpScope } from '../engines/http-client/http-scope.js';
@@ -46,7 +46,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const startedAt = request.now();
   const client = new HttpClient({ ...request.http, scope: new HttpScope(request.targets), signal: request.signal });
   try {
-    const result = await BUILTIN_ANALYZERS.httpProbe.run(
+    const result = await httpProbeAnalyzer.run(
       { targets: request.targets, client, now: startedAt, extra: request.probes ?? [] },
       { signal: request.signal, evidenceCap: request.evidenceCap },
     );

@@ -4,7 +4,7 @@ import type { ScanReport } from '../core/report.js';
 import type { ScanIssue } from '../core/scan-issue.js';
 import type { Severity } from '../core/severity.js';
 import { CONTENT_ROOT } from '../analyzers/content-root.js';
-import { BUILTIN_ANALYZERS } from '../analyzers/registry.js';
+import { webrootSweepAnalyzer } from '../analyzers/webroot-sweep/webroot-sweep-analyzer.js';
 import { BASELINE_VERSION, readBaseline, writeBaseline, type Baseline } from '../analyzers/webroot-sweep/sweep-baseline.js';
 import { checkYaraSources, compileYara } from '../engines/yara/yara-engine.js';
 import { findSweepRoots } from '../targets/find-sweep-roots.js';
@@ -66,7 +66,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const { roots, issues: rootIssues } = await findSweepRoots(request.paths, request.hostRoots);
   const { read, together, yaraIssues } = await loadSweepYara(request.builtinYara, request.yaraPaths);
   const previous = request.baselineFile === undefined ? undefined : await readBaseline(request.baselineFile);
-  const result = await BUILTIN_ANALYZERS.webrootSweep.run(
+  const result = await webrootSweepAnalyzer.run(
     {
       roots,
       yara: together.kept,
