@@ -6,12 +6,8 @@ export type FromPoolWorker<Outcome, Progress> =
   | { type: 'done'; id: number; outcome: Outcome }
   | { type: 'error'; id: number; message: string };
 
-/** A task as a pool sends it to a worker. */
-export interface ToPoolWorker<Task> {
-  readonly type: 'task';
-  readonly id: number;
-  readonly task: Task;
-}
+/** A task as a pool sends it to a worker, or the pool's late data (`WorkerPoolRequest.lateData`), once ready. */
+export type ToPoolWorker<Task> = { readonly type: 'task'; readonly id: number; readonly task: Task } | { readonly type: 'data'; readonly data: unknown };
 
 /** A pool of worker threads running one script over a list of tasks. */
 export interface WorkerPoolRequest<Task, Progress> {
@@ -20,6 +16,12 @@ export interface WorkerPoolRequest<Task, Progress> {
   readonly script: URL;
   /** Data every worker starts with (settings, parsed rules); structured-cloned once per worker. */
   readonly workerData: unknown;
+  /**
+   * Data still being made when the pool starts (rules being read): the workers start at once, loading their
+   * code meanwhile, and each is posted `{ type: 'data' }` when it is ready, before or after its first
+   * tasks (a worker waits for it as it needs it). Should it fail, the pool fails with its error.
+   */
+  readonly lateData?: Promise<unknown>;
   readonly tasks: readonly Task[];
   readonly threads: number;
   readonly signal: AbortSignal;
@@ -46,6 +48,13 @@ export async function runWorkerPool<Task, Outcome, Progress>(request: WorkerPool
   });
   const onAbort = (): void => stop?.(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
+  request.lateData?.then(
+    (data) => {
+      const message: ToPoolWorker<Task> = { type: 'data', data };
+      for (const worker of workers) worker.postMessage(message);
+    },
+    (error: unknown) => stop?.(error),
+  );
   try {
     const all = Promise.all(
       workers.map(

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -70,6 +70,30 @@ describe('w3guard events and evtx dump', () => {
     expect(xml.code, xml.stderr).toBe(0);
     expect(readFileSync(output, 'utf8').match(/<Event xmlns=/g)).toHaveLength(WEB_SHELL_SCENARIO.length);
   });
+
+  it('reads a log large enough for worker threads as one thread does, its rule cache empty and then filled', () => {
+    // Over 8 MiB, so the run is split across threads: the web shell's story on 2,500 computers.
+    const big = join(dir, 'big.evtx');
+    writeFileSync(big, writeEvtx(Array.from({ length: 2500 }, (_, i) => WEB_SHELL_SCENARIO.map((e) => ({ ...e, computer: `WEB${i}` }))).flat()));
+    expect(statSync(big).size).toBeGreaterThan(8 * 1024 * 1024);
+    const cache = join(dir, 'cache');
+    const reports = [1, 2, 2].map((threads, i) => {
+      const output = join(dir, `big-${i}.json`);
+      const run = runCli(['events', big, '--format', 'json', '--output', output, '--threads', String(threads)], { env: { XDG_CACHE_HOME: cache } });
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(readFileSync(output, 'utf8')) as Report;
+    });
+    const [one, cold, warm] = reports as [Report, Report, Report];
+    expect(one.inputs[0]?.records).toBe(2500 * WEB_SHELL_SCENARIO.length);
+    expect(one.findings.filter((f) => f.ruleId === 'w3g-evt-incident-w3wp-tree')).toHaveLength(5000);
+    for (const report of [cold, warm]) {
+      expect(report.inputs).toEqual(one.inputs);
+      expect(report.issues).toEqual(one.issues);
+      expect(report.findings).toEqual(one.findings);
+    }
+    // The rules' parses and compile summaries were kept for the next run.
+    expect(readdirSync(join(cache, 'w3guard', 'sigma')).map((f) => f.replace(/-.*/, '')).sort()).toEqual(['compile', 'parse']);
+  }, 120_000);
 
   it.skipIf(!existsSync(ATTACK))('reads every EVTX-ATTACK-SAMPLES file and flags the potato and credential-dumping samples', () => {
     const run = runCli(['events', ATTACK, '--format', 'json', '--threads', '2']);

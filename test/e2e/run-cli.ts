@@ -16,7 +16,7 @@ export interface CliRun {
 }
 
 /** Runs the built `w3guard` from the repository root, as a user would; `npm test` builds it first. */
-export function runCli(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): CliRun {
+export function runCli(args: readonly string[], options: { input?: string | Buffer; cwd?: string; env?: Readonly<Record<string, string>> } = {}): CliRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   const run = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
@@ -24,7 +24,7 @@ export function runCli(args: readonly string[], options: { input?: string | Buff
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   if (run.error !== undefined) throw run.error;
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };

@@ -10,16 +10,23 @@ const PROGRESS_MS = 200;
 /** Messages the pool sends to a worker. */
 export type ToEventWorker = ToPoolWorker<EventTask>;
 
-// A worker thread: it compiles the rules the main thread read and parsed, and reads the chunk ranges it is sent, one at a time.
-const { settings, parsed } = workerData as { settings: EventSettings; parsed: ParsedEventRules };
+// A worker thread: it compiles the rules the main thread read and parsed (posted once read), and reads the
+// chunk ranges it is sent, one at a time.
+const { settings } = workerData as { settings: EventSettings };
 const port = parentPort;
 if (port !== null) {
   const controller = new AbortController();
-  const rules = compileEventRules(parsed);
+  let parsed: (rules: ParsedEventRules) => void = () => undefined;
+  const rules = new Promise<ParsedEventRules>((resolve) => {
+    parsed = resolve;
+  }).then(compileEventRules);
   // The first outcome carries the rule list and diagnostics: the main thread reports them without compiling.
   let summarised = false;
   port.on('message', (message: ToEventWorker) => {
-    if (message.type !== 'task') return;
+    if (message.type === 'data') {
+      parsed(message.data as ParsedEventRules);
+      return;
+    }
     // Progress goes out at most every PROGRESS_MS: a message per 64 KiB chunk wakes the main thread
     // thousands of times a run, and on a busy machine each wake-up can cost this thread its time slice.
     let records = 0;

@@ -45,7 +45,7 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     // Rule files are read and parsed once per run, and what compiling finds but the tests worked out once
     // (or read from the rule cache); threads then compile each test when a record first reaches it.
-    const parsed = await readEventRules(input.settings.rules, { summarize: threads > 1 || input.settings.rules.cacheDir !== undefined });
+    const parsed = readEventRules(input.settings.rules, { summarize: threads > 1 || input.settings.rules.cacheDir !== undefined });
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
     const progress = { bytes: 0, records: 0, matches: 0 };
     const onRecords = (records: number, matches: number): void => {
@@ -59,9 +59,9 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
       // Workers start on the parsed rules at once and compile them; the first outcome of each carries the
       // rule list and diagnostics, so this thread does not compile the rules a second time.
       outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
-      rules = outcomes.find((o) => o.rules !== undefined)?.rules ?? eventRuleSummary(await compileEventRules(parsed));
+      rules = outcomes.find((o) => o.rules !== undefined)?.rules ?? eventRuleSummary(await compileEventRules(await parsed));
     } else {
-      const compiled = await compileEventRules(parsed);
+      const compiled = await compileEventRules(await parsed);
       rules = eventRuleSummary(compiled);
       outcomes = [];
       for (const task of tasks) outcomes.push(await scanEventTask(task, compiled, input.settings, context.signal, onRecords));
