@@ -95,7 +95,7 @@ if (LOADER === 'wrk' && spawnSync('wrk', ['--version']).error !== undefined) thr
 const TICKS = 100;
 
 /**
- * CPU seconds (user + system) used so far by the processes of three groups: `serve` (the child and every process
+ * CPU seconds (user + system, with their reaped children's) used so far by the processes of three groups: `serve` (the child and every process
  * under it), the database (PostgreSQL's backends, all of them) and the load generator (this process, where
  * autocannon runs, and wrk). Linux only (/proc); elsewhere undefined. A load's share of the 2 cores per group says
  * where its time goes: the p99 follows the slowest group's queue, not the server's alone.
@@ -114,7 +114,9 @@ function cpuSeconds(servePid) {
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const rest = stat.slice(close + 2).split(' ');
-      procs.set(Number(pid), { comm, ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / TICKS });
+      // Its own times and those of its children it has reaped: a backend that exits during a load (parallel
+      // workers, a pool's idle connection, the seeding's) moves its time into the postmaster's, not out of the sum.
+      procs.set(Number(pid), { comm, ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) / TICKS });
     } catch {
       // gone meanwhile
     }

@@ -136,6 +136,48 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await listAll(store, { q: 'number 17' })).toEqual(expected(findings, 'number 17'));
     });
 
+    it('reads a term in the names of a few sites or rules from their own indexes, new sites included (PostgreSQL)', async (context) => {
+      if (store === undefined || dialect === 'sqlite') return context.skip();
+      const statements: string[] = [];
+      const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }), log: (event) => void statements.push(event.query.sql) });
+      try {
+        const page = async (q: string, limit: number): Promise<string[]> => {
+          const seen: string[] = [];
+          let after;
+          do {
+            const found = await pageFindingSummaries(db, { q }, { limit, now: NOW, ...(after === undefined ? {} : { after }) });
+            seen.push(...found.items.map((f) => f.fingerprint));
+            after = found.next;
+          } while (after !== undefined);
+          return seen;
+        };
+        // `site-3`: one site; `rule-1`: four rules (rule-1, rule-10, rule-11, rule-12), whose findings overlap no title.
+        for (const q of ['site-3', 'RULE-1']) {
+          statements.length = 0;
+          expect(await page(q, 50), q).toEqual(expected(findings, q));
+          expect(statements.some((text) => text.includes('search_text')), q).toBe(false);
+          expect(statements.filter((text) => / as k from findings f where /.test(text)).length, q).toBeGreaterThan(0);
+        }
+        // A site first seen now: its name is kept by the store's trigger, and its findings found with the others'.
+        const later = '2026-05-31T03:00:00.000Z';
+        // And findings whose site and rule both hold a term: each in two branches, listed once.
+        const both = Array.from({ length: 120 }, (_, i) => makeFinding(6000 + i, { asset: 'dup-site', ruleId: 'dup-rule' }));
+        const added = [makeFinding(5000, { asset: 'site-30' }), makeFinding(5001, { asset: 'site-3', title: 'Finding on site-3 in its title' }), ...both];
+        await store.recordRun({ command: 'test', toolVersion: '0', startedAt: later, finishedAt: later, findings: added, keepFindings: false });
+        findings = [...findings, ...added];
+        statements.length = 0;
+        expect(await page('site-3', 50)).toEqual(expected(findings, 'site-3'));
+        expect(statements.some((text) => text.includes('search_text'))).toBe(false);
+        expect(await page('dup-', 50)).toEqual(expected(findings, 'dup-'));
+        // A term in every title is walked.
+        statements.length = 0;
+        expect(await page('number 1', 500)).toEqual(expected(findings, 'number 1'));
+        expect(statements.some((text) => / as k from findings f where /.test(text))).toBe(false);
+      } finally {
+        await db.destroy();
+      }
+    });
+
     it('finds out whether a term is common once a minute, not for every page', async (context) => {
       if (store === undefined) return context.skip();
       // SQLite counts the term's matches in its text index; PostgreSQL probes the walk (a window of entries).
