@@ -147,14 +147,7 @@ function sigmaRuleMeta(rule: SigmaRule): RuleMeta {
  * run (or kept between runs) and a rule's closures built only when a record first reaches its test.
  */
 export type SigmaCompileSummary =
-  | {
-      readonly ok: true;
-      readonly needles: readonly string[] | undefined;
-      readonly needleTerms: SigmaNeedleTerms;
-      readonly fieldNeedles: readonly string[] | undefined;
-      readonly requires: SigmaRequiredFields;
-      readonly keys?: readonly SigmaFieldKeys[];
-    }
+  | ({ readonly ok: true } & Pick<CompiledSigmaRule, 'needles' | 'needleTerms' | 'fieldNeedles' | 'requires' | 'keys'>)
   | { readonly ok: false; readonly diagnostics: readonly SigmaDiagnostic[] };
 
 /** A compile result as its summary. */

@@ -1,9 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import type { SigmaCompileSummary } from './compile-sigma-rule.js';
-import { parserFingerprint } from './sigma-parse-cache.js';
+import { parserFingerprint, readCacheMap, writeCacheMap } from './sigma-parse-cache.js';
 import type { SigmaRule } from './sigma-rule.js';
 
 /**
@@ -20,8 +19,6 @@ export interface SigmaCompileCache {
   save(): void;
 }
 
-/** A cache larger than this is not ours (SigmaHQ's summaries make a few MB). */
-const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 const FORMAT = 'w3guard-sigma-compile-1';
 
 /** A digest of everything a parsed rule holds: equal digests compile alike. */
@@ -29,23 +26,16 @@ export function sigmaRuleDigest(rule: SigmaRule): string {
   return createHash('sha256').update(serialize(rule)).digest('base64');
 }
 
+/** The entries of a cache file; none when it is missing, unreadable or not ours (every rule is compiled again). */
 function readEntries(file: string): Map<string, SigmaCompileSummary> {
-  try {
-    if (statSync(file).size > MAX_CACHE_BYTES) return new Map();
-    const data: unknown = deserialize(readFileSync(file));
-    if (!(data instanceof Map)) return new Map();
-    const entries = new Map<string, SigmaCompileSummary>();
-    for (const [key, value] of data as Map<unknown, unknown>) {
-      if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
-      const summary = value as { ok?: unknown; diagnostics?: unknown; requires?: unknown };
-      if (summary.ok === true ? !Array.isArray(summary.requires) : summary.ok !== false || !Array.isArray(summary.diagnostics)) continue;
-      entries.set(key, value as SigmaCompileSummary);
-    }
-    return entries;
-  } catch {
-    // Missing, unreadable or not ours: compile again.
-    return new Map();
+  const entries = new Map<string, SigmaCompileSummary>();
+  for (const [key, value] of readCacheMap(file) ?? []) {
+    if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
+    const summary = value as { ok?: unknown; diagnostics?: unknown; requires?: unknown };
+    if (summary.ok === true ? !Array.isArray(summary.requires) : summary.ok !== false || !Array.isArray(summary.diagnostics)) continue;
+    entries.set(key, value as SigmaCompileSummary);
   }
+  return entries;
 }
 
 /** Opens the compile cache for one scope (any text naming the rule paths and the mappings compiled with). */
@@ -66,19 +56,7 @@ export function openSigmaCompileCache(dir: string, scope: string): SigmaCompileC
       changed = true;
     },
     save() {
-      if (!changed && used.size === old.size) return;
-      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(temporary, serialize(used), { mode: 0o600 });
-        renameSync(temporary, file);
-      } catch {
-        try {
-          unlinkSync(temporary);
-        } catch {
-          // Nothing was written.
-        }
-      }
+      if (changed || used.size !== old.size) writeCacheMap(dir, file, used);
     },
   };
 }

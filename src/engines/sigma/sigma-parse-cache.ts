@@ -62,30 +62,50 @@ export function parserFingerprint(): string {
   return parserHash;
 }
 
-function readEntries(file: string): Entries {
+/** A cache file's map, or undefined when it is missing, too large, unreadable or not a map. */
+export function readCacheMap(file: string): Map<unknown, unknown> | undefined {
   try {
-    if (statSync(file).size > MAX_CACHE_BYTES) return new Map();
+    if (statSync(file).size > MAX_CACHE_BYTES) return undefined;
     const data: unknown = deserialize(readFileSync(file));
-    if (!(data instanceof Map)) return new Map();
-    const entries: Entries = new Map();
-    for (const [key, value] of data as Map<unknown, unknown>) {
-      if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
-      const { stamp, result } = value as { stamp?: unknown; result?: unknown };
-      if (typeof stamp !== 'string') continue;
-      if (result === SCREENED) {
-        entries.set(key, { stamp, result: SCREENED });
-        continue;
-      }
-      if (typeof result !== 'object' || result === null) continue;
-      const r = result as Partial<SigmaParseResult>;
-      if (!Array.isArray(r.rules) || !Array.isArray(r.diagnostics) || !Array.isArray(r.correlations)) continue;
-      entries.set(key, { stamp, result: result as SigmaParseResult });
-    }
-    return entries;
+    return data instanceof Map ? (data as Map<unknown, unknown>) : undefined;
   } catch {
-    // Missing, unreadable or not ours: parse again.
-    return new Map();
+    return undefined;
   }
+}
+
+/** Writes a cache file whole or not at all (a temporary file renamed), readable by its owner only; failures are ignored. */
+export function writeCacheMap(dir: string, file: string, entries: Map<string, unknown>): void {
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, serialize(entries), { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Nothing was written.
+    }
+  }
+}
+
+/** The entries of a cache file; none when it is missing, unreadable or not ours (every file is parsed again). */
+function readEntries(file: string): Entries {
+  const entries: Entries = new Map();
+  for (const [key, value] of readCacheMap(file) ?? []) {
+    if (typeof key !== 'string' || typeof value !== 'object' || value === null) continue;
+    const { stamp, result } = value as { stamp?: unknown; result?: unknown };
+    if (typeof stamp !== 'string') continue;
+    if (result === SCREENED) {
+      entries.set(key, { stamp, result: SCREENED });
+      continue;
+    }
+    if (typeof result !== 'object' || result === null) continue;
+    const r = result as Partial<SigmaParseResult>;
+    if (!Array.isArray(r.rules) || !Array.isArray(r.diagnostics) || !Array.isArray(r.correlations)) continue;
+    entries.set(key, { stamp, result: result as SigmaParseResult });
+  }
+  return entries;
 }
 
 /**
@@ -125,19 +145,7 @@ export function openSigmaParseCache(dir: string, paths: readonly string[], scree
       changed = true;
     },
     save() {
-      if (!changed && used.size === old.size) return;
-      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(temporary, serialize(used), { mode: 0o600 });
-        renameSync(temporary, file);
-      } catch {
-        try {
-          unlinkSync(temporary);
-        } catch {
-          // Nothing was written.
-        }
-      }
+      if (changed || used.size !== old.size) writeCacheMap(dir, file, used);
     },
   };
 }
