@@ -312,17 +312,16 @@ const MAX_NAME_BRANCHES = 32;
 async function namePlan(db: Db, term: string, pattern: string, at: number): Promise<boolean> {
   const verdicts = nameVerdicts(db);
   const known = verdicts.get(term);
-  if (known !== undefined && at < known.until) return known.names;
+  if (known !== undefined && at < known.until) return known.value;
   const { rows } = await sql<{ names: number; titles: number }>`select ${KEPT_PREPARED} (select count(*) from (select 1 from finding_names where strpos(lower(name), ${term}) > 0 limit ${sql.lit(MAX_NAME_BRANCHES + 1)}) n) as names, (select count(*) from (select 1 from findings g where lower(g.title) like ${pattern} escape '\\' limit ${sql.lit(TEXT_CANDIDATES + 1)}) t) as titles`.execute(db);
   const names = Number(rows[0]?.names ?? 0);
   const verdict = names > 0 && names <= MAX_NAME_BRANCHES && Number(rows[0]?.titles ?? 0) <= TEXT_CANDIDATES;
-  if (verdicts.size >= TERM_COUNTS_KEPT) verdicts.clear();
-  verdicts.set(term, { names: verdict, until: at + TERM_COUNT_MS });
+  keepVerdict(verdicts, term, verdict, at);
   return verdict;
 }
 
 /** Per store, whether each term searched lately is read by `nameMatches`, until when (see `namePlan`). */
-const nameVerdicts = perDatabase(() => new Map<string, { readonly names: boolean; readonly until: number }>());
+const nameVerdicts = perDatabase(() => new Map<string, Verdict<boolean>>());
 
 /**
  * The next `size` matches after `from` in page order of a term read by names (see `namePlan`), in one statement:
@@ -500,7 +499,7 @@ async function textPlan(db: Db, q: string | undefined, at: number): Promise<Text
   if (!isSqlite(db)) {
     // A term under 3 characters has no trigram: walked to its end. Else the first batch of a page probes the walk
     // (`WALK_WINDOW`) unless a probe of the last minute found the term rare (trigram indexes) or common (walked).
-    if (!short && fresh && !known.common) return { kind: 'candidates', condition: trigramCandidates(pattern) };
+    if (!short && fresh && !known.value) return { kind: 'candidates', condition: trigramCandidates(pattern) };
     if (!short && (await namePlan(db, key, pattern, at))) return { kind: 'batches', term: key, probe: false, names: true };
     return { kind: 'batches', term: key, probe: !short && !fresh };
   }
@@ -509,18 +508,28 @@ async function textPlan(db: Db, q: string | undefined, at: number): Promise<Text
   // One FTS5 phrase: the term's trigrams in a row, i.e. the term itself, without regard to case.
   const phrase = `"${q.replaceAll('"', '""')}"`;
   const candidates = { kind: 'candidates', condition: sql<SqlBool>`f.rowid in (select rowid from findings_text where findings_text match ${phrase})` } as const;
-  if (fresh) return known.common ? walk : candidates;
+  if (fresh) return known.value ? walk : candidates;
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from findings_text where findings_text match ${phrase} limit ${TEXT_CANDIDATES + 1})`.execute(db);
   const common = Number(rows[0]?.n ?? 0) > TEXT_CANDIDATES;
   rememberTerm(db, key, common, at);
   return common ? walk : candidates;
 }
 
-/** Keeps a term's verdict (see `termCounts`) for `TERM_COUNT_MS`. */
+/** Keeps whether a term is common (see `termCounts`) for `TERM_COUNT_MS`. */
 function rememberTerm(db: Db, term: string, common: boolean, at: number): void {
-  const counted = termCounts(db);
-  if (counted.size >= TERM_COUNTS_KEPT) counted.clear();
-  counted.set(term, { common, until: at + TERM_COUNT_MS });
+  keepVerdict(termCounts(db), term, common, at);
+}
+
+/** What was found out about a term, and until when it is trusted. */
+interface Verdict<V> {
+  readonly value: V;
+  readonly until: number;
+}
+
+/** Keeps a term's verdict for `TERM_COUNT_MS`, in a map of at most `TERM_COUNTS_KEPT` terms (terms come from users). */
+function keepVerdict<V>(verdicts: Map<string, Verdict<V>>, term: string, value: V, at: number): void {
+  if (verdicts.size >= TERM_COUNTS_KEPT) verdicts.clear();
+  verdicts.set(term, { value, until: at + TERM_COUNT_MS });
 }
 
 /**
@@ -532,7 +541,7 @@ function rememberTerm(db: Db, term: string, common: boolean, at: number): void {
  * walk that follows; PostgreSQL: the probe's bounded scan, 5.8 ms against 3.1 for the walk alone), and every page of
  * a search, and every user searching the same term, found it out again.
  */
-const termCounts = perDatabase(() => new Map<string, { readonly common: boolean; readonly until: number }>());
+const termCounts = perDatabase(() => new Map<string, Verdict<boolean>>());
 const TERM_COUNT_MS = 60_000;
 const TERM_COUNTS_KEPT = 1000;
 
