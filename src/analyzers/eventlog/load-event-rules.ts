@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { ScanIssue } from '../../core/scan-issue.js';
-import type { NeedleAutomaton } from '../../engines/needle/needle-automaton.js';
+import type { LazyNeedleAutomaton } from '../../engines/needle/lazy-needle-automaton.js';
 import { FieldRuleIndex, type FieldNeedleDetector } from '../../engines/needle/field-rule-index.js';
 import { compileSigmaRule, lazySigmaRule, summarizeSigmaCompile, type CompiledSigmaRule, type SigmaCompileOptions, type SigmaCompileSummary } from '../../engines/sigma/compile-sigma-rule.js';
 import type { SigmaRuleSet } from '../../engines/sigma/compile-sigma-rules.js';
@@ -354,7 +354,7 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
     return lastChannelLower;
   };
   // Sysmon and Security 4688 process creations, for one, hold the same rules under two field mappings.
-  const automata = new Map<string, NeedleAutomaton>();
+  const automata = new Map<string, LazyNeedleAutomaton>();
   const detector = (item: Entry): FieldNeedleDetector<EventRecordFields> => ({ meta: item.rule.meta, fieldNeedles: item.rule.fieldNeedles, test: (record) => mayMatch(item, record) && item.rule.test(record) });
   return {
     rules: [...distinct.values()],

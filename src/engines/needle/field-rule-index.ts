@@ -1,5 +1,5 @@
 import type { Detector } from '../../core/detector.js';
-import { NeedleAutomaton } from './needle-automaton.js';
+import { LazyNeedleAutomaton } from './lazy-needle-automaton.js';
 
 /** A detector whose needles are tagged with their field: `\0field\0needle`, field '' for any field. */
 export interface FieldNeedleDetector<R> extends Detector<R> {
@@ -20,11 +20,11 @@ const ANY_FIELD = -1;
  */
 export class FieldRuleIndex<R> {
   readonly #detectors: readonly FieldNeedleDetector<R>[];
-  readonly #automaton: NeedleAutomaton | undefined;
+  readonly #automaton: LazyNeedleAutomaton | undefined;
   /** Lower-case field name → its number. */
   readonly #fieldIds: ReadonlyMap<string, number>;
   /**
-   * Automaton state (offset / class count) → pairs (detector index, field number or ANY_FIELD) of every
+   * Automaton state (see `LazyNeedleAutomaton.stateOf`) → pairs (detector index, field number or ANY_FIELD) of every
    * needle ending there, flattened: pairs of state s are `#pairs[#pairStart[s]]` up to `#pairStart[s + 1]`.
    */
   readonly #pairStart: Int32Array;
@@ -36,7 +36,7 @@ export class FieldRuleIndex<R> {
   readonly #marks: Uint8Array;
 
   /** `automata` shares automata between indexes built from the same needles (see RuleIndex). */
-  constructor(detectors: readonly FieldNeedleDetector<R>[], automata?: Map<string, NeedleAutomaton>) {
+  constructor(detectors: readonly FieldNeedleDetector<R>[], automata?: Map<string, LazyNeedleAutomaton>) {
     this.#detectors = detectors;
     const needleIds = new Map<string, number>();
     const fieldIds = new Map<string, number>();
@@ -71,19 +71,19 @@ export class FieldRuleIndex<R> {
       const key = automata === undefined ? '' : JSON.stringify(needles);
       let automaton = automata?.get(key);
       if (automaton === undefined) {
-        automaton = NeedleAutomaton.build(needles);
+        automaton = LazyNeedleAutomaton.build(needles);
         automata?.set(key, automaton);
       }
       this.#automaton = automaton;
     }
     this.#fieldIds = fieldIds;
     const automaton = this.#automaton;
-    const states = automaton === undefined ? 0 : automaton.delta.length / automaton.classCount;
+    const states = automaton === undefined ? 0 : automaton.stateCount;
     const pairStart = new Int32Array(states + 1);
     const pairs: number[] = [];
     for (let state = 0; state < states; state += 1) {
       pairStart[state] = pairs.length;
-      for (const needle of (automaton as NeedleAutomaton).outputsOf(state)) for (const v of owners[needle] as number[]) pairs.push(v);
+      for (const needle of (automaton as LazyNeedleAutomaton).outputsOf(state)) for (const v of owners[needle] as number[]) pairs.push(v);
     }
     pairStart[states] = pairs.length;
     this.#pairStart = pairStart;
@@ -111,7 +111,8 @@ export class FieldRuleIndex<R> {
     if (automaton !== undefined) {
       // The automaton's loop, inlined: one table step per character, and the pairs of a state that ends
       // a needle read from flat arrays, with no call per needle.
-      const { classOf, delta, classCount } = automaton;
+      const classOf = automaton.classOf;
+      let delta = automaton.delta;
       const pairStart = this.#pairStart;
       const pairs = this.#pairs;
       const fieldIds = this.#fieldIds;
@@ -123,16 +124,21 @@ export class FieldRuleIndex<R> {
         for (const value of fields.get(name) as readonly FieldValue[]) {
           if (value === null) continue;
           const text = typeof value === 'string' ? value : String(value);
-          let state = 0;
+          let state = LazyNeedleAutomaton.START;
           for (let i = 0; i < text.length; i += 1) {
             const code = text.charCodeAt(i);
-            const t = delta[state + (code > 255 ? 0 : (classOf[code] as number))] as number;
-            if (t >= 0) {
+            const cls = code > 255 ? 0 : (classOf[code] as number);
+            let t = delta[state + cls] as number;
+            if (t === 0) {
+              t = automaton.next(state, cls);
+              delta = automaton.delta;
+            }
+            if (t > 0) {
               state = t;
               continue;
             }
             state = ~t;
-            const s = state / classCount;
+            const s = automaton.stateOf(state);
             const end = pairStart[s + 1] as number;
             for (let p = pairStart[s] as number; p < end; p += 2) {
               const d = pairs[p] as number;

@@ -1,0 +1,250 @@
+/**
+ * An Aho–Corasick automaton over many needles whose transition table is made as text is read, not when it
+ * is built. Sigma's process-creation rules give thousands of needles and tens of thousands of states (a
+ * hash list alone 185,000): a full table (states × byte classes, 20 MB and more) costs 50–200 ms to fill
+ * per table and thread, and spreads the rows the records reach over all of it. Here the build makes the
+ * trie and its failure links only; a state gets a row of the table the first time a text reaches it, and
+ * a cell of that row is worked out the first time a text reads it. The records of a run reach a few
+ * thousand states, so the table stays small and its rows close together.
+ *
+ * Entries are offsets of rows, `row * classCount + 1`, so that 0 can mean "not yet known": an entry is > 0
+ * for a state that ends no needle, `~offset` (< 0) for one that does, and 0 until `next` works it out. A
+ * reader's loop is one load and one sign test, as for `NeedleAutomaton`; `next` may grow the table, so a
+ * reader takes `delta` again after it:
+ *
+ * ```ts
+ * let t = delta[state + cls];
+ * if (t === 0) { t = automaton.next(state, cls); delta = automaton.delta; }
+ * if (t > 0) state = t; else { state = ~t; ... automaton.stateOf(state) ... }
+ * ```
+ *
+ * Needles are lower case; ASCII letters match in either case; characters above U+00FF are class 0.
+ */
+export class LazyNeedleAutomaton {
+  /** The offset of the start state's row. */
+  static readonly START = 1;
+  /** Byte → class (0: a byte no needle uses). */
+  readonly classOf: Uint8Array;
+  readonly classCount: number;
+  /** The states of the trie, numbered from 0 (the start). */
+  readonly stateCount: number;
+  readonly needles: readonly string[];
+  /** `delta[offset + class]`: see the class comment. Replaced when it grows. */
+  #delta: Int32Array;
+  /** Row → state number, and state number → row offset (0: no row yet). */
+  #stateOfRow: Int32Array;
+  readonly #rowOf: Int32Array;
+  #rows: number;
+  /** The trie, per state: first child, next sibling, and the class of the edge into it; the start state's children by class. */
+  readonly #firstChild: Int32Array;
+  readonly #nextSibling: Int32Array;
+  readonly #classIn: Uint8Array;
+  readonly #startChild: Int32Array;
+  /** Failure state of each state. */
+  readonly #fail: Int32Array;
+  /** The indices (into `needles`) of the needles that end in each state (undefined: none). */
+  readonly #outputs: readonly (readonly number[] | undefined)[];
+
+  private constructor(
+    needles: readonly string[],
+    classOf: Uint8Array,
+    classCount: number,
+    trie: {
+      readonly states: number;
+      readonly firstChild: Int32Array;
+      readonly nextSibling: Int32Array;
+      readonly classIn: Uint8Array;
+      readonly startChild: Int32Array;
+      readonly fail: Int32Array;
+      readonly outputs: readonly (readonly number[] | undefined)[];
+    },
+  ) {
+    this.needles = needles;
+    this.classOf = classOf;
+    this.classCount = classCount;
+    this.stateCount = trie.states;
+    this.#firstChild = trie.firstChild;
+    this.#nextSibling = trie.nextSibling;
+    this.#classIn = trie.classIn;
+    this.#startChild = trie.startChild;
+    this.#fail = trie.fail;
+    this.#outputs = trie.outputs;
+    const rows = Math.min(trie.states, 256);
+    this.#delta = new Int32Array(rows * classCount + 1);
+    this.#stateOfRow = new Int32Array(rows);
+    this.#rowOf = new Int32Array(trie.states);
+    // The start state has the first row.
+    this.#rows = 1;
+    this.#rowOf[0] = LazyNeedleAutomaton.START;
+  }
+
+  /** Builds the trie and failure links of these lower-case needles. */
+  static build(needles: readonly string[]): LazyNeedleAutomaton {
+    const encoded = needles.map((n) => Buffer.from(n, 'utf8'));
+    const classOf = new Uint8Array(256);
+    let classCount = 1;
+    let capacity = 1;
+    for (const bytes of encoded) {
+      capacity += bytes.length;
+      for (const b of bytes) {
+        if (classOf[b] !== 0) continue;
+        if (classCount === 255) throw new RangeError('needles use too many distinct bytes');
+        classOf[b] = classCount;
+        if (b >= 97 && b <= 122) classOf[b - 32] = classCount;
+        classCount += 1;
+      }
+    }
+    // The trie as sibling lists (most states have one child); the start state's children also by class.
+    const firstChild = new Int32Array(capacity);
+    const nextSibling = new Int32Array(capacity);
+    const classIn = new Uint8Array(capacity);
+    const startChild = new Int32Array(classCount);
+    const endOf = new Int32Array(encoded.length);
+    let states = 1;
+    for (const [index, bytes] of encoded.entries()) {
+      let state = 0;
+      for (const b of bytes) {
+        const cls = classOf[b] as number;
+        let child = state === 0 ? (startChild[cls] as number) : (firstChild[state] as number);
+        if (state !== 0) while (child !== 0 && classIn[child] !== cls) child = nextSibling[child] as number;
+        if (child === 0) {
+          child = states;
+          states += 1;
+          classIn[child] = cls;
+          nextSibling[child] = firstChild[state] as number;
+          firstChild[state] = child;
+          if (state === 0) startChild[cls] = child;
+        }
+        state = child;
+      }
+      endOf[index] = state;
+    }
+    // A plain array filled in order keeps fast elements (a sparse one of 100,000s of states would not).
+    const outputs: (readonly number[] | undefined)[] = [];
+    for (let s = 0; s < states; s += 1) outputs.push(undefined);
+    endOf.forEach((state, index) => {
+      outputs[state] = [...(outputs[state] ?? []), index];
+    });
+    const fail = new Int32Array(states);
+    const child = (state: number, cls: number): number => {
+      if (state === 0) return startChild[cls] as number;
+      let c = firstChild[state] as number;
+      while (c !== 0 && classIn[c] !== cls) c = nextSibling[c] as number;
+      return c;
+    };
+    // Breadth first: a state's failure state is shallower, so its failure link and outputs are settled first.
+    const queue = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < tail; head += 1) {
+      const s = queue[head] as number;
+      for (let c = firstChild[s] as number; c !== 0; c = nextSibling[c] as number) {
+        queue[tail] = c;
+        tail += 1;
+        const cls = classIn[c] as number;
+        let f = 0;
+        if (s !== 0) {
+          f = fail[s] as number;
+          for (;;) {
+            const next = child(f, cls);
+            if (next !== 0) {
+              f = next;
+              break;
+            }
+            if (f === 0) break;
+            f = fail[f] as number;
+          }
+        }
+        fail[c] = f;
+        const inherited = outputs[f];
+        const mine = outputs[c];
+        if (inherited !== undefined) outputs[c] = mine === undefined ? inherited : [...mine, ...inherited];
+      }
+    }
+    const trie = { states, firstChild, nextSibling, classIn, startChild, fail, outputs };
+    return new LazyNeedleAutomaton(needles, classOf, classCount, trie);
+  }
+
+  /** The table: see the class comment. */
+  get delta(): Int32Array {
+    return this.#delta;
+  }
+
+  /** The entry `delta[offset + cls]`, worked out and kept (with a row for the state it leads to) when still unknown. */
+  next(offset: number, cls: number): number {
+    const known = this.#delta[offset + cls] as number;
+    if (known !== 0) return known;
+    let state = this.stateOf(offset);
+    // The state the class leads to: a trie edge of the state or of its failure states, else the start.
+    let target = 0;
+    for (;;) {
+      let c = state === 0 ? (this.#startChild[cls] as number) : (this.#firstChild[state] as number);
+      if (state !== 0) while (c !== 0 && this.#classIn[c] !== cls) c = this.#nextSibling[c] as number;
+      if (c !== 0) {
+        target = c;
+        break;
+      }
+      if (state === 0) break;
+      state = this.#fail[state] as number;
+    }
+    let row = this.#rowOf[target] as number;
+    if (row === 0) row = this.#addRow(target);
+    const value = this.#outputs[target] === undefined ? row : ~row;
+    this.#delta[offset + cls] = value;
+    return value;
+  }
+
+  /** A state's number from the offset of its row. */
+  stateOf(offset: number): number {
+    return this.#stateOfRow[(offset - 1) / this.classCount] as number;
+  }
+
+  /** The indices (into `needles`) of the needles that end in a state, by state number. */
+  outputsOf(state: number): readonly number[] {
+    return this.#outputs[state] ?? [];
+  }
+
+  /** Rows made so far (the start state's included). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Calls `found` with the index of every needle occurrence in the text. */
+  forEachMatch(text: string, found: (needle: number) => void): void {
+    const classOf = this.classOf;
+    let delta = this.#delta;
+    let state = LazyNeedleAutomaton.START;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      const cls = code > 255 ? 0 : (classOf[code] as number);
+      let t = delta[state + cls] as number;
+      if (t === 0) {
+        t = this.next(state, cls);
+        delta = this.#delta;
+      }
+      if (t > 0) {
+        state = t;
+        continue;
+      }
+      state = ~t;
+      for (const needle of this.outputsOf(this.stateOf(state))) found(needle);
+    }
+  }
+
+  #addRow(state: number): number {
+    const row = this.#rows;
+    if (row === this.#stateOfRow.length) {
+      const rows = Math.min(this.stateCount, row * 2);
+      const delta = new Int32Array(rows * this.classCount + 1);
+      delta.set(this.#delta);
+      this.#delta = delta;
+      const stateOfRow = new Int32Array(rows);
+      stateOfRow.set(this.#stateOfRow);
+      this.#stateOfRow = stateOfRow;
+    }
+    this.#rows = row + 1;
+    this.#stateOfRow[row] = state;
+    const offset = row * this.classCount + 1;
+    this.#rowOf[state] = offset;
+    return offset;
+  }
+}
