@@ -111,8 +111,7 @@ export class FieldRuleIndex<R> {
     if (automaton !== undefined) {
       // The automaton's loop, inlined: one table step per character, and the pairs of a state that ends
       // a needle read from flat arrays, with no call per needle.
-      const classOf = automaton.classOf;
-      let delta = automaton.delta;
+      const { classOf, delta } = automaton;
       const pairStart = this.#pairStart;
       const pairs = this.#pairs;
       const fieldIds = this.#fieldIds;
@@ -129,10 +128,11 @@ export class FieldRuleIndex<R> {
             const code = text.charCodeAt(i);
             const cls = code > 255 ? 0 : (classOf[code] as number);
             let t = delta[state + cls] as number;
-            if (t === 0) {
-              t = automaton.next(state, cls);
-              delta = automaton.delta;
+            if (t > 0) {
+              state = t;
+              continue;
             }
+            if (t === 0) t = automaton.next(state, cls);
             if (t > 0) {
               state = t;
               continue;

@@ -5,16 +5,17 @@
  * per table and thread, and spreads the rows the records reach over all of it. Here the build makes the
  * trie and its failure links only; a state gets a row of the table the first time a text reaches it, and
  * a cell of that row is worked out the first time a text reads it. The records of a run reach a few
- * thousand states, so the table stays small and its rows close together.
+ * thousand states, so the rows in use stay few and close together. The table is allocated whole (zero
+ * filled: the system commits its pages as rows are written), so it never moves.
  *
  * Entries are offsets of rows, `row * classCount + 1`, so that 0 can mean "not yet known": an entry is > 0
  * for a state that ends no needle, `~offset` (< 0) for one that does, and 0 until `next` works it out. A
- * reader's loop is one load and one sign test, as for `NeedleAutomaton`; `next` may grow the table, so a
- * reader takes `delta` again after it:
+ * reader's loop is one load and one sign test, as for `NeedleAutomaton`:
  *
  * ```ts
  * let t = delta[state + cls];
- * if (t === 0) { t = automaton.next(state, cls); delta = automaton.delta; }
+ * if (t > 0) { state = t; continue; }
+ * if (t === 0) t = automaton.next(state, cls);
  * if (t > 0) state = t; else { state = ~t; ... automaton.stateOf(state) ... }
  * ```
  *
@@ -29,21 +30,22 @@ export class LazyNeedleAutomaton {
   /** The states of the trie, numbered from 0 (the start). */
   readonly stateCount: number;
   readonly needles: readonly string[];
-  /** `delta[offset + class]`: see the class comment. Replaced when it grows. */
-  #delta: Int32Array;
+  /** `delta[offset + class]`: see the class comment. */
+  readonly delta: Int32Array;
   /** Row → state number, and state number → row offset (0: no row yet). */
-  #stateOfRow: Int32Array;
+  readonly #stateOfRow: Int32Array;
   readonly #rowOf: Int32Array;
   #rows: number;
   /** The trie, per state: first child, next sibling, and the class of the edge into it; the start state's children by class. */
   readonly #firstChild: Int32Array;
   readonly #nextSibling: Int32Array;
   readonly #classIn: Uint8Array;
-  readonly #startChild: Int32Array;
   /** Failure state of each state. */
   readonly #fail: Int32Array;
   /** The indices (into `needles`) of the needles that end in each state (undefined: none). */
   readonly #outputs: readonly (readonly number[] | undefined)[];
+  /** The entries `next` fills once it has their value (kept to spare an array per call). */
+  readonly #pending: number[] = [];
 
   private constructor(
     needles: readonly string[],
@@ -66,16 +68,19 @@ export class LazyNeedleAutomaton {
     this.#firstChild = trie.firstChild;
     this.#nextSibling = trie.nextSibling;
     this.#classIn = trie.classIn;
-    this.#startChild = trie.startChild;
     this.#fail = trie.fail;
     this.#outputs = trie.outputs;
-    const rows = Math.min(trie.states, 256);
-    this.#delta = new Int32Array(rows * classCount + 1);
-    this.#stateOfRow = new Int32Array(rows);
+    this.delta = new Int32Array(trie.states * classCount + 1);
+    this.#stateOfRow = new Int32Array(trie.states);
     this.#rowOf = new Int32Array(trie.states);
     // The start state has the first row.
     this.#rows = 1;
     this.#rowOf[0] = LazyNeedleAutomaton.START;
+    this.#stateOfRow[0] = 0;
+    for (let cls = 0; cls < classCount; cls += 1) {
+      const child = trie.startChild[cls] as number;
+      this.delta[LazyNeedleAutomaton.START + cls] = child === 0 ? LazyNeedleAutomaton.START : this.#entryOf(child);
+    }
   }
 
   /** Builds the trie and failure links of these lower-case needles. */
@@ -164,33 +169,48 @@ export class LazyNeedleAutomaton {
     return new LazyNeedleAutomaton(needles, classOf, classCount, trie);
   }
 
-  /** The table: see the class comment. */
-  get delta(): Int32Array {
-    return this.#delta;
-  }
-
-  /** The entry `delta[offset + cls]`, worked out and kept (with a row for the state it leads to) when still unknown. */
+  /**
+   * The entry `delta[offset + cls]`, worked out and kept when still unknown: the trie edge of the state, else
+   * the entry of its failure state, worked out the same way and kept too (failure states are shallow and
+   * shared, so most chains end at a known entry after a step or two).
+   */
   next(offset: number, cls: number): number {
-    const known = this.#delta[offset + cls] as number;
-    if (known !== 0) return known;
+    const delta = this.delta;
+    let at = offset + cls;
+    let value = delta[at] as number;
+    if (value !== 0) return value;
+    const pending = this.#pending;
+    pending.length = 0;
     let state = this.stateOf(offset);
-    // The state the class leads to: a trie edge of the state or of its failure states, else the start.
-    let target = 0;
+    // The start state's row is complete, so the chain ends at the latest there.
     for (;;) {
-      let c = state === 0 ? (this.#startChild[cls] as number) : (this.#firstChild[state] as number);
-      if (state !== 0) while (c !== 0 && this.#classIn[c] !== cls) c = this.#nextSibling[c] as number;
+      let c = this.#firstChild[state] as number;
+      while (c !== 0 && this.#classIn[c] !== cls) c = this.#nextSibling[c] as number;
       if (c !== 0) {
-        target = c;
+        value = this.#entryOf(c);
+        pending.push(at);
         break;
       }
-      if (state === 0) break;
+      pending.push(at);
       state = this.#fail[state] as number;
+      at = this.#rowOffset(state) + cls;
+      value = delta[at] as number;
+      if (value !== 0) break;
     }
-    let row = this.#rowOf[target] as number;
-    if (row === 0) row = this.#addRow(target);
-    const value = this.#outputs[target] === undefined ? row : ~row;
-    this.#delta[offset + cls] = value;
+    for (const p of pending) delta[p] = value;
     return value;
+  }
+
+  /** The entry that leads to a state: its row's offset, negated when a needle ends there. */
+  #entryOf(state: number): number {
+    const offset = this.#rowOffset(state);
+    return this.#outputs[state] === undefined ? offset : ~offset;
+  }
+
+  /** A state's row offset, the row made when it has none yet. */
+  #rowOffset(state: number): number {
+    const offset = this.#rowOf[state] as number;
+    return offset === 0 ? this.#addRow(state) : offset;
   }
 
   /** A state's number from the offset of its row. */
@@ -203,24 +223,43 @@ export class LazyNeedleAutomaton {
     return this.#outputs[state] ?? [];
   }
 
-  /** Rows made so far (the start state's included). */
+  /** Rows in use (the start state's included). */
   get rows(): number {
     return this.#rows;
   }
 
-  /** Calls `found` with the index of every needle occurrence in the text. */
-  forEachMatch(text: string, found: (needle: number) => void): void {
-    const classOf = this.classOf;
-    let delta = this.#delta;
+  /** True when any needle occurs in the text. */
+  test(text: string): boolean {
+    const { classOf, delta } = this;
     let state = LazyNeedleAutomaton.START;
     for (let i = 0; i < text.length; i += 1) {
       const code = text.charCodeAt(i);
       const cls = code > 255 ? 0 : (classOf[code] as number);
       let t = delta[state + cls] as number;
-      if (t === 0) {
-        t = this.next(state, cls);
-        delta = this.#delta;
+      if (t > 0) {
+        state = t;
+        continue;
       }
+      if (t === 0) t = this.next(state, cls);
+      if (t < 0) return true;
+      state = t;
+    }
+    return false;
+  }
+
+  /** Calls `found` with the index of every needle occurrence in the text. */
+  forEachMatch(text: string, found: (needle: number) => void): void {
+    const { classOf, delta } = this;
+    let state = LazyNeedleAutomaton.START;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      const cls = code > 255 ? 0 : (classOf[code] as number);
+      let t = delta[state + cls] as number;
+      if (t > 0) {
+        state = t;
+        continue;
+      }
+      if (t === 0) t = this.next(state, cls);
       if (t > 0) {
         state = t;
         continue;
@@ -232,15 +271,6 @@ export class LazyNeedleAutomaton {
 
   #addRow(state: number): number {
     const row = this.#rows;
-    if (row === this.#stateOfRow.length) {
-      const rows = Math.min(this.stateCount, row * 2);
-      const delta = new Int32Array(rows * this.classCount + 1);
-      delta.set(this.#delta);
-      this.#delta = delta;
-      const stateOfRow = new Int32Array(rows);
-      stateOfRow.set(this.#stateOfRow);
-      this.#stateOfRow = stateOfRow;
-    }
     this.#rows = row + 1;
     this.#stateOfRow[row] = state;
     const offset = row * this.classCount + 1;

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import RE2 from 're2';
 import type { Detector } from '../../core/detector.js';
 import type { RuleMeta } from '../../core/rule-meta.js';
-import { NeedleAutomaton } from '../needle/needle-automaton.js';
+import { LazyNeedleAutomaton } from '../needle/lazy-needle-automaton.js';
 import { compileSigmaString, foldRecent } from './compile-sigma-string.js';
 import { requiredRegexLiteral } from './regex-literal.js';
 import { foldCase } from './fold-case.js';
@@ -456,9 +456,9 @@ function buildValueTests(item: SigmaDetectionItem, modifiers: ParsedModifiers, c
   // and sees every other character as none of theirs.
   // Built on the first test: most rules are never tested on a given log (their needles never occur).
   const literals = contained;
-  let automaton: NeedleAutomaton | undefined;
+  let automaton: LazyNeedleAutomaton | undefined;
   const any: ValuesTest = (values) => {
-    automaton ??= NeedleAutomaton.build([...new Set(literals)]);
+    automaton ??= LazyNeedleAutomaton.build([...new Set(literals)]);
     const found = automaton;
     return values.some((v) => v !== null && found.test(String(v)));
   };
