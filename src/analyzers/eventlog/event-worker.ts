@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ToPoolWorker } from '../run-worker-pool.js';
 import type { EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
 import { compileEventRules, eventRuleSummary, type ParsedEventRules } from './load-event-rules.js';
+import { unpackEventRules } from './packed-event-rules.js';
 import { scanEventTask } from './scan-event-task.js';
 
 /** At most one progress message per task this often. */
@@ -10,7 +11,7 @@ const PROGRESS_MS = 200;
 /** Messages the pool sends to a worker. */
 export type ToEventWorker = ToPoolWorker<EventTask>;
 
-// A worker thread: it compiles the rules the main thread read and parsed (posted once read), and reads the
+// A worker thread: it compiles the rules the main thread read and parsed (posted packed once read), and reads the
 // chunk ranges it is sent, one at a time.
 const { settings } = workerData as { settings: EventSettings };
 const port = parentPort;
@@ -24,7 +25,7 @@ if (port !== null) {
   let summarised = false;
   port.on('message', (message: ToEventWorker) => {
     if (message.type === 'data') {
-      parsed(message.data as ParsedEventRules);
+      parsed(unpackEventRules(message.data as Uint8Array));
       return;
     }
     // Progress goes out at most every PROGRESS_MS: a message per 64 KiB chunk wakes the main thread

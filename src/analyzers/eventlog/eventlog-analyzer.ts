@@ -5,7 +5,8 @@ import type { ScanIssue } from '../../core/scan-issue.js';
 import { evtxChunkCount } from '../../formats/evtx/read-evtx-file.js';
 import type { EvtxSource } from '../../targets/find-evtx-files.js';
 import type { EventRuleSummary, EventSettings, EventTask, EventTaskOutcome } from './event-task.js';
-import { compileEventRules, eventRuleIssues, eventRuleSummary, readEventRules } from './load-event-rules.js';
+import { compileEventRules, eventRuleIssues, eventRuleSummary, readEventRules, type ParsedEventRules } from './load-event-rules.js';
+import { readPackedEventRules, unpackEventRules } from './packed-event-rules.js';
 import { ESCALATION_INCIDENT_RULE, INCIDENT_RULE, ProcessTreeCorrelator } from './process-tree-incidents.js';
 import { scanEventTask } from './scan-event-task.js';
 import { runEventTasksOnWorkers } from './event-worker-pool.js';
@@ -44,8 +45,11 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     const totalBytes = input.sources.reduce((sum, s) => sum + s.size, 0);
     const threads = workersAvailable() && totalBytes >= INLINE_MAX_BYTES ? Math.max(1, input.threads) : 1;
     // Rule files are read and parsed once per run, and what compiling finds but the tests worked out once
-    // (or read from the rule cache); threads then compile each test when a record first reaches it.
-    const parsed = readEventRules(input.settings.rules, { summarize: threads > 1 || input.settings.rules.cacheDir !== undefined });
+    // (or all of it read from the rule cache); threads then compile each test when a record first reaches it.
+    // Threads are posted the rules packed; a single thread packs them only for the rule cache to keep.
+    const sources = input.settings.rules;
+    const packed = threads > 1 || sources.cacheDir !== undefined ? readPackedEventRules(sources, { summarize: true }) : undefined;
+    const parsed = async (): Promise<ParsedEventRules> => (packed === undefined ? readEventRules(sources) : unpackEventRules(await packed));
     const tasks = planEventTasks(input.sources, threads > 1 ? CHUNKS_PER_TASK : Number.MAX_SAFE_INTEGER);
     const progress = { bytes: 0, records: 0, matches: 0 };
     const onRecords = (records: number, matches: number): void => {
@@ -58,10 +62,10 @@ export const eventlogAnalyzer: Analyzer<EventlogInput> = {
     if (threads > 1) {
       // Workers start on the parsed rules at once and compile them; the first outcome of each carries the
       // rule list and diagnostics, so this thread does not compile the rules a second time.
-      outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, parsed, context.signal, onRecords);
-      rules = outcomes.find((o) => o.rules !== undefined)?.rules ?? eventRuleSummary(await compileEventRules(await parsed));
+      outcomes = await runEventTasksOnWorkers(tasks, threads, input.settings, packed as Promise<Uint8Array>, context.signal, onRecords);
+      rules = outcomes.find((o) => o.rules !== undefined)?.rules ?? eventRuleSummary(await compileEventRules(await parsed()));
     } else {
-      const compiled = await compileEventRules(await parsed);
+      const compiled = await compileEventRules(await parsed());
       rules = eventRuleSummary(compiled);
       outcomes = [];
       for (const task of tasks) outcomes.push(await scanEventTask(task, compiled, input.settings, context.signal, onRecords));

@@ -45,9 +45,9 @@ const RULE_FILE = /\.ya?ml$/i;
  * Symbolic links inside folders are not followed, so a rule tree cannot lead the loader elsewhere.
  */
 export async function loadSigmaRules(paths: readonly string[], options: SigmaLoadOptions = {}): Promise<SigmaLoadResult> {
-  const diagnostics: SigmaDiagnostic[] = [];
-  const files: string[] = [];
-  for (const p of paths) collect(p, true, files, diagnostics);
+  const listed = listSigmaFiles(paths);
+  const files = listed.files;
+  const diagnostics = [...listed.diagnostics];
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const seen = new Map<string, SigmaRule | SigmaCorrelation>();
@@ -93,6 +93,14 @@ export async function loadSigmaRules(paths: readonly string[], options: SigmaLoa
   }
   cache?.save();
   return { files, rules, diagnostics, correlations, screenedOut };
+}
+
+/** The rule files `loadSigmaRules` reads from these paths, in its order, and the paths it cannot read. */
+export function listSigmaFiles(paths: readonly string[]): { readonly files: string[]; readonly diagnostics: readonly SigmaDiagnostic[] } {
+  const diagnostics: SigmaDiagnostic[] = [];
+  const files: string[] = [];
+  for (const p of paths) collect(p, true, files, diagnostics);
+  return { files, diagnostics };
 }
 
 /** A rule file's text; undefined when it cannot be read or is too large (a diagnostic says why), 'screened' when the screen leaves it out. */

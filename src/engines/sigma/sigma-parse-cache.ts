@@ -62,6 +62,19 @@ export function parserFingerprint(): string {
   return parserHash;
 }
 
+/**
+ * What identifies a file's content without reading it: device, inode, size, modification and change times
+ * to the nanosecond; undefined when it cannot be stat'ed.
+ */
+export function fileStamp(file: string): string | undefined {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A cache file's map, or undefined when it is missing, too large, unreadable or not a map. */
 export function readCacheMap(file: string): Map<unknown, unknown> | undefined {
   try {
@@ -73,12 +86,17 @@ export function readCacheMap(file: string): Map<unknown, unknown> | undefined {
   }
 }
 
-/** Writes a cache file whole or not at all (a temporary file renamed), readable by its owner only; failures are ignored. */
+/** Writes a cache file of entries whole or not at all; failures are ignored. */
 export function writeCacheMap(dir: string, file: string, entries: Map<string, unknown>): void {
+  writeCacheFile(dir, file, [serialize(entries)]);
+}
+
+/** Writes a cache file whole or not at all (a temporary file renamed), readable by its owner only; failures are ignored. */
+export function writeCacheFile(dir: string, file: string, parts: readonly Uint8Array[]): void {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, serialize(entries), { mode: 0o600 });
+    writeFileSync(temporary, Buffer.concat(parts), { mode: 0o600 });
     renameSync(temporary, file);
   } catch {
     try {
@@ -126,14 +144,7 @@ export function openSigmaParseCache(dir: string, paths: readonly string[], scree
   const used: Entries = new Map();
   let changed = false;
   return {
-    stamp(target) {
-      try {
-        const s = statSync(target, { bigint: true });
-        return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-      } catch {
-        return undefined;
-      }
-    },
+    stamp: fileStamp,
     get(target, stamp) {
       const entry = old.get(target);
       if (entry === undefined || entry.stamp !== stamp) return undefined;
