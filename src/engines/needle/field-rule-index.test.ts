@@ -41,13 +41,25 @@ describe('FieldRuleIndex', () => {
     expect(ids(index.candidates(record))).toEqual(['cli-whoami', 'keyword', 'no-needles', 'port']);
   });
 
-  it('agrees with a naive per-field search on random records (property test)', () => {
+  it('wakes the same detectors for a value equal to the last record\'s, in a field with needles or keywords only', () => {
+    const built = new FieldRuleIndex([detector('image-cmd', ['\0image\0\\cmd.exe']), detector('keyword', ['\0\0mimikatz'])]);
+    // The keyword is found in `a` first; `b`'s value still wakes it, and is remembered as doing so.
+    expect(ids(built.candidates(new Map([['a', ['mimikatz']], ['b', ['MIMIKATZ']], ['image', ['c:\\cmd.exe']]])))).toEqual(['image-cmd', 'keyword']);
+    expect(ids(built.candidates(new Map([['b', ['MIMIKATZ']]])))).toEqual(['keyword']);
+    expect(ids(built.candidates(new Map([['image', ['c:\\cmd.exe']]])))).toEqual(['image-cmd']);
+    expect(ids(built.candidates(new Map([['image', ['c:\\cmd.exe']], ['b', ['x']]])))).toEqual(['image-cmd']);
+    expect(ids(built.candidates(new Map([['b', ['x']]])))).toEqual([]);
+  });
+
+  it('agrees with a naive per-field search on random records, values often repeated (property test)', () => {
     let seed = 7;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
+    // `d` is named by no needle: only keywords are searched there.
     const fields = ['a', 'b', 'c'];
+    const recordFields = [...fields, 'd'];
     const alphabet = 'abAB.\\';
     const word = (max: number): string => Array.from({ length: 1 + rand(max) }, () => alphabet[rand(alphabet.length)]).join('');
     for (let round = 0; round < 200; round += 1) {
@@ -58,8 +70,16 @@ describe('FieldRuleIndex', () => {
         ),
       );
       const built = new FieldRuleIndex(detectors);
+      let previous: Fields = new Map();
       for (let k = 0; k < 10; k += 1) {
-        const record: Fields = new Map(fields.filter(() => rand(3) > 0).map((f) => [f, [word(12)]]));
+        // Half the values equal the last record's (as a copy of the text, or the same number).
+        const value = (f: string): string | number => {
+          const last = previous.get(f)?.[0];
+          if (last !== undefined && last !== null && rand(2) === 0) return typeof last === 'string' ? ` ${last}`.slice(1) : last;
+          return rand(5) === 0 ? rand(3) : word(12);
+        };
+        const record: Fields = new Map(recordFields.filter(() => rand(3) > 0).map((f) => [f, [value(f)]]));
+        previous = record;
         const naive = detectors.filter((d) =>
           (d.fieldNeedles ?? []).some((tagged) => {
             const [, field, needle] = tagged.split('\0') as [string, string, string];

@@ -11,27 +11,84 @@ export interface FieldNeedleDetector<R> extends Detector<R> {
 type FieldValue = string | number | boolean | null;
 
 const ANY_FIELD = -1;
+const NO_HITS: readonly number[] = [];
+
+/**
+ * An automaton and, per state (see `LazyNeedleAutomaton.stateOf`), the pairs (detector index, field number
+ * or ANY_FIELD) of every needle ending there, flattened: pairs of state s are `pairs[pairStart[s]]` up to
+ * `pairStart[s + 1]`.
+ */
+interface Scanner {
+  readonly automaton: LazyNeedleAutomaton;
+  readonly pairStart: Int32Array;
+  readonly pairs: Int32Array;
+}
+
+/** A scanner over needles (index → text), each with its (detector, field) pairs; undefined without needles. */
+function scanner(needles: readonly string[], owners: readonly (readonly number[])[], automata: Map<string, LazyNeedleAutomaton> | undefined): Scanner | undefined {
+  if (needles.length === 0) return undefined;
+  const key = automata === undefined ? '' : JSON.stringify(needles);
+  let automaton = automata?.get(key);
+  if (automaton === undefined) {
+    automaton = LazyNeedleAutomaton.build(needles);
+    automata?.set(key, automaton);
+  }
+  const states = automaton.stateCount;
+  const pairStart = new Int32Array(states + 1);
+  const pairs: number[] = [];
+  for (let state = 0; state < states; state += 1) {
+    pairStart[state] = pairs.length;
+    for (const needle of automaton.outputsOf(state)) for (const v of owners[needle] as number[]) pairs.push(v);
+  }
+  pairStart[states] = pairs.length;
+  return { automaton, pairStart, pairs: Int32Array.from(pairs) };
+}
+
+/**
+ * What the index knows of one field name: its number (undefined for a field no needle belongs to), the
+ * scanner for it, and the last single value it held with the detectors that value's text woke (every one,
+ * not just those new to its record). Records of one kind come in runs: the schema, provider, channel,
+ * computer, user and parent process repeat record after record (about 70 % of the text of Sigma's sample
+ * logs equals the same field's value in the record before), and a value equal to the last is not searched
+ * again.
+ */
+interface FieldSlot {
+  /** The field's number, or below ANY_FIELD for a field no needle belongs to. */
+  readonly id: number;
+  readonly scanner: Scanner | undefined;
+  /** False past MAX_SLOTS: the slot is not kept, so it remembers nothing. */
+  readonly kept: boolean;
+  last: FieldValue | undefined;
+  hits: readonly number[];
+}
+
+/** At most this many field names get a slot (names come from the records); the others are searched every time. */
+const MAX_SLOTS = 4096;
 
 /**
  * Picks, for a record of named fields, the detectors worth testing: those with a needle in the values of
- * the field the needle belongs to. Only fields some needle belongs to are searched (every field when a
- * keyword needle exists), so a needle such as `cmd.exe` from `Image` is not woken by a command line, a
- * parent image or a hash, and identifiers, times and the like are never searched at all.
+ * the field the needle belongs to. Only fields some needle belongs to are searched with every needle; the
+ * other fields, when keyword needles (of no field) exist, with those alone (a small automaton: most of a
+ * record's text is identifiers, times and schema names that only keywords could concern). So a needle
+ * such as `cmd.exe` from `Image` is not woken by a command line, a parent image or a hash. A field whose one
+ * value equals its value in the last record is not searched again (see `FieldSlot`).
  */
 export class FieldRuleIndex<R> {
   readonly #detectors: readonly FieldNeedleDetector<R>[];
-  readonly #automaton: LazyNeedleAutomaton | undefined;
+  /** Every needle, for the fields some needle belongs to. */
+  readonly #all: Scanner | undefined;
+  /** The keyword needles alone, for the other fields; undefined when there are none. */
+  readonly #keywords: Scanner | undefined;
   /** Lower-case field name → its number. */
   readonly #fieldIds: ReadonlyMap<string, number>;
-  /**
-   * Automaton state (see `LazyNeedleAutomaton.stateOf`) → pairs (detector index, field number or ANY_FIELD) of every
-   * needle ending there, flattened: pairs of state s are `#pairs[#pairStart[s]]` up to `#pairStart[s + 1]`.
-   */
-  readonly #pairStart: Int32Array;
-  readonly #pairs: Int32Array;
+  /** Field name → its slot, made on first sight. */
+  readonly #slots = new Map<string, FieldSlot>();
+  /** Detectors woken by the value being searched, and their marks (a value's hits are kept in its slot). */
+  readonly #hits: number[] = [];
+  readonly #hitMarks: Uint8Array;
   /** The detectors found for the record being read, in the order found (each once: see `#marks`); reused, so a record allocates no list of its own. */
   readonly #found: Int32Array;
-  readonly #anyField: boolean;
+  #count = 0;
   readonly #always: readonly number[];
   readonly #marks: Uint8Array;
 
@@ -42,7 +99,6 @@ export class FieldRuleIndex<R> {
     const fieldIds = new Map<string, number>();
     const owners: number[][] = [];
     const always: number[] = [];
-    let anyField = false;
     detectors.forEach((detector, d) => {
       const tagged = detector.fieldNeedles ?? [];
       if (tagged.length === 0) always.push(d);
@@ -57,8 +113,7 @@ export class FieldRuleIndex<R> {
           owners.push([]);
         }
         let fieldId = ANY_FIELD;
-        if (field === '') anyField = true;
-        else {
+        if (field !== '') {
           fieldId = fieldIds.get(field) ?? fieldIds.size;
           fieldIds.set(field, fieldId);
         }
@@ -66,31 +121,23 @@ export class FieldRuleIndex<R> {
       }
     });
     const needles = [...needleIds.keys()];
-    if (needles.length === 0) this.#automaton = undefined;
-    else {
-      const key = automata === undefined ? '' : JSON.stringify(needles);
-      let automaton = automata?.get(key);
-      if (automaton === undefined) {
-        automaton = LazyNeedleAutomaton.build(needles);
-        automata?.set(key, automaton);
-      }
-      this.#automaton = automaton;
-    }
+    this.#all = scanner(needles, owners, automata);
+    // The keyword needles and their keyword owners only.
+    const keywords: string[] = [];
+    const keywordOwners: number[][] = [];
+    needles.forEach((needle, id) => {
+      const list = owners[id] as number[];
+      const mine: number[] = [];
+      for (let i = 0; i < list.length; i += 2) if (list[i + 1] === ANY_FIELD) mine.push(list[i] as number, ANY_FIELD);
+      if (mine.length === 0) return;
+      keywords.push(needle);
+      keywordOwners.push(mine);
+    });
+    this.#keywords = scanner(keywords, keywordOwners, automata);
     this.#fieldIds = fieldIds;
-    const automaton = this.#automaton;
-    const states = automaton === undefined ? 0 : automaton.stateCount;
-    const pairStart = new Int32Array(states + 1);
-    const pairs: number[] = [];
-    for (let state = 0; state < states; state += 1) {
-      pairStart[state] = pairs.length;
-      for (const needle of (automaton as LazyNeedleAutomaton).outputsOf(state)) for (const v of owners[needle] as number[]) pairs.push(v);
-    }
-    pairStart[states] = pairs.length;
-    this.#pairStart = pairStart;
-    this.#pairs = Int32Array.from(pairs);
-    this.#anyField = anyField;
     this.#always = always;
     this.#marks = new Uint8Array(detectors.length);
+    this.#hitMarks = new Uint8Array(detectors.length);
     this.#found = new Int32Array(detectors.length);
   }
 
@@ -101,58 +148,31 @@ export class FieldRuleIndex<R> {
     // entries cost an array each), and the detectors found go in a typed array sorted in place.
     const marks = this.#marks;
     const found = this.#found;
-    let count = 0;
+    this.#count = 0;
     for (const d of this.#always) {
       marks[d] = 1;
-      found[count] = d;
-      count += 1;
+      found[this.#count] = d;
+      this.#count += 1;
     }
-    const automaton = this.#automaton;
-    if (automaton !== undefined) {
-      // The automaton's loop, inlined: one table step per character, and the pairs of a state that ends
-      // a needle read from flat arrays, with no call per needle.
-      const { classOf, delta } = automaton;
-      const pairStart = this.#pairStart;
-      const pairs = this.#pairs;
-      const fieldIds = this.#fieldIds;
-      const anyField = this.#anyField;
+    if (this.#all !== undefined) {
       for (const name of fields.keys()) {
-        const id = fieldIds.get(name);
-        if (id === undefined && !anyField) continue;
-        const fieldId = id ?? ANY_FIELD - 1;
-        for (const value of fields.get(name) as readonly FieldValue[]) {
+        const values = fields.get(name) as readonly FieldValue[];
+        const slot = this.#slot(name);
+        const scanner = slot.scanner;
+        if (scanner === undefined) continue;
+        if (values.length === 1 && slot.kept) {
+          const value = values[0] as FieldValue;
           if (value === null) continue;
-          const text = typeof value === 'string' ? value : String(value);
-          let state = LazyNeedleAutomaton.START;
-          for (let i = 0; i < text.length; i += 1) {
-            const code = text.charCodeAt(i);
-            const cls = code > 255 ? 0 : (classOf[code] as number);
-            let t = delta[state + cls] as number;
-            if (t > 0) {
-              state = t;
-              continue;
-            }
-            if (t === 0) t = automaton.next(state, cls);
-            if (t > 0) {
-              state = t;
-              continue;
-            }
-            state = ~t;
-            const s = automaton.stateOf(state);
-            const end = pairStart[s + 1] as number;
-            for (let p = pairStart[s] as number; p < end; p += 2) {
-              const d = pairs[p] as number;
-              if (marks[d] === 1) continue;
-              const owner = pairs[p + 1] as number;
-              if (owner !== ANY_FIELD && owner !== fieldId) continue;
-              marks[d] = 1;
-              found[count] = d;
-              count += 1;
-            }
-          }
+          if (value !== slot.last) {
+            slot.last = value;
+            slot.hits = this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, true);
+          } else for (const d of slot.hits) this.#mark(d);
+          continue;
         }
+        for (const value of values) if (value !== null) this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, false);
       }
     }
+    const count = this.#count;
     if (count > 1) found.subarray(0, count).sort();
     const out = new Array<FieldNeedleDetector<R>>(count);
     for (let i = 0; i < count; i += 1) {
@@ -161,5 +181,69 @@ export class FieldRuleIndex<R> {
       out[i] = this.#detectors[d] as FieldNeedleDetector<R>;
     }
     return out;
+  }
+
+  /** The slot of a field name, made on first sight; past MAX_SLOTS names, a slot that keeps nothing. */
+  #slot(name: string): FieldSlot {
+    let slot = this.#slots.get(name);
+    if (slot !== undefined) return slot;
+    const id = this.#fieldIds.get(name);
+    const kept = this.#slots.size < MAX_SLOTS;
+    slot = { id: id ?? ANY_FIELD - 1, scanner: id === undefined ? this.#keywords : this.#all, kept, last: undefined, hits: NO_HITS };
+    if (kept) this.#slots.set(name, slot);
+    return slot;
+  }
+
+  #mark(d: number): void {
+    if (this.#marks[d] === 1) return;
+    this.#marks[d] = 1;
+    this.#found[this.#count] = d;
+    this.#count += 1;
+  }
+
+  /**
+   * Marks the detectors with a needle in the text, of this field or of none; with `keep`, returns every
+   * detector the text woke (marked before or not). The automaton's loop, inlined: one table step per
+   * character, and the pairs of a state that ends a needle read from flat arrays.
+   */
+  #scan(scanner: Scanner, text: string, fieldId: number, keep: boolean): readonly number[] {
+    const { automaton, pairStart, pairs } = scanner;
+    const { classOf, delta } = automaton;
+    const hits = this.#hits;
+    const hitMarks = this.#hitMarks;
+    let state = LazyNeedleAutomaton.START;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      const cls = code > 255 ? 0 : (classOf[code] as number);
+      let t = delta[state + cls] as number;
+      if (t > 0) {
+        state = t;
+        continue;
+      }
+      if (t === 0) t = automaton.next(state, cls);
+      if (t > 0) {
+        state = t;
+        continue;
+      }
+      state = ~t;
+      const s = automaton.stateOf(state);
+      const end = pairStart[s + 1] as number;
+      for (let p = pairStart[s] as number; p < end; p += 2) {
+        const d = pairs[p] as number;
+        if (hitMarks[d] === 1) continue;
+        const owner = pairs[p + 1] as number;
+        if (owner !== ANY_FIELD && owner !== fieldId) continue;
+        hitMarks[d] = 1;
+        hits.push(d);
+      }
+    }
+    if (hits.length === 0) return NO_HITS;
+    for (const d of hits) {
+      hitMarks[d] = 0;
+      this.#mark(d);
+    }
+    const kept = keep ? hits.slice() : NO_HITS;
+    hits.length = 0;
+    return kept;
   }
 }
