@@ -4,6 +4,9 @@ import type { EvtxRecord } from '../../formats/evtx/parse-evtx-chunk.js';
 import { NULL_VALUE, valueJson, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
 import { attributeValue, isEmpty, referenceText } from '../../formats/evtx/walk-evtx.js';
 
+/** A field's value, or its values when it has more than one (a list of one for every field was a fifth of a record's garbage). */
+export type EventFieldValue = SigmaValue | readonly SigmaValue[];
+
 /** One event's fields as Sigma reads them, with the few System values the analyzer needs at hand. */
 export interface EventRecordFields extends SigmaRecord {
   readonly channel: string;
@@ -13,8 +16,8 @@ export interface EventRecordFields extends SigmaRecord {
   readonly time: number;
   /** The first value of a field (name matched without regard to case), as text; undefined when absent or empty. */
   text(name: string): string | undefined;
-  /** Every field, lower-case name → values, for evidence. */
-  readonly fields: ReadonlyMap<string, readonly SigmaValue[]>;
+  /** Every field, lower-case name → its value, or its values when it has several. */
+  readonly fields: ReadonlyMap<string, EventFieldValue>;
 }
 
 const lowerNames = new Map<string, string>();
@@ -63,7 +66,7 @@ const openKeys: string[] = [];
 const openFilled: boolean[] = [];
 /** Collects fields the way Hayabusa and Chainsaw name them: element names, `Element_Attribute`, Data by Name. */
 class FieldCollector {
-  readonly fields = new Map<string, SigmaValue[]>();
+  readonly fields = new Map<string, SigmaValue | SigmaValue[]>();
   /** Open elements: each one's field key (lower case), and whether it got a value, an attribute or a child. */
   private readonly keys = openKeys;
   private readonly filled = openFilled;
@@ -74,23 +77,32 @@ class FieldCollector {
 
   /** Adds one value's Sigma values under a lower-case key (as the `evtx` crate's JSON holds them). */
   private addValue(key: string, value: EvtxValue): void {
-    const list = this.fields.get(key);
     // Element text is trimmed, as the evtx crate (and so Hayabusa and Chainsaw) reads it.
     const json = value.kind === 'string' ? value.text.trim() : valueJson(value);
-    if (list !== undefined) pushJson(list, json);
-    // A field's first value makes a list of one: `[]` and a push made room for 17 (a fifth of a record's garbage).
-    else if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') this.fields.set(key, [json]);
+    if (json === null || typeof json === 'string' || typeof json === 'number' || typeof json === 'boolean') this.add(key, json);
     else {
       const values: SigmaValue[] = [];
       pushJson(values, json);
-      this.fields.set(key, values);
+      for (const v of values) this.add(key, v);
     }
+  }
+
+  /** Adds one value under a lower-case key: the first as it is, a second one makes a list. */
+  private add(key: string, value: SigmaValue): void {
+    const prior = this.fields.get(key);
+    if (prior === undefined) this.fields.set(key, value);
+    else if (Array.isArray(prior)) prior.push(value);
+    else this.fields.set(key, [prior, value]);
   }
 
   /** Every value as text, for keyword searches and needles; built only when asked. */
   texts(): string[] {
     const out: string[] = [];
-    for (const values of this.fields.values()) for (const v of values) if (v !== null) out.push(String(v));
+    for (const value of this.fields.values()) {
+      if (!Array.isArray(value)) {
+        if (value !== null) out.push(String(value));
+      } else for (const v of value) if (v !== null) out.push(String(v));
+    }
     return out;
   }
 
@@ -135,7 +147,8 @@ class FieldCollector {
         this.addValue(attrKey, value);
         if (attrKey === TIME_CREATED && value.kind === 'filetime' && this.timeTicks === undefined) {
           this.timeTicks = value.ticks;
-          this.timeText = this.fields.get(TIME_CREATED)?.at(-1);
+          const times = this.fields.get(TIME_CREATED);
+          this.timeText = Array.isArray(times) ? times.at(-1) : times;
         }
         filled = true;
       }
@@ -147,9 +160,7 @@ class FieldCollector {
     this.walk(children, values, depth + 1);
     this.keys.pop();
     if (this.filled.pop() !== true) {
-      const list = this.fields.get(low);
-      if (list === undefined) this.fields.set(low, [null]);
-      else list.push(null);
+      this.add(low, null);
     }
   }
 
@@ -233,7 +244,10 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
   collector.walk(record.nodes, undefined, 0);
   const fields = collector.fields;
   let texts: string[] | undefined;
-  const first = (name: string): SigmaValue | undefined => fields.get(name)?.[0];
+  const first = (name: string): SigmaValue | undefined => {
+    const value = fields.get(name);
+    return Array.isArray(value) ? (value as readonly SigmaValue[])[0] : (value as SigmaValue | undefined);
+  };
   const text = (name: string): string | undefined => {
     const v = first(lower(name));
     return v === undefined || v === null || v === '' ? undefined : String(v);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuleMeta } from '../../core/rule-meta.js';
 import { FieldRuleIndex, type FieldNeedleDetector } from './field-rule-index.js';
 
-type Fields = ReadonlyMap<string, readonly (string | number | null)[]>;
+type Fields = ReadonlyMap<string, string | number | null | readonly (string | number | null)[]>;
 
 const detector = (id: string, fieldNeedles: readonly string[] | undefined): FieldNeedleDetector<Fields> => ({
   meta: { id } as RuleMeta,
@@ -44,11 +44,13 @@ describe('FieldRuleIndex', () => {
   it('wakes the same detectors for a value equal to the last record\'s, in a field with needles or keywords only', () => {
     const built = new FieldRuleIndex([detector('image-cmd', ['\0image\0\\cmd.exe']), detector('keyword', ['\0\0mimikatz'])]);
     // The keyword is found in `a` first; `b`'s value still wakes it, and is remembered as doing so.
-    expect(ids(built.candidates(new Map([['a', ['mimikatz']], ['b', ['MIMIKATZ']], ['image', ['c:\\cmd.exe']]])))).toEqual(['image-cmd', 'keyword']);
-    expect(ids(built.candidates(new Map([['b', ['MIMIKATZ']]])))).toEqual(['keyword']);
-    expect(ids(built.candidates(new Map([['image', ['c:\\cmd.exe']]])))).toEqual(['image-cmd']);
-    expect(ids(built.candidates(new Map([['image', ['c:\\cmd.exe']], ['b', ['x']]])))).toEqual(['image-cmd']);
-    expect(ids(built.candidates(new Map([['b', ['x']]])))).toEqual([]);
+    expect(ids(built.candidates(new Map([['a', 'mimikatz'], ['b', 'MIMIKATZ'], ['image', 'c:\\cmd.exe']])))).toEqual(['image-cmd', 'keyword']);
+    expect(ids(built.candidates(new Map([['b', 'MIMIKATZ']])))).toEqual(['keyword']);
+    expect(ids(built.candidates(new Map([['image', 'c:\\cmd.exe']])))).toEqual(['image-cmd']);
+    expect(ids(built.candidates(new Map([['image', 'c:\\cmd.exe'], ['b', 'x']])))).toEqual(['image-cmd']);
+    expect(ids(built.candidates(new Map([['b', 'x']])))).toEqual([]);
+    // A list holding the value is searched too.
+    expect(ids(built.candidates(new Map([['b', ['x', 'MIMIKATZ']]])))).toEqual(['keyword']);
   });
 
   it('agrees with a naive per-field search on random records, values often repeated (property test)', () => {
@@ -74,16 +76,18 @@ describe('FieldRuleIndex', () => {
       for (let k = 0; k < 10; k += 1) {
         // Half the values equal the last record's (as a copy of the text, or the same number).
         const value = (f: string): string | number => {
-          const last = previous.get(f)?.[0];
+          const held = previous.get(f);
+          const last = Array.isArray(held) ? (held as readonly (string | number | null)[])[0] : (held as string | number | null | undefined);
           if (last !== undefined && last !== null && rand(2) === 0) return typeof last === 'string' ? ` ${last}`.slice(1) : last;
           return rand(5) === 0 ? rand(3) : word(12);
         };
-        const record: Fields = new Map(recordFields.filter(() => rand(3) > 0).map((f) => [f, [value(f)]]));
+        // Values alone, or in lists (of one or two).
+        const record: Fields = new Map(recordFields.filter(() => rand(3) > 0).map((f) => [f, rand(3) === 0 ? [value(f), ...(rand(2) === 0 ? [word(6)] : [])] : value(f)]));
         previous = record;
         const naive = detectors.filter((d) =>
           (d.fieldNeedles ?? []).some((tagged) => {
             const [, field, needle] = tagged.split('\0') as [string, string, string];
-            const values = field === '' ? [...record.values()].flat() : (record.get(field) ?? []);
+            const values = field === '' ? [...record.values()].flat() : [record.get(field) ?? []].flat();
             return values.some((v) => v !== null && String(v).toLowerCase().includes(needle));
           }),
         );

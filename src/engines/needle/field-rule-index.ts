@@ -141,8 +141,8 @@ export class FieldRuleIndex<R> {
     this.#found = new Int32Array(detectors.length);
   }
 
-  /** The detectors to test on a record with these fields (lower-case name → values), in their original order. */
-  candidates(fields: ReadonlyMap<string, readonly FieldValue[]>): FieldNeedleDetector<R>[] {
+  /** The detectors to test on a record with these fields (lower-case name → value, or values), in their original order. */
+  candidates(fields: ReadonlyMap<string, FieldValue | readonly FieldValue[]>): FieldNeedleDetector<R>[] {
     // Marks are cleared as they are read, so a record costs its needles' detectors, not every detector.
     // Allocation-free but for the list returned: a record's fields, entries of a Map, are read by key (destructured
     // entries cost an array each), and the detectors found go in a typed array sorted in place.
@@ -156,20 +156,21 @@ export class FieldRuleIndex<R> {
     }
     if (this.#all !== undefined) {
       for (const name of fields.keys()) {
-        const values = fields.get(name) as readonly FieldValue[];
+        const values = fields.get(name) as FieldValue | readonly FieldValue[];
         const slot = this.#slot(name);
         const scanner = slot.scanner;
         if (scanner === undefined) continue;
-        if (values.length === 1 && slot.kept) {
-          const value = values[0] as FieldValue;
+        if (!Array.isArray(values)) {
+          const value = values as FieldValue;
           if (value === null) continue;
-          if (value !== slot.last) {
+          if (!slot.kept) this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, false);
+          else if (value !== slot.last) {
             slot.last = value;
             slot.hits = this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, true);
           } else for (const d of slot.hits) this.#mark(d);
           continue;
         }
-        for (const value of values) if (value !== null) this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, false);
+        for (const value of values as readonly FieldValue[]) if (value !== null) this.#scan(scanner, typeof value === 'string' ? value : String(value), slot.id, false);
       }
     }
     const count = this.#count;
