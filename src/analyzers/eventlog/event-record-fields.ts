@@ -1,7 +1,7 @@
 import type { SigmaRecord, SigmaValue } from '../../engines/sigma/sigma-record.js';
-import type { EvtxNode } from '../../formats/evtx/evtx-node.js';
+import type { EvtxAttribute, EvtxElement, EvtxNode, EvtxSubstitution } from '../../formats/evtx/evtx-node.js';
 import type { EvtxRecord } from '../../formats/evtx/parse-evtx-chunk.js';
-import { NULL_VALUE, valueJson, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
+import { NULL_VALUE, valueJson, type EvtxFiletime, type EvtxJson, type EvtxValue } from '../../formats/evtx/evtx-value.js';
 import { attributeValue, isEmpty, referenceText } from '../../formats/evtx/walk-evtx.js';
 
 /** A field's value, or its values when it has more than one (a list of one for every field was a fifth of a record's garbage). */
@@ -57,6 +57,54 @@ function attributeKey(element: string, attribute: string): string {
 }
 
 const TIME_CREATED = 'timecreated_systemtime';
+const DATA_KEY = 'data';
+
+/** A Data element's field key from its Name: Windows backends drop spaces (`Process Name` is `ProcessName` in rules). */
+const dataKey = (name: string): string => lower(name.includes(' ') ? name.replaceAll(' ', '') : name);
+
+/**
+ * What an element of a template gives every record alike, worked out on its first record: a chunk's
+ * records share its templates, so names are lower-cased and attribute keys joined once per template
+ * element, not once per record.
+ */
+interface ElementPlan {
+  /** The field key (lower case), or undefined for a Data element whose Name attribute is filled per record. */
+  readonly key: string | undefined;
+  /** True when the key is a Data element's Name: its attributes are not fields of their own. */
+  readonly named: boolean;
+  /** A Data element's Name attribute, when the key is worked out per record. */
+  readonly nameAttribute: EvtxAttribute | undefined;
+  /** `Element_Attribute` in lower case, per attribute. */
+  readonly attributeKeys: readonly string[];
+  /** The substitutions among its children (an optional one may leave the element out, an array repeats it). */
+  readonly substitutions: readonly EvtxSubstitution[];
+}
+
+const plans = new WeakMap<EvtxElement, ElementPlan>();
+
+function planOf(node: EvtxElement): ElementPlan {
+  let plan = plans.get(node);
+  if (plan !== undefined) return plan;
+  const substitutions = node.children.filter((c): c is EvtxSubstitution => c.kind === 'substitution');
+  const attributeKeys = node.attributes.map((a) => attributeKey(node.name, a.name));
+  let key: string | undefined = lower(node.name);
+  let named = false;
+  let nameAttribute: EvtxAttribute | undefined;
+  const name = node.name === 'Data' ? node.attributes.find((a) => a.name === 'Name') : undefined;
+  if (name !== undefined) {
+    const only = name.value.length === 1 ? name.value[0] : undefined;
+    if (only?.kind === 'value') {
+      named = only.value.kind === 'string';
+      if (only.value.kind === 'string') key = dataKey(only.value.text);
+    } else {
+      key = undefined;
+      nameAttribute = name;
+    }
+  }
+  plan = { key, named, nameAttribute, attributeKeys, substitutions };
+  plans.set(node, plan);
+  return plan;
+}
 const MAX_DEPTH = 64;
 /**
  * The open elements' keys and fills, shared by every record (a walk is synchronous and emptied when it ends):
@@ -70,8 +118,8 @@ class FieldCollector {
   /** Open elements: each one's field key (lower case), and whether it got a value, an attribute or a child. */
   private readonly keys = openKeys;
   private readonly filled = openFilled;
-  /** FILETIME ticks of the first TimeCreated SystemTime, when it is one (the time without parsing text). */
-  timeTicks: bigint | undefined;
+  /** The first TimeCreated SystemTime, when it is a FILETIME (the time without parsing text). */
+  timeValue: EvtxFiletime | undefined;
   /** The text that FILETIME was added as. */
   timeText: SigmaValue | undefined;
 
@@ -114,53 +162,39 @@ class FieldCollector {
   }
 
   /** One element: `attributeValues` fill its attributes, `values` its content (they differ for an array's items). */
-  private element(
-    name: string,
-    attributes: readonly { readonly name: string; readonly value: readonly EvtxNode[] }[],
-    children: readonly EvtxNode[],
-    attributeValues: readonly EvtxValue[] | undefined,
-    values: readonly EvtxValue[] | undefined,
-    depth: number,
-  ): void {
+  private element(node: EvtxElement, plan: ElementPlan, attributeValues: readonly EvtxValue[] | undefined, values: readonly EvtxValue[] | undefined, depth: number): void {
     const top = this.keys.length - 1;
     if (top >= 0) this.filled[top] = true;
-    let key = name;
-    let named = false;
+    let key = plan.key;
+    let named = plan.named;
     let filled = false;
-    if (name === 'Data') {
-      for (const attribute of attributes) {
-        if (attribute.name !== 'Name') continue;
-        const dataName = attributeValue(attribute.value, attributeValues);
-        if (dataName.kind === 'string') {
-          // Windows backends drop spaces from field names (`Process Name` is `ProcessName` in rules).
-          key = dataName.text.includes(' ') ? dataName.text.replaceAll(' ', '') : dataName.text;
-          named = true;
-        }
-        break;
-      }
+    if (key === undefined) {
+      // A Data element whose Name is filled per record.
+      const dataName = attributeValue((plan.nameAttribute as EvtxAttribute).value, attributeValues);
+      named = dataName.kind === 'string';
+      key = dataName.kind === 'string' ? dataKey(dataName.text) : DATA_KEY;
     }
     if (!named) {
-      for (const attribute of attributes) {
-        const value = attributeValue(attribute.value, attributeValues);
+      const attributes = node.attributes;
+      for (let i = 0; i < attributes.length; i += 1) {
+        const value = attributeValue((attributes[i] as EvtxAttribute).value, attributeValues);
         if (value.kind === 'null') continue;
-        const attrKey = attributeKey(name, attribute.name);
+        const attrKey = plan.attributeKeys[i] as string;
         this.addValue(attrKey, value);
-        if (attrKey === TIME_CREATED && value.kind === 'filetime' && this.timeTicks === undefined) {
-          this.timeTicks = value.ticks;
+        if (attrKey === TIME_CREATED && value.kind === 'filetime' && this.timeValue === undefined) {
+          this.timeValue = value;
           const times = this.fields.get(TIME_CREATED);
           this.timeText = Array.isArray(times) ? times.at(-1) : times;
         }
         filled = true;
       }
     }
-    // Lower-cased once per element, not once per value.
-    const low = lower(key);
-    this.keys.push(low);
+    this.keys.push(key);
     this.filled.push(filled);
-    this.walk(children, values, depth + 1);
+    this.walk(node.children, values, depth + 1);
     this.keys.pop();
     if (this.filled.pop() !== true) {
-      this.add(low, null);
+      this.add(key, null);
     }
   }
 
@@ -173,12 +207,11 @@ class FieldCollector {
     for (const node of nodes) {
       switch (node.kind) {
         case 'element': {
-          const children = node.children;
+          const plan = planOf(node);
           let array: readonly EvtxValue[] | undefined;
           let arrayIndex = 0;
           let empty = false;
-          for (const child of children) {
-            if (child.kind !== 'substitution') continue;
+          for (const child of plan.substitutions) {
             const value = values?.[child.index];
             // An element filled by an optional substitution with no value is left out, as Windows renders it.
             if (child.optional && isEmpty(value)) {
@@ -192,14 +225,14 @@ class FieldCollector {
           }
           if (empty) break;
           if (array === undefined) {
-            this.element(node.name, node.attributes, children, values, values, depth);
+            this.element(node, plan, values, values, depth);
             break;
           }
           // An array value repeats its element once per item, as Windows renders it.
           for (const item of array) {
             const itemValues = values === undefined ? [] : [...values];
             itemValues[arrayIndex] = item;
-            this.element(node.name, node.attributes, children, values, itemValues, depth);
+            this.element(node, plan, values, itemValues, depth);
           }
           break;
         }
@@ -233,8 +266,8 @@ function pushJson(out: SigmaValue[], json: EvtxJson): void {
   else if (Array.isArray(json)) for (const item of json) pushJson(out, item);
 }
 
-const EPOCH_DIFF_MS = 11_644_473_600_000;
-const TICKS_PER_MS = 10_000n;
+/** A FILETIME as milliseconds since the Unix epoch (what parsing its text gives: the text has microseconds). */
+const filetimeMs = (time: EvtxFiletime): number => time.seconds * 1000 + Math.floor(time.fraction / 10_000);
 
 /** Reads a record's fields once; every Sigma rule that tests the record shares them. */
 export function eventRecordFields(record: EvtxRecord): EventRecordFields {
@@ -254,13 +287,13 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
   };
   const eventId = first('eventid');
   let time: number;
-  if (collector.timeTicks !== undefined && collector.timeText !== undefined && first(TIME_CREATED) === collector.timeText) {
+  if (collector.timeValue !== undefined && collector.timeText !== undefined && first(TIME_CREATED) === collector.timeText) {
     // What parsing the FILETIME's text gives (the text has microseconds; milliseconds are kept), without the text.
-    time = Number(collector.timeTicks / TICKS_PER_MS) - EPOCH_DIFF_MS;
+    time = filetimeMs(collector.timeValue);
   } else {
     const created = text('TimeCreated_SystemTime');
     const parsed = created === undefined ? Number.NaN : Date.parse(created);
-    time = Number.isNaN(parsed) ? Number(record.written / TICKS_PER_MS) - EPOCH_DIFF_MS : parsed;
+    time = Number.isNaN(parsed) ? filetimeMs(record.written) : parsed;
   }
   return {
     fields,

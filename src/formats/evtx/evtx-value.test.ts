@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVTX_TYPE, decodeValue, filetimeIso, filetimeIso9, valueJson, valueText, valueXmlText, type EvtxValue } from './evtx-value.js';
+import { EVTX_TYPE, decodeValue, filetimeIso, filetimeIso9, filetimeOf, valueJson, valueText, valueXmlText, type EvtxValue } from './evtx-value.js';
 
 const none = (): never[] => [];
 
@@ -27,6 +27,12 @@ describe('BinXML substitution values', () => {
       [EVTX_TYPE.uint32, le(4294967295n, 4), 4294967295, '4294967295'],
       [EVTX_TYPE.int64, le(-7n & 0xffffffffffffffffn, 8), -7, '-7'],
       [EVTX_TYPE.uint64, le(18446744073709551615n, 8), 18446744073709551615n, '18446744073709551615'],
+      // Numbers while exact as one (±(2^53 − 1)), BigInts past that.
+      [EVTX_TYPE.uint64, le(2n ** 53n - 1n, 8), 2 ** 53 - 1, '9007199254740991'],
+      [EVTX_TYPE.uint64, le(2n ** 53n, 8), 2n ** 53n, '9007199254740992'],
+      [EVTX_TYPE.int64, le(-(2n ** 53n) + 1n + 2n ** 64n, 8), -(2 ** 53) + 1, '-9007199254740991'],
+      [EVTX_TYPE.int64, le(-(2n ** 53n) + 2n ** 64n, 8), -(2n ** 53n), '-9007199254740992'],
+      [EVTX_TYPE.int64, le(4_294_967_296n * 3n + 5n, 8), 4_294_967_296 * 3 + 5, '12884901893'],
       [EVTX_TYPE.real32, [...Buffer.from(new Float32Array([0.1]).buffer)], 0.1, '0.1'],
       [EVTX_TYPE.real64, [...Buffer.from(new Float64Array([2.5]).buffer)], 2.5, '2.5'],
       [EVTX_TYPE.bool, [1, 0, 0, 0], true, 'true'],
@@ -80,8 +86,12 @@ describe('FILETIME text', () => {
     const ticks = [0n, 1n, unixEpoch - 1n, unixEpoch, unixEpoch + day - 1n, unixEpoch + day, 133_500_000_123_456_789n, 2n ** 63n, 2n ** 64n - 1n];
     for (let i = 0n; i < 500n; i += 1n) ticks.push(unixEpoch + i * 7_777_777_777_777n, unixEpoch + day * 20_000n - i * 36_000_000_001n);
     for (const t of ticks) {
-      expect(filetimeIso(t)).toBe(expected(t, 6));
-      expect(filetimeIso9(t)).toBe(expected(t, 9));
+      expect(filetimeIso(filetimeOf(t))).toBe(expected(t, 6));
+      expect(filetimeIso9(filetimeOf(t))).toBe(expected(t, 9));
+      // Read from bytes (without a BigInt below the year 5000), the same.
+      const bytes = Buffer.alloc(8);
+      bytes.writeBigUInt64LE(t);
+      expect(valueJson(decodeValue(bytes, 0, 8, EVTX_TYPE.fileTime, () => []))).toBe(expected(t, 6));
     }
   });
 });

@@ -40,13 +40,40 @@ export type EvtxValue =
   | { readonly kind: 'binary'; readonly type: number; readonly bytes: Uint8Array }
   | { readonly kind: 'guid'; readonly type: number; readonly text: string }
   | { readonly kind: 'hex'; readonly type: number; readonly num: number | bigint; readonly width: 8 | 16 }
-  | { readonly kind: 'filetime'; readonly type: number; readonly ticks: bigint }
+  | ({ readonly kind: 'filetime'; readonly type: number } & EvtxFiletime)
   | { readonly kind: 'systime'; readonly type: number; readonly iso: string; readonly nanos: number }
   | { readonly kind: 'sid'; readonly type: number; readonly text: string }
   | { readonly kind: 'xml'; readonly type: number; readonly nodes: readonly EvtxNode[] }
   | { readonly kind: 'array'; readonly type: number; readonly items: readonly EvtxValue[] };
 
 export const NULL_VALUE: EvtxValue = { kind: 'null', type: 0 };
+
+/** A FILETIME as whole seconds since the Unix epoch and the 100 ns ticks within that second (0 to 9,999,999). */
+export interface EvtxFiletime {
+  readonly seconds: number;
+  readonly fraction: number;
+}
+
+const EPOCH_DIFF_SECONDS = 11_644_473_600;
+
+/** A FILETIME from its ticks (100 ns since 1601). */
+export function filetimeOf(ticks: bigint): EvtxFiletime {
+  return { seconds: Number(ticks / 10_000_000n) - EPOCH_DIFF_SECONDS, fraction: Number(ticks % 10_000_000n) };
+}
+
+/**
+ * Reads a FILETIME without a BigInt (a BigInt and its division per record were a tenth of reading one):
+ * ticks = high × 2³² + low = high × 429 × 10⁷ + (high × 4,967,296 + low), the second part exact in a double
+ * while high < 2³⁰ (every date before the year 5000).
+ */
+export function readFiletime(buf: Buffer, pos: number): EvtxFiletime {
+  const low = buf.readUInt32LE(pos);
+  const high = buf.readUInt32LE(pos + 4);
+  if (high >= 2 ** 30) return filetimeOf(buf.readBigUInt64LE(pos));
+  const rest = high * 4_967_296 + low;
+  const restSeconds = Math.floor(rest / 10_000_000);
+  return { seconds: high * 429 + restSeconds - EPOCH_DIFF_SECONDS, fraction: rest - restSeconds * 10_000_000 };
+}
 
 /** Thrown when value bytes do not fit their declared type or size. */
 export class EvtxValueError extends Error {}
@@ -92,7 +119,16 @@ function readSysTime(buf: Buffer, pos: number): { iso: string; nanos: number } {
   return { iso: `${String(year).padStart(4, '0')}-${p2(month)}-${p2(day)}T${p2(hour)}:${p2(minute)}:${p2(second)}`, nanos: ms * 1_000_000 };
 }
 
+/** An unsigned 64-bit integer: a number when it is safe as one (read from two halves, without a BigInt), else a BigInt. */
+export function readUint64(buf: Buffer, pos: number): number | bigint {
+  return int64(buf, pos, false);
+}
+
+/** A 64-bit integer: a number when it is safe as one (read from two halves, without a BigInt), else a BigInt. */
 function int64(buf: Buffer, pos: number, signed: boolean): number | bigint {
+  const high = signed ? buf.readInt32LE(pos + 4) : buf.readUInt32LE(pos + 4);
+  // |value| < 2^53: high × 2^32 + low is exact.
+  if (high < 0x20_0000 && high > -0x20_0000) return high * 0x1_0000_0000 + buf.readUInt32LE(pos);
   const big = signed ? buf.readBigInt64LE(pos) : buf.readBigUInt64LE(pos);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
 }
@@ -182,8 +218,10 @@ export function decodeValue(buf: Buffer, pos: number, size: number, type: number
       if (size === 4) return { kind: 'hex', type, num: buf.readUInt32LE(pos), width: 8 };
       if (size === 8) return { kind: 'hex', type, num: int64(buf, pos, false), width: 16 };
       throw new EvtxValueError(`size_t of ${size} bytes`);
-    case EVTX_TYPE.fileTime:
-      return { kind: 'filetime', type, ticks: buf.readBigUInt64LE(pos) };
+    case EVTX_TYPE.fileTime: {
+      const time = readFiletime(buf, pos);
+      return { kind: 'filetime', type, seconds: time.seconds, fraction: time.fraction };
+    }
     case EVTX_TYPE.sysTime:
       return { kind: 'systime', type, ...readSysTime(buf, pos) };
     case EVTX_TYPE.sid:
@@ -228,18 +266,16 @@ function decodeArray(buf: Buffer, pos: number, size: number, type: number): Evtx
   return { kind: 'array', type: type | EVTX_TYPE.array, items };
 }
 
-const EPOCH_DIFF = 11_644_473_600n;
-
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const SECONDS_PER_DAY = 86_400;
 /** The date part (`YYYY-MM-DDT`) of the last day met: records of a file follow each other in time. */
 let lastDay = Number.NaN;
 let lastDayText = '';
 
-/** FILETIME ticks (100 ns since 1601) as date and time parts. */
-function filetimeParts(ticks: bigint): { iso: string; nanos: number } {
-  const seconds = Number(ticks / 10_000_000n - EPOCH_DIFF);
-  const nanos = Number(ticks % 10_000_000n) * 100;
+/** A FILETIME as date and time parts. */
+function filetimeParts(time: EvtxFiletime): { iso: string; nanos: number } {
+  const seconds = time.seconds;
+  const nanos = time.fraction * 100;
   const day = Math.floor(seconds / SECONDS_PER_DAY);
   if (day !== lastDay) {
     const date = new Date(day * SECONDS_PER_DAY * 1000);
@@ -264,14 +300,14 @@ function autoSi(nanos: number): string {
 }
 
 /** A FILETIME in the `evtx` crate's JSON form: RFC 3339, UTC, microseconds (the 100 ns digit is dropped). */
-export function filetimeIso(ticks: bigint): string {
-  const { iso, nanos } = filetimeParts(ticks);
+export function filetimeIso(time: EvtxFiletime): string {
+  const { iso, nanos } = filetimeParts(time);
   return `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
 /** A FILETIME as libevtx writes it: always nine fractional digits. */
-export function filetimeIso9(ticks: bigint): string {
-  const { iso, nanos } = filetimeParts(ticks);
+export function filetimeIso9(time: EvtxFiletime): string {
+  const { iso, nanos } = filetimeParts(time);
   return `${iso}.${String(nanos).padStart(9, '0')}Z`;
 }
 
@@ -308,7 +344,7 @@ export function valueJson(value: EvtxValue): EvtxJson {
     case 'hex':
       return `0x${value.num.toString(16)}`;
     case 'filetime':
-      return filetimeIso(value.ticks);
+      return filetimeIso(value);
     case 'systime':
       return `${value.iso}${autoSi(value.nanos)}Z`;
     case 'array':
@@ -347,7 +383,7 @@ export function valueXmlText(value: EvtxValue): string {
     case 'hex':
       return `0x${value.num.toString(16).padStart(value.width, '0')}`;
     case 'filetime':
-      return filetimeIso9(value.ticks);
+      return filetimeIso9(value);
     case 'systime':
       return `${value.iso}.${String(value.nanos).padStart(9, '0')}Z`;
     case 'array':

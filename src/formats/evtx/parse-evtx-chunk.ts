@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { EvtxAttribute, EvtxNode, EvtxTemplate } from './evtx-node.js';
-import { EVTX_TYPE, EvtxValueError, decodeValue, fixedSize, readGuid, type EvtxValue } from './evtx-value.js';
+import { EVTX_TYPE, EvtxValueError, decodeValue, fixedSize, readFiletime, readGuid, readUint64, type EvtxFiletime, type EvtxValue } from './evtx-value.js';
 
 /** Size of one chunk, fixed by the format. */
 export const EVTX_CHUNK_SIZE = 65_536;
@@ -15,7 +15,7 @@ const MAX_TOKENS = 200_000;
 export interface EvtxRecord {
   readonly recordId: number;
   /** FILETIME of the record header (when the record was written). */
-  readonly written: bigint;
+  readonly written: EvtxFiletime;
   /** Offset of the record in the file. */
   readonly offset: number;
   readonly nodes: readonly EvtxNode[];
@@ -342,8 +342,8 @@ function* chunkRecords(chunk: Buffer, fileOffset: number, dataEnd: number, repor
       }
       break;
     }
-    const recordId = Number(chunk.readBigUInt64LE(pos + 8));
-    const written = chunk.readBigUInt64LE(pos + 16);
+    const recordId = Number(readUint64(chunk, pos + 8));
+    const written = readFiletime(chunk, pos + 16);
     let record: EvtxRecord | undefined;
     try {
       binxml.startRecord();
