@@ -63,28 +63,27 @@ const DATA_KEY = 'data';
 const dataKey = (name: string): string => lower(name.includes(' ') ? name.replaceAll(' ', '') : name);
 
 /**
- * What an element of a template gives every record alike, worked out on its first record: a chunk's
- * records share its templates, so names are lower-cased and attribute keys joined once per template
- * element, not once per record.
+ * What an element of a template gives every record alike, worked out on its first record and kept in the
+ * element's memo: a chunk's records share its templates, so names are lower-cased and attribute keys joined
+ * once per template element, not once per record.
  */
-interface ElementPlan {
-  /** The field key (lower case), or undefined for a Data element whose Name attribute is filled per record. */
-  readonly key: string | undefined;
-  /** True when the key is a Data element's Name: its attributes are not fields of their own. */
-  readonly named: boolean;
-  /** A Data element's Name attribute, when the key is worked out per record. */
-  readonly nameAttribute: EvtxAttribute | undefined;
-  /** `Element_Attribute` in lower case, per attribute. */
-  readonly attributeKeys: readonly string[];
-  /** The substitutions among its children (an optional one may leave the element out, an array repeats it). */
-  readonly substitutions: readonly EvtxSubstitution[];
+class ElementPlan {
+  constructor(
+    /** The field key (lower case), or undefined for a Data element whose Name attribute is filled per record. */
+    readonly key: string | undefined,
+    /** True when the key is a Data element's Name: its attributes are not fields of their own. */
+    readonly named: boolean,
+    /** A Data element's Name attribute, when the key is worked out per record. */
+    readonly nameAttribute: EvtxAttribute | undefined,
+    /** `Element_Attribute` in lower case, per attribute. */
+    readonly attributeKeys: readonly string[],
+    /** The substitutions among its children (an optional one may leave the element out, an array repeats it). */
+    readonly substitutions: readonly EvtxSubstitution[],
+  ) {}
 }
 
-const plans = new WeakMap<EvtxElement, ElementPlan>();
-
 function planOf(node: EvtxElement): ElementPlan {
-  let plan = plans.get(node);
-  if (plan !== undefined) return plan;
+  if (node.memo instanceof ElementPlan) return node.memo;
   const substitutions = node.children.filter((c): c is EvtxSubstitution => c.kind === 'substitution');
   const attributeKeys = node.attributes.map((a) => attributeKey(node.name, a.name));
   let key: string | undefined = lower(node.name);
@@ -101,8 +100,8 @@ function planOf(node: EvtxElement): ElementPlan {
       nameAttribute = name;
     }
   }
-  plan = { key, named, nameAttribute, attributeKeys, substitutions };
-  plans.set(node, plan);
+  const plan = new ElementPlan(key, named, nameAttribute, attributeKeys, substitutions);
+  node.memo = plan;
   return plan;
 }
 const MAX_DEPTH = 64;

@@ -6,6 +6,12 @@ export interface EvtxElement {
   readonly name: string;
   readonly attributes: readonly EvtxAttribute[];
   readonly children: readonly EvtxNode[];
+  /**
+   * Free for a reader of the records to keep what it works out from the element once: a chunk's records
+   * share their templates' elements, so such work is done per chunk instead of per record (a WeakMap per
+   * element costs the garbage collector more than the work). Undefined as parsed.
+   */
+  memo: unknown;
 }
 
 /** An attribute, whose value is one or more value, substitution or reference nodes. */

@@ -35,6 +35,7 @@ interface MutableElement {
   name: string;
   attributes: EvtxAttribute[];
   children: EvtxNode[];
+  memo: unknown;
 }
 
 /** Parses the BinXML of one chunk, with its name and template caches. */
@@ -123,7 +124,7 @@ class ChunkBinXml {
           [name, pos] = this.readName(pos, end);
           if ((token & 0x40) !== 0) pos += 4;
           if (stack.length >= MAX_DEPTH) throw new BinXmlError('elements nested too deeply');
-          const element: MutableElement = { kind: 'element', name, attributes: [], children: [] };
+          const element: MutableElement = { kind: 'element', name, attributes: [], children: [], memo: undefined };
           (attribute ?? target).push(element);
           stack.push(element);
           attribute = undefined;
