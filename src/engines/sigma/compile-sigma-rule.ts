@@ -410,11 +410,15 @@ function hasNonAscii(value: SigmaValue): boolean {
 function fieldReader(names: readonly string[]): (record: SigmaRecord) => readonly SigmaValue[] {
   const [only] = names;
   if (names.length === 1 && only !== undefined) {
-    // One name (the common case): the record's own list is read as is, nothing is built per test.
+    // One name (the common case): the record's own list is read as is, and a single value is lent in a list
+    // of one the reader keeps (tests read values at once and keep none), so nothing is built per test.
+    const one: SigmaValue[] = [null];
     return (record) => {
       const v = record.field(only);
       if (v === undefined) return NO_VALUES;
-      return Array.isArray(v) ? (v as readonly SigmaValue[]) : [v as SigmaValue];
+      if (Array.isArray(v)) return v as readonly SigmaValue[];
+      one[0] = v as SigmaValue;
+      return one;
     };
   }
   return (record) => {
