@@ -34,9 +34,13 @@ function summary(fields: EventRecordFields): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
 }
 
-/** The process an event is about and its parent, for the process-tree correlation. */
-function processOf(fields: EventRecordFields): { process?: string; parent?: string; image?: string; parentImage?: string; user?: string } {
-  const channel = fields.channel.toLowerCase();
+/** True for the events that name a parent process (Sysmon 1, Security 4688); `channel` in lower case. */
+function createsProcess(channel: string, eventId: number | undefined): boolean {
+  return (eventId === 1 && channel === SYSMON) || (eventId === 4688 && channel === 'security');
+}
+
+/** The process an event is about and its parent, for the process-tree correlation; `channel` in lower case. */
+function processOf(fields: EventRecordFields, channel: string): { process?: string; parent?: string; image?: string; parentImage?: string; user?: string } {
   if (channel === SYSMON) {
     if (fields.eventId === 1) {
       return { process: fields.text('ProcessGuid'), parent: fields.text('ParentProcessGuid'), image: fields.text('Image'), parentImage: fields.text('ParentImage'), user: fields.text('User') };
@@ -61,8 +65,11 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
   let skipped = 0;
   let matches = 0;
   const hosts = new Set<string>();
-  // Records come in runs of one computer: its asset id is added once per run, not once per record.
+  // Records come in runs of one computer and channel: the asset id is added, and the channel lower-cased,
+  // once per run, not once per record.
   let lastComputer: string | undefined;
+  let lastChannel: string | undefined;
+  let channel = '';
   try {
     for await (const batch of readEvtxFile(task.path, signal, { from: task.from, to: task.to })) {
       let batchMatches = 0;
@@ -78,7 +85,13 @@ export async function scanEventTask(task: EventTask, rules: EventRules, settings
           hosts.add(hostAssetId(fields.computer));
         }
         const matched = rules.match(fields);
-        const proc = processOf(fields);
+        if (fields.channel !== lastChannel) {
+          lastChannel = fields.channel;
+          channel = fields.channel.toLowerCase();
+        }
+        // A record no rule matched joins the process tree only as a process with a parent.
+        if (matched.length === 0 && !createsProcess(channel, fields.eventId)) continue;
+        const proc = processOf(fields, channel);
         if (matched.length === 0 && proc.parent === undefined) continue;
         const evidence: Evidence = { kind: 'event', file: task.path, recordId: record.recordId, time: fields.time, text: summary(fields) };
         const host = fields.computer;
