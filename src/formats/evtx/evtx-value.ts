@@ -80,6 +80,12 @@ export class EvtxValueError extends Error {}
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
 
+const HEX_CODE = Buffer.from('0123456789ABCDEF', 'latin1');
+/** `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, rewritten by each `readGuid`. */
+const GUID_TEXT = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
+/** Where the two digits of each GUID byte go in its text. */
+const GUID_DIGIT_AT = [6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /** Upper-case hex of bytes, two digits each, as the `evtx` crate writes binary values. */
 export function hexBytes(bytes: Uint8Array): string {
   let out = '';
@@ -89,9 +95,16 @@ export function hexBytes(bytes: Uint8Array): string {
 
 /** A GUID as the `evtx` crate prints it: upper case, no braces. */
 export function readGuid(buf: Buffer, pos: number): string {
-  // Data1-3 are little-endian, Data4 is bytes in order.
-  const h = (i: number): string => HEX[buf[pos + i] ?? 0] ?? '00';
-  return `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  // Data1-3 are little-endian, Data4 is bytes in order: the digits are written into a scratch buffer and
+  // read as one flat string (a template of 20 parts made a rope that was flattened again later).
+  const out = GUID_TEXT;
+  for (let i = 0; i < 16; i += 1) {
+    const at = GUID_DIGIT_AT[i] as number;
+    const byte = buf[pos + i] ?? 0;
+    out[at] = HEX_CODE[byte >> 4] as number;
+    out[at + 1] = HEX_CODE[byte & 15] as number;
+  }
+  return out.toString('latin1', 0, 36);
 }
 
 function readSid(buf: Buffer, pos: number, end: number): { text: string; size: number } {
