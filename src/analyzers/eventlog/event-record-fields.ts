@@ -14,6 +14,8 @@ export interface EventRecordFields extends SigmaRecord {
   readonly computer: string;
   /** TimeCreated (ms since epoch, UTC), or the record's written time when absent. */
   readonly time: number;
+  /** A field by its lower-case name (fields are named in lower case). */
+  fieldByKey(key: string): EventFieldValue | undefined;
   /** The first value of a field (name matched without regard to case), as text; undefined when absent or empty. */
   text(name: string): string | undefined;
   /** Every field, lower-case name → its value, or its values when it has several. */
@@ -302,6 +304,7 @@ export function eventRecordFields(record: EvtxRecord): EventRecordFields {
     time,
     text,
     field: (name) => fields.get(lower(name)),
+    fieldByKey: (key) => fields.get(key),
     keywordTexts: () => (texts ??= collector.texts()),
   };
 }

@@ -28,6 +28,8 @@ export interface EventRuleSources {
 interface Entry {
   readonly eventIds: ReadonlySet<number> | undefined;
   readonly rule: CompiledSigmaRule;
+  /** The rule's `requires`, in lower case (event fields are named in lower case). */
+  readonly requiredKeys: readonly (readonly string[])[];
 }
 
 /** Compiled rules indexed by channel and Event ID, so a record is tested only by rules for its channel and Event ID. */
@@ -218,10 +220,10 @@ const idsKey = (ids: ReadonlySet<number> | undefined): string => (ids === undefi
 /** True when the record holds, for each field group the rule needs, at least one of its fields, and one of its key values. */
 function mayMatch(entry: Entry, record: EventRecordFields): boolean {
   for (const keys of entry.rule.keys ?? []) if (!recordHasKey(keys, record)) return false;
-  for (const names of entry.rule.requires) {
+  for (const names of entry.requiredKeys) {
     let found = false;
     for (const name of names) {
-      if (record.field(name) !== undefined) {
+      if (record.fieldByKey(name) !== undefined) {
         found = true;
         break;
       }
@@ -306,8 +308,9 @@ export async function compileEventRules(parsed: ParsedEventRules): Promise<Event
       }
     } else group.plain.push(item);
   };
-  for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule });
-  for (const rule of anyChannel) place('', { eventIds: undefined, rule });
+  const requiredKeys = (rule: CompiledSigmaRule): string[][] => rule.requires.map((names) => names.map((n) => n.toLowerCase()));
+  for (const { source, rule } of registered) place(source.channel, { eventIds: source.eventIds, rule, requiredKeys: requiredKeys(rule) });
+  for (const rule of anyChannel) place('', { eventIds: undefined, rule, requiredKeys: requiredKeys(rule) });
   // (channel, Event ID) → the groups a record there is tested by; built on first use.
   const cache = new Map<string, Map<number | undefined, KeyPlan>>();
   // Plans by their list of groups: Event IDs tested by the same groups share one plan and its index.

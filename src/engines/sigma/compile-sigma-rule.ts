@@ -413,8 +413,9 @@ function fieldReader(names: readonly string[]): (record: SigmaRecord) => readonl
     // One name (the common case): the record's own list is read as is, and a single value is lent in a list
     // of one the reader keeps (tests read values at once and keep none), so nothing is built per test.
     const one: SigmaValue[] = [null];
+    const key = only.toLowerCase();
     return (record) => {
-      const v = record.field(only);
+      const v = record.fieldByKey === undefined ? record.field(only) : record.fieldByKey(key);
       if (v === undefined) return NO_VALUES;
       if (Array.isArray(v)) return v as readonly SigmaValue[];
       one[0] = v as SigmaValue;
