@@ -45,8 +45,8 @@ function scanner(needles: readonly string[], owners: readonly (readonly number[]
 }
 
 /**
- * What the index knows of one field name: its number (undefined for a field no needle belongs to), the
- * scanner for it, and the last single value it held with the detectors that value's text woke (every one,
+ * What the index knows of one field name: its number, the scanner for it (every needle, or the keyword
+ * needles alone for a field no needle names), and the last single value it held with the detectors that value's text woke (every one,
  * not just those new to its record). Records of one kind come in runs: the schema, provider, channel,
  * computer, user and parent process repeat record after record (about 70 % of the text of Sigma's sample
  * logs equals the same field's value in the record before), and a value equal to the last is not searched

@@ -1,6 +1,25 @@
 import type { Detector } from '../../core/detector.js';
 
 /**
+ * The byte classes of some needles (UTF-8): class 0 for every byte no needle uses, one class per byte used,
+ * ASCII letters of either case in one class (needles are lower case).
+ */
+export function byteClasses(encoded: readonly Uint8Array[]): { readonly classOf: Uint8Array; readonly classCount: number } {
+  const classOf = new Uint8Array(256);
+  let classCount = 1;
+  for (const bytes of encoded) {
+    for (const b of bytes) {
+      if (classOf[b] !== 0) continue;
+      if (classCount === 255) throw new RangeError('needles use too many distinct bytes');
+      classOf[b] = classCount;
+      if (b >= 97 && b <= 122) classOf[b - 32] = classCount;
+      classCount += 1;
+    }
+  }
+  return { classOf, classCount };
+}
+
+/**
  * A byte-level Aho–Corasick automaton over every detector's needles, ASCII case folded: one table
  * step per byte finds, in a single pass, whether any needle occurs. Bytes map to a few classes (the
  * bytes needles use, and "other"), and table entries are pre-multiplied state offsets, negative
@@ -64,18 +83,7 @@ export class NeedleAutomaton {
   /** Builds the automaton for lower-case needles, each in the groups given as bits (default: group bit 1). */
   static build(needles: readonly string[], needleGroups?: readonly number[]): NeedleAutomaton {
     const encoded = needles.map((n) => Buffer.from(n, 'utf8'));
-    const classOf = new Uint8Array(256);
-    let classCount = 1;
-    for (const bytes of encoded) {
-      for (const b of bytes) {
-        if (classOf[b] !== 0) continue;
-        if (classCount === 255) throw new RangeError('needles use too many distinct bytes');
-        classOf[b] = classCount;
-        // ASCII letters match in either case.
-        if (b >= 97 && b <= 122) classOf[b - 32] = classCount;
-        classCount += 1;
-      }
-    }
+    const { classOf, classCount } = byteClasses(encoded);
     // Trie, in one flat table (a state per needle byte at most): thousands of Sigma needles make tens of
     // thousands of states, and rows of JavaScript arrays cost seconds to build and megabytes of heap to keep.
     let capacity = 1;
